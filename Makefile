@@ -1,0 +1,70 @@
+# Front Door: `make run` serves the demo on SQLite; `make test` runs every check and the whole suite.
+# Prerequisites: Python 3.11+, Node.js 20.19+, make, and Debian's chromium (for the browser tests).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CHROMIUM ?= /usr/bin/chromium
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test setup frontend migrate check-chromium lint test-unit test-browser lock clean
+
+run: setup migrate
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py runserver $(HOST)
+
+test: setup check-chromium lint
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(MAKE) --no-print-directory test-unit test-browser
+
+setup: $(VENV)/.installed frontend .env
+
+.env:
+	cp .env.example .env
+
+# Install exactly what the lock pins, with hashes checked.
+$(VENV)/.installed: requirements-dev.lock
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+frontend: build/static/css/application.css
+
+build/static/css/application.css: node_modules/.package-lock.json frontend/build.mjs $(wildcard frontend/scss/*.scss)
+	npm run --silent build
+
+migrate: setup
+	$(BIN)/python manage.py migrate --no-input
+
+check-chromium:
+	@test -x "$(CHROMIUM)" || { \
+	  echo "ERROR: the browser tests need Debian's Chromium at $(CHROMIUM)."; \
+	  echo "       Install it with: sudo apt-get install chromium   (or set CHROMIUM=/path/to/chromium)"; \
+	  exit 1; }
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# The suite on the database DATABASE_URL names (SQLite when unset). PostgreSQL-only tests run
+# only there; the browser tests run as their own pass (see STACK.md).
+PYTEST_MARKS := $(if $(findstring postgres,$(DATABASE_URL)),not browser,not browser and not postgresql)
+
+test-unit: setup
+	$(BIN)/pytest -m "$(PYTEST_MARKS)"
+
+test-browser: setup check-chromium
+	DJANGO_ALLOW_ASYNC_UNSAFE=true CHROMIUM=$(CHROMIUM) $(BIN)/pytest -m browser
+
+# Re-pin every package (run after changing pyproject.toml's dependencies).
+lock: $(VENV)/.installed
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes --no-header -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes --no-header -o requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) node_modules build var/staticfiles

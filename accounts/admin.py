@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from accounts.models import Agency, User
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name"]
+
+
+@admin.register(User)
+class FrontDoorUserAdmin(UserAdmin):
+    list_display = ["username", "first_name", "last_name", "agency", "is_active"]
+    list_filter = ["agency", "groups", "is_active"]
+    list_select_related = ["agency"]
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("Agency", {"fields": ["agency"]}),
+    )
+    add_fieldsets = ((None, {"fields": ["username", "agency", "password1", "password2"]}),)
+
+    def has_delete_permission(self, request, obj=None):
+        # Users are deactivated, never deleted: the audit trail names them.
+        return False

@@ -1,0 +1,84 @@
+"""The demo authority, its partners and users (DESIGN.md, "Who uses it"): fictional, no real data.
+
+Loaded by `manage.py load_demo`; idempotent. Later issues add their demo cases here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from accounts.models import Agency, User
+from accounts.roles import Role
+
+DEMO_PASSWORD = "front-door-demo"  # noqa: S105  # documented in README.md; demo data only
+
+COUNCIL = "Holmsey Council children's services"
+POLICE = "Holmsey Constabulary"
+HEALTH = "Holmsey NHS Trust"
+SCHOOL = "St Bride's Primary School"
+LADO = "Marrowby Council LADO service"
+
+AGENCIES: dict[str, Agency.Kind] = {
+    COUNCIL: Agency.Kind.LOCAL_AUTHORITY,
+    POLICE: Agency.Kind.POLICE,
+    HEALTH: Agency.Kind.HEALTH,
+    SCHOOL: Agency.Kind.EDUCATION,
+    LADO: Agency.Kind.LADO,
+}
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    last_name: str
+    agency: str
+    role: Role
+
+
+USERS = [
+    DemoUser("practitioner", "Priya", "Shah", COUNCIL, Role.PRACTITIONER),
+    DemoUser("practitioner2", "Tom", "Okafor", COUNCIL, Role.PRACTITIONER),
+    DemoUser("manager", "Margaret", "Hughes", COUNCIL, Role.MANAGER),
+    DemoUser("manager2", "Dev", "Patel", COUNCIL, Role.MANAGER),
+    DemoUser("chair", "Claire", "Bennett", COUNCIL, Role.CONFERENCE_CHAIR),
+    DemoUser("police", "Pete", "Lawson", POLICE, Role.PARTNER_PRACTITIONER),
+    DemoUser("police_lead", "Lena", "Ward", POLICE, Role.PARTNER_SAFEGUARDING_LEAD),
+    DemoUser("health", "Helen", "Moss", HEALTH, Role.PARTNER_PRACTITIONER),
+    DemoUser("school", "Simon", "Reid", SCHOOL, Role.PARTNER_PRACTITIONER),
+    DemoUser("lado", "Laura", "Dean", LADO, Role.PARTNER_PRACTITIONER),
+    DemoUser("auditor", "Ann", "Fraser", COUNCIL, Role.AUDITOR),
+    DemoUser("sysadmin", "Sid", "Marsh", COUNCIL, Role.SYSTEM_ADMINISTRATOR),
+]
+
+
+@transaction.atomic
+def load_demo() -> dict[str, int]:
+    """Create or update the demo agencies and users; returns how many of each were created."""
+    agencies = {}
+    created = {"agencies": 0, "users": 0}
+    for name, kind in AGENCIES.items():
+        agency, was_created = Agency.objects.update_or_create(name=name, defaults={"kind": kind})
+        agencies[name] = agency
+        created["agencies"] += was_created
+    groups = {group.name: group for group in Group.objects.filter(name__in=Role.values)}
+    for demo in USERS:
+        user, was_created = User.objects.update_or_create(
+            username=demo.username,
+            defaults={
+                "first_name": demo.first_name,
+                "last_name": demo.last_name,
+                "email": f"{demo.username}@example.invalid",
+                "agency": agencies[demo.agency],
+                "is_active": True,
+            },
+        )
+        if was_created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        user.groups.set([groups[demo.role.value]])
+        created["users"] += was_created
+    return created

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts.views import healthz
+
+admin.site.site_header = "Front Door administration"
+admin.site.site_title = "Front Door administration"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("django-admin/", admin.site.urls),
+    path("", include("accounts.urls")),
+]

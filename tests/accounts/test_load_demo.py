@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.demo import DEMO_PASSWORD
+from accounts.models import Agency, User
+
+DESIGN_USERNAMES = {
+    "practitioner", "practitioner2", "manager", "manager2", "chair", "police", "police_lead",
+    "health", "school", "lado", "auditor", "sysadmin",
+}  # fmt: skip
+
+
+def test_load_demo_is_refused_with_debug_off(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="Refusing to load demo users with DEBUG off"):
+        call_command("load_demo")
+    assert not User.objects.exists()
+
+
+def test_load_demo_with_the_explicit_flag(db, settings):
+    settings.DEBUG = False
+    call_command("load_demo", "--allow-without-debug")
+    assert set(User.objects.values_list("username", flat=True)) == DESIGN_USERNAMES
+
+
+def test_load_demo_is_idempotent(db, settings):
+    settings.DEBUG = True
+    call_command("load_demo")
+    before = (
+        Agency.objects.count(),
+        User.objects.count(),
+        sorted(User.objects.values_list("username", "agency__name")),
+    )
+    call_command("load_demo")
+    after = (
+        Agency.objects.count(),
+        User.objects.count(),
+        sorted(User.objects.values_list("username", "agency__name")),
+    )
+    assert before == after
+
+
+def test_demo_users_share_the_documented_password_and_one_role_each(demo):
+    for user in User.objects.prefetch_related("groups"):
+        assert user.check_password(DEMO_PASSWORD)
+        assert len(user.role_names) == 1
+
+
+def test_demo_partners_are_in_partner_agencies(demo):
+    kinds = dict(User.objects.values_list("username", "agency__kind"))
+    assert kinds["police"] == kinds["police_lead"] == Agency.Kind.POLICE
+    assert kinds["health"] == Agency.Kind.HEALTH
+    assert kinds["school"] == Agency.Kind.EDUCATION
+    assert kinds["lado"] == Agency.Kind.LADO
+    assert {
+        kinds[name] for name in ("practitioner", "manager", "chair", "auditor", "sysadmin")
+    } == {Agency.Kind.LOCAL_AUTHORITY}

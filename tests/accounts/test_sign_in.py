@@ -1,0 +1,132 @@
+"""Sign-in, sign-out, the home page per role, and the error pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import RequestFactory
+from django.urls import reverse
+from django.views.defaults import server_error
+
+from accounts.demo import DEMO_PASSWORD, USERS
+from accounts.models import User
+from accounts.roles import Role
+
+
+@pytest.mark.parametrize("demo_user", USERS, ids=lambda u: u.username)
+def test_each_demo_user_signs_in_and_sees_their_home_page(client, demo, demo_user):
+    response = client.post(
+        reverse("accounts:sign-in"),
+        {"username": demo_user.username, "password": DEMO_PASSWORD},
+        follow=True,
+    )
+    assert response.redirect_chain == [(reverse("accounts:home"), 302)]
+    page = response.content.decode()
+    assert f"{demo_user.first_name} {demo_user.last_name}" in page
+    assert demo_user.role.label in page
+    assert demo_user.agency.replace("'", "&#x27;") in page
+    assert "<h1" in page
+
+
+def test_sign_out_ends_the_session_on_the_server(client, demo):
+    client.post(reverse("accounts:sign-in"), {"username": "manager", "password": DEMO_PASSWORD})
+    session_key = client.session.session_key
+    response = client.post(reverse("accounts:sign-out"))
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:signed-out")
+    from django.contrib.sessions.models import Session
+
+    assert not Session.objects.filter(session_key=session_key).exists()
+    assert client.get(reverse("accounts:home")).status_code == 302
+
+
+def test_sign_out_by_get_is_refused(client, demo):
+    client.post(reverse("accounts:sign-in"), {"username": "manager", "password": DEMO_PASSWORD})
+    assert client.get(reverse("accounts:sign-out")).status_code == 405
+
+
+def test_a_wrong_password_shows_the_error_summary_and_signs_nobody_in(client, demo):
+    response = client.post(
+        reverse("accounts:sign-in"), {"username": "manager", "password": "not-the-password"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in page
+    assert "Enter a correct username and password" in page
+    assert page.count("<title>Error: Sign in") == 1
+    assert "_auth_user_id" not in client.session
+
+
+def test_empty_fields_are_named_in_the_error_summary(client, db):
+    response = client.post(reverse("accounts:sign-in"), {"username": "", "password": ""})
+    page = response.content.decode()
+    assert '<a href="#id_username">Enter your username</a>' in page
+    assert '<a href="#id_password">Enter your password</a>' in page
+
+
+def test_a_deactivated_user_cannot_sign_in(client, demo):
+    User.objects.filter(username="police").update(is_active=False)
+    response = client.post(
+        reverse("accounts:sign-in"), {"username": "police", "password": DEMO_PASSWORD}
+    )
+    assert "_auth_user_id" not in client.session
+    assert "govuk-error-summary" in response.content.decode()
+
+
+def test_sign_in_does_not_redirect_off_site(client, demo):
+    response = client.post(
+        reverse("accounts:sign-in") + "?next=https://evil.example/",
+        {"username": "manager", "password": DEMO_PASSWORD, "next": "https://evil.example/"},
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:home")
+
+
+def test_pages_need_sign_in(client, db):
+    response = client.get(reverse("accounts:home"))
+    assert response.status_code == 302
+    assert response.url == f"{reverse('accounts:sign-in')}?next=/"
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_home_page_per_role(signed_in_client, role, django_assert_max_num_queries):
+    client = signed_in_client(role)
+    # session, user, savepoint and release (the request's transaction), the user with agency,
+    # the user's groups
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("accounts:home"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert role.label in page
+    assert "As " + role.label.lower() in page
+
+
+def test_home_page_query_count_does_not_grow_with_roles(
+    make_user, client, django_assert_max_num_queries
+):
+    from django.contrib.auth.models import Group
+
+    user = make_user(None)
+    user.groups.set(Group.objects.all())
+    client.force_login(user)
+    with django_assert_max_num_queries(6):  # as above, with seven roles instead of one
+        response = client.get(reverse("accounts:home"))
+    assert "Roles" in response.content.decode()
+
+
+def test_a_user_without_a_role_is_told_so(signed_in_client):
+    response = signed_in_client(None).get(reverse("accounts:home"))
+    assert "You have no role yet" in response.content.decode()
+
+
+def test_404_page_is_the_service_page(signed_in_client):
+    response = signed_in_client(Role.PRACTITIONER).get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_500_page_renders_without_a_request_context(db):
+    response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "Sorry, there is a problem with the service" in page
+    assert "Traceback" not in page

@@ -1,0 +1,61 @@
+"""Rules about where code lives (CONVENTIONS.md), checked over the source tree."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ["config", "accounts", "referrals", "strategy"]
+
+
+def source_files() -> list[Path]:
+    files = [path for app in APPS for path in (ROOT / app).rglob("*.py")]
+    files += list((ROOT / "tests").rglob("*.py"))
+    return files
+
+
+def test_the_layout_of_design_md_is_in_place():
+    for name in ["manage.py", "pyproject.toml", "config", "accounts", "referrals", "strategy",
+                 "templates", "tests", "deploy"]:  # fmt: skip
+        assert (ROOT / name).exists(), name
+
+
+def test_there_is_no_utils_grab_bag():
+    assert not [path for path in source_files() if path.stem in {"utils", "helpers", "misc"}]
+
+
+def test_only_the_sharing_service_grants_object_permissions():
+    pattern = re.compile(r"\b(assign_perm|remove_perm)\b")
+    offenders = [
+        path.relative_to(ROOT)
+        for path in source_files()
+        if path != ROOT / "accounts" / "sharing.py"
+        and path.parent != ROOT / "tests" / "architecture"
+        and pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_every_noqa_and_type_ignore_says_why():
+    # "# why" or "# type: ignore[code]  # why": a reason must follow the code.
+    suppression = re.compile(r"#\s*(noqa|type:\s*ignore)\b(?P<rest>.*)$")
+    unexplained = []
+    for path in source_files():
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            match = suppression.search(line)
+            if match and "#" not in match.group("rest"):
+                unexplained.append(f"{path.relative_to(ROOT)}:{number}")
+    assert unexplained == []
+
+
+def test_settings_read_the_environment_through_one_reader():
+    offenders = [
+        path.relative_to(ROOT)
+        for path in source_files()
+        if re.search(r"os\.(environ|getenv)", path.read_text(encoding="utf-8"))
+        and path.parent != ROOT / "tests" / "browser"
+        and path.name
+        not in {"manage.py", "wsgi.py", "asgi.py", "test_settings.py", "test_layout.py"}
+    ]
+    assert offenders == []

@@ -1,0 +1,103 @@
+"""Settings come from the environment; production refuses to start without real secrets."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+STRONG_KEY = secrets.token_urlsafe(50)
+
+
+def run_django(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run manage.py in a fresh process with a production-like environment plus `env`."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "PYTEST_")) and key != "DATABASE_URL"
+    }
+    environment.update(
+        {
+            "DEBUG": "false",
+            "SECRET_KEY": STRONG_KEY,
+            "ALLOWED_HOSTS": "front-door.example.gov.uk",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'settings-test.sqlite3'}",
+            **env,
+        }
+    )
+    return subprocess.run(  # noqa: S603  # fixed arguments, our own manage.py
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path):
+    result = run_django(["check"], tmp_path, SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG is off" in result.stderr
+
+
+def test_production_refuses_a_weak_secret_key(tmp_path):
+    result = run_django(["check"], tmp_path, SECRET_KEY="django-insecure-short")
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak for production" in result.stderr
+
+
+def test_secret_key_can_come_from_a_file(tmp_path):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text(STRONG_KEY)
+    result = run_django(["check"], tmp_path, SECRET_KEY="", SECRET_KEY_FILE=str(key_file))
+    assert result.returncode == 0, result.stderr
+
+
+def test_an_unreadable_secret_file_is_named(tmp_path):
+    result = run_django(["check"], tmp_path, SECRET_KEY_FILE=str(tmp_path / "missing"))
+    assert result.returncode != 0
+    assert "SECRET_KEY_FILE names a file that cannot be read" in result.stderr
+
+
+def test_check_deploy_is_clean_in_production_mode(tmp_path):
+    result = run_django(["check", "--deploy", "--fail-level", "WARNING"], tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("SESSION_COOKIE_SECURE", True),
+        ("CSRF_COOKIE_SECURE", True),
+        ("SECURE_SSL_REDIRECT", True),
+        ("X_FRAME_OPTIONS", "DENY"),
+    ],
+)
+def test_production_security_settings(tmp_path, name, expected):
+    result = run_django(
+        ["shell", "-c", f"from django.conf import settings; print(repr(settings.{name}))"],
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == repr(expected)
+
+
+def test_database_url_selects_the_database(tmp_path):
+    result = run_django(
+        [
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])",
+        ],
+        tmp_path,
+        DATABASE_URL="postgres://someone@db.example:5432/frontdoor",
+    )
+    assert result.stdout.strip().splitlines()[-1] == "django.db.backends.postgresql"
