@@ -53,10 +53,11 @@ lint: setup
 
 # The suite on the database DATABASE_URL names (SQLite when unset). PostgreSQL-only tests run
 # only there; the browser tests run as their own pass (see STACK.md).
-PYTEST_MARKS := $(if $(findstring postgres,$(DATABASE_URL)),not browser,not browser and not postgresql)
+ON_POSTGRESQL := $(findstring postgres,$(DATABASE_URL))
+PYTEST_MARKS := not browser and not $(if $(ON_POSTGRESQL),sqlite,postgresql)
 
 test-unit: setup
-	$(BIN)/pytest -m "$(PYTEST_MARKS)"
+	$(BIN)/pytest -m "$(PYTEST_MARKS)" $(if $(ON_POSTGRESQL),--require-postgresql-tests)
 
 test-browser: setup check-chromium
 	DJANGO_ALLOW_ASYNC_UNSAFE=true CHROMIUM=$(CHROMIUM) $(BIN)/pytest -m browser

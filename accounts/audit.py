@@ -7,6 +7,8 @@ sequence and an HMAC over each entry and the previous hash) is built on it by th
 
 from __future__ import annotations
 
+from typing import Any
+
 from auditlog.models import AbstractLogEntry
 from django.db import models
 
@@ -20,3 +22,31 @@ class AuditEntry(AbstractLogEntry):
         app_label = "accounts"
         verbose_name = "audit entry"
         verbose_name_plural = "audit entries"
+
+
+ENCRYPTED_VALUE_MASK = "(encrypted)"
+
+
+def mask_encrypted_value(value: str) -> str:
+    """What the trail shows for an encrypted field: that it changed, never any of its content."""
+    return ENCRYPTED_VALUE_MASK
+
+
+def register_audited(model: type[models.Model], **options: Any) -> type[models.Model]:
+    """Register a case model with django-auditlog, its encrypted fields always masked.
+
+    Every case model registers through here (CONVENTIONS.md, "Audit"); usable as a decorator.
+    """
+    from auditlog.registry import auditlog
+
+    from accounts.encryption import encrypted_fields
+
+    masked = sorted({*options.pop("mask_fields", []), *encrypted_fields(model)})
+    auditlog.register(
+        model,
+        mask_fields=masked,
+        mask_callable="accounts.audit.mask_encrypted_value",
+        serialize_data=False,
+        **options,
+    )
+    return model

@@ -6,10 +6,11 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
 from accounts.audit import AuditEntry
+from accounts.encryption import KeyRotationCheckpoint
 from accounts.permissions import DESCRIPTIONS, Perm
 from accounts.roles import Role
 
-__all__ = ["Agency", "AuditEntry", "GlobalPermission", "User"]
+__all__ = ["Agency", "AuditEntry", "GlobalPermission", "KeyRotationCheckpoint", "User"]
 
 
 class Agency(models.Model):

@@ -8,7 +8,9 @@ without its secrets.
 
 from __future__ import annotations
 
+import base64
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import environ
@@ -34,12 +36,12 @@ def _secret(name: str, *, default: str | None = None) -> str | None:
     return env.str(name, default=default)
 
 
-def _development_secret(file_name: str) -> str:
+def _development_secret(file_name: str, make: Callable[[], str]) -> str:
     """A random value kept in the git-ignored var/ folder, made on first use (development only)."""
     path = VAR_DIR / file_name
     if not path.exists():
         VAR_DIR.mkdir(exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        path.write_text(make(), encoding="utf-8")
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
 
@@ -53,9 +55,19 @@ if not SECRET_KEY:
             "SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG is off. "
             "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
-    SECRET_KEY = _development_secret("secret_key")
+    SECRET_KEY = _development_secret("secret_key", lambda: secrets.token_urlsafe(50))
 elif not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure")):
     raise ImproperlyConfigured("SECRET_KEY is too weak for production: use 50 random characters.")
+
+# Field encryption keys (accounts/encryption.py): "label:key" entries, the first seals, all
+# open. Missing in production: the system check refuses start-up (deploy/start.sh runs it).
+_field_keys = _secret("FIELD_ENCRYPTION_KEYS", default="")
+if not _field_keys and DEBUG:
+    _field_keys = _development_secret(
+        "field_encryption_key",
+        lambda: f"dev:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}",
+    )
+FIELD_ENCRYPTION_KEYS = [entry.strip() for entry in (_field_keys or "").split(",") if entry.strip()]
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -215,6 +227,10 @@ CRISPY_TEMPLATE_PACK = "gds"
 # The service's names, shown in the header and page titles.
 SERVICE_NAME = env.str("SERVICE_NAME", default="Front Door")
 COUNCIL_NAME = env.str("COUNCIL_NAME", default="Holmsey Council")
+
+# Error pages and reports never show local variables or posted values (they may hold decrypted
+# confidential text).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "accounts.encryption.ConfidentialExceptionReporterFilter"
 
 LOGGING = {
     "version": 1,

@@ -6,11 +6,16 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.db import connections
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
 from django.test import Client
 
 from accounts.models import Agency, User
 from accounts.roles import Role
 from tests.factories import AgencyFactory, UserFactory
+from tests.standins.models import STANDIN_MODELS
 
 # Which agency kind each role's demo-like user belongs to in tests.
 ROLE_AGENCY_KIND = {
@@ -54,6 +59,48 @@ def signed_in_client(client, make_user) -> Callable[..., Client]:
         return sign_in(client, make_user(role, **fields))
 
     return make
+
+
+@receiver(post_migrate)
+def _create_standin_tables(sender, using="default", **kwargs):
+    """The stand-in models' tables (they have no migration), made in every test database
+    right after its migrations, so that serialized rollbacks and flushes know them."""
+    if sender.label != "accounts":
+        return
+    connection = connections[using]
+    existing = connection.introspection.table_names()
+    with connection.schema_editor() as editor:
+        for model in STANDIN_MODELS:
+            if model._meta.db_table not in existing:
+                editor.create_model(model)
+    # Migrations make content types from their own model states, which lack these models.
+    ContentType.objects.clear_cache()
+    for model in STANDIN_MODELS:
+        ContentType.objects.db_manager(using).get_for_model(model)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--require-postgresql-tests",
+        action="store_true",
+        help="Fail unless at least one test marked 'postgresql' ran (CI's PostgreSQL pass).",
+    )
+
+
+def pytest_collection_finish(session):
+    # session.items is what runs, after -m deselection.
+    session.config._postgresql_tests_selected = sum(
+        1 for item in session.items if item.get_closest_marker("postgresql")
+    )
+
+
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    if config.getoption("--require-postgresql-tests") and not getattr(
+        config, "_postgresql_tests_selected", 0
+    ):
+        print("\nERROR: this PostgreSQL pass ran no test marked 'postgresql'.")
+        session.exitstatus = 1
 
 
 @pytest.fixture(autouse=True)

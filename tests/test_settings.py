@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from accounts.encryption import generate_key_text
+
 ROOT = Path(__file__).resolve().parent.parent
 STRONG_KEY = secrets.token_urlsafe(50)
+FIELD_KEY = generate_key_text("prod1")
 
 
 def run_django(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -25,6 +28,7 @@ def run_django(args: list[str], tmp_path: Path, **env: str) -> subprocess.Comple
         {
             "DEBUG": "false",
             "SECRET_KEY": STRONG_KEY,
+            "FIELD_ENCRYPTION_KEYS": FIELD_KEY,
             "ALLOWED_HOSTS": "front-door.example.gov.uk",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'settings-test.sqlite3'}",
             **env,
@@ -64,6 +68,29 @@ def test_an_unreadable_secret_file_is_named(tmp_path):
     result = run_django(["check"], tmp_path, SECRET_KEY_FILE=str(tmp_path / "missing"))
     assert result.returncode != 0
     assert "SECRET_KEY_FILE names a file that cannot be read" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_field_encryption_key(tmp_path):
+    result = run_django(["check", "--deploy"], tmp_path, FIELD_ENCRYPTION_KEYS="")
+    assert result.returncode != 0
+    assert "accounts.E001" in result.stderr
+    assert "No field encryption key is configured" in result.stderr
+
+
+def test_a_malformed_field_key_is_named_without_echoing_it(tmp_path):
+    result = run_django(["check"], tmp_path, FIELD_ENCRYPTION_KEYS="prod1:not-a-key")
+    assert result.returncode != 0
+    assert "The key labelled 'prod1' in FIELD_ENCRYPTION_KEYS is not 32 bytes" in result.stderr
+    assert "not-a-key" not in result.stderr
+
+
+def test_field_keys_can_come_from_a_file_with_several_keys(tmp_path):
+    key_file = tmp_path / "field_keys"
+    key_file.write_text(f"{FIELD_KEY},{generate_key_text('old')}")
+    result = run_django(
+        ["check"], tmp_path, FIELD_ENCRYPTION_KEYS="", FIELD_ENCRYPTION_KEYS_FILE=str(key_file)
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_check_deploy_is_clean_in_production_mode(tmp_path):
