@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Users, agencies and access"
 
     def ready(self) -> None:
-        from accounts import checks  # noqa: F401  # registers the system checks
+        from accounts import checks, signals  # noqa: F401  # registers checks and receivers

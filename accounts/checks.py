@@ -16,3 +16,22 @@ def check_field_encryption_keys(app_configs, **kwargs):
     except EncryptionError as error:
         return [checks.Error(str(error), id="accounts.E001")]
     return []
+
+
+@checks.register(checks.Tags.security, deploy=False)
+def check_audit_hmac_key(app_configs, **kwargs):
+    """The audit chain needs a strong HMAC key (DESIGN.md, "Audit trail")."""
+    from django.conf import settings
+
+    key = settings.AUDIT_HMAC_KEY
+    if not key:
+        return [
+            checks.Error("AUDIT_HMAC_KEY (or AUDIT_HMAC_KEY_FILE) is not set.", id="accounts.E002")
+        ]
+    if len(key) < 32:
+        return [
+            checks.Error(
+                "AUDIT_HMAC_KEY is too short: use 32 or more random characters.", id="accounts.E003"
+            )
+        ]
+    return []

@@ -83,8 +83,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "guardian",
-    "auditlog",
+    # accounts before auditlog: its `auditlogflush` command (refusing) replaces the library's.
     "accounts",
+    "auditlog",
     "referrals",
     "strategy",
 ]
@@ -99,7 +100,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "accounts.middleware.AuditMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -126,7 +127,8 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'front-door.sqlite3'}"),
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Each request runs in one transaction opened by accounts.middleware.AuditMiddleware, which
+# writes the request's audit entries last in it (so not ATOMIC_REQUESTS).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
@@ -166,7 +168,14 @@ AUDITLOG_LOGENTRY_MODEL = "accounts.AuditEntry"
 # The library's own migrations would create its default table even though the model is swapped;
 # without them no auditlog table is created (a swapped model is never synced).
 MIGRATION_MODULES = {"auditlog": None}
-AUDITLOG_DISABLE_REMOTE_ADDR = not env.bool("TRUST_PROXY_ADDRESS_HEADER", default=False)
+AUDITLOG_DISABLE_REMOTE_ADDR = False
+# The header holding the client's address, set only behind a proxy that always overwrites it
+# (e.g. "X-Real-IP"); empty: the connection's own address.
+AUDIT_CLIENT_ADDRESS_HEADER = env.str("AUDIT_CLIENT_ADDRESS_HEADER", default="")
+# The chain's HMAC key. Missing in production: the system check refuses start-up.
+AUDIT_HMAC_KEY = _secret("AUDIT_HMAC_KEY", default="") or (
+    _development_secret("audit_hmac_key", lambda: secrets.token_urlsafe(48)) if DEBUG else ""
+)
 
 # Sessions and cookies.
 SESSION_COOKIE_AGE = env.int("SESSION_MAX_AGE_SECONDS", default=8 * 60 * 60)

@@ -29,6 +29,7 @@ def run_django(args: list[str], tmp_path: Path, **env: str) -> subprocess.Comple
             "DEBUG": "false",
             "SECRET_KEY": STRONG_KEY,
             "FIELD_ENCRYPTION_KEYS": FIELD_KEY,
+            "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
             "ALLOWED_HOSTS": "front-door.example.gov.uk",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'settings-test.sqlite3'}",
             **env,
@@ -91,6 +92,12 @@ def test_field_keys_can_come_from_a_file_with_several_keys(tmp_path):
         ["check"], tmp_path, FIELD_ENCRYPTION_KEYS="", FIELD_ENCRYPTION_KEYS_FILE=str(key_file)
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_to_start_without_an_audit_key(tmp_path):
+    result = run_django(["check", "--deploy"], tmp_path, AUDIT_HMAC_KEY="")
+    assert result.returncode != 0
+    assert "accounts.E002" in result.stderr
 
 
 def test_check_deploy_is_clean_in_production_mode(tmp_path):

@@ -1,0 +1,58 @@
+"""Verifying the audit chain (`manage.py verify_audit`): constant memory, batch by batch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from accounts.audit import GENESIS_HASH, AuditEntry
+
+
+@dataclass
+class VerificationResult:
+    checked: int
+    problem: str = ""
+
+
+def verify_chain(
+    *, batch_size: int = 5000, on_progress: Callable[[int, int], None] | None = None
+) -> VerificationResult:
+    """Check every entry's sequence, link and hash; report the first that does not hold."""
+    total = AuditEntry.objects.count()
+    unsequenced = AuditEntry.objects.filter(sequence__isnull=True).order_by("pk").first()
+    if unsequenced is not None:
+        return VerificationResult(0, f"Entry id {unsequenced.pk} was inserted outside the chain.")
+    expected_sequence, prev_hash, checked = 1, GENESIS_HASH, 0
+    last_sequence = 0
+    while True:
+        batch = list(
+            AuditEntry.objects.filter(sequence__gt=last_sequence).order_by("sequence")[:batch_size]
+        )
+        if not batch:
+            break
+        for entry in batch:
+            if entry.sequence != expected_sequence:  # sequences are unique and ascending here
+                return VerificationResult(
+                    checked,
+                    f"Entry #{expected_sequence} is missing: removed, or the entries "
+                    f"renumbered (the next is #{entry.sequence}, id {entry.pk}).",
+                )
+            if entry.prev_hash != prev_hash:
+                return VerificationResult(
+                    checked,
+                    f"Entry #{entry.sequence} (id {entry.pk}) does not follow entry "
+                    f"#{entry.sequence - 1}: an entry was inserted, removed or reordered here.",
+                )
+            if entry.entry_hash != entry.expected_hash(prev_hash):
+                return VerificationResult(
+                    checked, f"Entry #{entry.sequence} (id {entry.pk}) was changed or forged."
+                )
+            prev_hash = entry.entry_hash
+            expected_sequence += 1
+            checked += 1
+        last_sequence = batch[-1].sequence
+        if on_progress:
+            on_progress(checked, total)
+    if checked != total:
+        return VerificationResult(checked, "Entries were inserted outside the chain.")
+    return VerificationResult(checked)

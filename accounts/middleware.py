@@ -1,0 +1,54 @@
+"""The request's audit context: who, from where, in one transaction, audit entries written last."""
+
+from __future__ import annotations
+
+from auditlog.middleware import AuditlogMiddleware
+from django.conf import settings
+from django.db import transaction
+
+from accounts.audit import entries_written_last, record_refusal
+
+# Paths that must answer without the database (the load balancer's health check).
+_WITHOUT_TRANSACTION = frozenset({"/healthz"})
+
+
+class AuditMiddleware(AuditlogMiddleware):
+    """Runs the request in one transaction and appends its audit entries last, so that the
+    chain lock is held only for a moment; records refused reads of case URLs.
+
+    The client address is `REMOTE_ADDR`, or the header named by `AUDIT_CLIENT_ADDRESS_HEADER`
+    when a proxy that always overwrites that header is configured (never X-Forwarded-For's
+    first value, which the client chooses).
+    """
+
+    @staticmethod
+    def _get_remote_addr(request):
+        header = settings.AUDIT_CLIENT_ADDRESS_HEADER
+        if header:
+            return request.headers.get(header) or None
+        return request.META.get("REMOTE_ADDR") or None
+
+    @staticmethod
+    def _get_remote_port(request):
+        return None
+
+    def __call__(self, request):
+        if request.path_info in _WITHOUT_TRANSACTION:
+            return self.get_response(request)
+        with transaction.atomic(), entries_written_last():
+            response = super().__call__(request)
+            self._record_refusal(request, response)
+        return response
+
+    @staticmethod
+    def _record_refusal(request, response) -> None:
+        match = getattr(request, "resolver_match", None)
+        view = getattr(match, "func", None)
+        model = getattr(view, "audited_model", None)
+        if response.status_code in (403, 404) and model is not None:
+            record_refusal(
+                request,
+                response.status_code,
+                model=model,
+                object_pk=str(match.kwargs.get("pk", "")),
+            )

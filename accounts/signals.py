@@ -1,0 +1,35 @@
+"""Sign-in events for the audit trail (the only events written by signal receivers: they
+come from Django's authentication, not from a service of ours)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from accounts.audit import Event, record_event
+from accounts.models import User
+
+
+@receiver(user_logged_in)
+def _signed_in(sender, request, user, **kwargs):
+    record_event(Event.SIGN_IN, actor=user, obj=user, object_repr="Sign-in")
+
+
+@receiver(user_logged_out)
+def _signed_out(sender, request, user, **kwargs):
+    if user is not None:
+        record_event(Event.SIGN_OUT, actor=user, obj=user, object_repr="Sign-out")
+
+
+@receiver(user_login_failed)
+def _sign_in_failed(sender, credentials, request=None, **kwargs):
+    # Never the password; the username only when it names an account (a mistyped password
+    # typed into the username box must not be kept).
+    username = credentials.get("username") or ""
+    user = User.objects.filter(username=username).first() if username else None
+    if user is not None:
+        record_event(Event.SIGN_IN_FAILED, obj=user, object_repr="Failed sign-in")
+    else:
+        record_event(
+            Event.SIGN_IN_FAILED, model=User, object_repr="Failed sign-in, no such account"
+        )
