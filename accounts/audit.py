@@ -117,6 +117,7 @@ class AuditEntry(AbstractLogEntry):
     def _fill_derived_fields(self) -> None:
         if not self.event:
             self.event = _EVENT_OF_ACTION.get(self.action, Event.READ)
+        self.object_pk = str(self.object_pk)  # as the database gives it back
         data = self.additional_data
         if isinstance(data, dict) and "child_ref" in data:
             data = dict(data)
@@ -343,3 +344,14 @@ def register_audited(model: type[models.Model], **options: Any) -> type[models.M
         **options,
     )
     return model
+
+
+def case_view(model: type[models.Model]):
+    """Mark a view as a case page of `model`: its 403 and 404 answers are audited as refused
+    reads (by `AuditMiddleware`)."""
+
+    def mark(view):
+        view.audited_model = model
+        return view
+
+    return mark

@@ -5,6 +5,8 @@ from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from accounts.audit import Event
+
 
 class SignInForm(AuthenticationForm):
     """Username and password, with GOV.UK error messages that never say which one was wrong."""
@@ -30,3 +32,43 @@ class SignInForm(AuthenticationForm):
             Field.text("password", field_width=20),
             Button("submit", "Sign in"),
         )
+
+
+class AuditFilterForm(forms.Form):
+    """Filters for an audit trail page: a date range and what happened."""
+
+    date_from = forms.DateField(
+        required=False,
+        label="From",
+        help_text="For example, 27/3/2026",
+        input_formats=["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"],
+        error_messages={"invalid": "Enter the start date as day/month/year, like 27/3/2026"},
+    )
+    date_to = forms.DateField(
+        required=False,
+        label="To",
+        help_text="For example, 31/3/2026",
+        input_formats=["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"],
+        error_messages={"invalid": "Enter the end date as day/month/year, like 31/3/2026"},
+    )
+    event = forms.ChoiceField(
+        required=False, label="What happened", choices=[("", "Anything"), *Event.choices]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.layout = Layout(
+            Field.text("date_from", field_width=10),
+            Field.text("date_to", field_width=10),
+            Field.select("event"),
+            Button.secondary("filter", "Filter"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end date must be the same as or after the start date")
+        return cleaned

@@ -9,4 +9,9 @@ urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="sign-in"),
     path("sign-out/", views.SignOutView.as_view(), name="sign-out"),
     path("signed-out/", views.signed_out, name="signed-out"),
+    path(
+        "audit/records/<str:model_label>/<str:object_pk>/", views.audit_record, name="audit-record"
+    ),
+    path("audit/children/<str:child_ref>/", views.audit_child, name="audit-child"),
+    path("audit/users/<int:user_id>/", views.audit_user, name="audit-user"),
 ]

@@ -1,16 +1,25 @@
 from __future__ import annotations
 
+import csv
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts import selectors
-from accounts.forms import SignInForm
+from accounts import access, selectors
+from accounts.audit import record_export, record_list
+from accounts.audit_display import AuditRow
+from accounts.forms import AuditFilterForm, SignInForm
+from accounts.models import AuditEntry, User
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -47,3 +56,101 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:  # any database failure means "not healthy"; the detail goes nowhere public
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+# The audit trail, for managers and auditors ------------------------------------------------
+
+AUDIT_PAGE_SIZE = 100
+AUDIT_EXPORT_LIMIT = 50_000
+
+
+def _audit_trail_page(request: HttpRequest, *, heading: str, subject: str, **scope) -> HttpResponse:
+    """One page of an audit trail (or its CSV); every showing is itself audited."""
+    if not access.can_read_audit_trail(request.user):
+        raise PermissionDenied("Only managers and auditors read the audit trail.")
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = selectors.audit_entries(
+        **scope,
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+        event=filters.get("event") or None,
+    )
+    if request.GET.get("format") == "csv" and not form.errors:
+        return _audit_csv(request, entries, subject)
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    record_list(request, AuditEntry, [entry.pk for entry in rows])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/audit_trail.html",
+        {
+            "heading": heading,
+            "subject": subject,
+            "form": form,
+            "page": page,
+            "rows": [AuditRow.of(entry) for entry in rows],
+            "query": query.urlencode(),
+            "csv_query": _with(query, format="csv"),
+        },
+    )
+
+
+def _with(query, **values) -> str:
+    query = query.copy()
+    for key, value in values.items():
+        query[key] = value
+    return query.urlencode()
+
+
+def _audit_csv(request: HttpRequest, entries, subject: str) -> HttpResponse:
+    rows = list(entries[:AUDIT_EXPORT_LIMIT])
+    record_export(request, AuditEntry, [entry.pk for entry in rows])
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        ["sequence", "time", "user", "event", "record type", "record", "record id", "child",
+         "details", "address"]
+    )  # fmt: skip
+    for entry in rows:
+        row = AuditRow.of(entry)
+        writer.writerow(
+            [entry.sequence, timezone.localtime(entry.timestamp).isoformat(), row.actor,
+             entry.get_event_display(), entry.content_type.name, entry.object_repr,
+             entry.object_pk, entry.child_ref, "; ".join(row.details), entry.remote_addr or ""]
+        )  # fmt: skip
+    return response
+
+
+def audit_record(request: HttpRequest, model_label: str, object_pk: str) -> HttpResponse:
+    """Who has seen or changed one record."""
+    app_label, _, model_name = model_label.partition(".")
+    content_type = get_object_or_404(ContentType, app_label=app_label, model=model_name)
+    return _audit_trail_page(
+        request,
+        heading="Audit trail of a record",
+        subject=f"{content_type.name} {object_pk}",
+        content_type=content_type,
+        object_pk=object_pk,
+    )
+
+
+def audit_child(request: HttpRequest, child_ref: str) -> HttpResponse:
+    """Everything that concerns one child, in one query a page."""
+    return _audit_trail_page(
+        request, heading="Audit trail of a child's records", subject=child_ref, child_ref=child_ref
+    )
+
+
+def audit_user(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Everything one user did."""
+    user = get_object_or_404(User, pk=user_id)
+    return _audit_trail_page(
+        request,
+        heading="Audit trail of a user",
+        subject=f"{user.display_name} ({user.username})",
+        actor_id=user.pk,
+    )

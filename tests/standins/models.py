@@ -24,5 +24,9 @@ class SealedNote(models.Model):
     def __str__(self) -> str:
         return f"Sealed note N-{self.pk:06d}"
 
+    def get_additional_data(self) -> dict[str, str]:
+        # The child this record concerns, for the audit entry's child column.
+        return {"child_ref": self.reference}
+
 
 STANDIN_MODELS = [SealedNote]

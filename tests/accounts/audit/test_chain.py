@@ -1,0 +1,155 @@
+"""The chain: sequence and HMAC per entry; verify_audit catches every kind of tampering."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from accounts.audit import GENESIS_HASH, AuditEntry, AuditTrailIsAppendOnly, Event, record_event
+from accounts.audit_verification import verify_chain
+from tests.standins.models import SealedNote
+
+pytestmark = pytest.mark.django_db
+TABLE = AuditEntry._meta.db_table
+
+
+@pytest.fixture
+def trail():
+    """Six entries: creates, updates and events."""
+    for n in range(3):
+        note = SealedNote.objects.create(reference=f"CH{n}", body="concern")
+        note.body = "changed"
+        note.save()
+    entries = list(AuditEntry.objects.order_by("sequence"))
+    assert [entry.sequence for entry in entries] == [1, 2, 3, 4, 5, 6]
+    return entries
+
+
+@pytest.fixture
+def raw_sql():
+    """Run SQL as an intruder with direct database access (bypassing the triggers)."""
+
+    def run(sql: str, params: list | None = None) -> None:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":  # a superuser can switch triggers off
+                cursor.execute("SET session_replication_role = replica")
+            cursor.execute(sql, params or [])
+            if connection.vendor == "postgresql":
+                cursor.execute("SET session_replication_role = DEFAULT")
+
+    return run
+
+
+def test_each_entry_links_to_the_previous_one(trail):
+    assert trail[0].prev_hash == GENESIS_HASH
+    for previous, entry in zip(trail, trail[1:], strict=False):
+        assert entry.prev_hash == previous.entry_hash
+        assert entry.entry_hash == entry.expected_hash(previous.entry_hash)
+
+
+def test_the_hash_depends_on_the_key(trail, settings):
+    settings.AUDIT_HMAC_KEY = "another key of at least thirty-two characters"
+    assert verify_chain().problem == "Entry #1 (id %d) was changed or forged." % trail[0].pk
+
+
+def test_verify_audit_passes_on_a_clean_trail(trail, capsys):
+    call_command("verify_audit", "--batch-size", "2")
+    assert "The audit trail is intact: 6 entries." in capsys.readouterr().out
+
+
+def test_an_empty_trail_verifies(db):
+    assert verify_chain().problem == ""
+
+
+def test_verify_audit_names_an_edited_entry(trail, raw_sql):
+    raw_sql(f"UPDATE {TABLE} SET object_repr = %s WHERE sequence = 3", ["Nothing to see"])
+    with pytest.raises(CommandError, match=r"Entry #3 \(id \d+\) was changed or forged"):
+        call_command("verify_audit")
+
+
+def test_verify_audit_names_a_deleted_entry(trail, raw_sql):
+    raw_sql(f"DELETE FROM {TABLE} WHERE sequence = 4")
+    with pytest.raises(CommandError, match="Entry #4 is missing"):
+        call_command("verify_audit")
+
+
+def test_verify_audit_names_a_deleted_entry_even_when_renumbered(trail, raw_sql):
+    raw_sql(f"DELETE FROM {TABLE} WHERE sequence = 4")
+    raw_sql(f"UPDATE {TABLE} SET sequence = sequence - 1 WHERE sequence > 4")
+    with pytest.raises(CommandError, match=r"Entry #4 \(id \d+\) does not follow entry #3"):
+        call_command("verify_audit")
+
+
+def test_verify_audit_names_an_inserted_entry(trail, raw_sql):
+    forged = trail[2]
+    raw_sql(f"UPDATE {TABLE} SET sequence = sequence + 1000 WHERE sequence > 3")
+    raw_sql(f"UPDATE {TABLE} SET sequence = sequence - 999 WHERE sequence > 1000")
+    raw_sql(
+        f"INSERT INTO {TABLE} (content_type_id, object_pk, object_repr, action, changes_text,"
+        " timestamp, child_ref, event, sequence, prev_hash, entry_hash)"
+        " VALUES (%s, '1', 'forged', 3, '', %s, '', 'read', 4, %s, %s)",
+        [forged.content_type_id, forged.timestamp, forged.entry_hash, "f" * 64],
+    )
+    with pytest.raises(CommandError, match=r"Entry #4 \(id \d+\) was changed or forged"):
+        call_command("verify_audit")
+
+
+def test_verify_audit_names_an_entry_inserted_outside_the_chain(trail, raw_sql):
+    raw_sql(
+        f"INSERT INTO {TABLE} (content_type_id, object_pk, object_repr, action, changes_text,"
+        " timestamp, child_ref, event, prev_hash, entry_hash)"
+        " VALUES (%s, '1', 'forged', 3, '', %s, '', 'read', '', '')",
+        [trail[0].content_type_id, trail[0].timestamp],
+    )
+    with pytest.raises(CommandError, match="inserted outside the chain"):
+        call_command("verify_audit")
+
+
+def test_verify_audit_names_swapped_entries(trail, raw_sql):
+    raw_sql(f"UPDATE {TABLE} SET sequence = 1002 WHERE sequence = 2")
+    raw_sql(f"UPDATE {TABLE} SET sequence = 2 WHERE sequence = 3")
+    raw_sql(f"UPDATE {TABLE} SET sequence = 3 WHERE sequence = 1002")
+    with pytest.raises(CommandError, match=r"Entry #2 \(id \d+\) does not follow entry #1"):
+        call_command("verify_audit")
+
+
+def test_the_application_never_changes_or_deletes_an_entry(trail):
+    entry = trail[0]
+    with pytest.raises(AuditTrailIsAppendOnly):
+        entry.save()
+    with pytest.raises(AuditTrailIsAppendOnly):
+        entry.delete()
+    with pytest.raises(AuditTrailIsAppendOnly):
+        AuditEntry.objects.filter(pk=entry.pk).update(object_repr="x")
+    with pytest.raises(AuditTrailIsAppendOnly):
+        AuditEntry.objects.all().delete()
+
+
+def test_the_librarys_flush_command_is_disabled(trail):
+    with pytest.raises(CommandError, match="append-only"):
+        call_command("auditlogflush", "--yes")
+    assert AuditEntry.objects.count() == 6
+
+
+def test_entries_survive_a_round_trip_with_every_kind_of_value(db, make_user):
+    user = make_user(None)
+    record_event(
+        Event.TRANSITION, actor=user, obj=user, child_ref="FD000001",
+        details={"from": "screening", "to": "proposed", "reason": "Ünïcode – ✓", "n": 3},
+    )  # fmt: skip
+    assert verify_chain().problem == ""
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize(
+    "statement",
+    [f"UPDATE {TABLE} SET object_repr = 'x'", f"DELETE FROM {TABLE}"],
+    ids=["update", "delete"],
+)
+def test_postgresql_refuses_update_and_delete(trail, statement):
+    from django.db import DatabaseError, transaction
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
