@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts import access
 from accounts.models import AuditEntry, User
 from accounts.roles import ROLE_SUMMARIES, Role
 
@@ -21,15 +22,19 @@ class RoleSummary:
 
 @dataclass(frozen=True)
 class HomeProfile:
+    user_id: int
     display_name: str
     agency_name: str
     roles: list[RoleSummary]
+    reads_audit_trail: bool
 
 
 def home_profile(user: User) -> HomeProfile:
     """The user's name, agency and roles, in two queries whatever they hold."""
     user = User.objects.select_related("agency").prefetch_related("groups").get(pk=user.pk)
     return HomeProfile(
+        user_id=user.pk,
+        reads_audit_trail=access.can_read_audit_trail(user),
         display_name=user.display_name,
         agency_name=user.agency.name,
         roles=[RoleSummary(name, ROLE_SUMMARIES[Role(name)]) for name in user.role_names],

@@ -66,8 +66,6 @@ AUDIT_EXPORT_LIMIT = 50_000
 
 def _audit_trail_page(request: HttpRequest, *, heading: str, subject: str, **scope) -> HttpResponse:
     """One page of an audit trail (or its CSV); every showing is itself audited."""
-    if not access.can_read_audit_trail(request.user):
-        raise PermissionDenied("Only managers and auditors read the audit trail.")
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     entries = selectors.audit_entries(
@@ -125,8 +123,15 @@ def _audit_csv(request: HttpRequest, entries, subject: str) -> HttpResponse:
     return response
 
 
+def _require_audit_reader(request: HttpRequest) -> None:
+    # Before any lookup, so that a refusal never reveals whether the record exists.
+    if not access.can_read_audit_trail(request.user):
+        raise PermissionDenied("Only managers and auditors read the audit trail.")
+
+
 def audit_record(request: HttpRequest, model_label: str, object_pk: str) -> HttpResponse:
     """Who has seen or changed one record."""
+    _require_audit_reader(request)
     app_label, _, model_name = model_label.partition(".")
     content_type = get_object_or_404(ContentType, app_label=app_label, model=model_name)
     return _audit_trail_page(
@@ -140,6 +145,7 @@ def audit_record(request: HttpRequest, model_label: str, object_pk: str) -> Http
 
 def audit_child(request: HttpRequest, child_ref: str) -> HttpResponse:
     """Everything that concerns one child, in one query a page."""
+    _require_audit_reader(request)
     return _audit_trail_page(
         request, heading="Audit trail of a child's records", subject=child_ref, child_ref=child_ref
     )
@@ -147,6 +153,7 @@ def audit_child(request: HttpRequest, child_ref: str) -> HttpResponse:
 
 def audit_user(request: HttpRequest, user_id: int) -> HttpResponse:
     """Everything one user did."""
+    _require_audit_reader(request)
     user = get_object_or_404(User, pk=user_id)
     return _audit_trail_page(
         request,

@@ -91,8 +91,8 @@ def test_pages_need_sign_in(client, db):
 def test_home_page_per_role(signed_in_client, role, django_assert_max_num_queries):
     client = signed_in_client(role)
     # session, user, savepoint and release (the request's transaction), the user with agency,
-    # the user's groups
-    with django_assert_max_num_queries(6):
+    # the user's groups, the user's rights
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("accounts:home"))
     assert response.status_code == 200
     page = response.content.decode()
@@ -108,7 +108,7 @@ def test_home_page_query_count_does_not_grow_with_roles(
     user = make_user(None)
     user.groups.set(Group.objects.all())
     client.force_login(user)
-    with django_assert_max_num_queries(6):  # as above, with seven roles instead of one
+    with django_assert_max_num_queries(7):  # as above, with seven roles instead of one
         response = client.get(reverse("accounts:home"))
     assert "Roles" in response.content.decode()
 

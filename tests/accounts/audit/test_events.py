@@ -1,4 +1,4 @@
-"""Each kind of event produces exactly its entry, with actor and address, and nothing confidential."""
+"""Each kind of event produces exactly its entry, with actor and address, nothing confidential."""
 
 from __future__ import annotations
 
