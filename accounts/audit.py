@@ -127,32 +127,28 @@ class AuditEntry(AbstractLogEntry):
 
     def canonical(self) -> bytes:
         """The content the hash covers, rebuilt the same from memory or from the database."""
-        content = {
-            "sequence": self.sequence,
-            "timestamp": self.timestamp.astimezone(UTC).isoformat(timespec="microseconds"),
-            "content_type": self.content_type_id,
-            "object_pk": self.object_pk,
-            "object_id": self.object_id,
-            "object_repr": self.object_repr,
-            "action": self.action,
-            "event": self.event,
-            "changes": self.changes,
-            "changes_text": self.changes_text,
-            "actor": self.actor_id,
-            "actor_email": self.actor_email,
-            "remote_addr": _normal_address(self.remote_addr),
-            "remote_port": self.remote_port,
-            "cid": self.cid,
-            "additional_data": self.additional_data,
-            "serialized_data": self.serialized_data,
-            "child_ref": self.child_ref,
-        }
-        return json.dumps(
-            content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-        ).encode("utf-8")
+        return canonical_content({name: getattr(self, name) for name in CHAIN_FIELDS})
 
     def expected_hash(self, prev_hash: str) -> str:
         return chain_hash(prev_hash, self.canonical())
+
+
+# The stored columns the hash covers (attribute names), in the order they are read.
+CHAIN_FIELDS = (
+    "sequence", "timestamp", "content_type_id", "object_pk", "object_id", "object_repr",
+    "action", "event", "changes", "changes_text", "actor_id", "actor_email", "remote_addr",
+    "remote_port", "cid", "additional_data", "serialized_data", "child_ref",
+)  # fmt: skip
+
+
+def canonical_content(values: dict[str, Any]) -> bytes:
+    """Canonical JSON of an entry's chained columns (from a model or a `.values()` row)."""
+    content = dict(values)
+    content["timestamp"] = values["timestamp"].astimezone(UTC).isoformat(timespec="microseconds")
+    content["remote_addr"] = _normal_address(values["remote_addr"])
+    return json.dumps(
+        content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    ).encode("utf-8")
 
 
 def _normal_address(address: str | None) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from accounts.audit import GENESIS_HASH, AuditEntry
+from accounts.audit import CHAIN_FIELDS, GENESIS_HASH, AuditEntry, canonical_content, chain_hash
 
 
 @dataclass
@@ -26,11 +26,14 @@ def verify_chain(
     last_sequence = 0
     while True:
         batch = list(
-            AuditEntry.objects.filter(sequence__gt=last_sequence).order_by("sequence")[:batch_size]
+            AuditEntry.objects.filter(sequence__gt=last_sequence)
+            .order_by("sequence")
+            .values("id", "prev_hash", "entry_hash", *CHAIN_FIELDS)[:batch_size]
         )
         if not batch:
             break
-        for entry in batch:
+        for row in batch:
+            entry = _Row(row)
             if entry.sequence != expected_sequence:  # sequences are unique and ascending here
                 return VerificationResult(
                     checked,
@@ -43,16 +46,30 @@ def verify_chain(
                     f"Entry #{entry.sequence} (id {entry.pk}) does not follow entry "
                     f"#{entry.sequence - 1}: an entry was inserted, removed or reordered here.",
                 )
-            if entry.entry_hash != entry.expected_hash(prev_hash):
+            if entry.entry_hash != entry.expected_hash(prev_hash):  # the HMAC of its content
                 return VerificationResult(
                     checked, f"Entry #{entry.sequence} (id {entry.pk}) was changed or forged."
                 )
             prev_hash = entry.entry_hash
             expected_sequence += 1
             checked += 1
-        last_sequence = batch[-1].sequence
+        last_sequence = batch[-1]["sequence"]
         if on_progress:
             on_progress(checked, total)
     if checked != total:
         return VerificationResult(checked, "Entries were inserted outside the chain.")
     return VerificationResult(checked)
+
+
+class _Row:
+    """A `.values()` row read like an entry (no model instances: constant, small memory)."""
+
+    def __init__(self, row: dict) -> None:
+        self.row = row
+        self.pk = row["id"]
+        self.sequence = row["sequence"]
+        self.prev_hash = row["prev_hash"]
+        self.entry_hash = row["entry_hash"]
+
+    def expected_hash(self, prev_hash: str) -> str:
+        return chain_hash(prev_hash, canonical_content({f: self.row[f] for f in CHAIN_FIELDS}))
