@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
-from accounts.audit import AuditEntry
+from accounts.audit import AuditEntry, register_audited
 from accounts.encryption import KeyRotationCheckpoint
 from accounts.permissions import DESCRIPTIONS, Perm
 from accounts.roles import Role
@@ -78,3 +78,8 @@ class GlobalPermission(models.Model):
 
     def __str__(self) -> str:
         return "Role rights"
+
+
+# Changes to users and agencies are audited; a password hash or sign-in time never is.
+register_audited(Agency)
+register_audited(User, exclude_fields=["password", "last_login"])
