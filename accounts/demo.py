@@ -9,11 +9,16 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Agency, User
 from accounts.roles import Role
 
 DEMO_PASSWORD = "front-door-demo"  # noqa: S105  # documented in README.md; demo data only
+# Every demo user's authenticator app shares this secret (README.md shows it in base32, and
+# `manage.py demo_code` prints the current code). Demo data only.
+DEMO_TOTP_SECRET = b"front-door-demo-key!"
+DEMO_TOTP_KEY_HEX = DEMO_TOTP_SECRET.hex()
 
 COUNCIL = "Holmsey Council children's services"
 POLICE = "Holmsey Constabulary"
@@ -80,5 +85,10 @@ def load_demo() -> dict[str, int]:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         user.groups.set([groups[demo.role.value]])
+        TOTPDevice.objects.update_or_create(
+            user=user,
+            name="Demo authenticator app",
+            defaults={"key": DEMO_TOTP_KEY_HEX, "confirmed": True},
+        )
         created["users"] += was_created
     return created

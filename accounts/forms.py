@@ -72,3 +72,22 @@ class AuditFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("date_to", "The end date must be the same as or after the start date")
         return cleaned
+
+
+class SecurityCodeForm(forms.Form):
+    """The second factor: a code from the authenticator app, or a backup code."""
+
+    code = forms.CharField(
+        label="Security code",
+        help_text="The 6-digit code your authenticator app shows, or one of your backup codes",
+        max_length=20,
+        error_messages={"required": "Enter the security code"},
+    )
+
+    def __init__(self, *args, submit: str = "Continue", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(
+            {"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "none"}
+        )
+        self.helper = FormHelper()
+        self.helper.layout = Layout(Field.text("code", field_width=10), Button("submit", submit))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
+from django.urls import reverse
 
 from accounts.audit import entries_written_last, record_refusal
 
@@ -52,3 +54,39 @@ class AuditMiddleware(AuditlogMiddleware):
                 model=model,
                 object_pk=str(match.kwargs.get("pk", "")),
             )
+
+
+# The pages a signed-in user may reach before proving the second factor.
+BEFORE_SECOND_FACTOR = frozenset(
+    {
+        "accounts:sign-in",
+        "accounts:sign-out",
+        "accounts:signed-out",
+        "accounts:second-factor",
+        "accounts:enrol",
+        "accounts:password-reset",
+        "accounts:password-reset-done",
+        "accounts:password-reset-confirm",
+        "accounts:password-reset-complete",
+        "healthz",
+    }
+)
+
+
+class SecondFactorRequiredMiddleware:
+    """No page but sign-in, enrolment, sign-out, password reset and /healthz without the second
+    factor (after django-otp's OTPMiddleware and Django's LoginRequiredMiddleware)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        if request.resolver_match.view_name in BEFORE_SECOND_FACTOR:
+            return None
+        return redirect_to_login(request.get_full_path(), reverse("accounts:second-factor"), "next")

@@ -9,6 +9,9 @@ urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="sign-in"),
     path("sign-out/", views.SignOutView.as_view(), name="sign-out"),
     path("signed-out/", views.signed_out, name="signed-out"),
+    path("sign-in/security-code/", views.second_factor, name="second-factor"),
+    path("sign-in/set-up-app/", views.enrol, name="enrol"),
+    path("sign-in/backup-codes/", views.backup_codes, name="backup-codes"),
     path(
         "audit/records/<str:model_label>/<str:object_pk>/", views.audit_record, name="audit-record"
     ),

@@ -9,16 +9,19 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_otp import login as otp_login
 
-from accounts import access, selectors
+from accounts import access, selectors, two_factor
 from accounts.audit import record_export, record_list
 from accounts.audit_display import AuditRow
-from accounts.forms import AuditFilterForm, SignInForm
+from accounts.forms import AuditFilterForm, SecurityCodeForm, SignInForm
 from accounts.models import AuditEntry, User
 
 
@@ -160,4 +163,73 @@ def audit_user(request: HttpRequest, user_id: int) -> HttpResponse:
         heading="Audit trail of a user",
         subject=f"{user.display_name} ({user.username})",
         actor_id=user.pk,
+    )
+
+
+# Two-factor sign-in --------------------------------------------------------------------------
+
+
+def _next_url(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+        return candidate
+    return reverse("accounts:home")
+
+
+def second_factor(request: HttpRequest) -> HttpResponse:
+    """After the password: enter a code, or enrol an app on first sign-in."""
+    user = request.user
+    if user.is_verified():
+        return redirect(_next_url(request))
+    if not two_factor.has_confirmed_app(user):
+        return redirect(f"{reverse('accounts:enrol')}?{urlencode({'next': _next_url(request)})}")
+    form = SecurityCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = two_factor.verify_second_factor(user, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        form.add_error(
+            "code", "The security code is wrong or has been used. Check your app and try again"
+        )
+    return render(
+        request, "accounts/second_factor.html", {"form": form, "next": _next_url(request)}
+    )
+
+
+def enrol(request: HttpRequest) -> HttpResponse:
+    """First sign-in: set up an authenticator app with the QR code or the key as text."""
+    user = request.user
+    if two_factor.has_confirmed_app(user):
+        return redirect("accounts:second-factor")
+    device = two_factor.pending_app(user)
+    form = SecurityCodeForm(request.POST or None, submit="Confirm")
+    form.fields["code"].help_text = "The 6-digit code your authenticator app shows now"
+    if request.method == "POST" and form.is_valid():
+        codes = two_factor.confirm_app(user, device, form.cleaned_data["code"])
+        if codes is not None:
+            otp_login(request, device)
+            request.session["fresh_backup_codes"] = codes
+            return redirect(
+                f"{reverse('accounts:backup-codes')}?{urlencode({'next': _next_url(request)})}"
+            )
+        form.add_error(
+            "code",
+            "The code does not match. Check the time on your phone and enter the code your app shows now",
+        )
+    return render(
+        request,
+        "accounts/enrol.html",
+        {"form": form, "enrolment": two_factor.enrolment_for(device), "next": _next_url(request)},
+    )
+
+
+@never_cache
+def backup_codes(request: HttpRequest) -> HttpResponse:
+    """The new backup codes, shown once, right after they are made."""
+    codes = request.session.pop("fresh_backup_codes", None)
+    if not codes:
+        return redirect(_next_url(request))
+    return render(
+        request, "accounts/backup_codes.html", {"codes": codes, "next": _next_url(request)}
     )

@@ -6,19 +6,26 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 from django.views.defaults import server_error
+from django_otp.oath import totp
 
-from accounts.demo import DEMO_PASSWORD, USERS
+from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, USERS
 from accounts.models import User
 from accounts.roles import Role
+from tests.conftest import sign_in
+
+
+def sign_in_with_both_factors(client, username: str):
+    client.post(reverse("accounts:sign-in"), {"username": username, "password": DEMO_PASSWORD})
+    return client.post(
+        reverse("accounts:second-factor"),
+        {"code": f"{totp(DEMO_TOTP_SECRET):06d}", "next": "/"},
+        follow=True,
+    )
 
 
 @pytest.mark.parametrize("demo_user", USERS, ids=lambda u: u.username)
 def test_each_demo_user_signs_in_and_sees_their_home_page(client, demo, demo_user):
-    response = client.post(
-        reverse("accounts:sign-in"),
-        {"username": demo_user.username, "password": DEMO_PASSWORD},
-        follow=True,
-    )
+    response = sign_in_with_both_factors(client, demo_user.username)
     assert response.redirect_chain == [(reverse("accounts:home"), 302)]
     page = response.content.decode()
     assert f"{demo_user.first_name} {demo_user.last_name}" in page
@@ -28,7 +35,7 @@ def test_each_demo_user_signs_in_and_sees_their_home_page(client, demo, demo_use
 
 
 def test_sign_out_ends_the_session_on_the_server(client, demo):
-    client.post(reverse("accounts:sign-in"), {"username": "manager", "password": DEMO_PASSWORD})
+    sign_in_with_both_factors(client, "manager")
     session_key = client.session.session_key
     response = client.post(reverse("accounts:sign-out"))
     assert response.status_code == 302
@@ -91,8 +98,8 @@ def test_pages_need_sign_in(client, db):
 def test_home_page_per_role(signed_in_client, role, django_assert_max_num_queries):
     client = signed_in_client(role)
     # session, user, savepoint and release (the request's transaction), the user with agency,
-    # the user's groups, the user's rights
-    with django_assert_max_num_queries(7):
+    # the user's groups, the user's rights, the second factor's device
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("accounts:home"))
     assert response.status_code == 200
     page = response.content.decode()
@@ -107,8 +114,8 @@ def test_home_page_query_count_does_not_grow_with_roles(
 
     user = make_user(None)
     user.groups.set(Group.objects.all())
-    client.force_login(user)
-    with django_assert_max_num_queries(7):  # as above, with seven roles instead of one
+    sign_in(client, user)
+    with django_assert_max_num_queries(8):  # as above, with seven roles instead of one
         response = client.get(reverse("accounts:home"))
     assert "Roles" in response.content.decode()
 
