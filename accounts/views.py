@@ -176,6 +176,11 @@ def _next_url(request: HttpRequest) -> str:
     return reverse("accounts:home")
 
 
+WRONG_ENROLMENT_CODE = (
+    "The code does not match. Check the time on your phone and enter the code your app shows now"
+)
+
+
 def second_factor(request: HttpRequest) -> HttpResponse:
     """After the password: enter a code, or enrol an app on first sign-in."""
     user = request.user
@@ -213,10 +218,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
             return redirect(
                 f"{reverse('accounts:backup-codes')}?{urlencode({'next': _next_url(request)})}"
             )
-        form.add_error(
-            "code",
-            "The code does not match. Check the time on your phone and enter the code your app shows now",
-        )
+        form.add_error("code", WRONG_ENROLMENT_CODE)
     return render(
         request,
         "accounts/enrol.html",

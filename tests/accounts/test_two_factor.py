@@ -130,7 +130,7 @@ def test_a_wrong_code_is_refused_and_audited(client, make_user):
     TOTPDevice.objects.create(user=user, name="app", confirmed=True)
     response = client.post(reverse("accounts:second-factor"), {"code": "123456"})
     assert "govuk-error-summary" in response.content.decode()
-    assert not client.get(reverse("accounts:home")).url == "/"
+    assert client.get(reverse("accounts:home")).url != "/"
     assert AuditEntry.objects.filter(event=Event.SIGN_IN_FAILED, object_pk=str(user.pk)).exists()
 
 
