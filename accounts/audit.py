@@ -57,6 +57,7 @@ class Event(models.TextChoices):
     SIGN_IN = "sign_in", "Signed in"
     SIGN_OUT = "sign_out", "Signed out"
     SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
+    LOCKED_OUT = "locked_out", "Locked out"
     GRANT = "grant", "Shared"
     REVOKE = "revoke", "Sharing ended"
     NOT_SHARED = "not_shared", "Decided not to share"

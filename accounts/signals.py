@@ -3,6 +3,7 @@ come from Django's authentication, not from a service of ours)."""
 
 from __future__ import annotations
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -33,3 +34,12 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs):
         record_event(
             Event.SIGN_IN_FAILED, model=User, object_repr="Failed sign-in, no such account"
         )
+
+
+@receiver(user_locked_out)
+def _locked_out(sender, request, username, **kwargs):
+    user = User.objects.filter(username=username).first()
+    if user is not None:
+        record_event(Event.LOCKED_OUT, obj=user, object_repr="Locked out after failed sign-ins")
+    else:
+        record_event(Event.LOCKED_OUT, model=User, object_repr="Locked out: no such account")

@@ -89,3 +89,26 @@ def reset_two_factor(*, user: User, by: User) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     record_event(Event.UPDATE, actor=by, obj=user, object_repr="Two-factor sign-in reset")
+
+
+# Lockout (django-axes) ------------------------------------------------------------------------
+
+UNKNOWN_ACCOUNT = "(no such account)"
+
+
+def lockout_username(request, credentials: dict | None = None) -> str:
+    """The username axes counts failures under: the account's, or one placeholder for every
+    name that matches no account (a password typed into the username box is never kept)."""
+    source = credentials if credentials else getattr(request, "POST", {})
+    username = (source or {}).get("username") or ""
+    if username and User.objects.filter(username=username).exists():
+        return username
+    return UNKNOWN_ACCOUNT
+
+
+def unlock(*, user: User, by: User) -> None:
+    """A system administrator unlocks an account locked after failed sign-ins."""
+    from axes.utils import reset
+
+    reset(username=user.username)
+    record_event(Event.UPDATE, actor=by, obj=user, object_repr="Sign-in unlocked")
