@@ -42,6 +42,16 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(autouse=True)
+def _no_policy_violations(page: Page):
+    """Fail a browser test whose pages break the Content Security Policy or raise in scripts."""
+    problems: list[str] = []
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    yield
+    assert [p for p in problems if "Content Security Policy" in p or "Error" in p] == []
+
+
 @pytest.fixture
 def base(live_server, demo) -> str:
     """The live server's address, with the demo users loaded."""

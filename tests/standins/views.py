@@ -38,10 +38,15 @@ def not_a_case_page(request):
     raise Http404
 
 
+def broken_page(request):
+    raise RuntimeError("a bug")
+
+
 urlpatterns = [
     path("standin/notes/", note_list),
     path("standin/notes/<int:pk>/", note_detail),
     path("standin/create/<int:count>/", create_notes),
     path("standin/other/", not_a_case_page),
+    path("standin/broken/", broken_page),
     path("", include("config.urls")),
 ]
