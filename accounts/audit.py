@@ -259,20 +259,23 @@ def record_list(
     request: Any, model: type[models.Model], ids: Iterable[Any], *, child_ref: str = ""
 ) -> AuditEntry:
     """A list page, with the ids of the records it showed."""
-    return record_event(
-        Event.LIST, actor=request.user, model=model, child_ref=child_ref,
-        object_repr=f"List of {model._meta.verbose_name_plural}",
-        details={"path": request.path, "ids": [str(pk) for pk in ids]},
-    )  # fmt: skip
+    return _record_records(Event.LIST, "List", request, model, ids, child_ref)
 
 
 def record_export(
     request: Any, model: type[models.Model], ids: Iterable[Any], *, child_ref: str = ""
 ) -> AuditEntry:
     """A download of records (CSV or other), with the ids it held."""
+    return _record_records(Event.EXPORT, "Export", request, model, ids, child_ref)
+
+
+def _record_records(
+    event: Event, noun: str, request: Any, model: type[models.Model], ids: Iterable[Any],
+    child_ref: str,
+) -> AuditEntry:  # fmt: skip
     return record_event(
-        Event.EXPORT, actor=request.user, model=model, child_ref=child_ref,
-        object_repr=f"Export of {model._meta.verbose_name_plural}",
+        event, actor=request.user, model=model, child_ref=child_ref,
+        object_repr=f"{noun} of {model._meta.verbose_name_plural}",
         details={"path": request.path, "ids": [str(pk) for pk in ids]},
     )  # fmt: skip
 

@@ -34,23 +34,21 @@ class SignInForm(AuthenticationForm):
         )
 
 
+def _date_field(label: str, example: str, which: str) -> forms.DateField:
+    return forms.DateField(
+        required=False,
+        label=label,
+        help_text=f"For example, {example}",
+        input_formats=["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"],
+        error_messages={"invalid": f"Enter the {which} date as day/month/year, like {example}"},
+    )
+
+
 class AuditFilterForm(forms.Form):
     """Filters for an audit trail page: a date range and what happened."""
 
-    date_from = forms.DateField(
-        required=False,
-        label="From",
-        help_text="For example, 27/3/2026",
-        input_formats=["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"],
-        error_messages={"invalid": "Enter the start date as day/month/year, like 27/3/2026"},
-    )
-    date_to = forms.DateField(
-        required=False,
-        label="To",
-        help_text="For example, 31/3/2026",
-        input_formats=["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"],
-        error_messages={"invalid": "Enter the end date as day/month/year, like 31/3/2026"},
-    )
+    date_from = _date_field("From", "27/3/2026", "start")
+    date_to = _date_field("To", "31/3/2026", "end")
     event = forms.ChoiceField(
         required=False, label="What happened", choices=[("", "Anything"), *Event.choices]
     )
