@@ -9,8 +9,16 @@ from accounts.audit import AuditEntry, register_audited
 from accounts.encryption import KeyRotationCheckpoint
 from accounts.permissions import DESCRIPTIONS, Perm
 from accounts.roles import Role
+from accounts.sessions import FormDraft
 
-__all__ = ["Agency", "AuditEntry", "GlobalPermission", "KeyRotationCheckpoint", "User"]
+__all__ = [
+    "Agency",
+    "AuditEntry",
+    "FormDraft",
+    "GlobalPermission",
+    "KeyRotationCheckpoint",
+    "User",
+]
 
 
 class Agency(models.Model):

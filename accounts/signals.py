@@ -9,10 +9,13 @@ from django.dispatch import receiver
 
 from accounts.audit import Event, record_event
 from accounts.models import User
+from accounts.sessions import start_clock
 
 
 @receiver(user_logged_in)
 def _signed_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        start_clock(request)
     record_event(Event.SIGN_IN, actor=user, obj=user, object_repr="Sign-in")
 
 

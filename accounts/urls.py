@@ -12,6 +12,9 @@ urlpatterns = [
     path("sign-in/security-code/", views.second_factor, name="second-factor"),
     path("sign-in/set-up-app/", views.enrol, name="enrol"),
     path("sign-in/backup-codes/", views.backup_codes, name="backup-codes"),
+    path("session/keep-alive/", views.keep_alive, name="keep-alive"),
+    path("drafts/", views.save_draft, name="save-draft"),
+    path("drafts/discard/", views.discard_draft, name="discard-draft"),
     path(
         "audit/records/<str:model_label>/<str:object_pk>/", views.audit_record, name="audit-record"
     ),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import json
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -15,10 +16,10 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 
-from accounts import access, selectors, two_factor
+from accounts import access, selectors, sessions, two_factor
 from accounts.audit import record_export, record_list
 from accounts.audit_display import AuditRow
 from accounts.forms import AuditFilterForm, SecurityCodeForm, SignInForm
@@ -235,3 +236,37 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/backup_codes.html", {"codes": codes, "next": _next_url(request)}
     )
+
+
+# Session time-out and drafts -----------------------------------------------------------------
+
+
+@require_POST
+def keep_alive(request: HttpRequest) -> JsonResponse:
+    """ "Stay signed in": resets the idle clock."""
+    sessions.record_activity(request)
+    return JsonResponse({"seconds_left": sessions.seconds_left(request)})
+
+
+@sessions.keeps_idle_timer
+@require_POST
+def save_draft(request: HttpRequest) -> HttpResponse:
+    """Keep what was typed on a form (sent in the background; not activity)."""
+    path = request.POST.get("path", "")
+    try:
+        fields = json.loads(request.POST.get("fields", ""))
+    except ValueError:
+        fields = None
+    if not path.startswith("/") or not isinstance(fields, dict):
+        return JsonResponse({"error": "A draft needs the form's path and its fields."}, status=400)
+    sessions.save_draft(user=request.user, path=path, fields=fields)
+    return HttpResponse(status=204)
+
+
+@require_POST
+def discard_draft(request: HttpRequest) -> HttpResponse:
+    path = request.POST.get("path", "")
+    sessions.discard_draft(user=request.user, path=path)
+    if url_has_allowed_host_and_scheme(path, {request.get_host()}, request.is_secure()):
+        return redirect(path)
+    return redirect("accounts:home")

@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.SecondFactorRequiredMiddleware",
+    "accounts.sessions.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.AuditMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -129,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.service",
+                "accounts.sessions.session_context",
             ],
         },
     },
@@ -207,7 +209,11 @@ AUDIT_HMAC_KEY = _secret("AUDIT_HMAC_KEY", default="") or (
 )
 
 # Sessions and cookies.
-SESSION_COOKIE_AGE = env.int("SESSION_MAX_AGE_SECONDS", default=8 * 60 * 60)
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", default=2 * 60)
+SESSION_MAX_AGE_SECONDS = env.int("SESSION_MAX_AGE_SECONDS", default=10 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_MAX_AGE_SECONDS
+DRAFT_KEEP_HOURS = env.int("DRAFT_KEEP_HOURS", default=24)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.template import engines
 from django.urls import include, path
 
 from accounts import access
@@ -34,6 +35,27 @@ def create_notes(request, count):
     return HttpResponse("created")
 
 
+NOTE_FORM = engines["django"].from_string(
+    """{% extends "base.html" %}{% block title %}Record a note{% endblock %}
+{% block content %}<h1 class="govuk-heading-l">Record a note</h1>
+<form method="post" data-keep-draft novalidate>{% csrf_token %}
+<div class="govuk-form-group"><label class="govuk-label" for="id_reference">Reference</label>
+<input class="govuk-input" id="id_reference" name="reference" type="text"></div>
+<div class="govuk-form-group"><label class="govuk-label" for="id_body">What happened</label>
+<textarea class="govuk-textarea" id="id_body" name="body" rows="5"></textarea></div>
+<button type="submit" class="govuk-button" data-module="govuk-button">Save note</button>
+</form>{% endblock %}"""
+)
+
+
+def note_form(request):
+    """A form that keeps drafts, as case forms will."""
+    if request.method == "POST":
+        SealedNote.objects.create(reference=request.POST["reference"], body=request.POST["body"])
+        return redirect("/")
+    return HttpResponse(NOTE_FORM.render({"keeps_drafts": True}, request))
+
+
 def not_a_case_page(request):
     raise Http404
 
@@ -47,6 +69,7 @@ urlpatterns = [
     path("standin/notes/<int:pk>/", note_detail),
     path("standin/create/<int:count>/", create_notes),
     path("standin/other/", not_a_case_page),
+    path("standin/note-form/", note_form),
     path("standin/broken/", broken_page),
     path("", include("config.urls")),
 ]

@@ -14,20 +14,30 @@ import pytest
 from django.db import connection
 
 from accounts.encryption import models_with_encrypted_fields
+from accounts.models import Agency, FormDraft, User
+from accounts.sessions import save_draft
 from tests.standins.models import SealedNote
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PLAIN_MARKER = "PLAIN-REFERENCE-7731"
-SECRETS = ["SECRET-CONCERN-4471 she said he hurts her", "SECRET-ANSWER-9183 known to GP"]
+SECRETS = [
+    "SECRET-CONCERN-4471 she said he hurts her",
+    "SECRET-ANSWER-9183 known to GP",
+    "SECRET-DRAFT-5529 half typed",
+]
 
 
 def fill_every_encrypted_model() -> None:
     note = SealedNote.objects.create(reference=PLAIN_MARKER, body=SECRETS[0], answer="draft")
     note.answer = SECRETS[1]  # an update too: the old value must not linger either
     note.save()
+    user = User.objects.create(
+        username="drafter", agency=Agency.objects.create(name="A", kind="other")
+    )
+    save_draft(user=user, path="/form/", fields={"body": SECRETS[2]})
     # Every model with an encrypted field must be filled by this function.
-    assert set(models_with_encrypted_fields()) <= {SealedNote}
+    assert set(models_with_encrypted_fields()) <= {SealedNote, FormDraft}
 
 
 @pytest.mark.sqlite

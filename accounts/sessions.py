@@ -1,0 +1,149 @@
+"""Session limits that lose no work: idle and absolute time-outs, a warning before the idle one,
+and drafts of half-filled forms kept server-side (encrypted) for the same user.
+
+Issue 6. The idle clock is reset by pages and form posts and by "Stay signed in", never by a
+draft being saved in the background or by the session status check.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from accounts.encryption import EncryptedTextField
+
+SIGNED_IN_AT = "signed_in_at"
+ACTIVITY_GRANULARITY = 30  # seconds
+LAST_ACTIVITY = "last_activity"
+
+
+def keeps_idle_timer(view):
+    """Mark a view whose requests must not count as activity (background saves, status)."""
+    view.keeps_idle_timer = True
+    return view
+
+
+class SessionTimeoutMiddleware:
+    """Signs out after `SESSION_IDLE_SECONDS` without activity or `SESSION_MAX_AGE_SECONDS`
+    after signing in, sending the person back to sign in and then to where they were."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # A form sent successfully needs its draft no more.
+        if request.method == "POST" and response.status_code in (302, 303):
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                discard_draft(user=user, path=request.path)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.user.is_authenticated:
+            return None
+        now = time.time()
+        session = request.session
+        started = session.get(SIGNED_IN_AT, now)  # set at sign-in (start_clock)
+        last = session.get(LAST_ACTIVITY, now)
+        if (
+            now - last > settings.SESSION_IDLE_SECONDS
+            or now - started > settings.SESSION_MAX_AGE_SECONDS
+        ):
+            from django.contrib.auth.views import redirect_to_login  # imports the user model
+
+            logout(request)
+            target = request.get_full_path() if request.method == "GET" else request.path
+            return redirect_to_login(target, f"{reverse('accounts:sign-in')}?timed_out=1")
+        # Recorded to the nearest half minute (a tenth of a short limit), so that most pages
+        # do not write the session.
+        granularity = min(ACTIVITY_GRANULARITY, settings.SESSION_IDLE_SECONDS / 10)
+        if not getattr(view_func, "keeps_idle_timer", False) and now - last >= granularity:
+            session[LAST_ACTIVITY] = now
+        return None
+
+
+def start_clock(request) -> None:
+    """At sign-in: both clocks start."""
+    request.session[SIGNED_IN_AT] = request.session[LAST_ACTIVITY] = time.time()
+
+
+def record_activity(request) -> None:
+    request.session[LAST_ACTIVITY] = time.time()
+
+
+def seconds_left(request) -> int:
+    """Seconds until the idle time-out, as the server counts them."""
+    last = request.session.get(LAST_ACTIVITY, time.time())
+    return max(0, int(settings.SESSION_IDLE_SECONDS - (time.time() - last)))
+
+
+class FormDraft(models.Model):
+    """What someone had typed into a form, kept so that a time-out loses nothing."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=300)
+    data = EncryptedTextField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        app_label = "accounts"
+        constraints = [models.UniqueConstraint(fields=["user", "path"], name="one_draft_per_form")]
+
+    def __str__(self) -> str:
+        return f"Draft D-{self.pk:06d}"
+
+    @property
+    def fields(self) -> dict:
+        return json.loads(self.data)
+
+
+def _fresh(user) -> models.QuerySet[FormDraft]:
+    cutoff = timezone.now() - timedelta(hours=settings.DRAFT_KEEP_HOURS)
+    return FormDraft.objects.filter(user=user, updated_at__gte=cutoff)
+
+
+def save_draft(*, user, path: str, fields: dict) -> FormDraft:
+    """Keep what `user` typed on the form at `path` (the newest save wins)."""
+    clean = {str(k)[:100]: v for k, v in fields.items() if k not in _NEVER_KEPT}
+    draft, _ = FormDraft.objects.update_or_create(
+        user=user,
+        path=path[:300],
+        defaults={"data": json.dumps(clean), "updated_at": timezone.now()},
+    )
+    return draft
+
+
+_NEVER_KEPT = frozenset({"csrfmiddlewaretoken", "password", "password1", "password2", "code"})
+
+
+def draft_for(user, path: str) -> FormDraft | None:
+    return _fresh(user).filter(path=path).first()
+
+
+def discard_draft(*, user, path: str) -> None:
+    FormDraft.objects.filter(user=user, path=path).delete()
+
+
+def discard_expired_drafts() -> int:
+    cutoff = timezone.now() - timedelta(hours=settings.DRAFT_KEEP_HOURS)
+    return FormDraft.objects.filter(updated_at__lt=cutoff).delete()[0]
+
+
+def session_context(request) -> dict:
+    """Template context: the time-out figures, and the page's draft (queried only if used)."""
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    return {
+        "session_idle_seconds": settings.SESSION_IDLE_SECONDS,
+        "session_warning_seconds": settings.SESSION_WARNING_SECONDS,
+        "draft": SimpleLazyObject(lambda: draft_for(request.user, request.path)),
+    }
