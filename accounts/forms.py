@@ -6,6 +6,16 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from accounts.audit import Event
+from accounts.models import Agency
+from accounts.roles import Role
+
+
+def gds_form(form: forms.Form, fields: list[str], submit: str) -> None:
+    """Give `form` a GOV.UK layout of text fields and one button."""
+    form.helper = FormHelper()
+    form.helper.layout = Layout(
+        *(Field.text(name, field_width=20) for name in fields), Button("submit", submit)
+    )
 
 
 class SignInForm(AuthenticationForm):
@@ -26,12 +36,7 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].widget.attrs.update(
             {"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}
         )
-        self.helper = FormHelper()
-        self.helper.layout = Layout(
-            Field.text("username", field_width=20),
-            Field.text("password", field_width=20),
-            Button("submit", "Sign in"),
-        )
+        gds_form(self, ["username", "password"], "Sign in")
 
 
 def _date_field(label: str, example: str, which: str) -> forms.DateField:
@@ -89,3 +94,84 @@ class SecurityCodeForm(forms.Form):
         )
         self.helper = FormHelper()
         self.helper.layout = Layout(Field.text("code", field_width=10), Button("submit", submit))
+
+
+class UserForm(forms.Form):
+    """A user's details, agency and roles (the system administrator's page)."""
+
+    username = forms.RegexField(
+        regex=r"^[A-Za-z0-9_.@+-]{3,150}$",
+        label="Username",
+        help_text="Letters, digits and . _ @ + - only",
+        error_messages={
+            "required": "Enter a username",
+            "invalid": "Enter a username of 3 or more letters, digits or . _ @ + -",
+        },
+    )
+    first_name = forms.CharField(
+        label="First name", max_length=150, error_messages={"required": "Enter the first name"}
+    )
+    last_name = forms.CharField(
+        label="Last name", max_length=150, error_messages={"required": "Enter the last name"}
+    )
+    email = forms.EmailField(
+        label="Email address",
+        help_text="Where the link to set a password is sent",
+        error_messages={
+            "required": "Enter an email address",
+            "invalid": "Enter an email address in the correct format, like name@example.gov.uk",
+        },
+    )
+    agency = forms.ModelChoiceField(
+        queryset=None,
+        label="Agency",
+        empty_label="Choose an agency",
+        error_messages={"required": "Choose the user's agency"},
+    )
+    roles = forms.MultipleChoiceField(
+        choices=Role.choices,
+        label="Roles",
+        help_text="Select all that apply",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one role"},
+    )
+
+    def __init__(self, *args, creating: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(is_active=True).order_by("name")
+        fields = [
+            Field.text("username", field_width=20),
+            Field.text("first_name", field_width=20),
+            Field.text("last_name", field_width=20),
+            Field.text("email", field_width=30),
+            Field.select("agency"),
+            Field.checkboxes("roles", legend_size="s"),
+        ]
+        if not creating:
+            del self.fields["username"]
+            fields = fields[1:]
+        self.helper = FormHelper()
+        self.helper.layout = Layout(*fields, Button("submit", "Save"))
+
+
+class AgencyForm(forms.Form):
+    name = forms.CharField(
+        label="Name", max_length=200, error_messages={"required": "Enter the agency's name"}
+    )
+    kind = forms.ChoiceField(
+        label="Kind of agency",
+        choices=Agency.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the kind of agency"},
+    )
+    is_active = forms.BooleanField(label="The agency is active", required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.text("name", field_width=30),
+            Field.radios("kind", legend_size="s"),
+            Field.checkbox("is_active"),
+            Button("submit", "Save"),
+        )

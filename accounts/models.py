@@ -90,4 +90,4 @@ class GlobalPermission(models.Model):
 
 # Changes to users and agencies are audited; a password hash or sign-in time never is.
 register_audited(Agency)
-register_audited(User, exclude_fields=["password", "last_login"])
+register_audited(User, exclude_fields=["password", "last_login"], m2m_fields={"groups"})

@@ -27,6 +27,7 @@ class HomeProfile:
     agency_name: str
     roles: list[RoleSummary]
     reads_audit_trail: bool
+    manages_users: bool
 
 
 def home_profile(user: User) -> HomeProfile:
@@ -35,6 +36,7 @@ def home_profile(user: User) -> HomeProfile:
     return HomeProfile(
         user_id=user.pk,
         reads_audit_trail=access.can_read_audit_trail(user),
+        manages_users=access.can_manage_users(user),
         display_name=user.display_name,
         agency_name=user.agency.name,
         roles=[RoleSummary(name, ROLE_SUMMARIES[Role(name)]) for name in user.role_names],
@@ -73,3 +75,32 @@ def audit_entries(
 
 def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def users_for_administration() -> QuerySet[User]:
+    """Every user with agency and roles, in a fixed number of queries."""
+    return (
+        User.objects.select_related("agency")
+        .prefetch_related("groups")
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def agencies_for_administration():
+    from django.db.models import Count
+
+    from accounts.models import Agency
+
+    return Agency.objects.annotate(user_count=Count("users")).order_by("name")
+
+
+def locked_usernames(usernames: list[str]) -> set[str]:
+    """Which of these accounts are locked out now (one query)."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    return set(
+        AccessAttempt.objects.filter(
+            username__in=usernames, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+        ).values_list("username", flat=True)
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import password_reset, views
 
 app_name = "accounts"
 
@@ -12,9 +12,32 @@ urlpatterns = [
     path("sign-in/security-code/", views.second_factor, name="second-factor"),
     path("sign-in/set-up-app/", views.enrol, name="enrol"),
     path("sign-in/backup-codes/", views.backup_codes, name="backup-codes"),
+    path("password-reset/", password_reset.ResetRequestView.as_view(), name="password-reset"),
+    path(
+        "password-reset/sent/", password_reset.ResetSentView.as_view(), name="password-reset-done"
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        password_reset.ResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path(
+        "password-reset/done/",
+        password_reset.ResetCompleteView.as_view(),
+        name="password-reset-complete",
+    ),
     path("session/keep-alive/", views.keep_alive, name="keep-alive"),
     path("drafts/", views.save_draft, name="save-draft"),
     path("drafts/discard/", views.discard_draft, name="discard-draft"),
+    path("administration/users/", views.users, name="users"),
+    path("administration/users/new/", views.user_new, name="user-new"),
+    path("administration/users/<int:user_id>/", views.user_detail, name="user"),
+    path(
+        "administration/users/<int:user_id>/<slug:action>/", views.user_action, name="user-action"
+    ),
+    path("administration/agencies/", views.agencies, name="agencies"),
+    path("administration/agencies/new/", views.agency_edit, name="agency-new"),
+    path("administration/agencies/<int:agency_id>/", views.agency_edit, name="agency"),
     path(
         "audit/records/<str:model_label>/<str:object_pk>/", views.audit_record, name="audit-record"
     ),

@@ -3,13 +3,14 @@ from __future__ import annotations
 import csv
 import json
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,11 +20,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 
-from accounts import access, selectors, sessions, two_factor
+from accounts import access, selectors, services, sessions, two_factor
 from accounts.audit import record_export, record_list
 from accounts.audit_display import AuditRow
-from accounts.forms import AuditFilterForm, SecurityCodeForm, SignInForm
-from accounts.models import AuditEntry, User
+from accounts.forms import AgencyForm, AuditFilterForm, SecurityCodeForm, SignInForm, UserForm
+from accounts.models import Agency, AuditEntry, User
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -270,3 +271,119 @@ def discard_draft(request: HttpRequest) -> HttpResponse:
     if url_has_allowed_host_and_scheme(path, {request.get_host()}, request.is_secure()):
         return redirect(path)
     return redirect("accounts:home")
+
+
+# The system administrator's pages: users and agencies, never case content ------------------
+
+
+def _require_administrator(request: HttpRequest) -> None:
+    if not access.can_manage_users(request.user):
+        raise PermissionDenied("Only system administrators manage users and agencies.")
+
+
+def users(request: HttpRequest) -> HttpResponse:
+    _require_administrator(request)
+    rows = list(selectors.users_for_administration())
+    locked = selectors.locked_usernames([user.username for user in rows])
+    return render(request, "accounts/admin/users.html", {"rows": rows, "locked": locked})
+
+
+def user_new(request: HttpRequest) -> HttpResponse:
+    _require_administrator(request)
+    form = UserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(
+                by=request.user, **form.cleaned_data,
+                set_password_url=request.build_absolute_uri("/")[:-1],
+            )  # fmt: skip
+        except services.AccountRuleBroken as error:
+            form.add_error("username", str(error))
+        else:
+            messages.success(request, f"{user.display_name} can now set a password by e-mail.")
+            return redirect("accounts:user", user_id=user.pk)
+    return render(request, "accounts/admin/user_form.html", {"form": form, "heading": "Add a user"})
+
+
+def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    _require_administrator(request)
+    user = get_object_or_404(User.objects.select_related("agency"), pk=user_id)
+    roles = [group.name for group in user.groups.all()]
+    form = UserForm(
+        request.POST or None,
+        creating=False,
+        initial={"first_name": user.first_name, "last_name": user.last_name,
+                 "email": user.email, "agency": user.agency, "roles": roles},
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update(by=request.user, user=user, **form.cleaned_data)
+        except services.AccountRuleBroken as error:
+            form.add_error("roles", str(error))
+        else:
+            messages.success(request, "The user's details are saved.")
+            return redirect("accounts:user", user_id=user.pk)
+    return render(
+        request,
+        "accounts/admin/user_detail.html",
+        {
+            "form": form,
+            "subject": user,
+            "is_self": user.pk == request.user.pk,
+            "locked": user.username in selectors.locked_usernames([user.username]),
+            "has_app": two_factor.has_confirmed_app(user),
+        },
+    )
+
+
+@require_POST
+def user_action(request: HttpRequest, user_id: int, action: str) -> HttpResponse:
+    """Deactivate, reactivate, reset two-factor sign-in, or unlock."""
+    _require_administrator(request)
+    user = get_object_or_404(User, pk=user_id)
+    done = {
+        "deactivate": ("The user is deactivated and cannot sign in.",
+                       lambda: services.user_set_active(by=request.user, user=user, active=False)),
+        "reactivate": ("The user is active again.",
+                       lambda: services.user_set_active(by=request.user, user=user, active=True)),
+        "reset-two-factor": ("Two-factor sign-in is reset: an app is set up at the next sign-in.",
+                             lambda: services.user_reset_two_factor(by=request.user, user=user)),
+        "unlock": ("The user can sign in again.",
+                   lambda: services.user_unlock(by=request.user, user=user)),
+    }  # fmt: skip
+    if action not in done:
+        raise Http404
+    message, run = done[action]
+    try:
+        run()
+    except services.AccountRuleBroken as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, message)
+    return redirect("accounts:user", user_id=user.pk)
+
+
+def agencies(request: HttpRequest) -> HttpResponse:
+    _require_administrator(request)
+    return render(
+        request, "accounts/admin/agencies.html", {"rows": selectors.agencies_for_administration()}
+    )
+
+
+def agency_edit(request: HttpRequest, agency_id: int | None = None) -> HttpResponse:
+    _require_administrator(request)
+    agency = get_object_or_404(Agency, pk=agency_id) if agency_id else None
+    initial = (
+        {"name": agency.name, "kind": agency.kind, "is_active": agency.is_active} if agency else {}
+    )
+    form = AgencyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agency_save(by=request.user, agency=agency, **form.cleaned_data)
+        except services.AccountRuleBroken as error:
+            form.add_error("name", str(error))
+        else:
+            messages.success(request, "The agency is saved.")
+            return redirect("accounts:agencies")
+    heading = f"Change {agency.name}" if agency else "Add an agency"
+    return render(request, "accounts/admin/agency_form.html", {"form": form, "heading": heading})

@@ -72,3 +72,17 @@ def test_the_accessibility_check_finds_a_real_violation(page: Page, base):
     page.evaluate("document.querySelector('label[for=id_username]').remove()")
     with pytest.raises(AssertionError, match="label"):
         assert_accessible(page)
+
+
+def test_password_reset_pages_are_accessible(page: Page, base):
+    page.goto(f"{base}/sign-in/")
+    page.get_by_role("link", name="I have forgotten my password").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reset your password")
+    assert_accessible(page)
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your email address")
+    assert_accessible(page)
+    page.get_by_label("Email").fill("someone@example.invalid")
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    assert_accessible(page)

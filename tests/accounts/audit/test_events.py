@@ -224,8 +224,8 @@ def test_user_and_agency_changes_are_audited_without_password_hashes(make_user):
     user.first_name = "Renamed"
     user.set_password("A-new-password-123")
     user.save()
-    entry = AuditEntry.objects.filter(event=Event.UPDATE, object_pk=str(user.pk)).get()
-    assert "first_name" in entry.changes_dict
+    entries = AuditEntry.objects.filter(event=Event.UPDATE, object_pk=str(user.pk))
+    entry = next(e for e in entries if "first_name" in (e.changes_dict or {}))
     assert "password" not in entry.changes_dict
     assert "argon2" not in everything_in_the_trail() and "md5$" not in everything_in_the_trail()
     user.agency.name = "Renamed agency"

@@ -1,0 +1,195 @@
+"""The system administrator's pages for users and agencies; refused to every other role."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.audit import AuditEntry, Event
+from accounts.models import Agency, User
+from accounts.roles import Role
+from tests.conftest import sign_in
+
+pytestmark = pytest.mark.django_db
+OTHER_ROLES = [role for role in Role if role != Role.SYSTEM_ADMINISTRATOR]
+
+
+@pytest.fixture
+def admin_client(client, make_user):
+    client.admin = make_user(Role.SYSTEM_ADMINISTRATOR)
+    return sign_in(client, client.admin)
+
+
+@pytest.fixture
+def target(make_user):
+    return make_user(Role.PRACTITIONER)
+
+
+def urls(target) -> list[tuple[str, str]]:
+    return [
+        ("get", reverse("accounts:users")),
+        ("get", reverse("accounts:user-new")),
+        ("get", reverse("accounts:user", args=[target.pk])),
+        ("post", reverse("accounts:user-action", args=[target.pk, "deactivate"])),
+        ("get", reverse("accounts:agencies")),
+        ("get", reverse("accounts:agency-new")),
+        ("get", reverse("accounts:agency", args=[target.agency.pk])),
+    ]
+
+
+@pytest.mark.parametrize("role", OTHER_ROLES)
+def test_every_other_role_is_refused(client, make_user, target, role):
+    sign_in(client, make_user(role))
+    for method, url in urls(target):
+        assert getattr(client, method)(url).status_code == 403, url
+    assert User.objects.get(pk=target.pk).is_active
+
+
+def test_the_administrator_sees_every_page(admin_client, target):
+    for method, url in urls(target):
+        if method == "get":
+            assert admin_client.get(url).status_code == 200, url
+
+
+def test_create_a_user_who_gets_a_set_password_link(
+    admin_client, django_capture_on_commit_callbacks
+):
+    agency = Agency.objects.create(name="Holmsey Constabulary", kind=Agency.Kind.POLICE)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("accounts:user-new"),
+            {"username": "pc.new", "first_name": "Pat", "last_name": "New",
+             "email": "pat@example.invalid", "agency": agency.pk,
+             "roles": [Role.PARTNER_PRACTITIONER.value]},
+        )  # fmt: skip
+    user = User.objects.get(username="pc.new")
+    assert response.url == reverse("accounts:user", args=[user.pk])
+    assert not user.has_usable_password()
+    assert user.role_names == ["Partner practitioner"]
+    assert len(mail.outbox) == 1 and "/password-reset/" in mail.outbox[0].body
+    assert AuditEntry.objects.filter(event=Event.CREATE, object_pk=str(user.pk)).exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"username": ""}, "Enter a username"),
+        ({"email": "not-an-email"}, "Enter an email address in the correct format"),
+        ({"roles": []}, "Select at least one role"),
+        ({"agency": ""}, "Choose the user&#x27;s agency"),
+    ],
+)
+def test_bad_input_shows_the_error_summary_and_creates_nothing(admin_client, change, message):
+    agency = Agency.objects.create(name="A school", kind=Agency.Kind.EDUCATION)
+    data = {"username": "someone", "first_name": "S", "last_name": "O",
+            "email": "s@example.invalid", "agency": agency.pk,
+            "roles": [Role.PARTNER_PRACTITIONER.value], **change}  # fmt: skip
+    response = admin_client.post(reverse("accounts:user-new"), data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in page and message in page
+    assert not User.objects.filter(username="someone").exists()
+
+
+def test_a_duplicate_username_is_refused(admin_client, target):
+    response = admin_client.post(
+        reverse("accounts:user-new"),
+        {"username": target.username.upper(), "first_name": "X", "last_name": "Y",
+         "email": "x@example.invalid", "agency": target.agency.pk, "roles": ["Practitioner"]},
+    )  # fmt: skip
+    assert "A user with that username already exists" in response.content.decode()
+
+
+def test_edit_roles_and_agency_audited(admin_client, target):
+    police = Agency.objects.create(name="Police", kind=Agency.Kind.POLICE)
+    admin_client.post(
+        reverse("accounts:user", args=[target.pk]),
+        {"first_name": "New", "last_name": "Name", "email": "n@example.invalid",
+         "agency": police.pk, "roles": [Role.PARTNER_SAFEGUARDING_LEAD.value]},
+    )  # fmt: skip
+    target.refresh_from_db()
+    assert (target.first_name, target.agency, target.role_names) == (
+        "New", police, ["Partner safeguarding lead"],
+    )  # fmt: skip
+    assert AuditEntry.objects.filter(object_pk=str(target.pk), event=Event.UPDATE).exists()
+
+
+def test_nobody_changes_their_own_roles(admin_client):
+    me = admin_client.admin
+    response = admin_client.post(
+        reverse("accounts:user", args=[me.pk]),
+        {"first_name": "Me", "last_name": "Too", "email": "me@example.invalid",
+         "agency": me.agency.pk, "roles": [Role.AUDITOR.value, Role.SYSTEM_ADMINISTRATOR.value]},
+    )  # fmt: skip
+    assert "You cannot change your own roles" in response.content.decode()
+    assert set(User.objects.get(pk=me.pk).role_names) == {"System administrator"}
+
+
+def test_deactivate_and_reactivate_never_delete(admin_client, target):
+    admin_client.post(reverse("accounts:user-action", args=[target.pk, "deactivate"]))
+    assert not User.objects.get(pk=target.pk).is_active
+    admin_client.post(reverse("accounts:user-action", args=[target.pk, "reactivate"]))
+    assert User.objects.get(pk=target.pk).is_active
+
+
+def test_an_administrator_cannot_deactivate_themselves(admin_client):
+    me = admin_client.admin
+    response = admin_client.post(
+        reverse("accounts:user-action", args=[me.pk, "deactivate"]), follow=True
+    )
+    assert "You cannot deactivate your own account" in response.content.decode()
+    assert User.objects.get(pk=me.pk).is_active
+
+
+def test_reset_two_factor_and_unknown_action(admin_client, target):
+    TOTPDevice.objects.create(user=target, name="app", confirmed=True)
+    admin_client.post(reverse("accounts:user-action", args=[target.pk, "reset-two-factor"]))
+    assert not TOTPDevice.objects.filter(user=target).exists()
+    assert (
+        admin_client.post(reverse("accounts:user-action", args=[target.pk, "explode"])).status_code
+        == 404
+    )
+    assert (
+        admin_client.get(
+            reverse("accounts:user-action", args=[target.pk, "deactivate"])
+        ).status_code
+        == 405
+    )
+
+
+def test_agency_create_edit_and_duplicate(admin_client):
+    admin_client.post(
+        reverse("accounts:agency-new"),
+        {"name": "Holmsey Housing", "kind": "other", "is_active": "on"},
+    )
+    agency = Agency.objects.get(name="Holmsey Housing")
+    admin_client.post(
+        reverse("accounts:agency", args=[agency.pk]), {"name": "Holmsey Homes", "kind": "other"}
+    )
+    agency.refresh_from_db()
+    assert (agency.name, agency.is_active) == ("Holmsey Homes", False)
+    response = admin_client.post(
+        reverse("accounts:agency-new"), {"name": "holmsey homes", "kind": "other"}
+    )
+    assert "An agency with that name already exists" in response.content.decode()
+    assert (
+        admin_client.post(reverse("accounts:agency-new"), {"name": "", "kind": ""}).status_code
+        == 200
+    )
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_user_list_query_count_is_constant(
+    admin_client, make_user, count, django_assert_max_num_queries
+):
+    for _ in range(count):
+        user = make_user(Role.PRACTITIONER)
+        user.groups.add(Group.objects.get(name="Auditor"))
+    # request: savepoint, session, user, rights, device; users with agencies; their groups;
+    # lockouts; release
+    with django_assert_max_num_queries(9):
+        response = admin_client.get(reverse("accounts:users"))
+    assert len(response.context["rows"]) == count + 1
