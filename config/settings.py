@@ -280,6 +280,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 if DEBUG:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns at every start without it
 
+# Cache: rate limits (password reset) count here. Several processes need a shared cache,
+# e.g. CACHE_URL=rediscache://127.0.0.1:6379/1 (Django's Redis backend needs the redis package).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 # Forms in GOV.UK markup.
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"

@@ -39,3 +39,19 @@ def test_the_audit_trail_has_one_table_the_projects_own(db):
     tables = connection.introspection.table_names()
     assert "accounts_auditentry" in tables
     assert "auditlog_logentry" not in tables
+
+
+def test_passwords_are_hashed_with_argon2_and_validated(make_user, settings):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from config import settings as configured
+
+    settings.PASSWORD_HASHERS = configured.PASSWORD_HASHERS  # not the tests' fast hasher
+    user = make_user(None)
+    user.set_password("A-long-enough-passphrase")
+    assert user.password.startswith("argon2")
+    with pytest.raises(ValidationError):
+        validate_password("password123", user)
+    with pytest.raises(ValidationError):
+        validate_password("short", user)
