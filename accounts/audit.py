@@ -29,6 +29,7 @@ from contextvars import ContextVar
 from datetime import UTC
 from typing import Any
 
+from auditlog.cid import get_cid
 from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -108,7 +109,7 @@ class AuditEntry(AbstractLogEntry):
         self._fill_derived_fields()
         pending = _pending.get()
         if pending is not None:
-            pending.append(self)
+            pending.hold(self, using)
         else:
             write_chained([self], using=using)
 
@@ -196,20 +197,50 @@ def write_chained(entries: list[AuditEntry], *, using: str = "default") -> None:
         AuditEntry.objects.using(using).bulk_create(entries)
 
 
-_pending: ContextVar[list[AuditEntry] | None] = ContextVar("pending_audit_entries", default=None)
+class PendingEntries:
+    """Entries held back until the end of the request's transaction.
+
+    Each entry is tied to the savepoint it was made in through an on-commit marker: Django
+    forgets the markers of a savepoint that is rolled back, and so the entry is dropped with
+    the changes it describes.
+    """
+
+    def __init__(self) -> None:
+        self._held: list[tuple[AuditEntry, Any]] = []
+
+    def hold(self, entry: AuditEntry, using: str) -> None:
+        if not connections[using].in_atomic_block:
+            write_chained([entry], using=using)
+            return
+
+        def marker() -> None:  # runs, doing nothing, after the commit
+            return None
+
+        transaction.on_commit(marker, using=using)
+        self._held.append((entry, marker))
+
+    def clear(self) -> None:
+        self._held.clear()
+
+    def surviving(self, using: str) -> list[AuditEntry]:
+        alive = {id(func) for _, func, _ in connections[using].run_on_commit}
+        return [entry for entry, marker in self._held if id(marker) in alive]
+
+
+_pending: ContextVar[PendingEntries | None] = ContextVar("pending_audit_entries", default=None)
 
 
 @contextmanager
-def entries_written_last(using: str = "default") -> Iterator[None]:
-    """Hold back entries made inside the block and append them when it ends (inside the
-    caller's transaction); if the block raises, they are dropped with the transaction."""
-    pending: list[AuditEntry] = []
+def entries_written_last(using: str = "default") -> Iterator[PendingEntries]:
+    """Hold back entries made inside the block and append those whose changes were not rolled
+    back when it ends, inside the caller's transaction (which must be open)."""
+    pending = PendingEntries()
     token = _pending.set(pending)
     try:
-        yield
+        yield pending
     finally:
         _pending.reset(token)
-    write_chained(pending, using=using)
+    write_chained(pending.surviving(using), using=using)
 
 
 # Writing events ---------------------------------------------------------------------------
@@ -242,6 +273,7 @@ def record_event(
         actor_email=getattr(actor, "email", None) if actor is not None else None,
         child_ref=child_ref,
         additional_data=details or None,
+        cid=get_cid(),
     )
     entry.save()
     return entry

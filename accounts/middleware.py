@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+
+from auditlog.cid import correlation_id
+from auditlog.context import set_extra_data
 from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -37,9 +41,21 @@ class AuditMiddleware(AuditlogMiddleware):
     def __call__(self, request):
         if request.path_info in _WITHOUT_TRANSACTION:
             return self.get_response(request)
-        with transaction.atomic(), entries_written_last():
-            response = super().__call__(request)
-            self._record_refusal(request, response)
+        # A correlation id of our own for the request's entries (never the client's header).
+        correlation_id.set(uuid.uuid4().hex)
+        with (
+            transaction.atomic(),
+            entries_written_last() as pending,
+            set_extra_data(context_data=self.get_extra_data(request)),
+        ):
+            response = self.get_response(request)
+            if response.status_code >= 500:
+                # Django turned an exception into this page: nothing of the request is kept,
+                # its audit entries included (they describe changes that are undone).
+                transaction.set_rollback(True)
+                pending.clear()
+            else:
+                self._record_refusal(request, response)
         return response
 
     @staticmethod

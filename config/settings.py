@@ -200,6 +200,7 @@ AUDITLOG_LOGENTRY_MODEL = "accounts.AuditEntry"
 # without them no auditlog table is created (a swapped model is never synced).
 MIGRATION_MODULES = {"auditlog": None}
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+AUDITLOG_CID_HEADER = None  # the correlation id is ours (AuditMiddleware), never the client's
 # The header holding the client's address, set only behind a proxy that always overwrites it
 # (e.g. "X-Real-IP"); empty: the connection's own address.
 AUDIT_CLIENT_ADDRESS_HEADER = env.str("AUDIT_CLIENT_ADDRESS_HEADER", default="")

@@ -64,6 +64,28 @@ def broken_page(request):
     raise RuntimeError("a bug")
 
 
+def writes_then_breaks(request):
+    SealedNote.objects.create(reference="LOST", body="never kept")
+    raise RuntimeError("a bug after a write")
+
+
+def action_refused_half_way(request):
+    """A service that audits a transition, then hits a rule and rolls back; the view carries on."""
+    from django.db import transaction
+
+    from accounts.audit import record_transition
+
+    try:
+        with transaction.atomic():
+            note = SealedNote.objects.create(reference="ROLLED-BACK", body="x")
+            record_transition(actor=request.user, obj=note, source="a", target="b")
+            raise ValueError("a rule was broken")
+    except ValueError:
+        pass
+    SealedNote.objects.create(reference="KEPT", body="y")
+    return HttpResponse("carried on")
+
+
 urlpatterns = [
     path("standin/notes/", note_list),
     path("standin/notes/<int:pk>/", note_detail),
@@ -71,5 +93,7 @@ urlpatterns = [
     path("standin/other/", not_a_case_page),
     path("standin/note-form/", note_form),
     path("standin/broken/", broken_page),
+    path("standin/writes-then-breaks/", writes_then_breaks),
+    path("standin/refused-half-way/", action_refused_half_way),
     path("", include("config.urls")),
 ]

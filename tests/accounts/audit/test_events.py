@@ -231,3 +231,33 @@ def test_user_and_agency_changes_are_audited_without_password_hashes(make_user):
     user.agency.name = "Renamed agency"
     user.agency.save()
     assert AuditEntry.objects.filter(event=Event.UPDATE, object_repr="Renamed agency").exists()
+
+
+def test_a_request_that_fails_keeps_neither_its_changes_nor_their_entries(
+    client, make_user, standin_urls
+):
+    sign_in(client, make_user(Role.PRACTITIONER))
+    before = AuditEntry.objects.count()
+    client.raise_request_exception = False
+    assert client.get("/standin/writes-then-breaks/").status_code == 500
+    assert not SealedNote.objects.filter(reference="LOST").exists()
+    assert AuditEntry.objects.count() == before
+
+
+def test_entries_of_a_rolled_back_step_are_dropped_with_it(client, make_user, standin_urls):
+    sign_in(client, make_user(Role.PRACTITIONER))
+    assert client.get("/standin/refused-half-way/").status_code == 200
+    assert not AuditEntry.objects.filter(event=Event.TRANSITION).exists()
+    assert not AuditEntry.objects.filter(child_ref="ROLLED-BACK").exists()
+    assert AuditEntry.objects.filter(child_ref="KEPT", event=Event.CREATE).exists()
+    assert verify_chain().problem == ""
+
+
+def test_refused_reads_carry_the_address_and_a_server_correlation_id(
+    client, make_user, standin_urls
+):
+    sign_in(client, make_user(Role.SYSTEM_ADMINISTRATOR))
+    client.get("/standin/notes/1/", HTTP_X_CORRELATION_ID="x" * 300)
+    entry = only_entry(event=Event.REFUSED)
+    assert entry.remote_addr == "127.0.0.1"
+    assert entry.cid and len(entry.cid) == 32 and entry.cid != "x" * 300
