@@ -32,7 +32,7 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
-from django.core.exceptions import FieldError, ImproperlyConfigured
+from django.core.exceptions import FieldError, ImproperlyConfigured, ValidationError
 from django.core.signals import setting_changed
 from django.db import models
 from django.dispatch import receiver
@@ -143,11 +143,12 @@ class Keyring:
             key.label: f"{ENVELOPE_VERSION}:{key.label}:{key.fingerprint}" for key in keys
         }
 
-    def seal(self, plaintext: str) -> str:
+    def seal(self, plaintext: str, context: str = "") -> str:
+        """Seal `plaintext`; `context` (the model and field) must be given again to open it."""
         header = self._headers[self.primary.label]
         nonce = os.urandom(NONCE_BYTES)
         sealed = self._ciphers[self.primary.label].encrypt(
-            nonce, plaintext.encode("utf-8"), header.encode("ascii")
+            nonce, plaintext.encode("utf-8"), _associated(header, context)
         )
         return f"{header}:{base64.urlsafe_b64encode(nonce + sealed).decode('ascii')}"
 
@@ -158,7 +159,7 @@ class Keyring:
             raise TamperedValueError("it is not a sealed value of a known version")
         return parts[1], parts[2]
 
-    def open(self, envelope: str) -> str:
+    def open(self, envelope: str, context: str = "") -> str:
         label, fingerprint = self.key_of(envelope)
         key = self.keys.get(label)
         if key is None:
@@ -172,16 +173,24 @@ class Keyring:
         nonce, sealed = payload[:NONCE_BYTES], payload[NONCE_BYTES:]
         try:
             plaintext = self._ciphers[label].decrypt(
-                nonce, sealed, self._headers[label].encode("ascii")
+                nonce, sealed, _associated(self._headers[label], context)
             )
         except InvalidTag as error:
-            raise TamperedValueError("its authentication tag does not match") from error
+            raise TamperedValueError(
+                "its authentication tag does not match (altered, or moved from another field)"
+            ) from error
         return plaintext.decode("utf-8")
 
     def needs_resealing(self, envelope: str) -> bool:
         """Whether the value was sealed by a key other than the current one."""
         label, fingerprint = self.key_of(envelope)
         return label != self.primary.label or fingerprint != self.primary.fingerprint
+
+
+def _associated(header: str, context: str) -> bytes:
+    # The header and the field a value belongs to are authenticated with it: a value copied
+    # into another field, or a header edited, does not open.
+    return f"{header}|{context}".encode()
 
 
 @cache
@@ -205,32 +214,38 @@ class EncryptedTextField(models.TextField):
 
     description = "Text encrypted at rest"
 
+    @property
+    def sealing_context(self) -> str:
+        """What a value of this field is bound to: `app_label.Model.field`."""
+        return f"{self.model._meta.label}.{self.name}"
+
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         if value is None or value == "":
             return value
-        return keyring().open(value)
+        return keyring().open(value, self.sealing_context)
 
     def get_prep_value(self, value: Any) -> str | None:
         value = super().get_prep_value(value)
         if value is None or value == "":
             return value
-        return keyring().seal(value)
+        return keyring().seal(value, self.sealing_context)
 
     def to_python(self, value: Any) -> str | None:
-        # Fixtures written by dumpdata hold envelopes (see value_to_string); a string that is
-        # a valid envelope under the configured keys is opened, anything else is plain text.
+        # Never opens a sealed value given as input (a form, a fixture): that would let anyone
+        # who can type into a field read ciphertext taken from a backup.
         value = super().to_python(value)
-        if isinstance(value, str) and value.startswith(f"{ENVELOPE_VERSION}:"):
-            try:
-                return keyring().open(value)
-            except EncryptionError:
-                return value
+        if isinstance(value, str) and _looks_sealed(value):
+            raise ValidationError(
+                "This is an encrypted value: type or load the text itself instead.",
+                code="sealed_value",
+            )
         return value
 
     def value_to_string(self, obj: models.Model) -> str:
-        # Serialised data (dumpdata, fixtures) carries the sealed value, never the plain text.
+        # Serialised data (dumpdata) carries the sealed value, never the plain text; it
+        # cannot be loaded back (see to_python): restore databases from their backups.
         value = self.value_from_object(obj)
-        return "" if value in (None, "") else keyring().seal(value)
+        return "" if value in (None, "") else keyring().seal(value, self.sealing_context)
 
     def get_lookup(self, lookup_name: str):
         if lookup_name != "isnull":
@@ -245,6 +260,14 @@ class EncryptedTextField(models.TextField):
             f"{self.model.__name__}.{self.name} is encrypted, so the database cannot "
             f"transform it ('{lookup_name}')."
         )
+
+
+def _looks_sealed(value: str) -> bool:
+    try:
+        keyring().key_of(value)
+    except TamperedValueError:
+        return False
+    return True
 
 
 def encrypted_fields(model: type[models.Model]) -> list[str]:
@@ -298,6 +321,7 @@ class RotationProgress:
     scanned: int = 0
     resealed: int = 0
     total: int = 0
+    remaining: int = 0
     skipped_as_complete: bool = False
 
 
@@ -325,6 +349,7 @@ def reseal_model(
 
     ring = keyring()
     fields = encrypted_fields(model)
+    contexts = {name: model._meta.get_field(name).sealing_context for name in fields}
     raw = {f"_sealed_{name}": Cast(name, models.TextField()) for name in fields}
     label = model._meta.label
     checkpoint, _ = KeyRotationCheckpoint.objects.get_or_create(
@@ -361,20 +386,30 @@ def reseal_model(
                     for name, value in zip(fields, sealed_values, strict=True)
                     if value and ring.needs_resealing(value)
                 }
-                if stale:
-                    unchanged = {f"_sealed_{name}": value for name, value in stale.items()}
-                    updated = (
-                        manager.annotate(**raw)
-                        .filter(pk=pk, **unchanged)
-                        .update(**{name: ring.open(value) for name, value in stale.items()})
+                for name, value in stale.items():
+                    # Field by field, only if unchanged since read: an edit made meanwhile wins.
+                    sealed_now = f"_sealed_{name}"
+                    progress.resealed += (
+                        manager.annotate(**{sealed_now: raw[sealed_now]})
+                        .filter(pk=pk, **{sealed_now: value})
+                        .update(**{name: ring.open(value, contexts[name])})
                     )
-                    progress.resealed += len(stale) if updated else 0
             progress.scanned += len(batch)
             checkpoint.last_pk = str(batch[-1][0])
             checkpoint.resealed = progress.resealed
             checkpoint.save()
         if on_batch:
             on_batch(progress)
-    checkpoint.completed = True
+    # Done only if nothing is left under another key (an edit during the run, or a process
+    # still sealing with an old key, can leave some): otherwise the next run starts again.
+    progress.remaining = sum(
+        1
+        for _, *sealed_values in rows.iterator(chunk_size=batch_size)
+        for value in sealed_values
+        if value and ring.needs_resealing(value)
+    )
+    checkpoint.completed = progress.remaining == 0
+    if not checkpoint.completed:
+        checkpoint.last_pk = ""
     checkpoint.save()
     return progress

@@ -8,6 +8,7 @@ before any page but sign-in, enrolment, sign-out, password reset and /healthz is
 from __future__ import annotations
 
 import base64
+import secrets
 from dataclasses import dataclass
 
 import segno
@@ -97,13 +98,14 @@ UNKNOWN_ACCOUNT = "(no such account)"
 
 
 def lockout_username(request, credentials: dict | None = None) -> str:
-    """The username axes counts failures under: the account's, or one placeholder for every
-    name that matches no account (a password typed into the username box is never kept)."""
+    """The username axes counts failures under: the account's own, or for a name that matches
+    no account a fresh placeholder each time, so that such names never lock (a locked answer
+    would tell that the name does not exist) and the typed name is never kept."""
     source = credentials if credentials else getattr(request, "POST", {})
     username = (source or {}).get("username") or ""
     if username and User.objects.filter(username=username).exists():
         return username
-    return UNKNOWN_ACCOUNT
+    return f"{UNKNOWN_ACCOUNT} {secrets.token_hex(8)}"
 
 
 def unlock(*, user: User, by: User) -> None:

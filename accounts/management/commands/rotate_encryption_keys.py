@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from accounts.encryption import (
     RotationProgress,
@@ -26,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, batch_size: int, restart: bool, **options):
         primary = keyring().primary
         self.stdout.write(f"Sealing with key {primary.label!r} ({primary.fingerprint}).")
-        total_resealed = 0
+        total_resealed = remaining = 0
         for model in models_with_encrypted_fields():
             result = reseal_model(
                 model, batch_size=batch_size, restart=restart, on_batch=self._report
@@ -39,6 +39,13 @@ class Command(BaseCommand):
                     f"({result.total} rows)."
                 )
             total_resealed += result.resealed
+            remaining += result.remaining
+        if remaining:
+            raise CommandError(
+                f"{remaining} values are still sealed with an old key (changed during this run, "
+                "or written by a process still using an old key): run the command again, and "
+                "keep the old keys until it ends without this message."
+            )
         self.stdout.write(self.style.SUCCESS(f"Done: {total_resealed} values re-sealed."))
 
     def _report(self, progress: RotationProgress) -> None:

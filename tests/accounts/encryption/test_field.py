@@ -15,7 +15,7 @@ from django.views.debug import ExceptionReporter
 
 from accounts.audit import ENCRYPTED_VALUE_MASK
 from accounts.checks import check_field_encryption_keys
-from accounts.encryption import UnknownKeyError
+from accounts.encryption import TamperedValueError, UnknownKeyError
 from accounts.models import AuditEntry
 from tests.accounts.encryption.conftest import KEY_A, KEY_B
 from tests.standins.models import SealedNote
@@ -70,15 +70,32 @@ def test_str_is_an_opaque_reference():
     assert SECRET not in str(note)
 
 
-def test_dumpdata_writes_sealed_values_and_loaddata_opens_them():
-    note = SealedNote.objects.create(reference="R1", body=SECRET)
+def test_dumpdata_writes_sealed_values_that_cannot_be_loaded_back_in():
+    SealedNote.objects.create(reference="R1", body=SECRET)
     dumped = serializers.serialize("json", SealedNote.objects.all())
     assert SECRET not in dumped
     assert json.loads(dumped)[0]["fields"]["body"].startswith("fd1:")
-    SealedNote.objects.all().delete()
-    for obj in serializers.deserialize("json", dumped):
-        obj.save()
-    assert SealedNote.objects.get(pk=note.pk).body == SECRET
+    with pytest.raises(serializers.base.DeserializationError, match="encrypted value"):
+        list(serializers.deserialize("json", dumped))
+
+
+def test_a_sealed_value_pasted_into_a_form_is_refused_not_opened():
+    stolen = raw_body(SealedNote.objects.create(reference="R1", body=SECRET))
+    form_class = forms.modelform_factory(SealedNote, fields=["reference", "body"])
+    form = form_class({"reference": "mine", "body": stolen})
+    assert not form.is_valid()
+    assert "This is an encrypted value" in str(form.errors["body"])
+    assert SealedNote.objects.count() == 1
+
+
+def test_a_value_moved_to_another_field_does_not_open():
+    note = SealedNote.objects.create(reference="R1", body=SECRET, answer="x")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {SealedNote._meta.db_table} SET answer = body WHERE id = %s", [note.pk]
+        )
+    with pytest.raises(TamperedValueError, match="moved from another field"):
+        SealedNote.objects.get(pk=note.pk)
 
 
 def test_the_audit_entry_of_a_change_holds_none_of_the_content():

@@ -6,7 +6,7 @@ from io import StringIO
 from unittest import mock
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import TextField
 from django.db.models.functions import Cast
@@ -16,6 +16,7 @@ from tests.accounts.encryption.conftest import KEY_A, KEY_B
 from tests.standins.models import SealedNote
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+BODY, ANSWER = "accounts.SealedNote.body", "accounts.SealedNote.answer"
 
 
 def sealed_labels() -> set[str]:
@@ -32,7 +33,11 @@ def make_notes(count: int) -> None:
         for note in SealedNote.objects.order_by("pk").values_list("pk", flat=True):
             cursor.execute(
                 f"UPDATE {SealedNote._meta.db_table} SET body = %s, answer = %s WHERE id = %s",
-                [ring.seal(f"note {note} " + "x" * 50), ring.seal(f"answer {note}"), note],
+                [
+                    ring.seal(f"note {note} " + "x" * 50, BODY),
+                    ring.seal(f"answer {note}", ANSWER),
+                    note,
+                ],
             )
 
 
@@ -105,8 +110,8 @@ def test_a_row_changed_during_rotation_keeps_the_change(settings):
     first = SealedNote.objects.order_by("pk").first()
     original_open = Keyring.open
 
-    def open_then_someone_edits(ring, envelope):
-        plaintext = original_open(ring, envelope)
+    def open_then_someone_edits(ring, envelope, context=""):
+        plaintext = original_open(ring, envelope, context)
         if plaintext.startswith(f"note {first.pk} "):
             SealedNote.objects.filter(pk=first.pk).update(body="edited meanwhile")
         return plaintext
@@ -114,3 +119,33 @@ def test_a_row_changed_during_rotation_keeps_the_change(settings):
     with mock.patch("accounts.encryption.Keyring.open", open_then_someone_edits):
         call_command("rotate_encryption_keys", stdout=StringIO())
     assert SealedNote.objects.get(pk=first.pk).body == "edited meanwhile"
+    # The row's other field was re-sealed all the same: the old key can go.
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_B]
+    assert SealedNote.objects.get(pk=first.pk).answer == f"answer {first.pk}"
+
+
+def test_a_value_left_under_the_old_key_is_reported_and_not_marked_done(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_A]
+    make_notes(2)
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_B, KEY_A]
+    first = SealedNote.objects.order_by("pk").first()
+    original_open = Keyring.open
+
+    def open_then_an_old_process_writes(ring, envelope, context=""):
+        plaintext = original_open(ring, envelope, context)
+        if plaintext.startswith(f"note {first.pk} "):
+            with connection.cursor() as cursor:  # a process still sealing with key A
+                cursor.execute(
+                    f"UPDATE {SealedNote._meta.db_table} SET body = %s WHERE id = %s",
+                    [Keyring([KEY_A]).seal("old process", BODY), first.pk],
+                )
+        return plaintext
+
+    with (
+        mock.patch("accounts.encryption.Keyring.open", open_then_an_old_process_writes),
+        pytest.raises(CommandError, match="1 values are still sealed with an old key"),
+    ):
+        call_command("rotate_encryption_keys", stdout=StringIO())
+    assert not KeyRotationCheckpoint.objects.get(model_label="accounts.SealedNote").completed
+    call_command("rotate_encryption_keys", stdout=StringIO())
+    assert sealed_labels() == {"bravo"}
