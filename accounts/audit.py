@@ -55,6 +55,7 @@ class Event(models.TextChoices):
     EXPORT = "export", "Exported"
     REFUSED = "refused", "Refused"
     TRANSITION = "transition", "Transition"
+    PASSWORD_ACCEPTED = "password_ok", "Password accepted"
     SIGN_IN = "sign_in", "Signed in"
     SIGN_OUT = "sign_out", "Signed out"
     SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"

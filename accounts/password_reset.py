@@ -14,6 +14,18 @@ from accounts.forms import gds_form
 RESET_RATE = "5/h"
 
 
+def client_address_key(group: str, request) -> str:
+    """The client's address as the audit trail takes it (behind a proxy, its header)."""
+    from accounts.middleware import AuditMiddleware
+
+    return AuditMiddleware._get_remote_addr(request) or ""
+
+
+def email_key(group: str, request) -> str:
+    """The e-mail address as accounts are matched: case does not make a new one."""
+    return request.POST.get("email", "").strip().lower()
+
+
 class ResetRequestForm(PasswordResetForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,7 +59,7 @@ class ResetRequestView(auth_views.PasswordResetView):
         limited = any(
             is_ratelimited(self.request, group="password-reset", key=key, rate=RESET_RATE,
                            method="POST", increment=True)
-            for key in ("ip", "post:email")
+            for key in (client_address_key, email_key)
         )  # fmt: skip
         if limited:
             return super(auth_views.PasswordResetView, self).form_valid(form)

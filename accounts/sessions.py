@@ -16,11 +16,13 @@ from django.contrib.auth import logout
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import SimpleLazyObject
 
 from accounts.encryption import EncryptedTextField
 
 SIGNED_IN_AT = "signed_in_at"
+_SIGN_IN_PATHS = ("/sign-in/",)
 ACTIVITY_GRANULARITY = 30  # seconds
 LAST_ACTIVITY = "last_activity"
 
@@ -40,10 +42,17 @@ class SessionTimeoutMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        # A form sent successfully needs its draft no more.
-        if request.method == "POST" and response.status_code in (302, 303):
-            user = getattr(request, "user", None)
-            if user is not None and user.is_authenticated:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            # Pages of a signed-in person are never kept by the browser (shared computers).
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True, no_store=True)
+            # A form sent and accepted needs its draft no more.
+            if (
+                request.method == "POST"
+                and response.status_code in (302, 303)
+                and not response.get("Location", "").startswith(_SIGN_IN_PATHS)
+            ):
                 discard_draft(user=user, path=request.path)
         return response
 
@@ -52,14 +61,17 @@ class SessionTimeoutMiddleware:
             return None
         now = time.time()
         session = request.session
-        started = session.get(SIGNED_IN_AT, now)  # set at sign-in (start_clock)
-        last = session.get(LAST_ACTIVITY, now)
+        started = session.get(SIGNED_IN_AT, 0)  # set at sign-in (start_clock); none: ended
+        last = session.get(LAST_ACTIVITY, 0)
         if (
             now - last > settings.SESSION_IDLE_SECONDS
             or now - started > settings.SESSION_MAX_AGE_SECONDS
         ):
             from django.contrib.auth.views import redirect_to_login  # imports the user model
 
+            if request.method == "POST" and not getattr(view_func, "keeps_idle_timer", False):
+                # What was being sent is kept, not lost, and offered back after sign-in.
+                save_draft(user=request.user, path=request.path, fields=_posted(request))
             logout(request)
             target = request.get_full_path() if request.method == "GET" else request.path
             return redirect_to_login(target, f"{reverse('accounts:sign-in')}?timed_out=1")
@@ -81,9 +93,19 @@ def record_activity(request) -> None:
 
 
 def seconds_left(request) -> int:
-    """Seconds until the idle time-out, as the server counts them."""
-    last = request.session.get(LAST_ACTIVITY, time.time())
-    return max(0, int(settings.SESSION_IDLE_SECONDS - (time.time() - last)))
+    """Seconds until the session ends, idle or absolute limit, as the server counts them."""
+    now = time.time()
+    idle_end = request.session.get(LAST_ACTIVITY, 0) + settings.SESSION_IDLE_SECONDS
+    absolute_end = request.session.get(SIGNED_IN_AT, 0) + settings.SESSION_MAX_AGE_SECONDS
+    return max(0, int(min(idle_end, absolute_end) - now))
+
+
+def _posted(request) -> dict:
+    fields: dict = {}
+    for name in request.POST:
+        values = request.POST.getlist(name)
+        fields[name] = values[0] if len(values) == 1 else values
+    return fields
 
 
 class FormDraft(models.Model):
@@ -143,6 +165,7 @@ def session_context(request) -> dict:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     return {
+        "session_seconds_left": SimpleLazyObject(lambda: seconds_left(request)),
         "session_idle_seconds": settings.SESSION_IDLE_SECONDS,
         "session_warning_seconds": settings.SESSION_WARNING_SECONDS,
         "draft": SimpleLazyObject(lambda: draft_for(request.user, request.path)),

@@ -16,7 +16,8 @@ from accounts.sessions import start_clock
 def _signed_in(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         start_clock(request)
-    record_event(Event.SIGN_IN, actor=user, obj=user, object_repr="Sign-in")
+    # Signed in fully only with the second factor too (accounts.views.second_factor).
+    record_event(Event.PASSWORD_ACCEPTED, actor=user, obj=user, object_repr="Password accepted")
 
 
 @receiver(user_logged_out)

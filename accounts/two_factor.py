@@ -58,7 +58,7 @@ def confirm_app(user: User, device: TOTPDevice, code: str) -> list[str] | None:
     device.confirmed = True
     device.save()
     codes = replace_backup_codes(user)
-    record_event(Event.SIGN_IN, actor=user, obj=user, object_repr="Two-factor app enrolled")
+    record_event(Event.SIGN_IN, actor=user, obj=user, object_repr="Signed in: app set up")
     return codes
 
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 
 from accounts import access, selectors, services, sessions, two_factor
-from accounts.audit import record_export, record_list
+from accounts.audit import Event, record_event, record_export, record_list
 from accounts.audit_display import AuditRow
 from accounts.forms import AgencyForm, AuditFilterForm, SecurityCodeForm, SignInForm, UserForm
 from accounts.models import Agency, AuditEntry, User
@@ -195,6 +195,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         device = two_factor.verify_second_factor(user, form.cleaned_data["code"])
         if device is not None:
             otp_login(request, device)
+            record_event(Event.SIGN_IN, actor=user, obj=user, object_repr="Signed in")
             return redirect(_next_url(request))
         form.add_error(
             "code", "The security code is wrong or has been used. Check your app and try again"

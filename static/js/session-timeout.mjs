@@ -6,6 +6,8 @@
 // - at the time-out, the draft is saved and the page reloads, which leads to sign-in and back.
 const body = document.body;
 const idleSeconds = Number(body.dataset.sessionIdleSeconds);
+// The server's own count (idle or absolute limit, whichever ends first) when the page was made.
+const secondsLeftAtLoad = Number(body.dataset.sessionSecondsLeft || idleSeconds);
 const warningSeconds = Number(body.dataset.sessionWarningSeconds);
 const dialog = document.getElementById("session-timeout-dialog");
 const draftForms = Array.from(document.querySelectorAll("form[data-keep-draft]"));
@@ -46,8 +48,10 @@ async function saveDrafts() {
         headers: { "X-CSRFToken": csrfToken() },
         body: data,
         credentials: "same-origin",
+        redirect: "manual",
       });
-      if (response.ok) lastSaved.set(form, fields);
+      // Only a 204 means kept (a redirect means the session has ended).
+      if (response.status === 204) lastSaved.set(form, fields);
     } catch {
       // Offline for a moment: the next save will try again.
     }
@@ -99,18 +103,25 @@ function openWarning() {
 }
 
 async function staySignedIn() {
+  let answer = null;
   try {
     const response = await fetch(body.dataset.keepAliveUrl, {
       method: "POST",
       headers: { "X-CSRFToken": csrfToken() },
       credentials: "same-origin",
+      redirect: "manual",
     });
-    const answer = await response.json();
-    dialog.close();
-    startClock(answer.seconds_left);
+    if (response.status === 200) answer = await response.json();
   } catch {
-    dialog.close();
+    answer = null;
   }
+  if (answer === null) {
+    // The session has already ended: go to sign-in, keeping what was typed.
+    expire();
+    return;
+  }
+  dialog.close();
+  startClock(answer.seconds_left);
 }
 
 async function expire() {
@@ -124,7 +135,7 @@ if (dialog && idleSeconds) {
     event.preventDefault();
     staySignedIn();
   });
-  startClock(idleSeconds);
+  startClock(secondsLeftAtLoad);
 }
 if (draftForms.length) {
   setInterval(saveDrafts, SAVE_EVERY_MS);

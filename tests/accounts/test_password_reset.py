@@ -61,3 +61,20 @@ def test_bad_email_shows_the_error_summary(client, db):
     response = client.post(reverse("accounts:password-reset"), {"email": "nope"})
     assert "Enter an email address in the correct format" in response.content.decode()
     assert "govuk-error-summary" in response.content.decode()
+
+
+def test_changing_the_case_of_the_address_does_not_reset_the_limit(client, make_user):
+    user = make_user(Role.PRACTITIONER, email="known@example.invalid")
+    for n in range(8):
+        ask(client, user.email.upper() if n % 2 else user.email)
+    assert len(mail.outbox) == 5
+
+
+def test_behind_a_proxy_each_client_has_its_own_limit(client, make_user, settings):
+    settings.AUDIT_CLIENT_ADDRESS_HEADER = "X-Real-IP"
+    users = [make_user(Role.PRACTITIONER, email=f"u{n}@example.invalid") for n in range(7)]
+    for n, user in enumerate(users):
+        client.post(
+            reverse("accounts:password-reset"), {"email": user.email}, HTTP_X_REAL_IP=f"10.0.0.{n}"
+        )
+    assert len(mail.outbox) == 7  # one shared proxy address would have stopped at 5

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -153,3 +154,30 @@ def test_pages_without_forms_do_not_look_for_drafts(user_client):
         user_client.get(FORM)
     assert not [q for q in home.captured_queries if "accounts_formdraft" in q["sql"]]
     assert [q for q in form.captured_queries if "accounts_formdraft" in q["sql"]]
+
+
+def test_a_session_without_its_sign_in_time_counts_as_ended(user_client):
+    session = user_client.session
+    del session[SIGNED_IN_AT]
+    session.save()
+    assert user_client.get("/").status_code == 302
+
+
+def test_a_form_sent_after_the_time_out_is_kept_as_a_draft(user_client):
+    age_session(user_client, idle=601)
+    response = user_client.post(FORM, {"reference": "R9", "body": "Sent too late"})
+    assert response.url.startswith(reverse("accounts:sign-in"))
+    draft = FormDraft.objects.get(path=FORM)
+    assert draft.fields == {"reference": "R9", "body": "Sent too late"}
+
+
+def test_signed_in_pages_are_never_stored_by_the_browser(user_client, client):
+    cache_control = user_client.get("/")["Cache-Control"]
+    assert "no-store" in cache_control and "private" in cache_control
+
+
+def test_the_page_is_told_the_servers_seconds_left_including_the_absolute_limit(user_client):
+    age_session(user_client, idle=100, signed_in=3500)  # 100 s to the absolute limit
+    response = user_client.get(FORM)
+    left = int(re.search(r'data-session-seconds-left="(\d+)"', response.content.decode()).group(1))
+    assert 95 <= left <= 100

@@ -158,3 +158,18 @@ def test_postgresql_refuses_update_and_delete(trail, statement):
         connection.cursor() as cursor,
     ):
         cursor.execute(statement)
+
+
+def test_entries_appended_during_verification_are_left_for_the_next_run(trail, monkeypatch):
+    from accounts import audit_verification
+
+    original = audit_verification._Row
+
+    def row_then_append(row):
+        if row["sequence"] == 1:
+            record_event(Event.READ, model=AuditEntry)
+        return original(row)
+
+    monkeypatch.setattr(audit_verification, "_Row", row_then_append)
+    result = verify_chain(batch_size=2)
+    assert (result.checked, result.problem) == (6, "")

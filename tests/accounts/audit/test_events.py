@@ -7,6 +7,7 @@ import json
 import pytest
 from auditlog.context import disable_auditlog
 from django.urls import reverse
+from django_otp.oath import totp
 
 from accounts.audit import (
     AuditEntry,
@@ -17,7 +18,7 @@ from accounts.audit import (
     record_transition,
 )
 from accounts.audit_verification import verify_chain
-from accounts.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from accounts.models import User
 from accounts.roles import Role
 from tests.conftest import sign_in
@@ -52,10 +53,14 @@ def only_entry(**filters) -> AuditEntry:
 
 def test_sign_in_is_recorded_with_actor_and_address(client, demo):
     client.post(reverse("accounts:sign-in"), {"username": "manager", "password": DEMO_PASSWORD})
-    entry = only_entry(event=Event.SIGN_IN)
-    assert entry.actor.username == "manager"
-    assert entry.remote_addr == "127.0.0.1"
-    assert DEMO_PASSWORD not in everything_in_the_trail()
+    password = only_entry(event=Event.PASSWORD_ACCEPTED)
+    assert (password.actor.username, password.remote_addr) == ("manager", "127.0.0.1")
+    assert not AuditEntry.objects.filter(event=Event.SIGN_IN).exists()  # not yet: no code
+    code = f"{totp(DEMO_TOTP_SECRET):06d}"
+    client.post(reverse("accounts:second-factor"), {"code": code})
+    signed_in = only_entry(event=Event.SIGN_IN)
+    assert signed_in.actor.username == "manager"
+    assert DEMO_PASSWORD not in everything_in_the_trail() and code not in everything_in_the_trail()
 
 
 def test_sign_out_is_recorded(client, demo):
