@@ -4,6 +4,7 @@ given back after signing in again."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -35,6 +36,7 @@ def test_a_half_filled_form_survives_the_idle_time_out(page: Page, base, setting
     expect(dialog.get_by_role("button", name="Stay signed in")).to_be_focused()
     assert_accessible(page)
     dialog.get_by_role("button", name="Stay signed in").click()
+    stayed_at = time.monotonic()
     expect(dialog).to_be_hidden()
 
     page.wait_for_url(

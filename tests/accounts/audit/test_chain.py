@@ -140,7 +140,19 @@ def test_entries_survive_a_round_trip_with_every_kind_of_value(db, make_user):
         Event.TRANSITION, actor=user, obj=user, child_ref="FD000001",
         details={"from": "screening", "to": "proposed", "reason": "Ünïcode ✓ — quoted", "n": 3},
     )  # fmt: skip
+    AuditEntry(
+        content_type=trail_content_type(), object_pk="7", object_repr="x", action=3,
+        remote_addr="2001:0db8:0000:0000:0000:0000:0000:0001", actor=None,
+        additional_data={"ids": ["1", "2"], "nested": [[1, 2.5], {"b": None, "a": True}]},
+        changes={"field": ["old", "new"]},
+    ).save()  # fmt: skip
     assert verify_chain().problem == ""
+
+
+def trail_content_type():
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(AuditEntry)
 
 
 @pytest.mark.postgresql
