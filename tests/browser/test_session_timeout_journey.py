@@ -42,6 +42,8 @@ def test_a_half_filled_form_survives_the_idle_time_out(page: Page, base, setting
     page.wait_for_url(
         re.compile(r".*/sign-in/\?timed_out=1&next=/standin/note-form/$"), timeout=30_000
     )
+    # Signed out only a full idle period after "Stay signed in", not at the first deadline.
+    assert time.monotonic() - stayed_at >= settings.SESSION_IDLE_SECONDS - 1
     expect(page.locator(".govuk-inset-text")).to_contain_text(
         "Anything you were typing has been kept"
     )
