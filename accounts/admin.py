@@ -22,6 +22,13 @@ class FrontDoorUserAdmin(UserAdmin):
     )
     add_fieldsets = ((None, {"fields": ["username", "agency", "password1", "password2"]}),)
 
+    def get_readonly_fields(self, request, obj=None):
+        # Nobody changes their own roles or rights, here either.
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk:
+            readonly += ["groups", "user_permissions", "is_superuser", "is_staff", "is_active"]
+        return readonly
+
     def has_delete_permission(self, request, obj=None):
         # Users are deactivated, never deleted: the audit trail names them.
         return False

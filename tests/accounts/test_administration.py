@@ -193,3 +193,14 @@ def test_user_list_query_count_is_constant(
     with django_assert_max_num_queries(9):
         response = admin_client.get(reverse("accounts:users"))
     assert len(response.context["rows"]) == count + 1
+
+
+def test_the_django_admin_does_not_let_anyone_change_their_own_roles(client, make_user):
+    me = make_user(Role.SYSTEM_ADMINISTRATOR, is_staff=True, is_superuser=True)
+    sign_in(client, me)
+    page = client.get(reverse("admin:accounts_user_change", args=[me.pk])).content.decode()
+    assert 'name="groups"' not in page and 'name="is_superuser"' not in page
+    other = make_user(Role.PRACTITIONER)
+    page = client.get(reverse("admin:accounts_user_change", args=[other.pk])).content.decode()
+    assert 'name="groups"' in page
+    assert client.post(reverse("admin:accounts_user_delete", args=[other.pk])).status_code == 403
