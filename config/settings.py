@@ -146,6 +146,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )
+    # Tests use a file, not shared memory: the browser tests' server answers requests in
+    # parallel (a background draft save beside a page), which shared memory refuses at once
+    # ("table is locked") where a file waits its turn.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-front-door.sqlite3")}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
