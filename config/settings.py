@@ -285,6 +285,22 @@ WHITENOISE_USE_FINDERS = DEBUG
 if DEBUG:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns at every start without it
 
+# Timescales (DOMAIN.md "Timescales"): working days from the event (day 0), as local standards.
+# A due date is stored when its clock starts; changing a standard never moves an existing one.
+TIMESCALE_WORKING_DAYS = {
+    name: env.int(f"TIMESCALE_{name}_WORKING_DAYS", default=default)
+    for name, default in {
+        "CONTACT_DECISION": 1,
+        "REFERRAL_DECISION": 1,
+        "FEEDBACK_TO_REFERRER": 1,
+        "STRATEGY_DISCUSSION": 1,
+        "ASSESSMENT": 45,
+        "INITIAL_CONFERENCE": 15,
+        "FIRST_CORE_GROUP": 10,
+        "LADO_REFERRAL": 1,
+    }.items()
+}
+
 # Cache: rate limits (password reset) count here. Several processes need a shared cache,
 # e.g. CACHE_URL=rediscache://127.0.0.1:6379/1 (Django's Redis backend needs the redis package).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
