@@ -1,0 +1,69 @@
+"""Queries for the front door's pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q
+
+from referrals.identifiers import normalise_nhs_number
+from referrals.matching import fold, phonetic, similarity
+from referrals.models import Child, Person
+
+CANDIDATE_LIMIT = 50
+
+
+@dataclass
+class Match:
+    record: Child | Person
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+def likely_matches(
+    *,
+    model: type[Child] | type[Person],
+    first_name: str,
+    last_name: str,
+    date_of_birth: date | None = None,
+    nhs_number: str = "",
+    limit: int = 10,
+) -> list[Match]:
+    """Records that are probably the same child or adult, best first, in one query.
+
+    The same NHS number; or the same date of birth with a surname that folds or sounds the
+    same, or the same first name (surnames change); or, with no date of birth, the same
+    folded first and last names.
+    """
+    number = normalise_nhs_number(nhs_number)
+    first_key, last_key, last_sound = fold(first_name), fold(last_name), phonetic(last_name)
+    wanted = Q(pk__in=[])
+    if number:
+        wanted |= Q(nhs_number=number)
+    if date_of_birth and (last_key or first_key):
+        same_name = Q()
+        if last_key:
+            same_name |= Q(last_name_key=last_key) | Q(last_name_sound=last_sound)
+        if first_key:
+            same_name |= Q(first_name_key=first_key)
+        wanted |= Q(date_of_birth=date_of_birth) & same_name
+    elif first_key and last_key:
+        wanted |= Q(first_name_key=first_key, last_name_key=last_key)
+    candidates = model.objects.filter(wanted).order_by("-pk")[:CANDIDATE_LIMIT]
+    matches = []
+    for record in candidates:
+        reasons = []
+        if number and record.nhs_number == number:
+            reasons.append("Same NHS number")
+        if date_of_birth and record.date_of_birth == date_of_birth:
+            reasons.append("Same date of birth")
+        name_score = (
+            similarity(first_name, record.first_name) + similarity(last_name, record.last_name)
+        ) / 2
+        if name_score >= 0.85:
+            reasons.append("Similar name")
+        score = 1.0 if "Same NHS number" in reasons else name_score * (1 if date_of_birth else 0.9)
+        matches.append(Match(record, round(score, 3), reasons))
+    matches.sort(key=lambda match: match.score, reverse=True)
+    return matches[:limit]
