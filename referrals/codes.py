@@ -96,3 +96,19 @@ def validate_disabilities(codes: list[str]) -> list[str]:
     if Disability.NONE in codes and len(codes) > 1:
         problems.append("'No disability' cannot be chosen with a disability")
     return problems
+
+
+class ConsentPosition(models.TextChoices):
+    """DOMAIN.md "Information sharing": consent position, exactly."""
+
+    GIVEN = "given", "Given"
+    REFUSED = "refused", "Refused (sharing may still proceed on another basis)"
+    NOT_SOUGHT_CANNOT_BE_GIVEN = "not_sought_cannot_be_given", "Not sought: consent cannot be given"
+    NOT_SOUGHT_CANNOT_REASONABLY_BE_OBTAINED = (
+        "not_sought_cannot_reasonably_be_obtained",
+        "Not sought: consent cannot reasonably be obtained",
+    )
+    NOT_SOUGHT_WOULD_PREJUDICE = (
+        "not_sought_would_prejudice_protection",
+        "Not sought: asking would prejudice protection",
+    )

@@ -161,3 +161,23 @@ class Relationship(models.Model):
 
     def get_additional_data(self) -> dict[str, str]:
         return {"child_ref": self.child.census_id}
+
+
+from referrals.contacts import (  # noqa: E402  # the contact models live in their own module
+    Contact,
+    ContactChild,
+    ContactDecision,
+    LevelOfNeed,
+)
+
+__all__ = [
+    "Child",
+    "ClosureDay",
+    "Contact",
+    "ContactChild",
+    "ContactDecision",
+    "Household",
+    "LevelOfNeed",
+    "Person",
+    "Relationship",
+]

@@ -16,6 +16,7 @@ from django.db import connection
 from accounts.encryption import models_with_encrypted_fields
 from accounts.models import Agency, FormDraft, User
 from accounts.sessions import save_draft
+from referrals.contacts import Contact, ContactChild, ContactDecision
 from tests.standins.models import SealedNote
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -25,6 +26,12 @@ SECRETS = [
     "SECRET-CONCERN-4471 she said he hurts her",
     "SECRET-ANSWER-9183 known to GP",
     "SECRET-DRAFT-5529 half typed",
+    "SECRET-CONTACT-6612 burns on hands",
+    "SECRET-REFERRER-7720 Mrs Secretname",
+    "SECRET-RATIONALE-8841 repeated injuries",
+    "SECRET-RETURN-3390 check history",
+    "SECRET-FEEDBACK-2284 told the nurse",
+    "SECRET-SCREENING-1175 known to police",
 ]
 
 
@@ -36,8 +43,47 @@ def fill_every_encrypted_model() -> None:
         username="drafter", agency=Agency.objects.create(name="A", kind="other")
     )
     save_draft(user=user, path="/form/", fields={"body": SECRETS[2]})
+    fill_contact_models()
     # Every model with an encrypted field must be filled by this function.
-    assert set(models_with_encrypted_fields()) <= {SealedNote, FormDraft}
+    assert set(models_with_encrypted_fields()) <= {
+        SealedNote, FormDraft, Contact, ContactChild, ContactDecision,
+    }  # fmt: skip
+
+
+def fill_contact_models() -> None:
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from referrals import services
+    from referrals.codes import ConsentPosition, ReferralSource
+    from referrals.contacts import LevelOfNeed, Outcome
+    from referrals.models import Child
+
+    agency = Agency.objects.create(name="Council", kind="local_authority")
+    worker = User.objects.create(username="worker", agency=agency)
+    worker.groups.add(Group.objects.get(name="Practitioner"))
+    manager = User.objects.create(username="boss", agency=agency)
+    manager.groups.add(Group.objects.get(name="Manager"))
+    child = Child.objects.create(first_name="A", last_name="B")
+    contact = services.contact_record(
+        by=worker, received_at=timezone.now(), taken_by=worker, source=ReferralSource.GP,
+        concern=SECRETS[3], consent=ConsentPosition.GIVEN, children=[child],
+        referrer_name=SECRETS[4],
+    )  # fmt: skip
+    contact_child = contact.children.get()
+    contact_child.screening_notes = SECRETS[8]
+    contact_child.save()
+    level = LevelOfNeed.objects.create(name="Level 2")
+    services.decision_propose(by=worker, contact_child=contact_child, outcome=Outcome.ADVICE,
+                              level_of_need=level, rationale=SECRETS[5])  # fmt: skip
+    services.decision_return(by=manager, contact_child=contact_child, comment=SECRETS[6])
+    services.decision_propose(by=worker, contact_child=contact_child, outcome=Outcome.ADVICE,
+                              level_of_need=level, rationale="again")  # fmt: skip
+    services.decision_sign_off(by=manager, contact_child=contact_child)
+    services.feedback_record(
+        by=worker, contact_child=contact_child, feedback_given=True, feedback_note=SECRETS[7],
+        family_told=True, family_note="told",
+    )  # fmt: skip
 
 
 @pytest.mark.sqlite

@@ -1,0 +1,206 @@
+"""Contacts and the decision for each child (DESIGN.md "The journey").
+
+ContactChild: screening -> decision proposed -> signed off -> closed, and back to screening
+when a proposal is returned with a comment. A proposal is never edited: each is a
+`ContactDecision` row, kept when returned.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from accounts.audit import register_audited
+from accounts.encryption import EncryptedTextField
+from referrals.codes import ConsentPosition, ReferralSource
+
+
+class RuleBroken(Exception):
+    """A rule of the journey was broken; the message names it in plain words."""
+
+
+@register_audited
+class LevelOfNeed(models.Model):
+    """A level of the authority's continuum of need (local data, edited by the administrator)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name_plural = "levels of need"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@register_audited
+class Contact(models.Model):
+    """A concern about one or more children, as it reached the front door."""
+
+    received_at = models.DateTimeField(help_text="When it was actually received")
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        help_text="Who took it (for out-of-hours contacts entered later, the person on call)",
+    )  # fmt: skip
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=2, choices=ReferralSource.choices)
+    referrer_name = EncryptedTextField(blank=True)
+    referrer_agency = EncryptedTextField(blank=True)
+    referrer_role = EncryptedTextField(blank=True)
+    referrer_contact = EncryptedTextField(blank=True)
+    concern = EncryptedTextField()
+    consent = models.CharField(max_length=50, choices=ConsentPosition.choices)
+    urgent = models.BooleanField(default=False)
+    decision_due = models.DateField()
+    adults = models.ManyToManyField("referrals.Person", related_name="contacts", blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"Contact C-{self.pk:06d}" if self.pk else "Contact (new)"
+
+
+class Outcome(models.TextChoices):
+    NO_FURTHER_ACTION = "nfa", "No further action"
+    ADVICE = "advice", "Advice or signposting"
+    EARLY_HELP = "early_help", "Early help (the family consents)"
+    REFERRAL = "referral", "Referral to children's social care"
+    STRATEGY_NOW = "strategy_now", "Strategy discussion now (urgent)"
+    LADO = "lado", "LADO referral"
+    ALLOCATED_WORKER = "allocated_worker", "Passed to the allocated worker"
+
+
+# Outcomes after which the family must be told (or the record says why not).
+FAMILY_TOLD_NEEDED = {Outcome.NO_FURTHER_ACTION, Outcome.ADVICE, Outcome.EARLY_HELP}
+
+
+class ContactChildState(models.TextChoices):
+    SCREENING = "screening", "Screening"
+    PROPOSED = "proposed", "Decision proposed"
+    SIGNED_OFF = "signed_off", "Signed off"
+    CLOSED = "closed", "Closed"
+
+
+@register_audited
+class ContactChild(ConcurrentTransitionMixin, models.Model):
+    """One child of a contact, with its own state, decision, feedback and sign-off."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="children")
+    child = models.ForeignKey("referrals.Child", on_delete=models.PROTECT, related_name="contacts")
+    state = FSMField(
+        default=ContactChildState.SCREENING, choices=ContactChildState.choices, protected=True
+    )
+    screening_notes = EncryptedTextField(blank=True)
+    current_decision = models.ForeignKey(
+        "referrals.ContactDecision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    feedback_given = models.BooleanField(null=True)
+    feedback_note = EncryptedTextField(
+        blank=True, help_text="What the referrer was told, or why not"
+    )
+    family_told = models.BooleanField(null=True)
+    family_note = EncryptedTextField(blank=True, help_text="What the family was told, or why not")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "child"], name="child_once_per_contact")
+        ]
+
+    def __str__(self) -> str:
+        return f"Contact C-{self.contact_id:06d} child {self.child_id}"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"child_ref": f"FD{self.child_id:06d}"}
+
+    # Conditions check the record itself, with no side effects.
+    def _has_proposal(self) -> bool:
+        return self.current_decision is not None and self.current_decision.rationale != ""
+
+    def _feedback_complete(self) -> bool:
+        decision = self.current_decision
+        if self.feedback_given is None or not self.feedback_note:
+            return False
+        if decision is not None and decision.outcome in FAMILY_TOLD_NEEDED:
+            return self.family_told is not None and bool(self.family_note)
+        return True
+
+    @transition(field=state, source=ContactChildState.SCREENING, target=ContactChildState.PROPOSED,
+                conditions=[_has_proposal])  # fmt: skip
+    def propose_decision(self, *, by) -> None:
+        """The proposal (a new ContactDecision row) is set by the service before this."""
+
+    @transition(field=state, source=ContactChildState.PROPOSED, target=ContactChildState.SIGNED_OFF)
+    def sign_off(self, *, by, comment: str = "") -> None:
+        decision = self.current_decision
+        if decision.proposed_by_id == by.pk:
+            raise RuleBroken("You proposed this decision, so another manager must sign it off")
+        decision.state = ContactDecision.State.SIGNED_OFF
+        decision.reviewed_by, decision.review_comment = by, comment
+        decision.reviewed_at = timezone.now()
+
+    @transition(field=state, source=ContactChildState.PROPOSED, target=ContactChildState.SCREENING)
+    def return_for_changes(self, *, by, comment: str) -> None:
+        decision = self.current_decision
+        if decision.proposed_by_id == by.pk:
+            raise RuleBroken("You proposed this decision, so another manager must return it")
+        decision.state = ContactDecision.State.RETURNED
+        decision.reviewed_by, decision.review_comment = by, comment
+        decision.reviewed_at = timezone.now()
+        self.current_decision = None
+
+    @transition(field=state, source=ContactChildState.SIGNED_OFF, target=ContactChildState.CLOSED,
+                conditions=[_feedback_complete])  # fmt: skip
+    def close(self, *, by) -> None:
+        self.closed_by, self.closed_at = by, timezone.now()
+
+
+@register_audited
+class ContactDecision(models.Model):
+    """One proposed decision for one child; returned proposals are kept, never edited."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        SIGNED_OFF = "signed_off", "Signed off"
+        RETURNED = "returned", "Returned"
+
+    contact_child = models.ForeignKey(
+        ContactChild, on_delete=models.PROTECT, related_name="decisions"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    level_of_need = models.ForeignKey(LevelOfNeed, on_delete=models.PROTECT, related_name="+")
+    rationale = EncryptedTextField()
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PROPOSED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = EncryptedTextField(blank=True)
+
+    class Meta:
+        ordering = ["proposed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Decision D-{self.pk:06d}" if self.pk else "Decision (new)"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"child_ref": f"FD{self.contact_child.child_id:06d}"}

@@ -1,0 +1,190 @@
+"""The front door's actions: each checks the actor's right, enforces the journey's rules,
+calls the transition, saves, and audits the transition in one transaction.
+
+DESIGN.md ("The journey"). A broken rule raises `RuleBroken` with the rule in plain words.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import access
+from accounts.audit import record_transition
+from accounts.models import User
+from accounts.permissions import Perm
+from referrals.contacts import (
+    FAMILY_TOLD_NEEDED,
+    Contact,
+    ContactChild,
+    ContactChildState,
+    ContactDecision,
+    LevelOfNeed,
+    Outcome,
+    RuleBroken,
+)
+from referrals.models import Child, Person
+from referrals.timescales import Timescale, due_date
+
+
+def _require(user: User, perm: Perm) -> None:
+    if not access.has_right(user, perm):
+        raise PermissionDenied("Your role does not allow this.")
+
+
+def _audit(by: User, contact_child: ContactChild, source: str, name: str, reason: str = "") -> None:
+    record_transition(
+        actor=by, obj=contact_child, source=source, target=contact_child.state, name=name,
+        reason=reason, child_ref=f"FD{contact_child.child_id:06d}",
+    )  # fmt: skip
+
+
+@transaction.atomic
+def contact_record(
+    *, by: User, received_at: datetime, taken_by: User, source: str, concern: str, consent: str,
+    children: list[Child], adults: list[Person] = (), urgent: bool = False,
+    referrer_name: str = "", referrer_agency: str = "", referrer_role: str = "",
+    referrer_contact: str = "",
+) -> Contact:  # fmt: skip
+    """Record a contact with a decision to make for each child (finding 1: every concern)."""
+    _require(by, Perm.RECORD_CONTACTS)
+    if received_at > timezone.now():
+        raise RuleBroken("The time the contact was received cannot be in the future")
+    if not children:
+        raise RuleBroken("Add at least one child the contact is about")
+    if not concern.strip():
+        raise RuleBroken("Record the concern")
+    contact = Contact.objects.create(
+        received_at=received_at, taken_by=taken_by, recorded_by=by, source=source,
+        concern=concern, consent=consent, urgent=urgent,
+        referrer_name=referrer_name, referrer_agency=referrer_agency,
+        referrer_role=referrer_role, referrer_contact=referrer_contact,
+        decision_due=due_date(received_at, Timescale.CONTACT_DECISION),
+    )  # fmt: skip
+    contact.adults.set(adults)
+    ContactChild.objects.bulk_create(ContactChild(contact=contact, child=c) for c in children)
+    return contact
+
+
+@transaction.atomic
+def decision_propose(
+    *, by: User, contact_child: ContactChild, outcome: str, level_of_need: LevelOfNeed,
+    rationale: str,
+) -> ContactDecision:  # fmt: skip
+    """Propose a decision for one child, with its level of need and rationale (finding 11)."""
+    _require(by, Perm.PROPOSE_DECISIONS)
+    if contact_child.state != ContactChildState.SCREENING:
+        raise RuleBroken("A decision can be proposed only while the child is being screened")
+    if not rationale.strip():
+        raise RuleBroken("Give the rationale for the decision")
+    decision = ContactDecision.objects.create(
+        contact_child=contact_child, outcome=Outcome(outcome), level_of_need=level_of_need,
+        rationale=rationale, proposed_by=by,
+    )  # fmt: skip
+    source = contact_child.state
+    contact_child.current_decision = decision
+    contact_child.propose_decision(by=by)
+    contact_child.save()
+    _audit(by, contact_child, source, "propose_decision", reason=decision.get_outcome_display())
+    return decision
+
+
+def _other_signers_exist(proposer_id: int) -> bool:
+    return (
+        User.objects.filter(
+            is_active=True,
+            groups__permissions__in=Permission.objects.filter(
+                codename=Perm.SIGN_OFF_DECISIONS.value, content_type__app_label="accounts"
+            ),
+        )
+        .exclude(pk=proposer_id)
+        .exists()
+    )
+
+
+def _four_eyes(by: User, contact_child: ContactChild) -> None:
+    proposer_id = contact_child.current_decision.proposed_by_id
+    if proposer_id == by.pk:
+        if not _other_signers_exist(proposer_id):
+            raise RuleBroken(
+                "You proposed this decision, so another manager must sign it off. There is no "
+                "other manager yet: it waits for one"
+            )
+        raise RuleBroken("You proposed this decision, so another manager must sign it off")
+
+
+@transaction.atomic
+def decision_sign_off(*, by: User, contact_child: ContactChild, comment: str = "") -> ContactChild:
+    """A manager other than the proposer signs the decision off (findings 13, 14)."""
+    _require(by, Perm.SIGN_OFF_DECISIONS)
+    if contact_child.state != ContactChildState.PROPOSED:
+        raise RuleBroken("Only a proposed decision can be signed off")
+    _four_eyes(by, contact_child)
+    source = contact_child.state
+    contact_child.sign_off(by=by, comment=comment)
+    contact_child.current_decision.save()
+    contact_child.save()
+    _audit(by, contact_child, source, "sign_off")
+    return contact_child
+
+
+@transaction.atomic
+def decision_return(*, by: User, contact_child: ContactChild, comment: str) -> ContactChild:
+    """A manager returns a proposal with a comment; it is kept, and a new one is proposed."""
+    _require(by, Perm.SIGN_OFF_DECISIONS)
+    if contact_child.state != ContactChildState.PROPOSED:
+        raise RuleBroken("Only a proposed decision can be returned")
+    if not comment.strip():
+        raise RuleBroken("Say what needs to change")
+    _four_eyes(by, contact_child)
+    decision = contact_child.current_decision
+    source = contact_child.state
+    contact_child.return_for_changes(by=by, comment=comment)
+    decision.save()
+    contact_child.save()
+    _audit(by, contact_child, source, "return_for_changes")
+    return contact_child
+
+
+@transaction.atomic
+def feedback_record(
+    *, by: User, contact_child: ContactChild, feedback_given: bool, feedback_note: str,
+    family_told: bool | None = None, family_note: str = "",
+) -> ContactChild:  # fmt: skip
+    """Feedback to the referrer (or why not) and whether the family was told (finding 5)."""
+    _require(by, Perm.RECORD_CONTACTS)
+    if not feedback_note.strip():
+        raise RuleBroken("Say what the referrer was told, or why they could not be told")
+    contact_child.feedback_given, contact_child.feedback_note = feedback_given, feedback_note
+    if family_told is not None:
+        if not family_note.strip():
+            raise RuleBroken("Say what the family was told, or why they were not told")
+        contact_child.family_told, contact_child.family_note = family_told, family_note
+    contact_child.version += 1
+    contact_child.save()
+    return contact_child
+
+
+@transaction.atomic
+def contact_child_close(*, by: User, contact_child: ContactChild) -> ContactChild:
+    """Close a signed-off decision once feedback, and for some outcomes the family, are recorded."""
+    _require(by, Perm.RECORD_CONTACTS)
+    if contact_child.state != ContactChildState.SIGNED_OFF:
+        raise RuleBroken("Only a signed-off decision can be closed")
+    if contact_child.feedback_given is None or not contact_child.feedback_note:
+        raise RuleBroken(
+            "Record the feedback to the referrer, or why it could not be given, before closing"
+        )
+    if contact_child.current_decision.outcome in FAMILY_TOLD_NEEDED and (
+        contact_child.family_told is None or not contact_child.family_note
+    ):
+        raise RuleBroken("Record whether the family was told, or why not, before closing")
+    source = contact_child.state
+    contact_child.close(by=by)
+    contact_child.save()
+    _audit(by, contact_child, source, "close")
+    return contact_child
