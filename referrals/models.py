@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from accounts.audit import register_audited
-from referrals.codes import Ethnicity, Sex, UPNUnknown, validate_disabilities
+from referrals.codes import Ethnicity, ReferralSource, Sex, UPNUnknown, validate_disabilities
 from referrals.identifiers import normalise_nhs_number, validate_nhs_number, validate_upn
 from referrals.matching import fold, phonetic
 
@@ -163,6 +164,96 @@ class Relationship(models.Model):
         return {"child_ref": self.child.census_id}
 
 
+class Team(models.Model):
+    """A team of workers with its team manager (allocation, conference chair independence)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="managed_teams"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+register_audited(Team)
+
+
+@register_audited
+class Allocation(models.Model):
+    """A child's open work has an allocated worker in a team; history is kept (ended_at)."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="allocations")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="allocations"
+    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="allocations")
+    started_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_open_allocation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Allocation A-{self.pk:06d}" if self.pk else "Allocation (new)"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"child_ref": f"FD{self.child_id:06d}"}
+
+
+@register_audited
+class Referral(models.Model):
+    """A referral to children's social care, one per child from a signed-off "referral" or an
+    urgent decision; completed as a state machine by issue 8. Dated when the contact arrived."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="referrals")
+    contact_child = models.OneToOneField(
+        "referrals.ContactChild", on_delete=models.PROTECT, related_name="referral"
+    )
+    referral_date = models.DateField(help_text="CINreferralDate: when the contact was received")
+    source = models.CharField(max_length=2, choices=ReferralSource.choices)
+    urgent = models.BooleanField(default=False)
+    next_steps_due = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Referral R-{self.pk:06d}" if self.pk else "Referral (new)"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"child_ref": f"FD{self.child_id:06d}"}
+
+
+@register_audited
+class LadoReferral(models.Model):
+    """An allegation about an adult working with children, for the LADO within 1 working day;
+    the child's own route continues beside it."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="lado_referrals")
+    contact_child = models.OneToOneField(
+        "referrals.ContactChild", on_delete=models.PROTECT, related_name="lado_referral"
+    )
+    due = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"LADO referral L-{self.pk:06d}" if self.pk else "LADO referral (new)"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"child_ref": f"FD{self.child_id:06d}"}
+
+
 from referrals.contacts import (  # noqa: E402  # the contact models live in their own module
     Contact,
     ContactChild,
@@ -171,13 +262,17 @@ from referrals.contacts import (  # noqa: E402  # the contact models live in the
 )
 
 __all__ = [
+    "Allocation",
     "Child",
     "ClosureDay",
     "Contact",
     "ContactChild",
     "ContactDecision",
     "Household",
+    "LadoReferral",
     "LevelOfNeed",
     "Person",
+    "Referral",
     "Relationship",
+    "Team",
 ]

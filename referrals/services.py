@@ -27,8 +27,8 @@ from referrals.contacts import (
     Outcome,
     RuleBroken,
 )
-from referrals.models import Child, Person
-from referrals.timescales import Timescale, due_date
+from referrals.models import Allocation, Child, LadoReferral, Person, Referral
+from referrals.timescales import Timescale, due_date, local_date
 
 
 def _require(user: User, perm: Perm) -> None:
@@ -81,6 +81,10 @@ def decision_propose(
         raise RuleBroken("A decision can be proposed only while the child is being screened")
     if not rationale.strip():
         raise RuleBroken("Give the rationale for the decision")
+    if outcome == Outcome.ALLOCATED_WORKER and not _open_allocation(contact_child.child_id):
+        raise RuleBroken(
+            "This child has no allocated worker to pass the contact to: choose another outcome"
+        )
     decision = ContactDecision.objects.create(
         contact_child=contact_child, outcome=Outcome(outcome), level_of_need=level_of_need,
         rationale=rationale, proposed_by=by,
@@ -90,6 +94,10 @@ def decision_propose(
     contact_child.propose_decision(by=by)
     contact_child.save()
     _audit(by, contact_child, source, "propose_decision", reason=decision.get_outcome_display())
+    if decision.outcome == Outcome.STRATEGY_NOW:
+        # The urgent path: the referral exists at once, dated when the contact arrived; the
+        # sign-off follows the strategy discussion (DESIGN.md).
+        _open_referral(by, contact_child, urgent=True)
     return decision
 
 
@@ -129,7 +137,41 @@ def decision_sign_off(*, by: User, contact_child: ContactChild, comment: str = "
     contact_child.current_decision.save()
     contact_child.save()
     _audit(by, contact_child, source, "sign_off")
+    outcome = contact_child.current_decision.outcome
+    if outcome in (Outcome.REFERRAL, Outcome.STRATEGY_NOW):
+        _open_referral(by, contact_child, urgent=outcome == Outcome.STRATEGY_NOW)
+    elif outcome == Outcome.LADO:
+        _open_lado_referral(by, contact_child)
     return contact_child
+
+
+def _open_allocation(child_id: int) -> bool:
+    return Allocation.objects.filter(child_id=child_id, ended_at__isnull=True).exists()
+
+
+def _open_referral(by: User, contact_child: ContactChild, *, urgent: bool) -> Referral:
+    """One referral per child of a contact, dated when the contact was received."""
+    contact = contact_child.contact
+    existing = Referral.objects.filter(contact_child=contact_child).first()
+    if existing is not None:
+        return existing
+    referral_date = local_date(contact.received_at)
+    return Referral.objects.create(
+        child_id=contact_child.child_id, contact_child=contact_child, referral_date=referral_date,
+        source=contact.source, urgent=urgent, created_by=by,
+        next_steps_due=due_date(referral_date, Timescale.REFERRAL_DECISION),
+    )  # fmt: skip
+
+
+def _open_lado_referral(by: User, contact_child: ContactChild) -> LadoReferral:
+    """Due within 1 working day of the allegation becoming known (the contact's arrival)."""
+    return LadoReferral.objects.get_or_create(
+        contact_child=contact_child,
+        defaults={
+            "child_id": contact_child.child_id, "created_by": by,
+            "due": due_date(contact_child.contact.received_at, Timescale.LADO_REFERRAL),
+        },
+    )[0]  # fmt: skip
 
 
 @transaction.atomic

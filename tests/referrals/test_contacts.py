@@ -220,3 +220,55 @@ def test_two_managers_deciding_at_once_one_is_told(people):
     with pytest.raises(ConcurrentTransition):
         stale.return_for_changes(by=people["manager2"], comment="No")
         stale.save()
+
+
+def test_the_urgent_path_creates_the_referral_at_once_dated_when_the_contact_arrived(people):
+    from referrals.models import Referral
+
+    contact_child = proposed(by=people["practitioner"], outcome=Outcome.STRATEGY_NOW)
+    referral = Referral.objects.get(contact_child=contact_child)
+    assert referral.urgent
+    assert referral.referral_date == timezone.localdate(contact_child.contact.received_at)
+    assert contact_child.state == ContactChildState.PROPOSED  # the sign-off follows
+    services.decision_sign_off(by=people["manager"], contact_child=contact_child)
+    assert Referral.objects.filter(contact_child=contact_child).count() == 1
+
+
+def test_a_signed_off_referral_opens_one_referral(people):
+    from referrals.models import Referral
+
+    contact_child = signed_off(by=people["practitioner"], signer=people["manager"])
+    referral = Referral.objects.get(contact_child=contact_child)
+    assert not referral.urgent
+    assert referral.next_steps_due == WorkingCalendar.current().add_working_days(
+        referral.referral_date, 1
+    )
+
+
+def test_a_lado_outcome_opens_a_lado_referral_due_in_one_working_day(people):
+    from referrals.models import LadoReferral
+
+    contact_child = signed_off(
+        by=people["practitioner"], signer=people["manager"], outcome=Outcome.LADO
+    )
+    lado = LadoReferral.objects.get(contact_child=contact_child)
+    received = timezone.localdate(contact_child.contact.received_at)
+    assert lado.due == WorkingCalendar.current().add_working_days(received, 1)
+    assert ContactChild.objects.get(pk=contact_child.pk).state == ContactChildState.SIGNED_OFF
+
+
+def test_passing_to_the_allocated_worker_needs_an_open_allocation(people, make_user):
+    from referrals.models import Allocation, Team
+
+    contact_child = contact(by=people["practitioner"]).children.get()
+    with pytest.raises(RuleBroken, match="no allocated worker"):
+        services.decision_propose(
+            by=people["practitioner"], contact_child=contact_child,
+            outcome=Outcome.ALLOCATED_WORKER, level_of_need=level(), rationale="Known to us",
+        )  # fmt: skip
+    team = Team.objects.create(name="Assessment team", manager=people["manager"])
+    Allocation.objects.create(child=contact_child.child, worker=people["practitioner"], team=team)
+    services.decision_propose(
+        by=people["practitioner"], contact_child=contact_child, outcome=Outcome.ALLOCATED_WORKER,
+        level_of_need=level(), rationale="Known to us",
+    )  # fmt: skip
