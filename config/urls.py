@@ -10,4 +10,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("django-admin/", admin.site.urls),
     path("", include("accounts.urls")),
+    path("", include("referrals.urls")),
 ]

@@ -44,3 +44,20 @@ def test_a_practitioner_is_refused_the_administration_pages(page: Page, base):
     sign_in_through_page(page, base, "practitioner", DEMO_PASSWORD)
     page.goto(f"{base}/administration/users/")
     expect(page.get_by_role("heading", level=1)).to_have_text("You cannot see this page")
+
+
+def test_sysadmin_manages_levels_of_need_and_closure_days(page: Page, base):
+    sign_in_through_page(page, base, "sysadmin", DEMO_PASSWORD)
+    page.get_by_role("link", name="Levels of need and closure days").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Levels of need and closure days")
+    assert_accessible(page)
+    page.get_by_label("Date").fill("31/2/2027")
+    page.get_by_label("Reason").fill("Staff training")
+    page.get_by_role("button", name="Add closure day").click()
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    assert_accessible(page)
+    page.get_by_label("Date").fill("1/3/2027")
+    page.get_by_role("button", name="Add closure day").click()
+    expect(page.get_by_role("table").nth(1)).to_contain_text("Staff training")
+    page.get_by_role("button", name="Add a level of need").click()
+    assert_accessible(page)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_PASSWORD, USERS, load_demo
+from referrals.demo import load_levels
 
 
 class Command(BaseCommand):
@@ -23,6 +24,7 @@ class Command(BaseCommand):
                 "Pass --allow-without-debug for a training deployment that holds no real data."
             )
         created = load_demo()
+        load_levels()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded: {created['agencies']} agencies and {created['users']} users "
