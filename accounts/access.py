@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from accounts.models import User
 from accounts.permissions import Perm
@@ -59,3 +60,15 @@ def require_case_records_access(user: AnyUser) -> None:
     """403 for a signed-in user whose roles give no access to case pages (the administrator)."""
     if not can_view_case_records(user):
         raise PermissionDenied("Your role does not give access to case records.")
+
+
+def refuse_case_object(user: AnyUser) -> None:
+    """For a case record the user may not see: 403 for the system administrator (no case
+    content anywhere), 404 for everyone else, who must not learn that the record exists.
+
+    Partners' own and granted records come with the sharing issue (9)."""
+    if can_view_case_records(user):
+        return
+    if has_right(user, Perm.MANAGE_USERS) or has_right(user, Perm.MANAGE_LOCAL_DATA):
+        raise PermissionDenied("The system administrator's role gives no access to case records.")
+    raise Http404

@@ -28,6 +28,7 @@ class HomeProfile:
     roles: list[RoleSummary]
     reads_audit_trail: bool
     manages_users: bool
+    sees_case_records: bool
 
 
 def home_profile(user: User) -> HomeProfile:
@@ -37,6 +38,7 @@ def home_profile(user: User) -> HomeProfile:
         user_id=user.pk,
         reads_audit_trail=access.can_read_audit_trail(user),
         manages_users=access.can_manage_users(user),
+        sees_case_records=access.can_view_case_records(user),
         display_name=user.display_name,
         agency_name=user.agency.name,
         roles=[RoleSummary(name, ROLE_SUMMARIES[Role(name)]) for name in user.role_names],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import models
 from django.db.models import Q
 
 from referrals.identifiers import normalise_nhs_number
@@ -67,3 +68,51 @@ def likely_matches(
         matches.append(Match(record, round(score, 3), reasons))
     matches.sort(key=lambda match: match.score, reverse=True)
     return matches[:limit]
+
+
+@dataclass
+class QueueRow:
+    contact_child: object
+    due: date
+    overdue: bool
+    due_today: bool
+    worker: str
+
+
+def front_door_queue(*, today: date) -> list[QueueRow]:
+    """Open decisions, oldest contact first, with due and overdue marked, in one query.
+
+    Access is checked by the caller (accounts.access); restricted children come with issue 9.
+    """
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Concat
+
+    from referrals.contacts import ContactChild, ContactChildState
+    from referrals.models import Allocation
+
+    worker = Allocation.objects.filter(child=OuterRef("child"), ended_at__isnull=True).annotate(
+        name=Concat("worker__first_name", models.Value(" "), "worker__last_name")
+    )
+    rows = (
+        ContactChild.objects.exclude(state=ContactChildState.CLOSED)
+        .select_related("contact", "child", "current_decision")
+        .defer(
+            "screening_notes", "feedback_note", "family_note",
+            "contact__concern", "contact__referrer_name", "contact__referrer_agency",
+            "contact__referrer_role", "contact__referrer_contact",
+            "current_decision__rationale", "current_decision__review_comment",
+        )
+        .annotate(worker_name=Subquery(worker.values("name")[:1]))
+        .order_by("contact__received_at", "pk")
+    )  # fmt: skip
+    return [
+        QueueRow(
+            contact_child=row,
+            due=row.contact.decision_due,
+            overdue=row.contact.decision_due < today and row.state == ContactChildState.SCREENING,
+            due_today=row.contact.decision_due == today
+            and row.state == ContactChildState.SCREENING,
+            worker=row.worker_name or "",
+        )
+        for row in rows
+    ]

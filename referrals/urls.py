@@ -5,6 +5,8 @@ from referrals import views
 app_name = "referrals"
 
 urlpatterns = [
+    path("front-door/", views.queue, name="queue"),
+    path("contacts/<int:pk>/", views.contact_detail, name="contact"),
     path("administration/local-data/", views.local_data, name="local-data"),
     path(
         "administration/closure-days/<int:pk>/remove/",

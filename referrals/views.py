@@ -5,12 +5,15 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import access
+from accounts.audit import case_view, record_list, record_read
 from accounts.permissions import Perm
+from referrals import selectors
 from referrals.forms import ClosureDayForm, LevelOfNeedForm
-from referrals.models import ClosureDay, LevelOfNeed
+from referrals.models import ClosureDay, Contact, ContactChild, LevelOfNeed
 
 
 def _require_local_data_manager(request: HttpRequest) -> None:
@@ -79,3 +82,27 @@ def level_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             return redirect("referrals:local-data")
     heading = f"Change {level.name}" if level else "Add a level of need"
     return render(request, "referrals/level_form.html", {"form": form, "heading": heading})
+
+
+def queue(request: HttpRequest) -> HttpResponse:
+    """The front door's queue: every open decision, oldest first, due and overdue marked."""
+    access.require_case_records_access(request.user)
+    rows = selectors.front_door_queue(today=timezone.localdate())
+    record_list(request, ContactChild, [row.contact_child.pk for row in rows])
+    return render(request, "referrals/queue.html", {"rows": rows})
+
+
+@case_view(Contact)
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One contact: what was reported, by whom, and the decision for each child."""
+    access.refuse_case_object(request.user)
+    contact = get_object_or_404(
+        Contact.objects.select_related("taken_by", "recorded_by").prefetch_related(
+            "children__child", "children__current_decision__level_of_need", "adults"
+        ),
+        pk=pk,
+    )
+    children = list(contact.children.all())
+    for contact_child in children:
+        record_read(request, contact_child, child_ref=contact_child.child.census_id)
+    return render(request, "referrals/contact.html", {"contact": contact, "children": children})

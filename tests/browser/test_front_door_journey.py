@@ -1,0 +1,35 @@
+"""The front door queue and a contact's page, as a practitioner sees them; axe finds nothing."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from accounts.demo import DEMO_PASSWORD
+from accounts.models import User
+from tests.browser.conftest import assert_accessible, sign_in_through_page
+from tests.referrals.factories import contact
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_practitioner_opens_a_contact_from_the_queue(page: Page, base):
+    record = contact(
+        by=User.objects.get(username="practitioner"), children=2, concern="Left alone overnight"
+    )
+    sign_in_through_page(page, base, "practitioner", DEMO_PASSWORD)
+    page.get_by_role("link", name="Front door queue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Front door queue")
+    assert_accessible(page)
+    page.get_by_role("link", name="Sib1 Jones").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Contact received")
+    expect(page.locator(".govuk-summary-list")).to_contain_text("Left alone overnight")
+    assert page.url.endswith(f"/contacts/{record.pk}/")
+    assert_accessible(page)
+
+
+def test_a_partner_typing_a_contacts_address_is_not_told_it_exists(page: Page, base):
+    record = contact(by=User.objects.get(username="practitioner"))
+    sign_in_through_page(page, base, "police", DEMO_PASSWORD)
+    page.goto(f"{base}/contacts/{record.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
