@@ -7,6 +7,28 @@ app_name = "referrals"
 urlpatterns = [
     path("front-door/", views.queue, name="queue"),
     path("contacts/<int:pk>/", views.contact_detail, name="contact"),
+    path("contacts/<int:pk>/children/<int:cc_pk>/", views.decision, name="decision"),
+    path(
+        "contacts/<int:pk>/children/<int:cc_pk>/propose/",
+        views.decision_propose,
+        name="decision-propose",
+    ),
+    path(
+        "contacts/<int:pk>/children/<int:cc_pk>/check/", views.decision_check, name="decision-check"
+    ),
+    path(
+        "contacts/<int:pk>/children/<int:cc_pk>/review/",
+        views.decision_review,
+        name="decision-review",
+    ),
+    path(
+        "contacts/<int:pk>/children/<int:cc_pk>/feedback/",
+        views.decision_feedback,
+        name="decision-feedback",
+    ),
+    path(
+        "contacts/<int:pk>/children/<int:cc_pk>/close/", views.decision_close, name="decision-close"
+    ),
     path("administration/local-data/", views.local_data, name="local-data"),
     path(
         "administration/closure-days/<int:pk>/remove/",

@@ -7,12 +7,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_fsm import ConcurrentTransition
 
 from accounts import access
 from accounts.audit import case_view, record_list, record_read
 from accounts.permissions import Perm
-from referrals import selectors
-from referrals.forms import ClosureDayForm, LevelOfNeedForm
+from referrals import selectors, services
+from referrals.forms import (
+    ClosureDayForm,
+    FeedbackForm,
+    LevelOfNeedForm,
+    ProposeDecisionForm,
+    ReviewForm,
+)
 from referrals.models import ClosureDay, Contact, ContactChild, LevelOfNeed
 
 
@@ -106,3 +113,184 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for contact_child in children:
         record_read(request, contact_child, child_ref=contact_child.child.census_id)
     return render(request, "referrals/contact.html", {"contact": contact, "children": children})
+
+
+# The decision for one child --------------------------------------------------------------
+
+CHANGED_BY_SOMEONE_ELSE = (
+    "This record was changed by someone else while you were working on it. Their change is "
+    "shown below; what you typed is still in the form."
+)
+
+
+def _contact_child(request: HttpRequest, pk: int, cc_pk: int) -> ContactChild:
+    access.refuse_case_object(request.user)
+    return get_object_or_404(
+        ContactChild.objects.select_related(
+            "contact", "child", "current_decision__level_of_need", "current_decision__proposed_by"
+        ),
+        pk=cc_pk,
+        contact_id=pk,
+    )
+
+
+def _decision_page(request, contact_child, *, form=None, errors=(), status=200) -> HttpResponse:
+    from referrals.contacts import FAMILY_TOLD_NEEDED, ContactChildState
+
+    decision = contact_child.current_decision
+    family_needed = decision is not None and decision.outcome in FAMILY_TOLD_NEEDED
+    if form is None:
+        if contact_child.state == ContactChildState.SCREENING:
+            form = ProposeDecisionForm()
+        elif contact_child.state == ContactChildState.PROPOSED:
+            form = ReviewForm()
+        elif contact_child.state == ContactChildState.SIGNED_OFF:
+            form = FeedbackForm(family_needed=family_needed)
+    return render(
+        request,
+        "referrals/decision.html",
+        {
+            "cc": contact_child,
+            "contact": contact_child.contact,
+            "decision": decision,
+            "history": contact_child.decisions.select_related(
+                "proposed_by", "reviewed_by", "level_of_need"
+            ),
+            "form": form,
+            "errors": list(errors),
+            "family_needed": family_needed,
+            "can_sign_off": access.has_right(request.user, Perm.SIGN_OFF_DECISIONS),
+            "can_propose": access.has_right(request.user, Perm.PROPOSE_DECISIONS),
+            "can_close": access.has_right(request.user, Perm.RECORD_CONTACTS),
+            "ready_to_close": contact_child.state == ContactChildState.SIGNED_OFF
+            and contact_child.feedback_given is not None,
+        },
+        status=status,
+    )
+
+
+@case_view(ContactChild)
+def decision(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
+    """The child's decision page: propose, review, or record feedback and close."""
+    contact_child = _contact_child(request, pk, cc_pk)
+    record_read(request, contact_child, child_ref=contact_child.child.census_id)
+    return _decision_page(request, contact_child)
+
+
+@case_view(ContactChild)
+@require_POST
+def decision_propose(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
+    """Step 1: the proposal, kept in the session until checked."""
+    contact_child = _contact_child(request, pk, cc_pk)
+    form = ProposeDecisionForm(request.POST)
+    if not form.is_valid():
+        return _decision_page(request, contact_child, form=form)
+    request.session[f"proposal-{contact_child.pk}"] = {
+        "outcome": form.cleaned_data["outcome"],
+        "level_of_need": form.cleaned_data["level_of_need"].pk,
+        "rationale": form.cleaned_data["rationale"],
+        "version": contact_child.version,
+    }
+    return redirect("referrals:decision-check", pk=pk, cc_pk=cc_pk)
+
+
+@case_view(ContactChild)
+def decision_check(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
+    """Step 2: check your answers, then propose."""
+    from referrals.contacts import LevelOfNeed, Outcome, RuleBroken
+
+    contact_child = _contact_child(request, pk, cc_pk)
+    key = f"proposal-{contact_child.pk}"
+    pending = request.session.get(key)
+    if not pending:
+        return redirect("referrals:decision", pk=pk, cc_pk=cc_pk)
+    level = LevelOfNeed.objects.filter(pk=pending["level_of_need"]).first()
+    if request.method == "POST":
+        try:
+            services.decision_propose(
+                by=request.user, contact_child=contact_child, outcome=pending["outcome"],
+                level_of_need=level, rationale=pending["rationale"],
+            )  # fmt: skip
+        except RuleBroken as error:
+            return _decision_page(request, contact_child, errors=[str(error)], status=409)
+        except ConcurrentTransition:
+            return _decision_page(
+                request, contact_child, errors=[CHANGED_BY_SOMEONE_ELSE], status=409
+            )
+        del request.session[key]
+        messages.success(request, "The decision is proposed. A manager will sign it off.")
+        return redirect("referrals:contact", pk=pk)
+    return render(
+        request,
+        "referrals/decision_check.html",
+        {
+            "cc": contact_child,
+            "pending": pending,
+            "outcome": Outcome(pending["outcome"]).label,
+            "level": level,
+        },
+    )
+
+
+@case_view(ContactChild)
+@require_POST
+def decision_review(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
+    from referrals.contacts import RuleBroken
+
+    contact_child = _contact_child(request, pk, cc_pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        return _decision_page(request, contact_child, form=form)
+    try:
+        if form.cleaned_data["action"] == "sign_off":
+            services.decision_sign_off(
+                by=request.user, contact_child=contact_child, comment=form.cleaned_data["comment"]
+            )
+            messages.success(request, "The decision is signed off.")
+        else:
+            services.decision_return(
+                by=request.user, contact_child=contact_child, comment=form.cleaned_data["comment"]
+            )
+            messages.success(request, "The decision is returned with your comment.")
+    except RuleBroken as error:
+        return _decision_page(request, contact_child, form=form, errors=[str(error)], status=409)
+    except ConcurrentTransition:
+        fresh = _contact_child(request, pk, cc_pk)
+        return _decision_page(
+            request, fresh, form=form, errors=[CHANGED_BY_SOMEONE_ELSE], status=409
+        )
+    return redirect("referrals:contact", pk=pk)
+
+
+@case_view(ContactChild)
+@require_POST
+def decision_feedback(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
+    from referrals.contacts import FAMILY_TOLD_NEEDED, RuleBroken
+
+    contact_child = _contact_child(request, pk, cc_pk)
+    family_needed = contact_child.current_decision.outcome in FAMILY_TOLD_NEEDED
+    form = FeedbackForm(request.POST, family_needed=family_needed)
+    if not form.is_valid():
+        return _decision_page(request, contact_child, form=form)
+    try:
+        services.feedback_record(by=request.user, contact_child=contact_child, **form.cleaned_data)
+    except RuleBroken as error:
+        return _decision_page(request, contact_child, form=form, errors=[str(error)], status=409)
+    messages.success(request, "The feedback is recorded.")
+    return redirect("referrals:decision", pk=pk, cc_pk=cc_pk)
+
+
+@case_view(ContactChild)
+@require_POST
+def decision_close(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
+    from referrals.contacts import RuleBroken
+
+    contact_child = _contact_child(request, pk, cc_pk)
+    try:
+        services.contact_child_close(by=request.user, contact_child=contact_child)
+    except RuleBroken as error:
+        return _decision_page(request, contact_child, errors=[str(error)], status=409)
+    except ConcurrentTransition:
+        return _decision_page(request, contact_child, errors=[CHANGED_BY_SOMEONE_ELSE], status=409)
+    messages.success(request, "The child's contact is closed.")
+    return redirect("referrals:contact", pk=pk)
