@@ -116,3 +116,72 @@ def front_door_queue(*, today: date) -> list[QueueRow]:
         )
         for row in rows
     ]
+
+
+@dataclass
+class TimelineItem:
+    when: object
+    what: str
+    detail: str
+    link: str = ""
+
+
+def child_timeline(child) -> list[TimelineItem]:
+    """Everything recorded for a child, newest first, in a fixed number of queries."""
+    from django.urls import reverse
+
+    from referrals.contacts import ContactChild, ContactDecision
+    from referrals.models import LadoReferral, Referral
+
+    items: list[TimelineItem] = []
+    contact_children = ContactChild.objects.filter(child=child).select_related("contact").defer(
+        "screening_notes", "feedback_note", "family_note", "contact__concern",
+        "contact__referrer_name", "contact__referrer_agency", "contact__referrer_role",
+        "contact__referrer_contact",
+    )  # fmt: skip
+    for cc in contact_children:
+        link = reverse("referrals:decision", args=[cc.contact_id, cc.pk])
+        items.append(
+            TimelineItem(
+                cc.contact.received_at, "Contact received", cc.contact.get_source_display(), link
+            )
+        )
+        if cc.closed_at:
+            items.append(TimelineItem(cc.closed_at, "Contact closed", "", link))
+    decisions = ContactDecision.objects.filter(contact_child__child=child).select_related(
+        "level_of_need", "contact_child"
+    ).defer("rationale", "review_comment")  # fmt: skip
+    for decision in decisions:
+        link = reverse(
+            "referrals:decision",
+            args=[decision.contact_child.contact_id, decision.contact_child_id],
+        )
+        items.append(
+            TimelineItem(
+                decision.proposed_at, "Decision proposed",
+                f"{decision.get_outcome_display()} ({decision.level_of_need.name})", link,
+            )
+        )  # fmt: skip
+        if decision.reviewed_at:
+            items.append(
+                TimelineItem(
+                    decision.reviewed_at,
+                    f"Decision {decision.get_state_display().lower()}",
+                    decision.get_outcome_display(),
+                    link,
+                )
+            )
+    for referral in Referral.objects.filter(child=child):
+        items.append(
+            TimelineItem(
+                referral.created_at,
+                "Referral opened",
+                f"Referral date {referral.referral_date:%-d %B %Y}",
+            )
+        )
+    for lado in LadoReferral.objects.filter(child=child):
+        items.append(
+            TimelineItem(lado.created_at, "LADO referral opened", f"Due {lado.due:%-d %B %Y}")
+        )
+    items.sort(key=lambda item: item.when, reverse=True)
+    return items

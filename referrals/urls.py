@@ -6,6 +6,7 @@ app_name = "referrals"
 
 urlpatterns = [
     path("front-door/", views.queue, name="queue"),
+    path("children/<int:pk>/", views.child_detail, name="child"),
     path("contacts/<int:pk>/", views.contact_detail, name="contact"),
     path("contacts/<int:pk>/children/<int:cc_pk>/", views.decision, name="decision"),
     path(

@@ -20,7 +20,7 @@ from referrals.forms import (
     ProposeDecisionForm,
     ReviewForm,
 )
-from referrals.models import ClosureDay, Contact, ContactChild, LevelOfNeed
+from referrals.models import Child, ClosureDay, Contact, ContactChild, LevelOfNeed
 
 
 def _require_local_data_manager(request: HttpRequest) -> None:
@@ -294,3 +294,25 @@ def decision_close(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
         return _decision_page(request, contact_child, errors=[CHANGED_BY_SOMEONE_ELSE], status=409)
     messages.success(request, "The child's contact is closed.")
     return redirect("referrals:contact", pk=pk)
+
+
+@case_view(Child)
+def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A child's page: who they are, who works with them, and everything recorded."""
+    access.refuse_case_object(request.user)
+    child = get_object_or_404(Child, pk=pk)
+    record_read(request, child, child_ref=child.census_id)
+    allocation = (
+        child.allocations.filter(ended_at__isnull=True).select_related("worker", "team").first()
+    )
+    return render(
+        request,
+        "referrals/child.html",
+        {
+            "child": child,
+            "allocation": allocation,
+            "relationships": child.relationships.select_related("person"),
+            "timeline": selectors.child_timeline(child),
+            "reads_audit_trail": access.can_read_audit_trail(request.user),
+        },
+    )

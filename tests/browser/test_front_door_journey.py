@@ -26,6 +26,9 @@ def test_practitioner_opens_a_contact_from_the_queue(page: Page, base):
     expect(page.locator(".govuk-summary-list")).to_contain_text("Left alone overnight")
     assert page.url.endswith(f"/contacts/{record.pk}/")
     assert_accessible(page)
+    page.get_by_role("link", name="child's record").first.click()
+    expect(page.get_by_role("heading", level=2, name="Timeline")).to_be_visible()
+    assert_accessible(page)
 
 
 def test_a_partner_typing_a_contacts_address_is_not_told_it_exists(page: Page, base):

@@ -1,0 +1,79 @@
+"""A child's page: summary, timeline, the audit link for managers and auditors only."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from accounts.audit import AuditEntry, Event
+from accounts.roles import Role
+from referrals.contacts import Outcome
+from tests.conftest import sign_in
+from tests.referrals.factories import proposed, signed_off
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def history(make_user):
+    worker, manager = make_user(Role.PRACTITIONER), make_user(Role.MANAGER)
+    return signed_off(by=worker, signer=manager, outcome=Outcome.LADO)
+
+
+@pytest.mark.parametrize(
+    ("role", "audit_link"),
+    [
+        (Role.PRACTITIONER, False),
+        (Role.CONFERENCE_CHAIR, False),
+        (Role.MANAGER, True),
+        (Role.AUDITOR, True),
+    ],
+)
+def test_readers_see_summary_and_timeline(client, make_user, history, role, audit_link):
+    sign_in(client, make_user(role))
+    child = history.child
+    page = client.get(reverse("referrals:child", args=[child.pk])).content.decode()
+    for item in (
+        "Contact received",
+        "Decision proposed",
+        "Decision signed off",
+        "LADO referral opened",
+    ):
+        assert item in page
+    assert "Pattern of injuries" not in page  # the rationale is on the decision page, not here
+    assert (reverse("accounts:audit-child", args=[child.census_id]) in page) is audit_link
+    assert AuditEntry.objects.filter(event=Event.READ, child_ref=child.census_id).exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [(Role.PARTNER_PRACTITIONER, 404), (Role.SYSTEM_ADMINISTRATOR, 403)]
+)
+def test_others_are_refused(client, make_user, history, role, status):
+    sign_in(client, make_user(role))
+    assert client.get(reverse("referrals:child", args=[history.child.pk])).status_code == status
+
+
+@pytest.mark.parametrize("contacts", [1, 6])
+def test_child_page_query_count_does_not_grow(
+    client, make_user, contacts, django_assert_max_num_queries
+):
+    from referrals import services
+    from referrals.contacts import ContactChild
+    from tests.referrals.factories import level
+
+    worker = make_user(Role.PRACTITIONER)
+    first = proposed(by=worker)
+    child = first.child
+    for _ in range(contacts - 1):
+        record = services.contact_record(
+            by=worker, received_at=first.contact.received_at, taken_by=worker, source="2A",
+            concern="again", consent="given", children=[child],
+        )  # fmt: skip
+        services.decision_propose(
+            by=worker, contact_child=ContactChild.objects.get(contact=record),
+            outcome=Outcome.ADVICE, level_of_need=level(), rationale="r",
+        )  # fmt: skip
+    sign_in(client, worker)
+    with django_assert_max_num_queries(18):
+        response = client.get(reverse("referrals:child", args=[child.pk]))
+    assert response.content.decode().count("Contact received") == contacts
