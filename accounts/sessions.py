@@ -170,3 +170,20 @@ def session_context(request) -> dict:
         "session_warning_seconds": settings.SESSION_WARNING_SECONDS,
         "draft": SimpleLazyObject(lambda: draft_for(request.user, request.path)),
     }
+
+
+# Work in progress of a multi-step form, kept encrypted (never in the plain session table).
+
+
+def keep(*, user, key: str, data: dict) -> None:
+    """Keep a multi-step form's answers for `user` under `key` (sealed, like drafts)."""
+    save_draft(user=user, path=f"wizard:{key}", fields=data)
+
+
+def kept(*, user, key: str) -> dict | None:
+    draft = draft_for(user, f"wizard:{key}")
+    return draft.fields if draft else None
+
+
+def forget(*, user, key: str) -> None:
+    discard_draft(user=user, path=f"wizard:{key}")

@@ -7,6 +7,9 @@ app_name = "referrals"
 urlpatterns = [
     path("front-door/", views.queue, name="queue"),
     path("children/<int:pk>/", views.child_detail, name="child"),
+    path("contacts/new/", views.contact_new, name="contact-new"),
+    path("contacts/new/children/", views.contact_new_children, name="contact-new-children"),
+    path("contacts/new/check/", views.contact_new_check, name="contact-new-check"),
     path("contacts/<int:pk>/", views.contact_detail, name="contact"),
     path("contacts/<int:pk>/children/<int:cc_pk>/", views.decision, name="decision"),
     path(

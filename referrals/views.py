@@ -9,13 +9,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
 
-from accounts import access
+from accounts import access, sessions
 from accounts.audit import case_view, record_list, record_read
 from accounts.permissions import Perm
 from referrals import selectors, services
 from referrals.forms import (
     ClosureDayForm,
+    ContactDetailsForm,
     FeedbackForm,
+    FindChildForm,
     LevelOfNeedForm,
     ProposeDecisionForm,
     ReviewForm,
@@ -96,7 +98,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     access.require_case_records_access(request.user)
     rows = selectors.front_door_queue(today=timezone.localdate())
     record_list(request, ContactChild, [row.contact_child.pk for row in rows])
-    return render(request, "referrals/queue.html", {"rows": rows})
+    can_record = access.has_right(request.user, Perm.RECORD_CONTACTS)
+    return render(request, "referrals/queue.html", {"rows": rows, "can_record": can_record})
 
 
 @case_view(Contact)
@@ -185,12 +188,16 @@ def decision_propose(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
     form = ProposeDecisionForm(request.POST)
     if not form.is_valid():
         return _decision_page(request, contact_child, form=form)
-    request.session[f"proposal-{contact_child.pk}"] = {
-        "outcome": form.cleaned_data["outcome"],
-        "level_of_need": form.cleaned_data["level_of_need"].pk,
-        "rationale": form.cleaned_data["rationale"],
-        "version": contact_child.version,
-    }
+    # Kept sealed until checked (a rationale never sits in the plain session table).
+    sessions.keep(
+        user=request.user,
+        key=f"proposal-{contact_child.pk}",
+        data={
+            "outcome": form.cleaned_data["outcome"],
+            "level_of_need": form.cleaned_data["level_of_need"].pk,
+            "rationale": form.cleaned_data["rationale"],
+        },
+    )
     return redirect("referrals:decision-check", pk=pk, cc_pk=cc_pk)
 
 
@@ -201,7 +208,7 @@ def decision_check(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
 
     contact_child = _contact_child(request, pk, cc_pk)
     key = f"proposal-{contact_child.pk}"
-    pending = request.session.get(key)
+    pending = sessions.kept(user=request.user, key=key)
     if not pending:
         return redirect("referrals:decision", pk=pk, cc_pk=cc_pk)
     level = LevelOfNeed.objects.filter(pk=pending["level_of_need"]).first()
@@ -217,7 +224,7 @@ def decision_check(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
             return _decision_page(
                 request, contact_child, errors=[CHANGED_BY_SOMEONE_ELSE], status=409
             )
-        del request.session[key]
+        sessions.forget(user=request.user, key=key)
         messages.success(request, "The decision is proposed. A manager will sign it off.")
         return redirect("referrals:contact", pk=pk)
     return render(
@@ -314,5 +321,163 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "relationships": child.relationships.select_related("person"),
             "timeline": selectors.child_timeline(child),
             "reads_audit_trail": access.can_read_audit_trail(request.user),
+        },
+    )
+
+
+# Recording a contact: details, the children (found first), check your answers -------------
+
+NEW_CONTACT = "new-contact"
+
+
+def _require_recorder(request: HttpRequest) -> None:
+    if not access.has_right(request.user, Perm.RECORD_CONTACTS):
+        raise PermissionDenied("Your role does not record contacts.")
+
+
+def contact_new(request: HttpRequest) -> HttpResponse:
+    """Step 1: when the contact came in, who took it, who reported it, the concern."""
+    _require_recorder(request)
+    state = sessions.kept(user=request.user, key=NEW_CONTACT) or {}
+    now = timezone.localtime()
+    initial = state.get("details") or {
+        "received_date": now.strftime("%d/%m/%Y"), "received_time": now.strftime("%H:%M"),
+        "taken_by": request.user.pk,
+    }  # fmt: skip
+    form = ContactDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        details = {name: request.POST.get(name, "") for name in form.fields}
+        details["urgent"] = bool(form.cleaned_data["urgent"])
+        sessions.keep(
+            user=request.user, key=NEW_CONTACT,
+            data={"details": details, "children": state.get("children", [])},
+        )  # fmt: skip
+        return redirect("referrals:contact-new-children")
+    return render(request, "referrals/contact_new.html", {"form": form})
+
+
+def _describe(entry: dict) -> str:
+    if "existing" in entry:
+        return f"{entry['name']} ({entry['census_id']}, known)"
+    return f"{entry['new']['first_name']} {entry['new']['last_name']} (new)"
+
+
+def contact_new_children(request: HttpRequest) -> HttpResponse:
+    """Step 2: the children, each looked for among those already known before it is added."""
+    _require_recorder(request)
+    state = sessions.kept(user=request.user, key=NEW_CONTACT)
+    if state is None:
+        return redirect("referrals:contact-new")
+    children = state["children"]
+    form, matches, errors = FindChildForm(), None, []
+    action = request.POST.get("action")
+    if request.method == "POST" and action == "remove":
+        index = request.POST.get("index", "")
+        if index.isdigit() and int(index) < len(children):
+            children.pop(int(index))
+    elif request.method == "POST" and action == "continue":
+        if children:
+            sessions.keep(user=request.user, key=NEW_CONTACT, data=state)
+            return redirect("referrals:contact-new-check")
+        errors.append("Add at least one child the contact is about")
+    elif request.method == "POST" and action in ("find", "add"):
+        form = FindChildForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            matches = selectors.likely_matches(
+                model=Child, first_name=data["first_name"], last_name=data["last_name"],
+                date_of_birth=data["date_of_birth"], nhs_number=data["nhs_number"],
+            )  # fmt: skip
+            choice = request.POST.get("match", "")
+            if action == "add" and choice == "new":
+                born = data["date_of_birth"]
+                children.append({"new": {
+                    "first_name": data["first_name"], "last_name": data["last_name"],
+                    "date_of_birth": born.isoformat() if born else "",
+                    "nhs_number": data["nhs_number"],
+                }})  # fmt: skip
+                form, matches = FindChildForm(), None
+            elif (
+                action == "add"
+                and choice.isdigit()
+                and int(choice) in {m.record.pk for m in matches}
+            ):
+                known = next(m.record for m in matches if m.record.pk == int(choice))
+                children.append({
+                    "existing": known.pk, "census_id": known.census_id,
+                    "name": f"{known.first_name} {known.last_name}",
+                })  # fmt: skip
+                form, matches = FindChildForm(), None
+            elif action == "add":
+                errors.append("Choose a known child, or say that this is a new child")
+    sessions.keep(user=request.user, key=NEW_CONTACT, data=state)
+    return render(
+        request,
+        "referrals/contact_new_children.html",
+        {
+            "form": form, "matches": matches, "errors": errors,
+            "children": [_describe(entry) for entry in children],
+        },
+    )  # fmt: skip
+
+
+def contact_new_check(request: HttpRequest) -> HttpResponse:
+    """Step 3: check your answers, then record the contact with a decision to make per child."""
+    from datetime import date, datetime
+
+    from referrals.contacts import RuleBroken
+
+    _require_recorder(request)
+    state = sessions.kept(user=request.user, key=NEW_CONTACT)
+    if not state or not state.get("children"):
+        return redirect("referrals:contact-new")
+    form = ContactDetailsForm(state["details"])
+    if not form.is_valid():
+        return redirect("referrals:contact-new")
+    details = form.cleaned_data
+    errors = []
+    if request.method == "POST":
+        received_at = timezone.make_aware(
+            datetime.combine(details["received_date"], details["received_time"])
+        )
+        try:
+            with transaction.atomic():
+                children = []
+                for entry in state["children"]:
+                    if "existing" in entry:
+                        children.append(Child.objects.get(pk=entry["existing"]))
+                    else:
+                        new = entry["new"]
+                        born = new["date_of_birth"]
+                        children.append(
+                            Child.objects.create(
+                                first_name=new["first_name"], last_name=new["last_name"],
+                                nhs_number=new["nhs_number"],
+                                date_of_birth=date.fromisoformat(born) if born else None,
+                            )
+                        )  # fmt: skip
+                contact = services.contact_record(
+                    by=request.user, received_at=received_at, taken_by=details["taken_by"],
+                    source=details["source"], concern=details["concern"],
+                    consent=details["consent"],
+                    urgent=details["urgent"], children=children,
+                    referrer_name=details["referrer_name"], referrer_role=details["referrer_role"],
+                    referrer_agency=details["referrer_agency"],
+                    referrer_contact=details["referrer_contact"],
+                )  # fmt: skip
+        except RuleBroken as error:
+            errors.append(str(error))
+        else:
+            sessions.forget(user=request.user, key=NEW_CONTACT)
+            messages.success(request, "The contact is recorded. Now decide for each child.")
+            return redirect("referrals:contact", pk=contact.pk)
+    return render(
+        request,
+        "referrals/contact_new_check.html",
+        {
+            "details": details,
+            "form": form,
+            "children": [_describe(e) for e in state["children"]],
+            "errors": errors,
         },
     )

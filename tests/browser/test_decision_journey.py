@@ -1,17 +1,20 @@
-"""Two siblings' decisions by three people: the practitioner proposes for each child, a
+"""Two siblings' decisions by three people: the practitioner records a contact from a new
+referrer about two siblings (one already known), proposes for each child, a
 manager returns one, the practitioner corrects it, a second manager signs both off, and
 feedback is recorded; axe finds nothing on any page visited."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.demo import DEMO_PASSWORD
-from accounts.models import User
 from referrals.demo import load_levels
+from referrals.models import Child, Contact
 from tests.browser.conftest import assert_accessible, sign_in_through_page
-from tests.referrals.factories import contact
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -51,14 +54,48 @@ def review(
     page.get_by_role("button", name="Confirm").click()
 
 
+def record_contact_about_two_siblings(worker: Page) -> int:
+    """Through the pages: a new referrer, two children, one of them already known."""
+    worker.get_by_role("link", name="Front door queue").click()
+    worker.get_by_role("button", name="Record a contact").click()
+    assert_accessible(worker)
+    worker.get_by_label("Source").select_option("2A")
+    worker.get_by_label("Referrer's name").fill("Mrs Head")
+    worker.get_by_label("Referrer's organisation").fill("St Bride's Primary School")
+    worker.get_by_label("The concern").fill("Both arrived hungry")
+    worker.get_by_role("button", name="Continue").click()
+    expect(worker.locator(".govuk-error-summary")).to_contain_text("Choose the consent position")
+    assert_accessible(worker)
+    worker.get_by_label("Given", exact=True).check()
+    worker.get_by_role("button", name="Continue").click()
+    for first, born in (("Sib0", "1/1/2015"), ("Sib1", "1/1/2016")):
+        worker.get_by_label("First name").fill(first)
+        worker.get_by_label("Last name").fill("Jones")
+        worker.get_by_label("Date of birth").fill(born)
+        worker.get_by_role("button", name="Look for this child").click()
+        assert_accessible(worker)
+        if first == "Sib0":  # known already: linked, not duplicated
+            worker.get_by_label(re.compile(r"^Sib0 Jones, FD")).check()
+        else:
+            worker.get_by_label("This is a new child").check()
+        worker.get_by_role("button", name="Add this child").click()
+    worker.get_by_role("button", name="Continue").click()
+    expect(worker.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before recording the contact"
+    )
+    assert_accessible(worker)
+    worker.get_by_role("button", name="Record the contact").click()
+    expect(worker.get_by_role("alert")).to_contain_text("The contact is recorded")
+    return int(re.search(r"/contacts/(\d+)/$", worker.url).group(1))
+
+
 def test_two_siblings_decided_returned_corrected_and_signed_off(page: Page, browser: Browser, base):
     load_levels()
-    record = contact(
-        by=User.objects.get(username="practitioner"), children=2, concern="Both arrived hungry"
-    )
+    Child.objects.create(first_name="Sib0", last_name="Jones", date_of_birth=date(2015, 1, 1))
 
     worker = person(browser, base, "practitioner")
-    worker.goto(f"{base}/contacts/{record.pk}/")
+    record = Contact.objects.get(pk=record_contact_about_two_siblings(worker))
+    assert Child.objects.count() == 2
     worker.get_by_role("link", name="Sib0 Jones").click()
     worker.get_by_role("button", name="Continue").click()
     expect(worker.locator(".govuk-error-summary")).to_contain_text("Choose the decision")
