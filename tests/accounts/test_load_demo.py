@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import models
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Agency, User
@@ -57,3 +58,21 @@ def test_demo_partners_are_in_partner_agencies(demo):
     assert {
         kinds[name] for name in ("practitioner", "manager", "chair", "auditor", "sysadmin")
     } == {Agency.Kind.LOCAL_AUTHORITY}
+
+
+def test_demo_cases_cover_the_journeys_and_load_once(db, settings):
+    from referrals.contacts import ContactChild, ContactDecision
+    from referrals.models import Contact, LadoReferral, Referral
+
+    settings.DEBUG = True
+    call_command("load_demo")
+    call_command("load_demo")
+    assert Contact.objects.count() == 5
+    assert Contact.objects.filter(urgent=True).count() == 1
+    assert Referral.objects.filter(urgent=True).count() == 1
+    assert LadoReferral.objects.count() == 1
+    assert ContactDecision.objects.filter(state=ContactDecision.State.RETURNED).count() == 1
+    states = set(ContactChild.objects.values_list("state", flat=True))
+    assert states == {"screening", "proposed", "signed_off"}
+    taken = Contact.objects.exclude(taken_by=models.F("recorded_by"))
+    assert taken.count() == 1  # the out-of-hours contact, entered the next morning
