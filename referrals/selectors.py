@@ -79,8 +79,19 @@ class QueueRow:
     worker: str
 
 
-def front_door_queue(*, today: date) -> list[QueueRow]:
-    """Open decisions, oldest contact first, with due and overdue marked, in one query.
+QUEUE_PAGE_SIZE = 50
+
+
+def open_decisions():
+    from referrals.contacts import ContactChild, ContactChildState
+
+    return ContactChild.objects.exclude(state=ContactChildState.CLOSED).order_by("pk")
+
+
+def front_door_queue(
+    *, today: date, offset: int = 0, limit: int = QUEUE_PAGE_SIZE
+) -> list[QueueRow]:
+    """A page of open decisions, oldest contact first, due and overdue marked, in one query.
 
     Access is checked by the caller (accounts.access); restricted children come with issue 9.
     """
@@ -104,7 +115,7 @@ def front_door_queue(*, today: date) -> list[QueueRow]:
         )
         .annotate(worker_name=Subquery(worker.values("name")[:1]))
         .order_by("contact__received_at", "pk")
-    )  # fmt: skip
+    )[offset : offset + limit]  # fmt: skip
     return [
         QueueRow(
             contact_child=row,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -96,10 +97,18 @@ def level_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     """The front door's queue: every open decision, oldest first, due and overdue marked."""
     access.require_case_records_access(request.user)
-    rows = selectors.front_door_queue(today=timezone.localdate())
+    paginator = Paginator(selectors.open_decisions(), selectors.QUEUE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = selectors.front_door_queue(
+        today=timezone.localdate(),
+        offset=page.start_index() - 1 if paginator.count else 0,
+        limit=paginator.per_page,
+    )
     record_list(request, ContactChild, [row.contact_child.pk for row in rows])
     can_record = access.has_right(request.user, Perm.RECORD_CONTACTS)
-    return render(request, "referrals/queue.html", {"rows": rows, "can_record": can_record})
+    return render(
+        request, "referrals/queue.html", {"rows": rows, "can_record": can_record, "page": page}
+    )
 
 
 @case_view(Contact)

@@ -101,11 +101,12 @@ def test_queue_query_count_does_not_grow(client, make_user, count, django_assert
     for _ in range(count):
         contact(by=worker, children=2)
     sign_in(client, worker)
-    # savepoint, session, user, rights, device; the queue; the list entry: savepoint,
-    # content type (until cached), last entry, insert, release; release
-    with django_assert_max_num_queries(12):
+    # savepoint, session, user, rights, device; the count; the page of the queue; the list
+    # entry: savepoint, content type (until cached), last entry, insert, release; release
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("referrals:queue"))
-    assert len(response.context["rows"]) == 2 * count
+    assert len(response.context["rows"]) == min(2 * count, 50)
+    assert response.context["page"].paginator.count == 2 * count
 
 
 @pytest.mark.parametrize("children", [1, 6])
@@ -120,3 +121,21 @@ def test_contact_page_query_count_does_not_grow(
     # last entry, insert, release; release
     with django_assert_max_num_queries(15):
         client.get(reverse("referrals:contact", args=[record.pk]))
+
+
+def test_the_queue_pages_oldest_first(client, make_user, settings):
+    from referrals import selectors
+
+    worker = make_user(Role.PRACTITIONER)
+    contacts = [contact(by=worker) for _ in range(3)]
+    sign_in(client, worker)
+    original = selectors.QUEUE_PAGE_SIZE
+    selectors.QUEUE_PAGE_SIZE = 2
+    try:
+        first = client.get(reverse("referrals:queue")).content.decode()
+        second = client.get(reverse("referrals:queue"), {"page": 2}).content.decode()
+    finally:
+        selectors.QUEUE_PAGE_SIZE = original
+    assert f"/contacts/{contacts[0].pk}/" in first and f"/contacts/{contacts[2].pk}/" not in first
+    assert f"/contacts/{contacts[2].pk}/" in second
+    assert "Page 2 of 2" in second
