@@ -306,3 +306,22 @@ class FindChildForm(forms.Form):
             Field.text("date_of_birth", field_width=10),
             Field.text("nhs_number", field_width=10),
         )
+
+
+class ScreeningNotesForm(forms.Form):
+    screening_notes = forms.CharField(
+        label="Screening notes",
+        widget=forms.Textarea,
+        required=False,
+        help_text="What you found out: checks made, history, who you spoke to",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.textarea("screening_notes", rows=6),
+            "version",
+            Button.secondary("submit", "Save notes"),
+        )

@@ -230,3 +230,28 @@ def contact_child_close(*, by: User, contact_child: ContactChild) -> ContactChil
     contact_child.save()
     _audit(by, contact_child, source, "close")
     return contact_child
+
+
+class ChangedBySomeoneElse(RuleBroken):
+    """The record changed since the form was shown; `current` is what the other person saved."""
+
+    def __init__(self, current: ContactChild) -> None:
+        self.current = current
+        super().__init__("This record was changed by someone else while you were working on it")
+
+
+@transaction.atomic
+def screening_notes_save(
+    *, by: User, contact_child: ContactChild, notes: str, version: int
+) -> ContactChild:
+    """Screening notes, edited while screening; the second of two editors is told (version)."""
+    _require(by, Perm.RECORD_CONTACTS)
+    current = ContactChild.objects.select_for_update().get(pk=contact_child.pk)
+    if current.version != version:
+        raise ChangedBySomeoneElse(current)
+    if current.state != ContactChildState.SCREENING:
+        raise RuleBroken("Screening notes can be changed only while the child is being screened")
+    current.screening_notes = notes
+    current.version += 1
+    current.save(update_fields=["screening_notes", "version"])
+    return current

@@ -13,6 +13,11 @@ urlpatterns = [
     path("contacts/<int:pk>/", views.contact_detail, name="contact"),
     path("contacts/<int:pk>/children/<int:cc_pk>/", views.decision, name="decision"),
     path(
+        "contacts/<int:pk>/children/<int:cc_pk>/screening-notes/",
+        views.screening_notes,
+        name="screening-notes",
+    ),
+    path(
         "contacts/<int:pk>/children/<int:cc_pk>/propose/",
         views.decision_propose,
         name="decision-propose",

@@ -22,6 +22,7 @@ from referrals.forms import (
     LevelOfNeedForm,
     ProposeDecisionForm,
     ReviewForm,
+    ScreeningNotesForm,
 )
 from referrals.models import Child, ClosureDay, Contact, ContactChild, LevelOfNeed
 
@@ -146,7 +147,9 @@ def _contact_child(request: HttpRequest, pk: int, cc_pk: int) -> ContactChild:
     )
 
 
-def _decision_page(request, contact_child, *, form=None, errors=(), status=200) -> HttpResponse:
+def _decision_page(
+    request, contact_child, *, form=None, errors=(), status=200, notes_form=None, their_notes=None
+) -> HttpResponse:
     from referrals.contacts import FAMILY_TOLD_NEEDED, ContactChildState
 
     decision = contact_child.current_decision
@@ -176,6 +179,14 @@ def _decision_page(request, contact_child, *, form=None, errors=(), status=200) 
             "can_close": access.has_right(request.user, Perm.RECORD_CONTACTS),
             "ready_to_close": contact_child.state == ContactChildState.SIGNED_OFF
             and contact_child.feedback_given is not None,
+            "notes_form": notes_form
+            or ScreeningNotesForm(
+                initial={
+                    "screening_notes": contact_child.screening_notes,
+                    "version": contact_child.version,
+                }
+            ),
+            "their_notes": their_notes,
         },
         status=status,
     )
@@ -490,3 +501,35 @@ def contact_new_check(request: HttpRequest) -> HttpResponse:
             "errors": errors,
         },
     )
+
+
+@case_view(ContactChild)
+@require_POST
+def screening_notes(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
+    """Save screening notes; if someone else saved first, show theirs and keep what was typed."""
+    contact_child = _contact_child(request, pk, cc_pk)
+    form = ScreeningNotesForm(request.POST)
+    if not form.is_valid():
+        return _decision_page(request, contact_child, notes_form=form)
+    try:
+        services.screening_notes_save(
+            by=request.user, contact_child=contact_child,
+            notes=form.cleaned_data["screening_notes"], version=form.cleaned_data["version"],
+        )  # fmt: skip
+    except services.ChangedBySomeoneElse as conflict:
+        typed = ScreeningNotesForm(
+            initial={
+                "screening_notes": form.cleaned_data["screening_notes"],
+                "version": conflict.current.version,
+            }
+        )
+        return _decision_page(
+            request, conflict.current, notes_form=typed, errors=[CHANGED_BY_SOMEONE_ELSE],
+            their_notes=conflict.current.screening_notes, status=409,
+        )  # fmt: skip
+    except services.RuleBroken as error:
+        return _decision_page(
+            request, contact_child, notes_form=form, errors=[str(error)], status=409
+        )
+    messages.success(request, "The screening notes are saved.")
+    return redirect("referrals:decision", pk=pk, cc_pk=cc_pk)

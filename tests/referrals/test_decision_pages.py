@@ -166,3 +166,47 @@ def test_decision_page_query_count_does_not_grow(
     sign_in(client, worker)
     with django_assert_max_num_queries(16):
         client.get(url("decision", cc))
+
+
+def test_screening_notes_save_and_a_second_editor_is_told_and_keeps_their_text(
+    client, worker, make_user
+):
+    cc = contact(by=worker).children.get()
+    other = make_user(Role.PRACTITIONER)
+    sign_in(client, worker)
+    page = client.get(url("decision", cc))
+    version = page.context["notes_form"].initial["version"]
+    # The other practitioner saves first.
+    from referrals import services
+
+    services.screening_notes_save(
+        by=other, contact_child=cc, notes="Police: two call-outs", version=version
+    )
+    response = client.post(
+        url("screening-notes", cc), {"screening_notes": "GP: missed checks", "version": version}
+    )
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert "changed by someone else" in body
+    assert "Police: two call-outs" in body  # what the other person saved
+    assert "GP: missed checks" in body  # what this person typed, kept in the form
+    # Saving again now (with the new version) works.
+    new_version = response.context["notes_form"].initial["version"]
+    client.post(
+        url("screening-notes", cc),
+        {"screening_notes": "Police: two call-outs. GP: missed checks", "version": new_version},
+    )
+    assert (
+        ContactChild.objects.get(pk=cc.pk).screening_notes
+        == "Police: two call-outs. GP: missed checks"
+    )
+
+
+def test_screening_notes_only_while_screening(client, worker):
+    cc = proposed(by=worker)
+    sign_in(client, worker)
+    response = client.post(
+        url("screening-notes", cc), {"screening_notes": "late", "version": cc.version}
+    )
+    assert response.status_code == 409
+    assert "only while the child is being screened" in response.content.decode()
