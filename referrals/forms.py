@@ -325,3 +325,19 @@ class ScreeningNotesForm(forms.Form):
             "version",
             Button.secondary("submit", "Save notes"),
         )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Note", widget=forms.Textarea, error_messages={"required": "Write the note"}
+    )
+    significant = forms.BooleanField(
+        label="Significant: include it in the child's chronology", required=False
+    )
+
+    def __init__(self, *args, submit: str = "Add note", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.textarea("text", rows=4), Field.checkbox("significant"), Button("submit", submit)
+        )

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from accounts.audit import register_audited
+from accounts.encryption import EncryptedTextField
 from referrals.codes import Ethnicity, ReferralSource, Sex, UPNUnknown, validate_disabilities
 from referrals.identifiers import normalise_nhs_number, validate_nhs_number, validate_upn
 from referrals.matching import fold, phonetic
@@ -254,6 +255,42 @@ class LadoReferral(models.Model):
         return {"child_ref": f"FD{self.child_id:06d}"}
 
 
+@register_audited
+class Note(models.Model):
+    """A note on a child or on one of its records. A correction is a new version that
+    supersedes the old one; both are kept and shown. Significant notes go in the chronology."""
+
+    class Audience(models.TextChoices):
+        LOCAL_AUTHORITY = "la", "The local authority only"
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="notes")
+    contact = models.ForeignKey(
+        "referrals.Contact", null=True, blank=True, on_delete=models.PROTECT, related_name="notes"
+    )
+    referral = models.ForeignKey(
+        Referral, null=True, blank=True, on_delete=models.PROTECT, related_name="notes"
+    )
+    text = EncryptedTextField()
+    significant = models.BooleanField(default=False)
+    audience = models.CharField(
+        max_length=10, choices=Audience.choices, default=Audience.LOCAL_AUTHORITY
+    )
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Note N-{self.pk:06d}" if self.pk else "Note (new)"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"child_ref": f"FD{self.child_id:06d}"}
+
+
 from referrals.contacts import (  # noqa: E402  # the contact models live in their own module
     Contact,
     ContactChild,
@@ -271,6 +308,7 @@ __all__ = [
     "Household",
     "LadoReferral",
     "LevelOfNeed",
+    "Note",
     "Person",
     "Referral",
     "Relationship",

@@ -194,5 +194,10 @@ def child_timeline(child) -> list[TimelineItem]:
         items.append(
             TimelineItem(lado.created_at, "LADO referral opened", f"Due {lado.due:%-d %B %Y}")
         )
+    from referrals.models import Note
+
+    corrected = Note.objects.filter(child=child, supersedes__isnull=False).values("supersedes_id")
+    for note in Note.objects.filter(child=child, significant=True).exclude(pk__in=corrected):
+        items.append(TimelineItem(note.created_at, "Significant note", note.text))
     items.sort(key=lambda item: item.when, reverse=True)
     return items

@@ -27,7 +27,7 @@ from referrals.contacts import (
     Outcome,
     RuleBroken,
 )
-from referrals.models import Allocation, Child, LadoReferral, Person, Referral
+from referrals.models import Allocation, Child, LadoReferral, Note, Person, Referral
 from referrals.timescales import Timescale, due_date, local_date
 
 
@@ -255,3 +255,29 @@ def screening_notes_save(
     current.version += 1
     current.save(update_fields=["screening_notes", "version"])
     return current
+
+
+@transaction.atomic
+def note_add(*, by: User, child: Child, text: str, significant: bool = False, contact=None) -> Note:
+    """A note on a child (or one of its records), for the local authority."""
+    _require(by, Perm.RECORD_CONTACTS)
+    if not text.strip():
+        raise RuleBroken("Write the note")
+    return Note.objects.create(
+        child=child, contact=contact, text=text, significant=significant, author=by
+    )
+
+
+@transaction.atomic
+def note_correct(*, by: User, note: Note, text: str, significant: bool) -> Note:
+    """A correction is a new version; the old one stays, marked as superseded."""
+    _require(by, Perm.RECORD_CONTACTS)
+    current = Note.objects.select_for_update().get(pk=note.pk)
+    if Note.objects.filter(supersedes=current).exists():
+        raise RuleBroken("This note has been corrected already: correct the latest version")
+    if not text.strip():
+        raise RuleBroken("Write the corrected note")
+    return Note.objects.create(
+        child_id=current.child_id, contact_id=current.contact_id, referral_id=current.referral_id,
+        text=text, significant=significant, author=by, supersedes=current,
+    )  # fmt: skip

@@ -20,11 +20,12 @@ from referrals.forms import (
     FeedbackForm,
     FindChildForm,
     LevelOfNeedForm,
+    NoteForm,
     ProposeDecisionForm,
     ReviewForm,
     ScreeningNotesForm,
 )
-from referrals.models import Child, ClosureDay, Contact, ContactChild, LevelOfNeed
+from referrals.models import Child, ClosureDay, Contact, ContactChild, LevelOfNeed, Note
 
 
 def _require_local_data_manager(request: HttpRequest) -> None:
@@ -329,9 +330,17 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access.refuse_case_object(request.user)
     child = get_object_or_404(Child, pk=pk)
     record_read(request, child, child_ref=child.census_id)
+    return _child_page(request, child)
+
+
+def _child_page(
+    request: HttpRequest, child: Child, *, note_form=None, status: int = 200
+) -> HttpResponse:
     allocation = (
         child.allocations.filter(ended_at__isnull=True).select_related("worker", "team").first()
     )
+    notes = list(child.notes.select_related("author"))
+    superseded = {note.supersedes_id for note in notes if note.supersedes_id}
     return render(
         request,
         "referrals/child.html",
@@ -341,7 +350,11 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "relationships": child.relationships.select_related("person"),
             "timeline": selectors.child_timeline(child),
             "reads_audit_trail": access.can_read_audit_trail(request.user),
+            "notes": [(note, note.pk in superseded) for note in notes],
+            "note_form": note_form or NoteForm(),
+            "can_add_notes": access.has_right(request.user, Perm.RECORD_CONTACTS),
         },
+        status=status,
     )
 
 
@@ -533,3 +546,41 @@ def screening_notes(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
         )
     messages.success(request, "The screening notes are saved.")
     return redirect("referrals:decision", pk=pk, cc_pk=cc_pk)
+
+
+@case_view(Child)
+@require_POST
+def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    access.refuse_case_object(request.user)
+    child = get_object_or_404(Child, pk=pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.note_add(by=request.user, child=child, **form.cleaned_data)
+        except services.RuleBroken as error:
+            form.add_error("text", str(error))
+        else:
+            messages.success(request, "The note is added.")
+            return redirect("referrals:child", pk=pk)
+    return _child_page(request, child, note_form=form, status=200)
+
+
+@case_view(Child)
+def note_correct(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+    """Correct a note: a new version; the earlier one is kept and shown as superseded."""
+    access.refuse_case_object(request.user)
+    note = get_object_or_404(Note.objects.select_related("child"), pk=note_pk, child_id=pk)
+    form = NoteForm(
+        request.POST or None, submit="Save the correction",
+        initial={"text": note.text, "significant": note.significant},
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.note_correct(by=request.user, note=note, **form.cleaned_data)
+        except services.RuleBroken as error:
+            form.add_error("text", str(error))
+        else:
+            messages.success(request, "The correction is saved; the earlier version is kept.")
+            return redirect("referrals:child", pk=pk)
+    record_read(request, note, child_ref=note.child.census_id)
+    return render(request, "referrals/note_correct.html", {"form": form, "note": note})

@@ -29,6 +29,13 @@ def test_practitioner_opens_a_contact_from_the_queue(page: Page, base):
     page.get_by_role("link", name="child's record").first.click()
     expect(page.get_by_role("heading", level=2, name="Timeline")).to_be_visible()
     assert_accessible(page)
+    page.get_by_role("button", name="Add note").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Write the note")
+    page.get_by_label("Note", exact=True).fill("Grandmother offers to help with school runs")
+    page.get_by_label("Significant: include it in the child's chronology").check()
+    page.get_by_role("button", name="Add note").click()
+    expect(page.get_by_role("table")).to_contain_text("Significant note")
+    assert_accessible(page)
 
 
 def test_a_partner_typing_a_contacts_address_is_not_told_it_exists(page: Page, base):

@@ -74,6 +74,39 @@ def test_child_page_query_count_does_not_grow(
             outcome=Outcome.ADVICE, level_of_need=level(), rationale="r",
         )  # fmt: skip
     sign_in(client, worker)
-    with django_assert_max_num_queries(18):
+    # Fixed: the request's own, the child, allocation, relationships, the timeline's five
+    # lists (contacts, decisions, referrals, LADO referrals, significant notes), the notes
+    # with authors, and the read entry.
+    with django_assert_max_num_queries(20):
         response = client.get(reverse("referrals:child", args=[child.pk]))
     assert response.content.decode().count("Contact received") == contacts
+
+
+def test_notes_are_added_corrected_as_new_versions_and_significant_ones_join_the_timeline(
+    client, make_user, history
+):
+    from referrals.models import Note
+
+    worker = make_user(Role.PRACTITIONER)
+    sign_in(client, worker)
+    child = history.child
+    page = reverse("referrals:child", args=[child.pk])
+    response = client.post(reverse("referrals:note-add", args=[child.pk]), {"text": ""})
+    assert "Write the note" in response.content.decode() and not Note.objects.exists()
+    client.post(
+        reverse("referrals:note-add", args=[child.pk]),
+        {"text": "Mum rang: dad back home", "significant": "on"},
+    )
+    note = Note.objects.get()
+    client.post(
+        reverse("referrals:note-correct", args=[child.pk, note.pk]),
+        {"text": "Mum rang: dad back home since Friday", "significant": "on"},
+    )
+    body = client.get(page).content.decode()
+    assert "Mum rang: dad back home since Friday" in body and "Corrected" in body
+    assert body.count("Significant note") == 1  # only the latest version is in the timeline
+    response = client.post(
+        reverse("referrals:note-correct", args=[child.pk, note.pk]), {"text": "again"}
+    )
+    assert "corrected already" in response.content.decode()
+    assert Note.objects.count() == 2

@@ -17,6 +17,7 @@ from accounts.encryption import models_with_encrypted_fields
 from accounts.models import Agency, FormDraft, User
 from accounts.sessions import save_draft
 from referrals.contacts import Contact, ContactChild, ContactDecision
+from referrals.models import Note
 from tests.standins.models import SealedNote
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -32,6 +33,7 @@ SECRETS = [
     "SECRET-RETURN-3390 check history",
     "SECRET-FEEDBACK-2284 told the nurse",
     "SECRET-SCREENING-1175 known to police",
+    "SECRET-NOTE-6048 dad back home",
 ]
 
 
@@ -46,7 +48,7 @@ def fill_every_encrypted_model() -> None:
     fill_contact_models()
     # Every model with an encrypted field must be filled by this function.
     assert set(models_with_encrypted_fields()) <= {
-        SealedNote, FormDraft, Contact, ContactChild, ContactDecision,
+        SealedNote, FormDraft, Contact, ContactChild, ContactDecision, Note,
     }  # fmt: skip
 
 
@@ -84,6 +86,8 @@ def fill_contact_models() -> None:
         by=worker, contact_child=contact_child, feedback_given=True, feedback_note=SECRETS[7],
         family_told=True, family_note="told",
     )  # fmt: skip
+    note = services.note_add(by=worker, child=child, text="first")
+    services.note_correct(by=worker, note=note, text=SECRETS[9], significant=True)
 
 
 @pytest.mark.sqlite
