@@ -155,9 +155,24 @@ def _decision_page(
 
     decision = contact_child.current_decision
     family_needed = decision is not None and decision.outcome in FAMILY_TOLD_NEEDED
+    siblings = [
+        sibling
+        for sibling in contact_child.contact.children.select_related("child", "current_decision")
+        if sibling.pk != contact_child.pk and sibling.current_decision is not None
+    ]
     if form is None:
         if contact_child.state == ContactChildState.SCREENING:
-            form = ProposeDecisionForm()
+            # "Apply to siblings": a sibling's proposal pre-fills the form; this child's own
+            # decision is still confirmed on its own.
+            source = next((s for s in siblings if str(s.pk) == request.GET.get("from")), None)
+            initial = {}
+            if source is not None:
+                initial = {
+                    "outcome": source.current_decision.outcome,
+                    "level_of_need": source.current_decision.level_of_need_id,
+                    "rationale": source.current_decision.rationale,
+                }
+            form = ProposeDecisionForm(initial=initial)
         elif contact_child.state == ContactChildState.PROPOSED:
             form = ReviewForm()
         elif contact_child.state == ContactChildState.SIGNED_OFF:
@@ -175,6 +190,7 @@ def _decision_page(
             "form": form,
             "errors": list(errors),
             "family_needed": family_needed,
+            "siblings": siblings,
             "can_sign_off": access.has_right(request.user, Perm.SIGN_OFF_DECISIONS),
             "can_propose": access.has_right(request.user, Perm.PROPOSE_DECISIONS),
             "can_close": access.has_right(request.user, Perm.RECORD_CONTACTS),

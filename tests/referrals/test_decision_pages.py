@@ -210,3 +210,24 @@ def test_screening_notes_only_while_screening(client, worker):
     )
     assert response.status_code == 409
     assert "only while the child is being screened" in response.content.decode()
+
+
+def test_a_siblings_proposal_prefills_but_each_child_is_confirmed_on_its_own(client, worker):
+    from referrals import services
+
+    record = contact(by=worker, children=2)
+    first, second = record.children.order_by("pk")
+    services.decision_propose(
+        by=worker, contact_child=first, outcome=Outcome.EARLY_HELP, level_of_need=level(),
+        rationale="Same home, same neglect",
+    )  # fmt: skip
+    sign_in(client, worker)
+    page = client.get(url("decision", second), {"from": first.pk})
+    form = page.context["form"]
+    assert form.initial == {
+        "outcome": Outcome.EARLY_HELP, "level_of_need": level().pk,
+        "rationale": "Same home, same neglect",
+    }  # fmt: skip
+    assert ContactChild.objects.get(pk=second.pk).state == ContactChildState.SCREENING
+    other = contact(by=worker).children.get()
+    assert client.get(url("decision", second), {"from": other.pk}).context["form"].initial == {}
