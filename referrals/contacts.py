@@ -42,7 +42,7 @@ class LevelOfNeed(models.Model):
 class Contact(models.Model):
     """A concern about one or more children, as it reached the front door."""
 
-    received_at = models.DateTimeField(help_text="When it was actually received")
+    received_at = models.DateTimeField(help_text="When it was actually received", db_index=True)
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
         help_text="Who took it (for out-of-hours contacts entered later, the person on call)",
@@ -121,6 +121,7 @@ class ContactChild(ConcurrentTransitionMixin, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["contact", "child"], name="child_once_per_contact")
         ]
+        indexes = [models.Index(fields=["state"], name="contact_child_state")]
 
     def __str__(self) -> str:
         return f"Contact C-{self.contact_id:06d} child {self.child_id}"

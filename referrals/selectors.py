@@ -80,12 +80,14 @@ class QueueRow:
 
 
 QUEUE_PAGE_SIZE = 50
+# The states of open work, listed (an index can serve "in", not "not closed").
+OPEN_STATES = ["screening", "proposed", "signed_off"]
 
 
 def open_decisions():
-    from referrals.contacts import ContactChild, ContactChildState
+    from referrals.contacts import ContactChild
 
-    return ContactChild.objects.exclude(state=ContactChildState.CLOSED).order_by("pk")
+    return ContactChild.objects.filter(state__in=OPEN_STATES).order_by("pk")
 
 
 def front_door_queue(
@@ -105,7 +107,7 @@ def front_door_queue(
         name=Concat("worker__first_name", models.Value(" "), "worker__last_name")
     )
     rows = (
-        ContactChild.objects.exclude(state=ContactChildState.CLOSED)
+        ContactChild.objects.filter(state__in=OPEN_STATES)
         .select_related("contact", "child", "current_decision")
         .defer(
             "screening_notes", "feedback_note", "family_note",
