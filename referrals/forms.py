@@ -341,3 +341,68 @@ class NoteForm(forms.Form):
         self.helper.layout = Layout(
             Field.textarea("text", rows=4), Field.checkbox("significant"), Button("submit", submit)
         )
+
+
+class ChildDetailsForm(forms.Form):
+    """What the CIN census records about a child."""
+
+    first_name = forms.CharField(
+        label="First name", max_length=100, error_messages={"required": "Enter the first name"}
+    )
+    last_name = forms.CharField(
+        label="Last name", max_length=100, error_messages={"required": "Enter the last name"}
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        required=False,
+        help_text="For example, 14/3/2016",
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        error_messages={"invalid": "Enter the date of birth as day/month/year, like 14/3/2016"},
+    )
+    expected_date_of_birth = forms.DateField(
+        label="Expected date of birth",
+        required=False,
+        help_text="For an unborn child only",
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        error_messages={"invalid": "Enter the expected date of birth as day/month/year"},
+    )
+    sex = forms.ChoiceField(label="Sex", widget=forms.RadioSelect)
+    ethnicity = forms.ChoiceField(label="Ethnicity")
+    disabilities = forms.MultipleChoiceField(
+        label="Disabilities",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply, or 'No disability'",
+    )
+    nhs_number = forms.CharField(label="NHS number", required=False, max_length=12)
+    upn = forms.CharField(label="Unique pupil number (UPN)", required=False, max_length=13)
+    upn_unknown = forms.ChoiceField(label="If there is no UPN, why", required=False)
+    address = forms.CharField(label="Address", required=False, max_length=300)
+    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        from referrals.codes import Disability, Ethnicity, Sex, UPNUnknown
+
+        super().__init__(*args, **kwargs)
+        self.fields["sex"].choices = Sex.choices
+        self.fields["ethnicity"].choices = Ethnicity.choices
+        self.fields["disabilities"].choices = Disability.choices
+        self.fields["upn_unknown"].choices = [("", "Not applicable"), *UPNUnknown.choices]
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.text("first_name", field_width=20),
+            Field.text("last_name", field_width=20),
+            Field.text("date_of_birth", field_width=10),
+            Field.text("expected_date_of_birth", field_width=10),
+            Field.radios("sex", legend_size="s", inline=True),
+            Field.select("ethnicity"),
+            Field.checkboxes("disabilities", legend_size="s", small=True),
+            Field.text("nhs_number", field_width=10),
+            Field.text("upn", field_width=10),
+            Field.select("upn_unknown"),
+            Field.text("address", field_width=30),
+            Field.text("postcode", field_width=10),
+            "version",
+            Button("submit", "Save"),
+        )

@@ -27,6 +27,7 @@ from referrals.contacts import (
     Outcome,
     RuleBroken,
 )
+from referrals.identifiers import normalise_nhs_number
 from referrals.models import Allocation, Child, LadoReferral, Note, Person, Referral
 from referrals.timescales import Timescale, due_date, local_date
 
@@ -281,3 +282,37 @@ def note_correct(*, by: User, note: Note, text: str, significant: bool) -> Note:
         child_id=current.child_id, contact_id=current.contact_id, referral_id=current.referral_id,
         text=text, significant=significant, author=by, supersedes=current,
     )  # fmt: skip
+
+
+CHILD_DETAILS = (
+    "first_name", "last_name", "date_of_birth", "expected_date_of_birth", "sex", "ethnicity",
+    "disabilities", "nhs_number", "upn", "upn_unknown", "address", "postcode",
+)  # fmt: skip
+
+
+@transaction.atomic
+def child_update(*, by: User, child: Child, version: int, **details) -> Child:
+    """Change a child's census details under the census rules; a second editor is told."""
+
+    _require(by, Perm.RECORD_CONTACTS)
+    current = Child.objects.select_for_update().get(pk=child.pk)
+    if current.version != version:
+        raise ChildChangedBySomeoneElse(current)
+    for name in CHILD_DETAILS:
+        setattr(
+            current,
+            name,
+            details.get(name) or ([] if name == "disabilities" else None if "date" in name else ""),
+        )
+    current.nhs_number = normalise_nhs_number(current.nhs_number)
+    current.upn = (current.upn or "").strip().upper()
+    current.full_clean(exclude=["first_name_key", "last_name_key", "last_name_sound"])
+    current.version += 1
+    current.save()
+    return current
+
+
+class ChildChangedBySomeoneElse(RuleBroken):
+    def __init__(self, current: Child) -> None:
+        self.current = current
+        super().__init__("This record was changed by someone else while you were working on it")

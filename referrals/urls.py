@@ -7,6 +7,7 @@ app_name = "referrals"
 urlpatterns = [
     path("front-door/", views.queue, name="queue"),
     path("children/<int:pk>/", views.child_detail, name="child"),
+    path("children/<int:pk>/details/", views.child_edit, name="child-edit"),
     path("children/<int:pk>/notes/", views.note_add, name="note-add"),
     path("children/<int:pk>/notes/<int:note_pk>/correct/", views.note_correct, name="note-correct"),
     path("contacts/new/", views.contact_new, name="contact-new"),

@@ -15,6 +15,7 @@ from accounts.audit import case_view, record_list, record_read
 from accounts.permissions import Perm
 from referrals import selectors, services
 from referrals.forms import (
+    ChildDetailsForm,
     ClosureDayForm,
     ContactDetailsForm,
     FeedbackForm,
@@ -600,3 +601,36 @@ def note_correct(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
             return redirect("referrals:child", pk=pk)
     record_read(request, note, child_ref=note.child.census_id)
     return render(request, "referrals/note_correct.html", {"form": form, "note": note})
+
+
+@case_view(Child)
+def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a child's details (what the CIN census records)."""
+    from django.core.exceptions import ValidationError
+
+    access.refuse_case_object(request.user)
+    if not access.has_right(request.user, Perm.RECORD_CONTACTS):
+        raise PermissionDenied("Your role does not change children's details.")
+    child = get_object_or_404(Child, pk=pk)
+    initial = {name: getattr(child, name) for name in services.CHILD_DETAILS}
+    initial["version"] = child.version
+    form = ChildDetailsForm(request.POST or None, initial=initial)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.child_update(by=request.user, child=child, **form.cleaned_data)
+        except services.ChildChangedBySomeoneElse as conflict:
+            errors.append(CHANGED_BY_SOMEONE_ELSE)
+            child = conflict.current
+            form.data = form.data.copy()
+            form.data["version"] = conflict.current.version
+        except ValidationError as invalid:
+            for field, messages_ in invalid.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages_)
+        else:
+            messages.success(request, "The child's details are saved.")
+            return redirect("referrals:child", pk=pk)
+    record_read(request, child, child_ref=child.census_id)
+    return render(
+        request, "referrals/child_edit.html", {"form": form, "child": child, "errors": errors}
+    )

@@ -36,6 +36,14 @@ def test_practitioner_opens_a_contact_from_the_queue(page: Page, base):
     page.get_by_role("button", name="Add note").click()
     expect(page.get_by_role("table")).to_contain_text("Significant note")
     assert_accessible(page)
+    page.get_by_role("link", name="Change the child's details").click()
+    page.get_by_label("NHS number").fill("943 476 5918")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("its last digit does not match")
+    assert_accessible(page)
+    page.get_by_label("NHS number").fill("943 476 5919")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("The child's details are saved")
 
 
 def test_a_partner_typing_a_contacts_address_is_not_told_it_exists(page: Page, base):
