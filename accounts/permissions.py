@@ -21,6 +21,7 @@ class Perm(StrEnum):
     CONVENE_STRATEGY_DISCUSSIONS = "convene_strategy_discussions"
     RUN_SECTION_47_ENQUIRIES = "run_section_47_enquiries"
     SIGN_OFF_DECISIONS = "sign_off_decisions"
+    ALLOCATE_WORK = "allocate_work"
     CHAIR_CONFERENCES = "chair_conferences"
     # Partner agencies: only what was given to them, object by object.
     MAKE_REFERRALS = "make_referrals"
@@ -48,6 +49,7 @@ DESCRIPTIONS: dict[Perm, str] = {
     Perm.CONVENE_STRATEGY_DISCUSSIONS: "Convene and record strategy discussions",
     Perm.RUN_SECTION_47_ENQUIRIES: "Run section 47 enquiries",
     Perm.SIGN_OFF_DECISIONS: "Sign off or return decisions proposed by others",
+    Perm.ALLOCATE_WORK: "Allocate a child's work to a worker in a team",
     Perm.CHAIR_CONFERENCES: "Chair initial child protection conferences",
     Perm.MAKE_REFERRALS: "Make referrals and follow their status and feedback",
     Perm.ANSWER_INFORMATION_REQUESTS: "Answer information requests sent to your agency",

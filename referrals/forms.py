@@ -406,3 +406,68 @@ class ChildDetailsForm(forms.Form):
             "version",
             Button("submit", "Save"),
         )
+
+
+def _users_with(perm_value: str):
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__permissions__codename=perm_value)
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(
+        label="Team name", max_length=100, error_messages={"required": "Enter the team's name"}
+    )
+    manager = forms.ModelChoiceField(
+        queryset=None,
+        label="Team manager",
+        empty_label="Choose the team manager",
+        error_messages={"required": "Choose the team manager"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].queryset = _users_with("allocate_work")
+        self.fields["manager"].label_from_instance = lambda user: (
+            user.get_full_name() or user.username
+        )
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.text("name", field_width=20),
+            Field.select("manager"),
+            Button("submit", "Add team"),
+        )
+
+
+class AllocationForm(forms.Form):
+    team = forms.ModelChoiceField(
+        queryset=None,
+        label="Team",
+        empty_label="Choose a team",
+        error_messages={"required": "Choose the team"},
+    )
+    worker = forms.ModelChoiceField(
+        queryset=None,
+        label="Worker",
+        empty_label="Choose a worker",
+        error_messages={"required": "Choose the worker"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from referrals.models import Team
+
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.order_by("name")
+        self.fields["worker"].queryset = _users_with("record_contacts")
+        self.fields["worker"].label_from_instance = lambda user: (
+            user.get_full_name() or user.username
+        )
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.select("team"), Field.select("worker"), Button("submit", "Allocate")
+        )

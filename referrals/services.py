@@ -316,3 +316,18 @@ class ChildChangedBySomeoneElse(RuleBroken):
     def __init__(self, current: Child) -> None:
         self.current = current
         super().__init__("This record was changed by someone else while you were working on it")
+
+
+@transaction.atomic
+def allocation_set(*, by: User, child: Child, team, worker: User) -> Allocation:
+    """Allocate a child's open work to a worker in a team; the previous allocation ends."""
+    _require(by, Perm.ALLOCATE_WORK)
+    if not access.has_right(worker, Perm.RECORD_CONTACTS):
+        raise RuleBroken("Allocate the work to a practitioner or manager")
+    now = timezone.now()
+    for current in Allocation.objects.select_for_update().filter(
+        child=child, ended_at__isnull=True
+    ):
+        current.ended_at = now
+        current.save(update_fields=["ended_at"])
+    return Allocation.objects.create(child=child, team=team, worker=worker)

@@ -15,6 +15,7 @@ from accounts.audit import case_view, record_list, record_read
 from accounts.permissions import Perm
 from referrals import selectors, services
 from referrals.forms import (
+    AllocationForm,
     ChildDetailsForm,
     ClosureDayForm,
     ContactDetailsForm,
@@ -25,8 +26,9 @@ from referrals.forms import (
     ProposeDecisionForm,
     ReviewForm,
     ScreeningNotesForm,
+    TeamForm,
 )
-from referrals.models import Child, ClosureDay, Contact, ContactChild, LevelOfNeed, Note
+from referrals.models import Child, ClosureDay, Contact, ContactChild, LevelOfNeed, Note, Team
 
 
 def _require_local_data_manager(request: HttpRequest) -> None:
@@ -47,13 +49,19 @@ def local_data(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "The closure day is added. Due dates from now on skip it.")
             return redirect("referrals:local-data")
+    return _local_data_page(request, form=form)
+
+
+def _local_data_page(request: HttpRequest, *, form=None, team_form=None) -> HttpResponse:
     return render(
         request,
         "referrals/local_data.html",
         {
             "levels": LevelOfNeed.objects.all(),
             "closure_days": ClosureDay.objects.all(),
-            "form": form,
+            "teams": Team.objects.select_related("manager").order_by("name"),
+            "form": form or ClosureDayForm(),
+            "team_form": team_form or TeamForm(),
         },
     )
 
@@ -351,7 +359,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _child_page(
-    request: HttpRequest, child: Child, *, note_form=None, status: int = 200
+    request: HttpRequest, child: Child, *, note_form=None, allocation_form=None, status: int = 200
 ) -> HttpResponse:
     allocation = (
         child.allocations.filter(ended_at__isnull=True).select_related("worker", "team").first()
@@ -370,6 +378,8 @@ def _child_page(
             "notes": [(note, note.pk in superseded) for note in notes],
             "note_form": note_form or NoteForm(),
             "can_add_notes": access.has_right(request.user, Perm.RECORD_CONTACTS),
+            "can_allocate": access.has_right(request.user, Perm.ALLOCATE_WORK),
+            "allocation_form": allocation_form or AllocationForm(),
         },
         status=status,
     )
@@ -634,3 +644,36 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "referrals/child_edit.html", {"form": form, "child": child, "errors": errors}
     )
+
+
+@require_POST
+def team_add(request: HttpRequest) -> HttpResponse:
+    _require_local_data_manager(request)
+    form = TeamForm(request.POST)
+    if form.is_valid():
+        if Team.objects.filter(name__iexact=form.cleaned_data["name"]).exists():
+            form.add_error("name", "A team with that name already exists")
+        else:
+            Team.objects.create(**form.cleaned_data)
+            messages.success(request, "The team is added.")
+            return redirect("referrals:local-data")
+    return _local_data_page(request, team_form=form)
+
+
+@case_view(Child)
+@require_POST
+def child_allocate(request: HttpRequest, pk: int) -> HttpResponse:
+    access.refuse_case_object(request.user)
+    if not access.has_right(request.user, Perm.ALLOCATE_WORK):
+        raise PermissionDenied("Only managers allocate work.")
+    child = get_object_or_404(Child, pk=pk)
+    form = AllocationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.allocation_set(by=request.user, child=child, **form.cleaned_data)
+        except services.RuleBroken as error:
+            form.add_error("worker", str(error))
+        else:
+            messages.success(request, "The child's work is allocated.")
+            return redirect("referrals:child", pk=pk)
+    return _child_page(request, child, allocation_form=form)

@@ -110,3 +110,35 @@ def test_notes_are_added_corrected_as_new_versions_and_significant_ones_join_the
     )
     assert "corrected already" in response.content.decode()
     assert Note.objects.count() == 2
+
+
+def test_a_manager_allocates_and_reallocates_keeping_the_history(client, make_user, history):
+    from referrals.models import Allocation, Team
+
+    manager = make_user(Role.MANAGER)
+    first, second = make_user(Role.PRACTITIONER), make_user(Role.PRACTITIONER, first_name="Wyn")
+    team = Team.objects.create(name="Assessment", manager=manager)
+    sign_in(client, manager)
+    url = reverse("referrals:child-allocate", args=[history.child.pk])
+    assert "Choose the worker" in client.post(url, {"team": team.pk}).content.decode()
+    client.post(url, {"team": team.pk, "worker": first.pk})
+    client.post(url, {"team": team.pk, "worker": second.pk})
+    allocations = list(Allocation.objects.filter(child=history.child).order_by("pk"))
+    assert [a.worker for a in allocations] == [first, second]
+    assert allocations[0].ended_at is not None and allocations[1].ended_at is None
+    page = client.get(reverse("referrals:child", args=[history.child.pk])).content.decode()
+    assert "Wyn" in page
+
+
+@pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.AUDITOR])
+def test_only_managers_allocate(client, make_user, history, role):
+    from referrals.models import Allocation, Team
+
+    team = Team.objects.create(name="T", manager=make_user(Role.MANAGER))
+    sign_in(client, make_user(role))
+    response = client.post(
+        reverse("referrals:child-allocate", args=[history.child.pk]),
+        {"team": team.pk, "worker": make_user(Role.PRACTITIONER).pk},
+    )
+    assert response.status_code == 403
+    assert not Allocation.objects.exists()

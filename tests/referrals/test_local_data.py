@@ -86,7 +86,27 @@ def test_the_page_lists_levels_and_days_in_constant_queries(admin, django_assert
     load_levels()
     for n in range(1, 20):
         ClosureDay.objects.create(day=date(2027, 1, n), name=f"Closed {n}")
-    # request: savepoint, session, user, rights, device; levels; closure days; release
-    with django_assert_max_num_queries(8):
+    # request: savepoint, session, user, rights, device; levels; closure days; teams with
+    # managers; the managers to choose from; release (and one spare for a content type)
+    with django_assert_max_num_queries(11):
         response = admin.get(reverse("referrals:local-data"))
     assert "Level 4: child protection" in response.content.decode()
+
+
+def test_teams_are_added_with_a_manager(admin, make_user):
+    from referrals.models import Team
+
+    manager = make_user(Role.MANAGER, first_name="Tess", last_name="Lead")
+    response = admin.post(reverse("referrals:team-add"), {"name": "", "manager": ""})
+    assert "Enter the team&#x27;s name" in response.content.decode()
+    admin.post(reverse("referrals:team-add"), {"name": "Assessment team", "manager": manager.pk})
+    assert Team.objects.get().manager == manager
+    response = admin.post(
+        reverse("referrals:team-add"), {"name": "assessment TEAM", "manager": manager.pk}
+    )
+    assert "A team with that name already exists" in response.content.decode()
+    practitioner = make_user(Role.PRACTITIONER)
+    response = admin.post(
+        reverse("referrals:team-add"), {"name": "Other", "manager": practitioner.pk}
+    )
+    assert "Select a valid choice" in response.content.decode()  # only managers lead teams
