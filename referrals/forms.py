@@ -175,22 +175,6 @@ class FeedbackForm(forms.Form):
         self.helper.layout = Layout(*fields, Button("submit", "Save feedback"))
 
 
-def _la_staff():
-    from django.contrib.auth import get_user_model
-
-    from accounts.permissions import Perm
-
-    return (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            groups__permissions__codename=Perm.RECORD_CONTACTS.value,
-        )
-        .distinct()
-        .order_by("first_name", "last_name")
-    )
-
-
 class ContactDetailsForm(forms.Form):
     """Step 1 of recording a contact: when, who took it, who reported it and what."""
 
@@ -245,7 +229,7 @@ class ContactDetailsForm(forms.Form):
         from referrals.codes import ConsentPosition, ReferralSource
 
         super().__init__(*args, **kwargs)
-        self.fields["taken_by"].queryset = _la_staff()
+        self.fields["taken_by"].queryset = _users_with("record_contacts")
         self.fields["source"].choices = [("", "Choose a source"), *ReferralSource.choices]
         self.fields["consent"].choices = ConsentPosition.choices
         self.helper = FormHelper()

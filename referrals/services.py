@@ -236,7 +236,7 @@ def contact_child_close(*, by: User, contact_child: ContactChild) -> ContactChil
 class ChangedBySomeoneElse(RuleBroken):
     """The record changed since the form was shown; `current` is what the other person saved."""
 
-    def __init__(self, current: ContactChild) -> None:
+    def __init__(self, current) -> None:
         self.current = current
         super().__init__("This record was changed by someone else while you were working on it")
 
@@ -297,7 +297,7 @@ def child_update(*, by: User, child: Child, version: int, **details) -> Child:
     _require(by, Perm.RECORD_CONTACTS)
     current = Child.objects.select_for_update().get(pk=child.pk)
     if current.version != version:
-        raise ChildChangedBySomeoneElse(current)
+        raise ChangedBySomeoneElse(current)
     for name in CHILD_DETAILS:
         setattr(
             current,
@@ -310,12 +310,6 @@ def child_update(*, by: User, child: Child, version: int, **details) -> Child:
     current.version += 1
     current.save()
     return current
-
-
-class ChildChangedBySomeoneElse(RuleBroken):
-    def __init__(self, current: Child) -> None:
-        self.current = current
-        super().__init__("This record was changed by someone else while you were working on it")
 
 
 @transaction.atomic

@@ -629,7 +629,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.child_update(by=request.user, child=child, **form.cleaned_data)
-        except services.ChildChangedBySomeoneElse as conflict:
+        except services.ChangedBySomeoneElse as conflict:
             errors.append(CHANGED_BY_SOMEONE_ELSE)
             child = conflict.current
             form.data = form.data.copy()
