@@ -455,3 +455,19 @@ class AllocationForm(forms.Form):
         self.helper.layout = Layout(
             Field.select("team"), Field.select("worker"), Button("submit", "Allocate")
         )
+
+
+class ContactNoteForm(NoteForm):
+    """A note on a contact, about one of its children."""
+
+    child = forms.ChoiceField(
+        label="About which child", error_messages={"required": "Choose the child"}
+    )
+
+    def __init__(self, *args, children=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["child"].choices = [
+            (str(child.pk), f"{child.first_name} {child.last_name} ({child.census_id})")
+            for child in children
+        ]
+        self.helper.layout.fields.insert(0, Field.select("child"))

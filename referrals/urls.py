@@ -16,6 +16,7 @@ urlpatterns = [
     path("contacts/new/children/", views.contact_new_children, name="contact-new-children"),
     path("contacts/new/check/", views.contact_new_check, name="contact-new-check"),
     path("contacts/<int:pk>/", views.contact_detail, name="contact"),
+    path("contacts/<int:pk>/notes/", views.contact_note_add, name="contact-note-add"),
     path("contacts/<int:pk>/children/<int:cc_pk>/", views.decision, name="decision"),
     path(
         "contacts/<int:pk>/children/<int:cc_pk>/screening-notes/",

@@ -19,6 +19,7 @@ from referrals.forms import (
     ChildDetailsForm,
     ClosureDayForm,
     ContactDetailsForm,
+    ContactNoteForm,
     FeedbackForm,
     FindChildForm,
     LevelOfNeedForm,
@@ -132,10 +133,24 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    children = list(contact.children.all())
-    for contact_child in children:
+    for contact_child in contact.children.all():
         record_read(request, contact_child, child_ref=contact_child.child.census_id)
-    return render(request, "referrals/contact.html", {"contact": contact, "children": children})
+    return _contact_page(request, contact)
+
+
+def _contact_page(request: HttpRequest, contact: Contact, *, note_form=None) -> HttpResponse:
+    children = list(contact.children.all())
+    return render(
+        request,
+        "referrals/contact.html",
+        {
+            "contact": contact,
+            "children": children,
+            "notes": contact.notes.select_related("author", "child"),
+            "can_add_notes": access.has_right(request.user, Perm.RECORD_CONTACTS),
+            "note_form": note_form or ContactNoteForm(children=[cc.child for cc in children]),
+        },
+    )
 
 
 # The decision for one child --------------------------------------------------------------
@@ -677,3 +692,26 @@ def child_allocate(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "The child's work is allocated.")
             return redirect("referrals:child", pk=pk)
     return _child_page(request, child, allocation_form=form)
+
+
+@case_view(Contact)
+@require_POST
+def contact_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A note on a contact, about one of its children (it shows on the child's page too)."""
+    access.refuse_case_object(request.user)
+    contact = get_object_or_404(Contact, pk=pk)
+    children = [cc.child for cc in contact.children.select_related("child")]
+    form = ContactNoteForm(request.POST, children=children)
+    if form.is_valid():
+        child = next(c for c in children if str(c.pk) == form.cleaned_data["child"])
+        try:
+            services.note_add(
+                by=request.user, child=child, contact=contact, text=form.cleaned_data["text"],
+                significant=form.cleaned_data["significant"],
+            )  # fmt: skip
+        except services.RuleBroken as error:
+            form.add_error("text", str(error))
+        else:
+            messages.success(request, "The note is added.")
+            return redirect("referrals:contact", pk=pk)
+    return _contact_page(request, contact, note_form=form)

@@ -117,9 +117,9 @@ def test_contact_page_query_count_does_not_grow(
     record = contact(by=worker, children=children)
     sign_in(client, worker)
     # savepoint, session, user, rights, device; contact with users; children with their
-    # child; decisions with levels; adults; the read entries: savepoint, content type,
-    # last entry, insert, release; release
-    with django_assert_max_num_queries(15):
+    # child; decisions with levels; adults; the notes with authors; the read entries:
+    # savepoint, content type, chain lock (PostgreSQL), last entry, insert, release; release
+    with django_assert_max_num_queries(16):
         client.get(reverse("referrals:contact", args=[record.pk]))
 
 
@@ -139,3 +139,33 @@ def test_the_queue_pages_oldest_first(client, make_user, settings):
     assert f"/contacts/{contacts[0].pk}/" in first and f"/contacts/{contacts[2].pk}/" not in first
     assert f"/contacts/{contacts[2].pk}/" in second
     assert "Page 2 of 2" in second
+
+
+def test_a_note_on_a_contact_is_about_one_of_its_children(client, make_user, a_contact):
+    from referrals.models import Note
+
+    sign_in(client, make_user(Role.PRACTITIONER))
+    url = reverse("referrals:contact-note-add", args=[a_contact.pk])
+    second = a_contact.children.order_by("pk")[1]
+    assert "Choose the child" in client.post(url, {"text": "x"}).content.decode()
+    outsider = contact(by=make_user(Role.PRACTITIONER)).children.get().child
+    assert (
+        "Select a valid choice"
+        in client.post(url, {"text": "x", "child": outsider.pk}).content.decode()
+    )
+    client.post(
+        url, {"text": "Teacher called back: both fed at breakfast club", "child": second.child_id}
+    )
+    note = Note.objects.get()
+    assert (note.contact, note.child) == (a_contact, second.child)
+    page = client.get(reverse("referrals:contact", args=[a_contact.pk])).content.decode()
+    assert "breakfast club" in page
+
+
+def test_auditors_read_contact_notes_but_cannot_add_them(client, make_user, a_contact):
+    sign_in(client, make_user(Role.AUDITOR))
+    page = client.get(reverse("referrals:contact", args=[a_contact.pk])).content.decode()
+    assert "Notes on this contact" in page and 'name="text"' not in page
+    url = reverse("referrals:contact-note-add", args=[a_contact.pk])
+    child = a_contact.children.first().child_id
+    assert client.post(url, {"text": "x", "child": child}).status_code == 403
