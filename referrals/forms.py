@@ -471,3 +471,21 @@ class ContactNoteForm(NoteForm):
             for child in children
         ]
         self.helper.layout.fields.insert(0, Field.select("child"))
+
+
+class FindAdultForm(FindChildForm):
+    """Step 3: an adult around the children (parent, carer, partner, alleged perpetrator)."""
+
+    relationship = forms.ChoiceField(label="Relationship to the children", required=False)
+
+    def __init__(self, *args, **kwargs):
+        from referrals.models import Relationship
+
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].error_messages["required"] = "Enter the adult's first name"
+        self.fields["last_name"].error_messages["required"] = "Enter the adult's last name"
+        self.fields["relationship"].choices = [
+            ("", "Choose a relationship"),
+            *Relationship.Kind.choices,
+        ]
+        self.helper.layout.fields.append(Field.select("relationship"))

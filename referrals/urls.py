@@ -14,6 +14,7 @@ urlpatterns = [
     path("children/<int:pk>/notes/<int:note_pk>/correct/", views.note_correct, name="note-correct"),
     path("contacts/new/", views.contact_new, name="contact-new"),
     path("contacts/new/children/", views.contact_new_children, name="contact-new-children"),
+    path("contacts/new/adults/", views.contact_new_adults, name="contact-new-adults"),
     path("contacts/new/check/", views.contact_new_check, name="contact-new-check"),
     path("contacts/<int:pk>/", views.contact_detail, name="contact"),
     path("contacts/<int:pk>/notes/", views.contact_note_add, name="contact-note-add"),

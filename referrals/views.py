@@ -21,6 +21,7 @@ from referrals.forms import (
     ContactDetailsForm,
     ContactNoteForm,
     FeedbackForm,
+    FindAdultForm,
     FindChildForm,
     LevelOfNeedForm,
     NoteForm,
@@ -29,7 +30,17 @@ from referrals.forms import (
     ScreeningNotesForm,
     TeamForm,
 )
-from referrals.models import Child, ClosureDay, Contact, ContactChild, LevelOfNeed, Note, Team
+from referrals.models import (
+    Child,
+    ClosureDay,
+    Contact,
+    ContactChild,
+    LevelOfNeed,
+    Note,
+    Person,
+    Relationship,
+    Team,
+)
 
 
 def _require_local_data_manager(request: HttpRequest) -> None:
@@ -433,67 +444,100 @@ def contact_new(request: HttpRequest) -> HttpResponse:
 
 def _describe(entry: dict) -> str:
     if "existing" in entry:
-        return f"{entry['name']} ({entry['census_id']}, known)"
-    return f"{entry['new']['first_name']} {entry['new']['last_name']} (new)"
+        described = f"{entry['name']} ({entry['census_id']}, known)"
+    else:
+        described = f"{entry['new']['first_name']} {entry['new']['last_name']} (new)"
+    if entry.get("relationship"):
+        described += f": {Relationship.Kind(entry['relationship']).label.lower()}"
+    return described
 
 
-def contact_new_children(request: HttpRequest) -> HttpResponse:
-    """Step 2: the children, each looked for among those already known before it is added."""
+PEOPLE_STEPS = {
+    "children": {
+        "model": Child, "form": FindChildForm, "next": "referrals:contact-new-adults",
+        "heading": "Which children is it about?", "step": "step 2 of 4", "noun": "child",
+        "intro": "We look for the child among those already known, so that their history "
+        "follows them.",
+        "none": "Add at least one child the contact is about",
+    },
+    "adults": {
+        "model": Person, "form": FindAdultForm, "next": "referrals:contact-new-check",
+        "heading": "Which adults are involved?", "step": "step 3 of 4", "noun": "adult",
+        "intro": "Parents, carers, partners, anyone alleged to have caused harm. We look for "
+        "them among those already known, so that history follows them too.",
+        "none": "",
+    },
+}  # fmt: skip
+
+
+def _people_step(request: HttpRequest, which: str) -> HttpResponse:
+    """Steps 2 and 3: children, then adults, each looked for among those known before adding."""
     _require_recorder(request)
+    step = PEOPLE_STEPS[which]
     state = sessions.kept(user=request.user, key=NEW_CONTACT)
     if state is None:
         return redirect("referrals:contact-new")
-    children = state["children"]
-    form, matches, errors = FindChildForm(), None, []
+    entries = state.setdefault(which, [])
+    form, matches, errors = step["form"](), None, []
     action = request.POST.get("action")
     if request.method == "POST" and action == "remove":
         index = request.POST.get("index", "")
-        if index.isdigit() and int(index) < len(children):
-            children.pop(int(index))
+        if index.isdigit() and int(index) < len(entries):
+            entries.pop(int(index))
     elif request.method == "POST" and action == "continue":
-        if children:
+        if entries or not step["none"]:
             sessions.keep(user=request.user, key=NEW_CONTACT, data=state)
-            return redirect("referrals:contact-new-check")
-        errors.append("Add at least one child the contact is about")
+            return redirect(step["next"])
+        errors.append(step["none"])
     elif request.method == "POST" and action in ("find", "add"):
-        form = FindChildForm(request.POST)
+        form = step["form"](request.POST)
         if form.is_valid():
             data = form.cleaned_data
             matches = selectors.likely_matches(
-                model=Child, first_name=data["first_name"], last_name=data["last_name"],
+                model=step["model"], first_name=data["first_name"], last_name=data["last_name"],
                 date_of_birth=data["date_of_birth"], nhs_number=data["nhs_number"],
             )  # fmt: skip
             choice = request.POST.get("match", "")
-            if action == "add" and choice == "new":
+            relationship = data.get("relationship", "")
+            known_ids = {m.record.pk for m in matches}
+            if action == "add" and which == "adults" and not relationship:
+                errors.append("Choose the adult's relationship to the children")
+            elif action == "add" and choice == "new":
                 born = data["date_of_birth"]
-                children.append({"new": {
+                entries.append({"new": {
                     "first_name": data["first_name"], "last_name": data["last_name"],
                     "date_of_birth": born.isoformat() if born else "",
                     "nhs_number": data["nhs_number"],
-                }})  # fmt: skip
-                form, matches = FindChildForm(), None
-            elif (
-                action == "add"
-                and choice.isdigit()
-                and int(choice) in {m.record.pk for m in matches}
-            ):
+                }, "relationship": relationship})  # fmt: skip
+                form, matches = step["form"](), None
+            elif action == "add" and choice.isdigit() and int(choice) in known_ids:
                 known = next(m.record for m in matches if m.record.pk == int(choice))
-                children.append({
-                    "existing": known.pk, "census_id": known.census_id,
-                    "name": f"{known.first_name} {known.last_name}",
+                entries.append({
+                    "existing": known.pk, "census_id": str(known),
+                    "name": f"{known.first_name} {known.last_name}", "relationship": relationship,
                 })  # fmt: skip
-                form, matches = FindChildForm(), None
+                form, matches = step["form"](), None
             elif action == "add":
-                errors.append("Choose a known child, or say that this is a new child")
+                errors.append(
+                    f"Choose a known {step['noun']}, or say that this is a new {step['noun']}"
+                )
     sessions.keep(user=request.user, key=NEW_CONTACT, data=state)
     return render(
         request,
-        "referrals/contact_new_children.html",
+        "referrals/contact_new_people.html",
         {
-            "form": form, "matches": matches, "errors": errors,
-            "children": [_describe(entry) for entry in children],
+            "form": form, "matches": matches, "errors": errors, "step": step,
+            "added": [_describe(entry) for entry in entries],
         },
     )  # fmt: skip
+
+
+def contact_new_children(request: HttpRequest) -> HttpResponse:
+    return _people_step(request, "children")
+
+
+def contact_new_adults(request: HttpRequest) -> HttpResponse:
+    return _people_step(request, "adults")
 
 
 def contact_new_check(request: HttpRequest) -> HttpResponse:
@@ -531,6 +575,23 @@ def contact_new_check(request: HttpRequest) -> HttpResponse:
                                 date_of_birth=date.fromisoformat(born) if born else None,
                             )
                         )  # fmt: skip
+                adults = []
+                for entry in state.get("adults", []):
+                    if "existing" in entry:
+                        adult = Person.objects.get(pk=entry["existing"])
+                    else:
+                        new = entry["new"]
+                        born = new["date_of_birth"]
+                        adult = Person.objects.create(
+                            first_name=new["first_name"], last_name=new["last_name"],
+                            nhs_number=new["nhs_number"],
+                            date_of_birth=date.fromisoformat(born) if born else None,
+                        )  # fmt: skip
+                    adults.append(adult)
+                    for child in children:
+                        Relationship.objects.get_or_create(
+                            child=child, person=adult, kind=entry["relationship"]
+                        )
                 contact = services.contact_record(
                     by=request.user, received_at=received_at, taken_by=details["taken_by"],
                     source=details["source"], concern=details["concern"],
@@ -538,7 +599,7 @@ def contact_new_check(request: HttpRequest) -> HttpResponse:
                     urgent=details["urgent"], children=children,
                     referrer_name=details["referrer_name"], referrer_role=details["referrer_role"],
                     referrer_agency=details["referrer_agency"],
-                    referrer_contact=details["referrer_contact"],
+                    referrer_contact=details["referrer_contact"], adults=adults,
                 )  # fmt: skip
         except RuleBroken as error:
             errors.append(str(error))
@@ -553,6 +614,7 @@ def contact_new_check(request: HttpRequest) -> HttpResponse:
             "details": details,
             "form": form,
             "children": [_describe(e) for e in state["children"]],
+            "adults": [_describe(e) for e in state.get("adults", [])],
             "errors": errors,
         },
     )

@@ -80,6 +80,16 @@ def record_contact_about_two_siblings(worker: Page) -> int:
             worker.get_by_label("This is a new child").check()
         worker.get_by_role("button", name="Add this child").click()
     worker.get_by_role("button", name="Continue").click()
+    expect(worker.get_by_role("heading", level=1)).to_have_text("Which adults are involved?")
+    worker.get_by_label("First name").fill("Jan")
+    worker.get_by_label("Last name").fill("Jones")
+    worker.get_by_label("Relationship to the children").select_option("mother")
+    worker.get_by_role("button", name="Look for this adult").click()
+    worker.get_by_label("This is a new adult").check()
+    worker.get_by_role("button", name="Add this adult").click()
+    expect(worker.locator(".govuk-summary-list")).to_contain_text("Jan Jones (new): mother")
+    assert_accessible(worker)
+    worker.get_by_role("button", name="Continue").click()
     expect(worker.get_by_role("heading", level=1)).to_have_text(
         "Check your answers before recording the contact"
     )

@@ -61,9 +61,14 @@ def test_the_whole_flow_links_a_known_child_and_adds_a_new_one(worker_client):
     worker_client.post(
         step2, {"action": "add", "first_name": "Baby", "last_name": "O'Brien", "match": "new"}
     )
-    assert worker_client.post(step2, {"action": "continue"}).url == reverse(
-        "referrals:contact-new-check"
-    )
+    step3 = reverse("referrals:contact-new-adults")
+    assert worker_client.post(step2, {"action": "continue"}).url == step3
+    adult = {"action": "add", "first_name": "Mo", "last_name": "OBrien", "match": "new"}
+    page = worker_client.post(step3, adult).content.decode()
+    assert "Choose the adult&#x27;s relationship to the children" in page
+    worker_client.post(step3, {**adult, "relationship": "mother"})
+    check_url = reverse("referrals:contact-new-check")
+    assert worker_client.post(step3, {"action": "continue"}).url == check_url
     check = worker_client.get(reverse("referrals:contact-new-check")).content.decode()
     assert "Check your answers" in check and CONCERN in check
     response = worker_client.post(reverse("referrals:contact-new-check"))
@@ -73,6 +78,13 @@ def test_the_whole_flow_links_a_known_child_and_adds_a_new_one(worker_client):
     assert known in [cc.child for cc in contact.children.all()]
     assert Child.objects.count() == 2  # one known, one new: no duplicate of the known child
     assert contact.taken_by == worker_client.worker
+    mum = contact.adults.get()
+    mothered = {r.child for r in mum.relationships.filter(kind="mother")}
+    assert mothered == {cc.child for cc in contact.children.all()}
+    mum = contact.adults.get()
+    assert {r.child for r in mum.relationships.filter(kind="mother")} == {
+        cc.child for cc in contact.children.all()
+    }
     assert not FormDraft.objects.exists()  # the work in progress is gone once recorded
 
 
@@ -136,5 +148,5 @@ def test_a_contact_received_in_the_future_is_refused_on_the_check_page(worker_cl
 )
 def test_only_recording_roles_reach_the_pages(client, make_user, role):
     sign_in(client, make_user(role))
-    for name in ("contact-new", "contact-new-children", "contact-new-check"):
+    for name in ("contact-new", "contact-new-children", "contact-new-adults", "contact-new-check"):
         assert client.get(reverse(f"referrals:{name}")).status_code == 403
