@@ -78,9 +78,11 @@ def test_the_whole_flow_links_a_known_child_and_adds_a_new_one(worker_client):
     assert known in [cc.child for cc in contact.children.all()]
     assert Child.objects.count() == 2  # one known, one new: no duplicate of the known child
     assert contact.taken_by == worker_client.worker
+    assert "Mo OBrien" in worker_client.get(response.url).content.decode()
     mum = contact.adults.get()
     mothered = {r.child for r in mum.relationships.filter(kind="mother")}
     assert mothered == {cc.child for cc in contact.children.all()}
+    assert "Mo OBrien" in worker_client.get(response.url).content.decode()
     mum = contact.adults.get()
     assert {r.child for r in mum.relationships.filter(kind="mother")} == {
         cc.child for cc in contact.children.all()
