@@ -72,3 +72,16 @@ def refuse_case_object(user: AnyUser) -> None:
     if has_right(user, Perm.MANAGE_USERS) or has_right(user, Perm.MANAGE_LOCAL_DATA):
         raise PermissionDenied("The system administrator's role gives no access to case records.")
     raise Http404
+
+
+def users_with_right(perm: Perm):
+    """Active users whose roles grant `perm` (one query; for choosing signers, managers...)."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            groups__permissions__codename=perm.value,
+            groups__permissions__content_type__app_label="accounts",
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )

@@ -393,14 +393,10 @@ class ChildDetailsForm(forms.Form):
 
 
 def _users_with(perm_value: str):
-    from django.contrib.auth import get_user_model
+    from accounts.access import users_with_right
+    from accounts.permissions import Perm
 
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__permissions__codename=perm_value)
-        .distinct()
-        .order_by("first_name", "last_name")
-    )
+    return users_with_right(Perm(perm_value))
 
 
 class TeamForm(forms.Form):

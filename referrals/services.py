@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -103,16 +102,7 @@ def decision_propose(
 
 
 def _other_signers_exist(proposer_id: int) -> bool:
-    return (
-        User.objects.filter(
-            is_active=True,
-            groups__permissions__in=Permission.objects.filter(
-                codename=Perm.SIGN_OFF_DECISIONS.value, content_type__app_label="accounts"
-            ),
-        )
-        .exclude(pk=proposer_id)
-        .exists()
-    )
+    return access.users_with_right(Perm.SIGN_OFF_DECISIONS).exclude(pk=proposer_id).exists()
 
 
 def _four_eyes(by: User, contact_child: ContactChild) -> None:

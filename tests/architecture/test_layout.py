@@ -59,3 +59,16 @@ def test_settings_read_the_environment_through_one_reader():
         not in {"manage.py", "wsgi.py", "asgi.py", "test_settings.py", "test_layout.py"}
     ]
     assert offenders == []
+
+
+def test_no_view_or_form_sets_a_state_or_asks_about_permissions_itself():
+    # States change only through services (transitions); rights are asked of accounts.access.
+    state_set = re.compile(r"\.state\s*=[^=]|state__in=|groups__permissions")
+    offenders = [
+        path.relative_to(ROOT)
+        for app in ("accounts", "referrals", "strategy")
+        for path in (ROOT / app).glob("*.py")
+        if path.name in {"views.py", "forms.py"}
+        and state_set.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
