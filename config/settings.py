@@ -149,7 +149,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file, not shared memory: the browser tests' server answers requests in
     # parallel (a background draft save beside a page), which shared memory refuses at once
     # ("table is locked") where a file waits its turn.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-front-door.sqlite3")}
+    # Beside the database file, so two checkouts' test runs never share one.
+    _sqlite_file = Path(DATABASES["default"]["NAME"])
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(_sqlite_file.with_name(f"test-{_sqlite_file.name}"))
+    }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -15,10 +15,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from accounts.audit import register_audited
 from accounts.encryption import EncryptedTextField
 from referrals.codes import ConsentPosition, ReferralSource
-
-
-class RuleBroken(Exception):
-    """A rule of the journey was broken; the message names it in plain words."""
+from referrals.proposals import Proposal
 
 
 @register_audited
@@ -148,21 +145,11 @@ class ContactChild(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=state, source=ContactChildState.PROPOSED, target=ContactChildState.SIGNED_OFF)
     def sign_off(self, *, by, comment: str = "") -> None:
-        decision = self.current_decision
-        if decision.proposed_by_id == by.pk:
-            raise RuleBroken("You proposed this decision, so another manager must sign it off")
-        decision.state = ContactDecision.State.SIGNED_OFF
-        decision.reviewed_by, decision.review_comment = by, comment
-        decision.reviewed_at = timezone.now()
+        self.current_decision.review(by=by, state=Proposal.State.SIGNED_OFF, comment=comment)
 
     @transition(field=state, source=ContactChildState.PROPOSED, target=ContactChildState.SCREENING)
     def return_for_changes(self, *, by, comment: str) -> None:
-        decision = self.current_decision
-        if decision.proposed_by_id == by.pk:
-            raise RuleBroken("You proposed this decision, so another manager must return it")
-        decision.state = ContactDecision.State.RETURNED
-        decision.reviewed_by, decision.review_comment = by, comment
-        decision.reviewed_at = timezone.now()
+        self.current_decision.review(by=by, state=Proposal.State.RETURNED, comment=comment)
         self.current_decision = None
 
     @transition(field=state, source=ContactChildState.SIGNED_OFF, target=ContactChildState.CLOSED,
@@ -172,33 +159,17 @@ class ContactChild(ConcurrentTransitionMixin, models.Model):
 
 
 @register_audited
-class ContactDecision(models.Model):
+class ContactDecision(Proposal):
     """One proposed decision for one child; returned proposals are kept, never edited."""
-
-    class State(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        SIGNED_OFF = "signed_off", "Signed off"
-        RETURNED = "returned", "Returned"
 
     contact_child = models.ForeignKey(
         ContactChild, on_delete=models.PROTECT, related_name="decisions"
     )
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     level_of_need = models.ForeignKey(LevelOfNeed, on_delete=models.PROTECT, related_name="+")
-    rationale = EncryptedTextField()
-    state = models.CharField(max_length=12, choices=State.choices, default=State.PROPOSED)
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    proposed_at = models.DateTimeField(auto_now_add=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_comment = EncryptedTextField(blank=True)
 
-    class Meta:
-        ordering = ["proposed_at", "pk"]
+    class Meta(Proposal.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"Decision D-{self.pk:06d}" if self.pk else "Decision (new)"

@@ -7,7 +7,7 @@ from django.db import models
 
 from accounts.audit import register_audited
 from accounts.encryption import EncryptedTextField
-from referrals.codes import Ethnicity, ReferralSource, Sex, UPNUnknown, validate_disabilities
+from referrals.codes import Ethnicity, Sex, UPNUnknown, validate_disabilities
 from referrals.identifiers import normalise_nhs_number, validate_nhs_number, validate_upn
 from referrals.matching import fold, phonetic
 
@@ -209,31 +209,6 @@ class Allocation(models.Model):
 
 
 @register_audited
-class Referral(models.Model):
-    """A referral to children's social care, one per child from a signed-off "referral" or an
-    urgent decision; completed as a state machine by issue 8. Dated when the contact arrived."""
-
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="referrals")
-    contact_child = models.OneToOneField(
-        "referrals.ContactChild", on_delete=models.PROTECT, related_name="referral"
-    )
-    referral_date = models.DateField(help_text="CINreferralDate: when the contact was received")
-    source = models.CharField(max_length=2, choices=ReferralSource.choices)
-    urgent = models.BooleanField(default=False)
-    next_steps_due = models.DateField()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"Referral R-{self.pk:06d}" if self.pk else "Referral (new)"
-
-    def get_additional_data(self) -> dict[str, str]:
-        return {"child_ref": f"FD{self.child_id:06d}"}
-
-
-@register_audited
 class LadoReferral(models.Model):
     """An allegation about an adult working with children, for the LADO within 1 working day;
     the child's own route continues beside it."""
@@ -268,7 +243,7 @@ class Note(models.Model):
         "referrals.Contact", null=True, blank=True, on_delete=models.PROTECT, related_name="notes"
     )
     referral = models.ForeignKey(
-        Referral, null=True, blank=True, on_delete=models.PROTECT, related_name="notes"
+        "referrals.Referral", null=True, blank=True, on_delete=models.PROTECT, related_name="notes"
     )
     text = EncryptedTextField()
     significant = models.BooleanField(default=False)
@@ -297,9 +272,15 @@ from referrals.contacts import (  # noqa: E402  # the contact models live in the
     ContactDecision,
     LevelOfNeed,
 )
+from referrals.episodes import (  # noqa: E402  # the referral's episode, in its own module
+    Assessment,
+    Referral,
+    ReferralDecision,
+)
 
 __all__ = [
     "Allocation",
+    "Assessment",
     "Child",
     "ClosureDay",
     "Contact",
@@ -311,6 +292,7 @@ __all__ = [
     "Note",
     "Person",
     "Referral",
+    "ReferralDecision",
     "Relationship",
     "Team",
 ]

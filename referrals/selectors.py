@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from referrals.identifiers import normalise_nhs_number
 from referrals.matching import fold, phonetic, similarity
@@ -131,12 +132,24 @@ def front_door_queue(
     ]
 
 
+def _sort_moment(item) -> datetime:
+    """Dated steps (an assessment's start, a conference) sort at the end of their day."""
+    when = item.when
+    if isinstance(when, datetime):
+        return when
+    return timezone.make_aware(datetime.combine(when, time.max))
+
+
 @dataclass
 class TimelineItem:
     when: object
     what: str
     detail: str
     link: str = ""
+
+    @property
+    def has_time(self) -> bool:
+        return isinstance(self.when, datetime)
 
 
 def child_timeline(child) -> list[TimelineItem]:
@@ -192,6 +205,13 @@ def child_timeline(child) -> list[TimelineItem]:
                 f"Referral date {referral.referral_date:%-d %B %Y}",
             )
         )
+        if referral.closure_date:
+            items.append(
+                TimelineItem(
+                    referral.closure_date, "Referral closed", referral.get_closure_reason_display()
+                )
+            )
+    items.extend(_episode_timeline(child))
     for lado in LadoReferral.objects.filter(child=child):
         items.append(
             TimelineItem(lado.created_at, "LADO referral opened", f"Due {lado.due:%-d %B %Y}")
@@ -201,5 +221,74 @@ def child_timeline(child) -> list[TimelineItem]:
     corrected = Note.objects.filter(child=child, supersedes__isnull=False).values("supersedes_id")
     for note in Note.objects.filter(child=child, significant=True).exclude(pk__in=corrected):
         items.append(TimelineItem(note.created_at, "Significant note", note.text))
-    items.sort(key=lambda item: item.when, reverse=True)
+    items.sort(key=_sort_moment, reverse=True)
+    return items
+
+
+def _episode_timeline(child) -> list[TimelineItem]:
+    """Next steps, assessments, strategy discussions, enquiries and conferences for a child,
+    a fixed number of queries however many there are; confidential text is not loaded."""
+    from referrals.episodes import Assessment, ReferralDecision
+    from strategy.models import DiscussionChild, EnquiryOutcomeDecision, InitialConference
+
+    items: list[TimelineItem] = []
+    for decision in ReferralDecision.objects.filter(referral__child=child).defer(
+        "rationale", "review_comment"
+    ):
+        items.append(
+            TimelineItem(decision.proposed_at, "Next steps proposed",
+                         decision.get_next_steps_display())
+        )  # fmt: skip
+        if decision.reviewed_at:
+            items.append(
+                TimelineItem(decision.reviewed_at,
+                             f"Next steps {decision.get_state_display().lower()}",
+                             decision.get_next_steps_display())
+            )  # fmt: skip
+    for assessment in Assessment.objects.filter(child=child).only(
+        "start_date", "authorisation_date", "due", "child_id"
+    ):
+        items.append(
+            TimelineItem(assessment.start_date, "Assessment started",
+                         f"Due {assessment.due:%-d %B %Y}")
+        )  # fmt: skip
+        if assessment.authorisation_date:
+            items.append(TimelineItem(assessment.authorisation_date, "Assessment authorised", ""))
+    for row in DiscussionChild.objects.filter(child=child).select_related("discussion").only(
+        "outcome", "discussion__convened_at", "discussion__held_at", "discussion__state",
+        "discussion__reviewed_at", "discussion__cancelled_at",
+    ):  # fmt: skip
+        discussion = row.discussion
+        items.append(TimelineItem(discussion.convened_at, "Strategy discussion convened", ""))
+        if discussion.held_at and discussion.state != "convened":
+            items.append(
+                TimelineItem(discussion.held_at, "Strategy discussion held",
+                             row.get_outcome_display())
+            )  # fmt: skip
+        if discussion.state == "signed_off":
+            items.append(
+                TimelineItem(discussion.reviewed_at, "Strategy discussion signed off",
+                             row.get_outcome_display())
+            )  # fmt: skip
+        if discussion.cancelled_at:
+            items.append(TimelineItem(discussion.cancelled_at, "Strategy discussion cancelled", ""))
+    for decision in EnquiryOutcomeDecision.objects.filter(section47__child=child).defer(
+        "rationale", "review_comment"
+    ):
+        items.append(
+            TimelineItem(decision.proposed_at, "Section 47 outcome proposed",
+                         decision.get_outcome_display())
+        )  # fmt: skip
+        if decision.reviewed_at:
+            items.append(
+                TimelineItem(decision.reviewed_at,
+                             f"Section 47 outcome {decision.get_state_display().lower()}",
+                             decision.get_outcome_display())
+            )  # fmt: skip
+    for conference in InitialConference.objects.filter(child=child).defer("summary"):
+        items.append(
+            TimelineItem(conference.held_on, "Initial child protection conference",
+                         f"Plan: {conference.get_category_display()}" if conference.plan
+                         else "No plan")
+        )  # fmt: skip
     return items

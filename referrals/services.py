@@ -16,6 +16,7 @@ from accounts import access
 from accounts.audit import record_transition
 from accounts.models import User
 from accounts.permissions import Perm
+from referrals.codes import ReasonForClosure, validate_assessment_factors
 from referrals.contacts import (
     FAMILY_TOLD_NEEDED,
     Contact,
@@ -24,22 +25,31 @@ from referrals.contacts import (
     ContactDecision,
     LevelOfNeed,
     Outcome,
-    RuleBroken,
+)
+from referrals.episodes import (
+    OPEN_REFERRAL_STATES,
+    Assessment,
+    AssessmentState,
+    NextSteps,
+    ReferralDecision,
+    ReferralState,
 )
 from referrals.identifiers import normalise_nhs_number
 from referrals.models import Allocation, Child, LadoReferral, Note, Person, Referral
+from referrals.proposals import RuleBroken
 from referrals.timescales import Timescale, due_date, local_date
 
 
-def _require(user: User, perm: Perm) -> None:
+def require_right(user: User, perm: Perm) -> None:
     if not access.has_right(user, perm):
         raise PermissionDenied("Your role does not allow this.")
 
 
-def _audit(by: User, contact_child: ContactChild, source: str, name: str, reason: str = "") -> None:
+def audit_transition(by: User, record, source: str, name: str, reason: str = "") -> None:
+    """The transition of a record about one child, with from, to and reason."""
     record_transition(
-        actor=by, obj=contact_child, source=source, target=contact_child.state, name=name,
-        reason=reason, child_ref=f"FD{contact_child.child_id:06d}",
+        actor=by, obj=record, source=source, target=record.state, name=name,
+        reason=reason, child_ref=f"FD{record.child_id:06d}",
     )  # fmt: skip
 
 
@@ -51,7 +61,7 @@ def contact_record(
     referrer_contact: str = "",
 ) -> Contact:  # fmt: skip
     """Record a contact with a decision to make for each child (finding 1: every concern)."""
-    _require(by, Perm.RECORD_CONTACTS)
+    require_right(by, Perm.RECORD_CONTACTS)
     if received_at > timezone.now():
         raise RuleBroken("The time the contact was received cannot be in the future")
     if not children:
@@ -76,7 +86,7 @@ def decision_propose(
     rationale: str,
 ) -> ContactDecision:  # fmt: skip
     """Propose a decision for one child, with its level of need and rationale (finding 11)."""
-    _require(by, Perm.PROPOSE_DECISIONS)
+    require_right(by, Perm.PROPOSE_DECISIONS)
     if contact_child.state != ContactChildState.SCREENING:
         raise RuleBroken("A decision can be proposed only while the child is being screened")
     if not rationale.strip():
@@ -93,7 +103,9 @@ def decision_propose(
     contact_child.current_decision = decision
     contact_child.propose_decision(by=by)
     contact_child.save()
-    _audit(by, contact_child, source, "propose_decision", reason=decision.get_outcome_display())
+    audit_transition(
+        by, contact_child, source, "propose_decision", reason=decision.get_outcome_display()
+    )
     if decision.outcome == Outcome.STRATEGY_NOW:
         # The urgent path: the referral exists at once, dated when the contact arrived; the
         # sign-off follows the strategy discussion (DESIGN.md).
@@ -105,35 +117,58 @@ def _other_signers_exist(proposer_id: int) -> bool:
     return access.users_with_right(Perm.SIGN_OFF_DECISIONS).exclude(pk=proposer_id).exists()
 
 
+def four_eyes(by: User, author_id: int | None, *, did: str = "proposed this decision") -> None:
+    """Whoever proposed (or recorded) never signs off; with one manager the item waits."""
+    if author_id != by.pk:
+        return
+    if not _other_signers_exist(author_id):
+        raise RuleBroken(
+            f"You {did}, so another manager must sign it off. There is no other manager yet: "
+            "it waits for one"
+        )
+    raise RuleBroken(f"You {did}, so another manager must sign it off")
+
+
 def _four_eyes(by: User, contact_child: ContactChild) -> None:
-    proposer_id = contact_child.current_decision.proposed_by_id
-    if proposer_id == by.pk:
-        if not _other_signers_exist(proposer_id):
-            raise RuleBroken(
-                "You proposed this decision, so another manager must sign it off. There is no "
-                "other manager yet: it waits for one"
-            )
-        raise RuleBroken("You proposed this decision, so another manager must sign it off")
+    four_eyes(by, contact_child.current_decision.proposed_by_id)
 
 
 @transaction.atomic
 def decision_sign_off(*, by: User, contact_child: ContactChild, comment: str = "") -> ContactChild:
     """A manager other than the proposer signs the decision off (findings 13, 14)."""
-    _require(by, Perm.SIGN_OFF_DECISIONS)
+    require_right(by, Perm.SIGN_OFF_DECISIONS)
     if contact_child.state != ContactChildState.PROPOSED:
         raise RuleBroken("Only a proposed decision can be signed off")
     _four_eyes(by, contact_child)
+    outcome = contact_child.current_decision.outcome
+    if outcome == Outcome.STRATEGY_NOW and not _urgent_discussion_convened(contact_child):
+        raise RuleBroken(
+            "Convene the strategy discussion before signing off an urgent decision: the "
+            "discussion comes first, the sign-off follows"
+        )
     source = contact_child.state
     contact_child.sign_off(by=by, comment=comment)
     contact_child.current_decision.save()
     contact_child.save()
-    _audit(by, contact_child, source, "sign_off")
+    audit_transition(by, contact_child, source, "sign_off")
     outcome = contact_child.current_decision.outcome
     if outcome in (Outcome.REFERRAL, Outcome.STRATEGY_NOW):
         _open_referral(by, contact_child, urgent=outcome == Outcome.STRATEGY_NOW)
     elif outcome == Outcome.LADO:
         _open_lado_referral(by, contact_child)
     return contact_child
+
+
+def _urgent_discussion_convened(contact_child: ContactChild) -> bool:
+    from strategy.models import DiscussionState
+
+    referral = Referral.objects.filter(contact_child=contact_child).first()
+    return (
+        referral is not None
+        and referral.discussion_children.exclude(
+            discussion__state=DiscussionState.CANCELLED
+        ).exists()
+    )
 
 
 def _open_allocation(child_id: int) -> bool:
@@ -168,7 +203,7 @@ def _open_lado_referral(by: User, contact_child: ContactChild) -> LadoReferral:
 @transaction.atomic
 def decision_return(*, by: User, contact_child: ContactChild, comment: str) -> ContactChild:
     """A manager returns a proposal with a comment; it is kept, and a new one is proposed."""
-    _require(by, Perm.SIGN_OFF_DECISIONS)
+    require_right(by, Perm.SIGN_OFF_DECISIONS)
     if contact_child.state != ContactChildState.PROPOSED:
         raise RuleBroken("Only a proposed decision can be returned")
     if not comment.strip():
@@ -179,7 +214,7 @@ def decision_return(*, by: User, contact_child: ContactChild, comment: str) -> C
     contact_child.return_for_changes(by=by, comment=comment)
     decision.save()
     contact_child.save()
-    _audit(by, contact_child, source, "return_for_changes")
+    audit_transition(by, contact_child, source, "return_for_changes")
     return contact_child
 
 
@@ -189,7 +224,7 @@ def feedback_record(
     family_told: bool | None = None, family_note: str = "",
 ) -> ContactChild:  # fmt: skip
     """Feedback to the referrer (or why not) and whether the family was told (finding 5)."""
-    _require(by, Perm.RECORD_CONTACTS)
+    require_right(by, Perm.RECORD_CONTACTS)
     if not feedback_note.strip():
         raise RuleBroken("Say what the referrer was told, or why they could not be told")
     contact_child.feedback_given, contact_child.feedback_note = feedback_given, feedback_note
@@ -205,7 +240,7 @@ def feedback_record(
 @transaction.atomic
 def contact_child_close(*, by: User, contact_child: ContactChild) -> ContactChild:
     """Close a signed-off decision once feedback, and for some outcomes the family, are recorded."""
-    _require(by, Perm.RECORD_CONTACTS)
+    require_right(by, Perm.RECORD_CONTACTS)
     if contact_child.state != ContactChildState.SIGNED_OFF:
         raise RuleBroken("Only a signed-off decision can be closed")
     if contact_child.feedback_given is None or not contact_child.feedback_note:
@@ -219,7 +254,7 @@ def contact_child_close(*, by: User, contact_child: ContactChild) -> ContactChil
     source = contact_child.state
     contact_child.close(by=by)
     contact_child.save()
-    _audit(by, contact_child, source, "close")
+    audit_transition(by, contact_child, source, "close")
     return contact_child
 
 
@@ -236,7 +271,7 @@ def screening_notes_save(
     *, by: User, contact_child: ContactChild, notes: str, version: int
 ) -> ContactChild:
     """Screening notes, edited while screening; the second of two editors is told (version)."""
-    _require(by, Perm.RECORD_CONTACTS)
+    require_right(by, Perm.RECORD_CONTACTS)
     current = ContactChild.objects.select_for_update().get(pk=contact_child.pk)
     if current.version != version:
         raise ChangedBySomeoneElse(current)
@@ -251,7 +286,7 @@ def screening_notes_save(
 @transaction.atomic
 def note_add(*, by: User, child: Child, text: str, significant: bool = False, contact=None) -> Note:
     """A note on a child (or one of its records), for the local authority."""
-    _require(by, Perm.RECORD_CONTACTS)
+    require_right(by, Perm.RECORD_CONTACTS)
     if not text.strip():
         raise RuleBroken("Write the note")
     return Note.objects.create(
@@ -262,7 +297,7 @@ def note_add(*, by: User, child: Child, text: str, significant: bool = False, co
 @transaction.atomic
 def note_correct(*, by: User, note: Note, text: str, significant: bool) -> Note:
     """A correction is a new version; the old one stays, marked as superseded."""
-    _require(by, Perm.RECORD_CONTACTS)
+    require_right(by, Perm.RECORD_CONTACTS)
     current = Note.objects.select_for_update().get(pk=note.pk)
     if Note.objects.filter(supersedes=current).exists():
         raise RuleBroken("This note has been corrected already: correct the latest version")
@@ -284,7 +319,7 @@ CHILD_DETAILS = (
 def child_update(*, by: User, child: Child, version: int, **details) -> Child:
     """Change a child's census details under the census rules; a second editor is told."""
 
-    _require(by, Perm.RECORD_CONTACTS)
+    require_right(by, Perm.RECORD_CONTACTS)
     current = Child.objects.select_for_update().get(pk=child.pk)
     if current.version != version:
         raise ChangedBySomeoneElse(current)
@@ -305,7 +340,7 @@ def child_update(*, by: User, child: Child, version: int, **details) -> Child:
 @transaction.atomic
 def allocation_set(*, by: User, child: Child, team, worker: User) -> Allocation:
     """Allocate a child's open work to a worker in a team; the previous allocation ends."""
-    _require(by, Perm.ALLOCATE_WORK)
+    require_right(by, Perm.ALLOCATE_WORK)
     if not access.has_right(worker, Perm.RECORD_CONTACTS):
         raise RuleBroken("Allocate the work to a practitioner or manager")
     now = timezone.now()
@@ -315,3 +350,164 @@ def allocation_set(*, by: User, child: Child, team, worker: User) -> Allocation:
         current.ended_at = now
         current.save(update_fields=["ended_at"])
     return Allocation.objects.create(child=child, team=team, worker=worker)
+
+
+# The referral's episode: next steps, assessment, closure ---------------------------------
+
+
+def _locked(model, record, version: int | None = None):
+    """The current row, locked; a stale `version` means someone else saved first."""
+    current = model.objects.select_for_update().get(pk=record.pk)
+    if version is not None and current.version != version:
+        raise ChangedBySomeoneElse(current)
+    return current
+
+
+@transaction.atomic
+def referral_next_steps_propose(
+    *, by: User, referral: Referral, next_steps: str, primary_need: str, rationale: str
+) -> ReferralDecision:
+    """Propose the referral's next steps within 1 working day, with the census primary need
+    (none for no further action: census rules 8831, 8610)."""
+    require_right(by, Perm.PROPOSE_DECISIONS)
+    referral = _locked(Referral, referral)
+    if referral.state != ReferralState.OPEN:
+        raise RuleBroken("Next steps can be proposed only while the referral is open")
+    if not rationale.strip():
+        raise RuleBroken("Give the rationale for the next steps")
+    nfa = next_steps == NextSteps.NO_FURTHER_ACTION
+    if nfa and primary_need:
+        raise RuleBroken("A referral with no further action has no primary need")
+    if not nfa and not primary_need:
+        raise RuleBroken("Choose the child's primary need")
+    if nfa and (referral.assessments.exists() or referral.section47s.exists()):
+        raise RuleBroken(
+            "This referral already has an assessment or enquiry, so it cannot be 'no further "
+            "action': close it with its reason once the work is done"
+        )
+    decision = ReferralDecision.objects.create(
+        referral=referral, next_steps=NextSteps(next_steps), primary_need=primary_need,
+        rationale=rationale, proposed_by=by,
+    )  # fmt: skip
+    source = referral.state
+    referral.current_decision = decision
+    referral.propose_next_steps(by=by)
+    referral.save()
+    audit_transition(
+        by, referral, source, "propose_next_steps", reason=decision.get_next_steps_display()
+    )
+    return decision
+
+
+@transaction.atomic
+def referral_next_steps_sign_off(*, by: User, referral: Referral, comment: str = "") -> Referral:
+    """A manager other than the proposer signs the next steps off; an assessment opens."""
+    require_right(by, Perm.SIGN_OFF_DECISIONS)
+    referral = _locked(Referral, referral)
+    if referral.state != ReferralState.NEXT_STEPS_PROPOSED:
+        raise RuleBroken("Only proposed next steps can be signed off")
+    four_eyes(by, referral.current_decision.proposed_by_id, did="proposed these next steps")
+    source = referral.state
+    referral.sign_off_next_steps(by=by, comment=comment)
+    referral.current_decision.save()
+    referral.save()
+    audit_transition(by, referral, source, "sign_off_next_steps")
+    if referral.current_decision.next_steps == NextSteps.ASSESSMENT:
+        assessment_open(by=by, referral=referral, start_date=timezone.localdate())
+    return referral
+
+
+@transaction.atomic
+def referral_next_steps_return(*, by: User, referral: Referral, comment: str) -> Referral:
+    """A manager returns proposed next steps with a comment; they are kept."""
+    require_right(by, Perm.SIGN_OFF_DECISIONS)
+    referral = _locked(Referral, referral)
+    if referral.state != ReferralState.NEXT_STEPS_PROPOSED:
+        raise RuleBroken("Only proposed next steps can be returned")
+    if not comment.strip():
+        raise RuleBroken("Say what needs to change")
+    four_eyes(by, referral.current_decision.proposed_by_id, did="proposed these next steps")
+    decision = referral.current_decision
+    source = referral.state
+    referral.return_next_steps(by=by, comment=comment)
+    decision.save()
+    referral.save()
+    audit_transition(by, referral, source, "return_next_steps")
+    return referral
+
+
+@transaction.atomic
+def referral_close(*, by: User, referral: Referral, reason: str, on) -> Referral:
+    """A manager closes the referral with the census reason, once every assessment is
+    authorised and every enquiry has a conference or 'not required' (rules 8839, 8868)."""
+    require_right(by, Perm.SIGN_OFF_DECISIONS)
+    referral = _locked(Referral, referral)
+    if referral.state != ReferralState.NEXT_STEPS_SIGNED_OFF:
+        raise RuleBroken("A referral closes only once its next steps are signed off")
+    problems = referral.open_work()
+    if problems:
+        raise RuleBroken("The referral cannot close yet: " + "; ".join(problems))
+    if reason not in ReasonForClosure.values:
+        raise RuleBroken("Choose the reason for closure")
+    if on > timezone.localdate():
+        raise RuleBroken("The closure date cannot be in the future")
+    source = referral.state
+    referral.close(by=by, reason=reason, on=on)
+    referral.save()
+    audit_transition(by, referral, source, "close", reason=reason)
+    return referral
+
+
+def assessment_open(*, by: User, referral: Referral, start_date) -> Assessment:
+    """Open the referral's assessment, or continue the one already open (one open assessment
+    per referral, none before the referral date: census rules 8839, 1103)."""
+    existing = referral.assessments.filter(state=AssessmentState.OPEN).first()
+    if existing is not None:
+        return existing
+    if referral.state not in OPEN_REFERRAL_STATES:
+        raise RuleBroken("The referral is closed: an assessment cannot start")
+    if start_date < referral.referral_date:
+        raise RuleBroken("An assessment cannot start before its referral date")
+    return Assessment.objects.create(
+        referral=referral, child_id=referral.child_id, start_date=start_date, started_by=by,
+        due=due_date(referral.referral_date, Timescale.ASSESSMENT),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def assessment_complete(
+    *, by: User, assessment: Assessment, factors: list[str], analysis: str, version: int
+) -> Assessment:
+    """Record the factors identified (census rules: `21` alone, no repeats) and the analysis,
+    ready for a manager to authorise."""
+    require_right(by, Perm.PROPOSE_DECISIONS)
+    current = _locked(Assessment, assessment, version)
+    if current.state != AssessmentState.OPEN:
+        raise RuleBroken("An authorised assessment cannot change")
+    problems = validate_assessment_factors(list(factors))
+    if problems:
+        raise RuleBroken("; ".join(problems))
+    if not analysis.strip():
+        raise RuleBroken("Record the analysis of the assessment")
+    current.factors, current.analysis = list(factors), analysis
+    current.completed_by, current.completed_at = by, timezone.now()
+    current.version += 1
+    current.save()
+    return current
+
+
+@transaction.atomic
+def assessment_authorise(*, by: User, assessment: Assessment, comment: str = "") -> Assessment:
+    """A manager other than the one who completed it authorises the assessment."""
+    require_right(by, Perm.SIGN_OFF_DECISIONS)
+    current = _locked(Assessment, assessment)
+    if current.state != AssessmentState.OPEN:
+        raise RuleBroken("This assessment is already authorised")
+    if not current.factors or current.completed_by_id is None:
+        raise RuleBroken("Record the factors identified before the assessment is authorised")
+    four_eyes(by, current.completed_by_id, did="completed this assessment")
+    source = current.state
+    current.authorise(by=by, comment=comment)
+    current.save()
+    audit_transition(by, current, source, "authorise")
+    return current

@@ -276,7 +276,8 @@ def decision_propose(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
 @case_view(ContactChild)
 def decision_check(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
     """Step 2: check your answers, then propose."""
-    from referrals.contacts import LevelOfNeed, Outcome, RuleBroken
+    from referrals.contacts import LevelOfNeed, Outcome
+    from referrals.proposals import RuleBroken
 
     contact_child = _contact_child(request, pk, cc_pk)
     key = f"proposal-{contact_child.pk}"
@@ -314,7 +315,7 @@ def decision_check(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
 @case_view(ContactChild)
 @require_POST
 def decision_review(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
-    from referrals.contacts import RuleBroken
+    from referrals.proposals import RuleBroken
 
     contact_child = _contact_child(request, pk, cc_pk)
     form = ReviewForm(request.POST)
@@ -344,7 +345,8 @@ def decision_review(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
 @case_view(ContactChild)
 @require_POST
 def decision_feedback(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
-    from referrals.contacts import FAMILY_TOLD_NEEDED, RuleBroken
+    from referrals.contacts import FAMILY_TOLD_NEEDED
+    from referrals.proposals import RuleBroken
 
     contact_child = _contact_child(request, pk, cc_pk)
     family_needed = contact_child.current_decision.outcome in FAMILY_TOLD_NEEDED
@@ -362,7 +364,7 @@ def decision_feedback(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse
 @case_view(ContactChild)
 @require_POST
 def decision_close(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
-    from referrals.contacts import RuleBroken
+    from referrals.proposals import RuleBroken
 
     contact_child = _contact_child(request, pk, cc_pk)
     try:
@@ -544,7 +546,7 @@ def contact_new_check(request: HttpRequest) -> HttpResponse:
     """Step 3: check your answers, then record the contact with a decision to make per child."""
     from datetime import date, datetime
 
-    from referrals.contacts import RuleBroken
+    from referrals.proposals import RuleBroken
 
     _require_recorder(request)
     state = sessions.kept(user=request.user, key=NEW_CONTACT)

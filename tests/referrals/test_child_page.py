@@ -74,10 +74,11 @@ def test_child_page_query_count_does_not_grow(
             outcome=Outcome.ADVICE, level_of_need=level(), rationale="r",
         )  # fmt: skip
     sign_in(client, worker)
-    # Fixed: the request's own, the child, allocation, relationships, the timeline's five
-    # lists (contacts, decisions, referrals, LADO referrals, significant notes), the notes
-    # with authors, and the read entry.
-    with django_assert_max_num_queries(20):
+    # Fixed: the request's own, the child, allocation, relationships, the timeline's ten
+    # lists (contacts, decisions, referrals, LADO referrals, significant notes, next steps,
+    # assessments, discussions, enquiry outcomes, conferences), the notes with authors, and
+    # the read entry.
+    with django_assert_max_num_queries(25):
         response = client.get(reverse("referrals:child", args=[child.pk]))
     assert response.content.decode().count("Contact received") == contacts
 

@@ -13,9 +13,11 @@ from accounts.audit import AuditEntry, Event
 from accounts.roles import Role
 from referrals import services
 from referrals.codes import ConsentPosition, ReferralSource
-from referrals.contacts import ContactChild, ContactChildState, ContactDecision, Outcome, RuleBroken
+from referrals.contacts import ContactChild, ContactChildState, ContactDecision, Outcome
+from referrals.proposals import RuleBroken
 from referrals.timescales import WorkingCalendar
 from tests.referrals.factories import contact, level, proposed, signed_off
+from tests.strategy.factories import convened
 
 pytestmark = pytest.mark.django_db
 
@@ -230,8 +232,26 @@ def test_the_urgent_path_creates_the_referral_at_once_dated_when_the_contact_arr
     assert referral.urgent
     assert referral.referral_date == timezone.localdate(contact_child.contact.received_at)
     assert contact_child.state == ContactChildState.PROPOSED  # the sign-off follows
+    with pytest.raises(RuleBroken, match="Convene the strategy discussion before signing off"):
+        services.decision_sign_off(by=people["manager"], contact_child=contact_child)
+    discussion = convened(by=people["practitioner"], referrals=[referral])
     services.decision_sign_off(by=people["manager"], contact_child=contact_child)
     assert Referral.objects.filter(contact_child=contact_child).count() == 1
+    contact_child.refresh_from_db()
+    assert contact_child.state == ContactChildState.SIGNED_OFF
+    assert discussion.children.get().referral == referral
+
+
+def test_a_cancelled_discussion_does_not_open_the_urgent_sign_off(people):
+    from referrals.models import Referral
+    from strategy.services import discussion_cancel
+
+    contact_child = proposed(by=people["practitioner"], outcome=Outcome.STRATEGY_NOW)
+    referral = Referral.objects.get(contact_child=contact_child)
+    discussion = convened(by=people["practitioner"], referrals=[referral])
+    discussion_cancel(by=people["practitioner"], discussion=discussion, reason="Duplicate")
+    with pytest.raises(RuleBroken, match="Convene the strategy discussion"):
+        services.decision_sign_off(by=people["manager"], contact_child=contact_child)
 
 
 def test_a_signed_off_referral_opens_one_referral(people):

@@ -12,7 +12,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from accounts.roles import Role
 from referrals import services
-from referrals.contacts import ContactChild, ContactChildState, ContactDecision, Outcome, RuleBroken
+from referrals.contacts import ContactChild, ContactChildState, ContactDecision, Outcome
+from referrals.proposals import RuleBroken
 from tests.referrals.factories import contact, level
 
 PEOPLE = ["practitioner", "manager", "manager2", "partner"]

@@ -17,7 +17,16 @@ from accounts.encryption import models_with_encrypted_fields
 from accounts.models import Agency, FormDraft, User
 from accounts.sessions import save_draft
 from referrals.contacts import Contact, ContactChild, ContactDecision
+from referrals.episodes import Assessment, ReferralDecision
 from referrals.models import Note
+from strategy.models import (
+    Action,
+    DiscussionChild,
+    EnquiryOutcomeDecision,
+    InitialConference,
+    Participant,
+    StrategyDiscussion,
+)
 from tests.standins.models import SealedNote
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -34,6 +43,21 @@ SECRETS = [
     "SECRET-FEEDBACK-2284 told the nurse",
     "SECRET-SCREENING-1175 known to police",
     "SECRET-NOTE-6048 dad back home",
+    "SECRET-NEXTSTEPS-5150 mother drinks",
+    "SECRET-NEXTRETURN-5151 more history",
+    "SECRET-ANALYSIS-5152 father violent",
+    "SECRET-AUTHORISED-5153 agreed factors",
+    "SECRET-RISK-5154 bruises on back",
+    "SECRET-VIEWS-5155 scared of dad",
+    "SECRET-SAFETY-5156 stays at gran's",
+    "SECRET-CONTRIBUTION-5157 police log",
+    "SECRET-ABSENT-5158 nurse on leave",
+    "SECRET-CHILDDECISION-5159 enquiry needed",
+    "SECRET-ACTION-5160 visit school",
+    "SECRET-OUTCOME-5161 continuing risk",
+    "SECRET-CONFERENCE-5162 plan agreed",
+    "SECRET-CANCEL-5163 child moved away",
+    "SECRET-SIGNOFF-5164 agreed",
 ]
 
 
@@ -46,9 +70,12 @@ def fill_every_encrypted_model() -> None:
     )
     save_draft(user=user, path="/form/", fields={"body": SECRETS[2]})
     fill_contact_models()
+    fill_episode_models()
     # Every model with an encrypted field must be filled by this function.
     assert set(models_with_encrypted_fields()) <= {
-        SealedNote, FormDraft, Contact, ContactChild, ContactDecision, Note,
+        SealedNote, FormDraft, Contact, ContactChild, ContactDecision, Note, ReferralDecision,
+        Assessment, StrategyDiscussion, DiscussionChild, Participant, Action,
+        EnquiryOutcomeDecision, InitialConference,
     }  # fmt: skip
 
 
@@ -88,6 +115,76 @@ def fill_contact_models() -> None:
     )  # fmt: skip
     note = services.note_add(by=worker, child=child, text="first")
     services.note_correct(by=worker, note=note, text=SECRETS[9], significant=True)
+
+
+def fill_episode_models() -> None:
+    from datetime import datetime, time, timedelta
+
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from referrals import services as referral_services
+    from referrals.codes import PrimaryNeed
+    from referrals.episodes import NextSteps
+    from strategy import services
+    from strategy.models import DiscussionOutcome, EnquiryOutcome
+    from tests.strategy import factories
+
+    worker, manager = User.objects.get(username="worker"), User.objects.get(username="boss")
+    chair = User.objects.create(username="chair", agency=worker.agency)
+    chair.groups.add(Group.objects.get(name="Conference chair"))
+    referral = factories.referral(by=worker, signer=manager)
+    referral_services.referral_next_steps_propose(
+        by=worker, referral=referral, next_steps=NextSteps.ASSESSMENT,
+        primary_need=PrimaryNeed.N1, rationale=SECRETS[10],
+    )  # fmt: skip
+    referral_services.referral_next_steps_return(by=manager, referral=referral, comment=SECRETS[11])
+    referral_services.referral_next_steps_propose(
+        by=worker, referral=referral, next_steps=NextSteps.ASSESSMENT,
+        primary_need=PrimaryNeed.N1, rationale="again",
+    )  # fmt: skip
+    referral_services.referral_next_steps_sign_off(by=manager, referral=referral)
+    cancelled = factories.convened(by=worker, referrals=[referral])
+    services.discussion_cancel(by=worker, discussion=cancelled, reason=SECRETS[23])
+    discussion = factories.convened(by=worker, referrals=[referral])
+    participants = list(discussion.participants.select_related("agency"))
+    services.discussion_action_add(
+        by=worker, discussion=discussion, description=SECRETS[20], owner="PC Plod",
+        agency=participants[0].agency, due=timezone.localdate() + timedelta(days=2),
+    )  # fmt: skip
+    services.discussion_record(
+        by=worker, discussion=discussion, version=discussion.version,
+        attendance=[
+            services.AttendanceRecord(p.pk, "attended", "A person", "", SECRETS[17])
+            for p in participants[:2]
+        ] + [services.AttendanceRecord(participants[2].pk, "apologies", "", SECRETS[18], "")],
+        decisions=[services.ChildDecision(
+            discussion.children.get().pk, DiscussionOutcome.SECTION_47_SINGLE, SECRETS[19]
+        )],
+        held_at=timezone.make_aware(datetime.combine(factories.last_weekday(), time(10))),
+        history_reviewed=True,
+        history_note="read", childs_views=SECRETS[15], risk_analysis=SECRETS[14],
+        police_plan="none", safety_plan=SECRETS[16], legal_action="none", family_told=True,
+        family_note="told",
+    )  # fmt: skip
+    services.discussion_mark_held(by=worker, discussion=discussion)
+    services.discussion_sign_off(by=manager, discussion=discussion, comment=SECRETS[24])
+    enquiry = referral.section47s.get()
+    services.section47_outcome_propose(
+        by=worker, section47=enquiry, outcome=EnquiryOutcome.CONTINUING_RISK,
+        rationale=SECRETS[21],
+    )  # fmt: skip
+    services.section47_outcome_sign_off(by=manager, section47=enquiry)
+    services.conference_record(
+        by=chair, section47=enquiry, held_on=enquiry.start_date, agencies=[], plan=False,
+        summary=SECRETS[22],
+    )  # fmt: skip
+    assessment = enquiry.assessment
+    referral_services.assessment_complete(
+        by=worker, assessment=assessment, factors=["3B"], analysis=SECRETS[12],
+        version=assessment.version,
+    )  # fmt: skip
+    referral_services.assessment_authorise(by=manager, assessment=assessment, comment=SECRETS[13])
 
 
 @pytest.mark.sqlite

@@ -1,0 +1,439 @@
+"""Strategy discussions, section 47 enquiries and initial conferences (DESIGN.md "The journey";
+DOMAIN.md "Strategy discussions", "Section 47 enquiries, ICPC, CP plan").
+
+StrategyDiscussion: convened -> held -> outcome signed off, or cancelled with a reason; a
+returned record goes back to convened. Section47: open -> outcome proposed -> outcome signed
+off -> conference held | closed ("conference not required").
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from accounts.audit import register_audited
+from accounts.encryption import EncryptedTextField
+from accounts.models import Agency
+from referrals.codes import CategoryOfAbuse
+from referrals.proposals import Proposal, RuleBroken
+
+# The agencies whose part a discussion needs: present, or a reason for the absence.
+REQUIRED_AGENCY_KINDS = (Agency.Kind.LOCAL_AUTHORITY, Agency.Kind.POLICE, Agency.Kind.HEALTH)
+
+_USER = settings.AUTH_USER_MODEL
+
+
+def _child_ref(child_id: int) -> dict[str, str]:
+    return {"child_ref": f"FD{child_id:06d}"}
+
+
+class DiscussionState(models.TextChoices):
+    CONVENED = "convened", "Convened"
+    HELD = "held", "Held: outcome to sign off"
+    SIGNED_OFF = "signed_off", "Outcome signed off"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_DISCUSSION_STATES = (DiscussionState.CONVENED, DiscussionState.HELD)
+
+
+class DiscussionFormat(models.TextChoices):
+    MEETING = "meeting", "Meeting in person"
+    VIDEO = "video", "Video call"
+    PHONE = "phone", "Telephone calls"
+
+
+@register_audited
+class StrategyDiscussion(ConcurrentTransitionMixin, models.Model):
+    """One meeting about one or more children; more than one may be held for a child."""
+
+    state = FSMField(
+        default=DiscussionState.CONVENED, choices=DiscussionState.choices, protected=True
+    )
+    scheduled_for = models.DateTimeField()
+    format = models.CharField(max_length=10, choices=DiscussionFormat.choices)
+    chair = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
+    due = models.DateField(help_text="When it should be held by (from the cause to suspect harm)")
+    convened_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
+    convened_at = models.DateTimeField(auto_now_add=True)
+    # The record of the discussion (DOMAIN.md "The record").
+    held_at = models.DateTimeField(null=True, blank=True)
+    other_children = EncryptedTextField(blank=True, help_text="Other children affected")
+    history_reviewed = models.BooleanField(null=True)
+    history_note = EncryptedTextField(blank=True)
+    childs_views = EncryptedTextField(blank=True)
+    risk_analysis = EncryptedTextField(blank=True)
+    police_plan = EncryptedTextField(blank=True)
+    safety_plan = EncryptedTextField(blank=True)
+    legal_action = EncryptedTextField(blank=True)
+    family_told = models.BooleanField(null=True)
+    family_note = EncryptedTextField(blank=True, help_text="What the family is told, or why not")
+    recorded_by = models.ForeignKey(
+        _USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        _USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = EncryptedTextField(blank=True)
+    cancelled_by = models.ForeignKey(
+        _USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = EncryptedTextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "due"], name="discussion_open_due")]
+
+    def __str__(self) -> str:
+        return f"Strategy discussion SD-{self.pk:06d}" if self.pk else "Strategy discussion (new)"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_DISCUSSION_STATES
+
+    def attendance_problems(self) -> list[str]:
+        """DESIGN.md: held only if the LA, police and health took part, or the record gives a
+        reason for each that did not; every absent agency has its reason."""
+        participants = list(self.participants.select_related("agency"))
+        problems = []
+        for kind in REQUIRED_AGENCY_KINDS:
+            of_kind = [p for p in participants if p.agency.kind == kind]
+            if any(p.attendance == Attendance.ATTENDED for p in of_kind):
+                continue
+            if not of_kind or not all(p.absence_reason for p in of_kind):
+                problems.append(
+                    f"{Agency.Kind(kind).label} did not take part: record who attended for "
+                    f"{Agency.Kind(kind).label.lower()}, or the reason they did not"
+                )
+        for p in participants:
+            if p.agency.kind in REQUIRED_AGENCY_KINDS:
+                continue
+            if p.attendance in ABSENT and not p.absence_reason:
+                problems.append(f"Give the reason {p.agency.name} did not attend")
+        return problems
+
+    def record_problems(self) -> list[str]:
+        """What the record still lacks before it can be recorded as held."""
+        problems = self.attendance_problems()
+        if self.held_at is None:
+            problems.append("Enter the date and time the discussion was held")
+        if self.history_reviewed is None:
+            problems.append("Say whether the child's history and chronology were reviewed")
+        if not self.risk_analysis:
+            problems.append("Record the risk analysis")
+        if not self.childs_views:
+            problems.append("Record the child's views, or why they could not be sought")
+        if self.family_told is None or not self.family_note:
+            problems.append("Record what the family is told, or why not")
+        for child in self.children.all():
+            if not child.outcome or not child.rationale:
+                problems.append(f"Record the decision and rationale for {child.child}")
+        return problems
+
+    def _record_complete(self) -> bool:
+        return not self.record_problems()
+
+    @transition(field=state, source=DiscussionState.CONVENED, target=DiscussionState.HELD,
+                conditions=[_record_complete])  # fmt: skip
+    def record_held(self, *, by) -> None:
+        self.recorded_by, self.recorded_at = by, timezone.now()
+
+    def _refuse_recorder(self, by) -> None:
+        if self.recorded_by_id == by.pk:
+            raise RuleBroken(
+                "You recorded this discussion as held, so another manager must review it"
+            )
+
+    @transition(field=state, source=DiscussionState.HELD, target=DiscussionState.SIGNED_OFF)
+    def sign_off(self, *, by, comment: str = "") -> None:
+        self._refuse_recorder(by)
+        self.reviewed_by, self.reviewed_at, self.review_comment = by, timezone.now(), comment
+
+    @transition(field=state, source=DiscussionState.HELD, target=DiscussionState.CONVENED)
+    def return_for_changes(self, *, by, comment: str) -> None:
+        self._refuse_recorder(by)
+        self.reviewed_by, self.reviewed_at, self.review_comment = by, timezone.now(), comment
+
+    @transition(field=state, source=DiscussionState.CONVENED, target=DiscussionState.CANCELLED)
+    def cancel(self, *, by, reason: str) -> None:
+        if not reason.strip():
+            raise RuleBroken("Give the reason the discussion is cancelled")
+        self.cancelled_by, self.cancelled_at, self.cancel_reason = by, timezone.now(), reason
+
+
+class DiscussionOutcome(models.TextChoices):
+    """DESIGN.md: the outcome for each child of a strategy discussion."""
+
+    SECTION_47_SINGLE = "s47_single", "Section 47 enquiry, single agency"
+    SECTION_47_JOINT = "s47_joint", "Section 47 enquiry, joint with the police"
+    POLICE_ONLY = "police_only", "Police-only investigation"
+    ASSESSMENT = "s17", "Section 17 assessment"
+    RECONVENE = "reconvene", "Reconvene the discussion"
+    NO_FURTHER_ACTION = "nfa", "No further action"
+
+
+SECTION_47_OUTCOMES = (DiscussionOutcome.SECTION_47_SINGLE, DiscussionOutcome.SECTION_47_JOINT)
+
+
+@register_audited
+class DiscussionChild(models.Model):
+    """A child the discussion is about, through the child's referral, with its own decision."""
+
+    discussion = models.ForeignKey(
+        StrategyDiscussion, on_delete=models.PROTECT, related_name="children"
+    )
+    child = models.ForeignKey(
+        "referrals.Child", on_delete=models.PROTECT, related_name="discussions"
+    )
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="discussion_children"
+    )
+    outcome = models.CharField(max_length=12, choices=DiscussionOutcome.choices, blank=True)
+    rationale = EncryptedTextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["discussion", "child"], name="child_once_per_discussion"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Strategy discussion SD-{self.discussion_id:06d} child {self.child_id}"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return _child_ref(self.child_id)
+
+
+class Attendance(models.TextChoices):
+    INVITED = "invited", "Invited (not yet recorded)"
+    ATTENDED = "attended", "Attended"
+    APOLOGIES = "apologies", "Sent apologies"
+    DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+
+
+ABSENT = (Attendance.INVITED, Attendance.APOLOGIES, Attendance.DID_NOT_ATTEND)
+
+
+@register_audited
+class Participant(models.Model):
+    """An agency invited to a discussion: who attended for it, or why nobody did, and what it
+    shared (attributed to the agency)."""
+
+    discussion = models.ForeignKey(
+        StrategyDiscussion, on_delete=models.PROTECT, related_name="participants"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    attendance = models.CharField(
+        max_length=16, choices=Attendance.choices, default=Attendance.INVITED
+    )
+    attendees = models.CharField(max_length=300, blank=True, help_text="Names and roles")
+    absence_reason = EncryptedTextField(blank=True)
+    contribution = EncryptedTextField(blank=True, help_text="What the agency shared")
+
+    class Meta:
+        ordering = ["agency__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["discussion", "agency"], name="agency_once_per_discussion"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Participant SP-{self.pk:06d}" if self.pk else "Participant (new)"
+
+
+@register_audited
+class Action(models.Model):
+    """An action the discussion set: what, who owns it, for which agency, by when."""
+
+    discussion = models.ForeignKey(
+        StrategyDiscussion, on_delete=models.PROTECT, related_name="actions"
+    )
+    description = EncryptedTextField()
+    owner = models.CharField(max_length=200)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    due = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due", "pk"]
+
+    def __str__(self) -> str:
+        return f"Action SA-{self.pk:06d}" if self.pk else "Action (new)"
+
+
+class Section47State(models.TextChoices):
+    OPEN = "open", "Open"
+    OUTCOME_PROPOSED = "outcome_proposed", "Outcome proposed"
+    OUTCOME_SIGNED_OFF = "outcome_signed_off", "Outcome signed off"
+    CONFERENCE_HELD = "conference_held", "Initial conference held"
+    CLOSED = "closed", "Closed: conference not required"
+
+
+OPEN_SECTION_47_STATES = (
+    Section47State.OPEN,
+    Section47State.OUTCOME_PROPOSED,
+    Section47State.OUTCOME_SIGNED_OFF,
+)
+
+
+class EnquiryOutcome(models.TextChoices):
+    NOT_SUBSTANTIATED = "not_substantiated", "Not substantiated"
+    NO_CONTINUING_RISK = "no_continuing_risk", "Substantiated, no continuing risk"
+    CONTINUING_RISK = (
+        "continuing_risk",
+        ("Substantiated, continuing risk of significant harm: convene an initial conference"),
+    )
+
+
+@register_audited
+class Section47(ConcurrentTransitionMixin, models.Model):
+    """One enquiry per child per decision to enquire. It starts on the date of the discussion
+    that decided it, and the initial conference target is fixed then (15 working days)."""
+
+    discussion_child = models.OneToOneField(
+        DiscussionChild, on_delete=models.PROTECT, related_name="section47"
+    )
+    child = models.ForeignKey(
+        "referrals.Child", on_delete=models.PROTECT, related_name="section47s"
+    )
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="section47s"
+    )
+    assessment = models.ForeignKey(
+        "referrals.Assessment", on_delete=models.PROTECT, related_name="section47s"
+    )
+    state = FSMField(default=Section47State.OPEN, choices=Section47State.choices, protected=True)
+    joint = models.BooleanField(help_text="Joint with the police")
+    start_date = models.DateField(help_text="S47ActualStartDate: the discussion's date")
+    conference_due = models.DateField(help_text="InitialCPCtarget")
+    current_outcome = models.ForeignKey(
+        "strategy.EnquiryOutcomeDecision", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    conference_not_required = models.BooleanField(default=False, help_text="ICPCnotRequired")
+    closed_by = models.ForeignKey(
+        _USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "section 47 enquiry"
+        verbose_name_plural = "section 47 enquiries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=models.Q(state__in=["open", "outcome_proposed", "outcome_signed_off"]),
+                name="one_open_section47_per_referral",
+            )
+        ]
+        indexes = [models.Index(fields=["state", "conference_due"], name="section47_open_due")]
+
+    def __str__(self) -> str:
+        return f"Section 47 enquiry E-{self.pk:06d}" if self.pk else "Section 47 enquiry (new)"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return _child_ref(self.child_id)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_SECTION_47_STATES
+
+    @property
+    def outcome(self) -> str:
+        decision = self.current_outcome
+        return decision.outcome if decision and decision.state == Proposal.State.SIGNED_OFF else ""
+
+    def _has_proposal(self) -> bool:
+        return self.current_outcome is not None and self.current_outcome.rationale != ""
+
+    def _conference_needed(self) -> bool:
+        return self.outcome == EnquiryOutcome.CONTINUING_RISK
+
+    def _conference_not_needed(self) -> bool:
+        return self.outcome in (EnquiryOutcome.NOT_SUBSTANTIATED, EnquiryOutcome.NO_CONTINUING_RISK)
+
+    @transition(field=state, source=Section47State.OPEN, target=Section47State.OUTCOME_PROPOSED,
+                conditions=[_has_proposal])  # fmt: skip
+    def propose_outcome(self, *, by) -> None:
+        """The proposal (a new EnquiryOutcomeDecision row) is set by the service before this."""
+
+    @transition(field=state, source=Section47State.OUTCOME_PROPOSED,
+                target=Section47State.OUTCOME_SIGNED_OFF)  # fmt: skip
+    def sign_off_outcome(self, *, by, comment: str = "") -> None:
+        self.current_outcome.review(by=by, state=Proposal.State.SIGNED_OFF, comment=comment)
+
+    @transition(field=state, source=Section47State.OUTCOME_PROPOSED, target=Section47State.OPEN)
+    def return_outcome(self, *, by, comment: str) -> None:
+        self.current_outcome.review(by=by, state=Proposal.State.RETURNED, comment=comment)
+        self.current_outcome = None
+
+    @transition(field=state, source=Section47State.OUTCOME_SIGNED_OFF,
+                target=Section47State.CLOSED, conditions=[_conference_not_needed])  # fmt: skip
+    def close_without_conference(self, *, by) -> None:
+        self.conference_not_required = True
+        self.closed_by, self.closed_at = by, timezone.now()
+
+    @transition(field=state, source=Section47State.OUTCOME_SIGNED_OFF,
+                target=Section47State.CONFERENCE_HELD, conditions=[_conference_needed])  # fmt: skip
+    def hold_conference(self, *, by) -> None:
+        """The conference record (InitialConference) is made by the service with this."""
+
+
+@register_audited
+class EnquiryOutcomeDecision(Proposal):
+    """A proposed outcome of a section 47 enquiry; returned proposals are kept."""
+
+    section47 = models.ForeignKey(Section47, on_delete=models.PROTECT, related_name="decisions")
+    outcome = models.CharField(max_length=20, choices=EnquiryOutcome.choices)
+
+    class Meta(Proposal.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"Enquiry outcome EO-{self.pk:06d}" if self.pk else "Enquiry outcome (new)"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return _child_ref(self.section47.child_id)
+
+
+@register_audited
+class InitialConference(models.Model):
+    """The initial child protection conference of a section 47 enquiry (`DateOfInitialCPC`);
+    a plan starts on its date with the initial category of abuse."""
+
+    section47 = models.OneToOneField(Section47, on_delete=models.PROTECT, related_name="conference")
+    child = models.ForeignKey(
+        "referrals.Child", on_delete=models.PROTECT, related_name="conferences"
+    )
+    held_on = models.DateField()
+    chair = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
+    agencies_attending = models.ManyToManyField(Agency, related_name="+", blank=True)
+    plan = models.BooleanField(help_text="A child protection plan was decided")
+    category = models.CharField(max_length=3, choices=CategoryOfAbuse.choices, blank=True)
+    summary = EncryptedTextField(blank=True, help_text="The conference's decisions and reasons")
+    recorded_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(plan=True) & ~models.Q(category="")
+                | models.Q(plan=False, category=""),
+                name="conference_category_with_plan_only",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Initial conference IC-{self.pk:06d}" if self.pk else "Initial conference (new)"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return _child_ref(self.child_id)

@@ -1,0 +1,465 @@
+"""Strategy discussions, section 47 enquiries and initial conferences: each action checks the
+actor's right, enforces the journey's rules, calls the transition, saves and audits it in one
+transaction (DESIGN.md "The journey"; DOMAIN.md "Strategy discussions", "Section 47 enquiries").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts import access
+from accounts.audit import record_transition
+from accounts.models import Agency, User
+from accounts.permissions import Perm
+from referrals.codes import CategoryOfAbuse
+from referrals.episodes import Referral
+from referrals.proposals import RuleBroken
+from referrals.services import (
+    ChangedBySomeoneElse,
+    assessment_open,
+    audit_transition,
+    four_eyes,
+    require_right,
+)
+from referrals.timescales import Timescale, due_date, local_date
+from strategy.models import (
+    ABSENT,
+    SECTION_47_OUTCOMES,
+    Action,
+    Attendance,
+    DiscussionChild,
+    DiscussionFormat,
+    DiscussionOutcome,
+    DiscussionState,
+    EnquiryOutcome,
+    EnquiryOutcomeDecision,
+    InitialConference,
+    Participant,
+    Section47,
+    Section47State,
+    StrategyDiscussion,
+)
+
+
+class RecordIncomplete(RuleBroken):
+    """The discussion's record lacks what DESIGN.md requires; `problems` names each gap."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+def _audit_discussion(by: User, discussion: StrategyDiscussion, source: str, name: str,
+                      reason: str = "") -> None:  # fmt: skip
+    """A discussion concerns several children: one transition entry for each child."""
+    for child_id in discussion.children.values_list("child_id", flat=True):
+        record_transition(
+            actor=by, obj=discussion, source=source, target=discussion.state, name=name,
+            reason=reason, child_ref=f"FD{child_id:06d}",
+        )  # fmt: skip
+
+
+def _locked(model, record, version: int | None = None):
+    current = model.objects.select_for_update().get(pk=record.pk)
+    if version is not None and current.version != version:
+        raise ChangedBySomeoneElse(current)
+    return current
+
+
+# Strategy discussions -------------------------------------------------------------------
+
+
+@transaction.atomic
+def discussion_convene(
+    *, by: User, referrals: list[Referral], scheduled_for: datetime, format: str, chair: User,
+    agencies: list[Agency], same_day: bool = False,
+) -> StrategyDiscussion:  # fmt: skip
+    """Convene a discussion for one or more children through their open referrals; due within
+    1 working day of the cause to suspect harm, or the same day (DOMAIN.md "Timescales")."""
+    require_right(by, Perm.CONVENE_STRATEGY_DISCUSSIONS)
+    if not referrals:
+        raise RuleBroken("Choose at least one child the discussion is about")
+    if len({r.child_id for r in referrals}) != len(referrals):
+        raise RuleBroken("Each child is in a discussion once")
+    if any(not r.is_open for r in referrals):
+        raise RuleBroken("A child's referral is closed: a discussion needs an open referral")
+    if format not in DiscussionFormat.values:
+        raise RuleBroken("Choose how the discussion is held")
+    if not access.has_right(chair, Perm.CONVENE_STRATEGY_DISCUSSIONS):
+        raise RuleBroken("The chair must be a local authority practitioner or manager")
+    if len(set(agencies)) != len(agencies):
+        raise RuleBroken("Each agency is invited once")
+    now = timezone.now()
+    discussion = StrategyDiscussion.objects.create(
+        scheduled_for=scheduled_for, format=format, chair=chair, convened_by=by,
+        due=local_date(now) if same_day else due_date(now, Timescale.STRATEGY_DISCUSSION),
+    )  # fmt: skip
+    DiscussionChild.objects.bulk_create(
+        DiscussionChild(discussion=discussion, child_id=r.child_id, referral=r) for r in referrals
+    )
+    Participant.objects.bulk_create(
+        Participant(discussion=discussion, agency=agency) for agency in agencies
+    )
+    _audit_discussion(by, discussion, "", "convene")
+    return discussion
+
+
+@transaction.atomic
+def discussion_invite(*, by: User, discussion: StrategyDiscussion, agency: Agency) -> Participant:
+    """Invite another agency to a discussion not yet recorded as held."""
+    require_right(by, Perm.CONVENE_STRATEGY_DISCUSSIONS)
+    if discussion.state != DiscussionState.CONVENED:
+        raise RuleBroken("Agencies can be invited only before the discussion is recorded as held")
+    if discussion.participants.filter(agency=agency).exists():
+        raise RuleBroken(f"{agency.name} is already invited")
+    return Participant.objects.create(discussion=discussion, agency=agency)
+
+
+@dataclass
+class AttendanceRecord:
+    participant_id: int
+    attendance: str
+    attendees: str = ""
+    absence_reason: str = ""
+    contribution: str = ""
+
+
+@dataclass
+class ChildDecision:
+    discussion_child_id: int
+    outcome: str
+    rationale: str
+
+
+RECORD_FIELDS = (
+    "held_at", "other_children", "history_reviewed", "history_note", "childs_views",
+    "risk_analysis", "police_plan", "safety_plan", "legal_action", "family_told", "family_note",
+)  # fmt: skip
+
+
+@transaction.atomic
+def discussion_record(
+    *, by: User, discussion: StrategyDiscussion, version: int,
+    attendance: list[AttendanceRecord] = (), decisions: list[ChildDecision] = (), **record,
+) -> StrategyDiscussion:  # fmt: skip
+    """Save the record of the discussion (DOMAIN.md "The record") while it is not yet
+    recorded as held; a second editor is told and keeps what they typed."""
+    require_right(by, Perm.CONVENE_STRATEGY_DISCUSSIONS)
+    current = _locked(StrategyDiscussion, discussion, version)
+    if current.state != DiscussionState.CONVENED:
+        raise RuleBroken("The record can change only before it is recorded as held")
+    unknown = set(record) - set(RECORD_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    held_at = record.get("held_at")
+    if held_at is not None and held_at > timezone.now():
+        raise RuleBroken("The time the discussion was held cannot be in the future")
+    for name, value in record.items():
+        setattr(current, name, value if value is not None or name in ("held_at",
+                "history_reviewed", "family_told") else "")  # fmt: skip
+    participants = {p.pk: p for p in current.participants.all()}
+    for row in attendance:
+        participant = participants.get(row.participant_id)
+        if participant is None:
+            raise RuleBroken("That agency is not invited to this discussion")
+        if row.attendance not in Attendance.values:
+            raise RuleBroken(f"Choose whether {participant.agency.name} attended")
+        participant.attendance = row.attendance
+        participant.attendees = row.attendees.strip()
+        participant.absence_reason = row.absence_reason if row.attendance in ABSENT else ""
+        participant.contribution = row.contribution
+        participant.save()
+    children = {c.pk: c for c in current.children.all()}
+    for decision in decisions:
+        child = children.get(decision.discussion_child_id)
+        if child is None:
+            raise RuleBroken("That child is not in this discussion")
+        if decision.outcome and decision.outcome not in DiscussionOutcome.values:
+            raise RuleBroken("Choose the decision for each child")
+        child.outcome, child.rationale = decision.outcome, decision.rationale
+        child.save()
+    current.version += 1
+    current.save()
+    return current
+
+
+@transaction.atomic
+def discussion_action_add(
+    *, by: User, discussion: StrategyDiscussion, description: str, owner: str, agency: Agency,
+    due: date,
+) -> Action:  # fmt: skip
+    """An action the discussion set: what, owner, agency and due date (DOMAIN.md)."""
+    require_right(by, Perm.CONVENE_STRATEGY_DISCUSSIONS)
+    if discussion.state != DiscussionState.CONVENED:
+        raise RuleBroken("Actions are added before the discussion is recorded as held")
+    if not description.strip() or not owner.strip():
+        raise RuleBroken("Give the action and who owns it")
+    return Action.objects.create(
+        discussion=discussion, description=description, owner=owner.strip(), agency=agency,
+        due=due,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def discussion_action_remove(*, by: User, action: Action) -> None:
+    """Remove an action added in error, before the discussion is recorded as held."""
+    require_right(by, Perm.CONVENE_STRATEGY_DISCUSSIONS)
+    if action.discussion.state != DiscussionState.CONVENED:
+        raise RuleBroken("Actions change only before the discussion is recorded as held")
+    action.delete()
+
+
+def record_problems(discussion: StrategyDiscussion) -> list[str]:
+    """Everything that keeps the discussion from being recorded as held, in plain words:
+    the record's own gaps, then the census rules for any enquiry it starts."""
+    problems = discussion.record_problems()
+    if discussion.held_at is None:
+        return problems
+    held_on = local_date(discussion.held_at)
+    for child in discussion.children.select_related("referral"):
+        if held_on < child.referral.referral_date:
+            problems.append(
+                f"The discussion cannot be held before {child.child}'s referral date "
+                f"({child.referral.referral_date:%-d %B %Y})"
+            )
+        if child.outcome in SECTION_47_OUTCOMES and child.referral.section47s.filter(
+            state__in=[Section47State.OPEN, Section47State.OUTCOME_PROPOSED,
+                       Section47State.OUTCOME_SIGNED_OFF]
+        ).exists():  # fmt: skip
+            problems.append(
+                f"{child.child} already has an open section 47 enquiry: one open enquiry per "
+                "referral"
+            )
+    return problems
+
+
+@transaction.atomic
+def discussion_mark_held(*, by: User, discussion: StrategyDiscussion) -> StrategyDiscussion:
+    """Recorded as held only with the LA, police and health present or a reason for each
+    absence, and the whole record of DOMAIN.md (findings 3, 4, 8 to 12)."""
+    require_right(by, Perm.CONVENE_STRATEGY_DISCUSSIONS)
+    current = _locked(StrategyDiscussion, discussion)
+    if current.state != DiscussionState.CONVENED:
+        raise RuleBroken("Only a convened discussion can be recorded as held")
+    problems = record_problems(current)
+    if problems:
+        raise RecordIncomplete(problems)
+    source = current.state
+    current.record_held(by=by)
+    current.save()
+    _audit_discussion(by, current, source, "record_held")
+    return current
+
+
+@transaction.atomic
+def discussion_sign_off(
+    *, by: User, discussion: StrategyDiscussion, comment: str = ""
+) -> StrategyDiscussion:
+    """A manager other than the recorder signs the outcome off (finding 13); each decision
+    to enquire opens a section 47 enquiry dated when the discussion was held."""
+    require_right(by, Perm.SIGN_OFF_DECISIONS)
+    current = _locked(StrategyDiscussion, discussion)
+    if current.state != DiscussionState.HELD:
+        raise RuleBroken("Only a discussion recorded as held can be signed off")
+    four_eyes(by, current.recorded_by_id, did="recorded this discussion as held")
+    source = current.state
+    current.sign_off(by=by, comment=comment)
+    current.save()
+    _audit_discussion(by, current, source, "sign_off")
+    held_on = local_date(current.held_at)
+    for child in current.children.select_related("referral"):
+        if child.outcome in SECTION_47_OUTCOMES:
+            _open_section47(by, child, held_on)
+        elif child.outcome == DiscussionOutcome.ASSESSMENT:
+            assessment_open(by=by, referral=child.referral, start_date=held_on)
+    return current
+
+
+def _open_section47(by: User, child: DiscussionChild, held_on: date) -> Section47:
+    """The enquiry starts on the discussion's date, not at sign-off; the conference target is
+    fixed then at 15 working days; it opens or continues the child's assessment."""
+    assessment = assessment_open(by=by, referral=child.referral, start_date=held_on)
+    return Section47.objects.create(
+        discussion_child=child, child_id=child.child_id, referral=child.referral,
+        assessment=assessment, joint=child.outcome == DiscussionOutcome.SECTION_47_JOINT,
+        start_date=held_on, conference_due=due_date(held_on, Timescale.INITIAL_CONFERENCE),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def discussion_return(
+    *, by: User, discussion: StrategyDiscussion, comment: str
+) -> StrategyDiscussion:
+    """A manager other than the recorder returns the record for changes, with a comment."""
+    require_right(by, Perm.SIGN_OFF_DECISIONS)
+    current = _locked(StrategyDiscussion, discussion)
+    if current.state != DiscussionState.HELD:
+        raise RuleBroken("Only a discussion recorded as held can be returned")
+    if not comment.strip():
+        raise RuleBroken("Say what needs to change")
+    four_eyes(by, current.recorded_by_id, did="recorded this discussion as held")
+    source = current.state
+    current.return_for_changes(by=by, comment=comment)
+    current.version += 1
+    current.save()
+    _audit_discussion(by, current, source, "return_for_changes")
+    return current
+
+
+@transaction.atomic
+def discussion_cancel(*, by: User, discussion: StrategyDiscussion, reason: str):
+    """Cancel a convened discussion, with the reason."""
+    require_right(by, Perm.CONVENE_STRATEGY_DISCUSSIONS)
+    current = _locked(StrategyDiscussion, discussion)
+    if current.state != DiscussionState.CONVENED:
+        raise RuleBroken("Only a discussion not yet held can be cancelled")
+    source = current.state
+    current.cancel(by=by, reason=reason)
+    current.save()
+    _audit_discussion(by, current, source, "cancel")
+    return current
+
+
+# Section 47 enquiries and initial conferences -------------------------------------------
+
+
+@transaction.atomic
+def section47_outcome_propose(
+    *, by: User, section47: Section47, outcome: str, rationale: str
+) -> EnquiryOutcomeDecision:
+    """Propose the enquiry's outcome with its rationale (DOMAIN.md "Section 47 enquiries")."""
+    require_right(by, Perm.RUN_SECTION_47_ENQUIRIES)
+    current = _locked(Section47, section47)
+    if current.state != Section47State.OPEN:
+        raise RuleBroken("An outcome can be proposed only while the enquiry is open")
+    if outcome not in EnquiryOutcome.values:
+        raise RuleBroken("Choose the outcome of the enquiry")
+    if not rationale.strip():
+        raise RuleBroken("Give the rationale for the outcome")
+    decision = EnquiryOutcomeDecision.objects.create(
+        section47=current, outcome=outcome, rationale=rationale, proposed_by=by
+    )
+    source = current.state
+    current.current_outcome = decision
+    current.propose_outcome(by=by)
+    current.save()
+    audit_transition(by, current, source, "propose_outcome", reason=outcome)
+    return decision
+
+
+@transaction.atomic
+def section47_outcome_sign_off(*, by: User, section47: Section47, comment: str = "") -> Section47:
+    """A manager other than the proposer signs the outcome off. Without continuing risk the
+    enquiry closes with 'conference not required' (`ICPCnotRequired`)."""
+    require_right(by, Perm.SIGN_OFF_DECISIONS)
+    current = _locked(Section47, section47)
+    if current.state != Section47State.OUTCOME_PROPOSED:
+        raise RuleBroken("Only a proposed outcome can be signed off")
+    four_eyes(by, current.current_outcome.proposed_by_id, did="proposed this outcome")
+    source = current.state
+    current.sign_off_outcome(by=by, comment=comment)
+    current.current_outcome.save()
+    current.save()
+    audit_transition(by, current, source, "sign_off_outcome")
+    if current.outcome != EnquiryOutcome.CONTINUING_RISK:
+        source = current.state
+        current.close_without_conference(by=by)
+        current.save()
+        audit_transition(by, current, source, "close_without_conference")
+    return current
+
+
+@transaction.atomic
+def section47_outcome_return(*, by: User, section47: Section47, comment: str) -> Section47:
+    """A manager returns the proposed outcome with a comment; it is kept."""
+    require_right(by, Perm.SIGN_OFF_DECISIONS)
+    current = _locked(Section47, section47)
+    if current.state != Section47State.OUTCOME_PROPOSED:
+        raise RuleBroken("Only a proposed outcome can be returned")
+    if not comment.strip():
+        raise RuleBroken("Say what needs to change")
+    four_eyes(by, current.current_outcome.proposed_by_id, did="proposed this outcome")
+    decision = current.current_outcome
+    source = current.state
+    current.return_outcome(by=by, comment=comment)
+    decision.save()
+    current.save()
+    audit_transition(by, current, source, "return_outcome")
+    return current
+
+
+def chair_conflicts(user: User, child_id: int) -> list[str]:
+    """DESIGN.md: a conference chair is never the child's allocated worker, that worker's
+    team manager, nor anyone who proposed or signed off a decision for the child."""
+    from referrals.contacts import ContactDecision
+    from referrals.episodes import Assessment, ReferralDecision
+    from referrals.models import Allocation
+
+    conflicts = []
+    allocation = (
+        Allocation.objects.filter(child_id=child_id, ended_at__isnull=True)
+        .select_related("team")
+        .first()
+    )
+    if allocation is not None and allocation.worker_id == user.pk:
+        conflicts.append("you are the child's allocated worker")
+    if allocation is not None and allocation.team.manager_id == user.pk:
+        conflicts.append("you manage the allocated worker's team")
+    by_user = Q(proposed_by=user) | Q(reviewed_by=user)
+    decided = (
+        ContactDecision.objects.filter(by_user, contact_child__child_id=child_id).exists()
+        or ReferralDecision.objects.filter(by_user, referral__child_id=child_id).exists()
+        or EnquiryOutcomeDecision.objects.filter(by_user, section47__child_id=child_id).exists()
+        or StrategyDiscussion.objects.filter(
+            Q(recorded_by=user) | Q(reviewed_by=user), children__child_id=child_id
+        ).exists()
+        or Assessment.objects.filter(
+            Q(completed_by=user) | Q(authorised_by=user), child_id=child_id
+        ).exists()
+    )
+    if decided:
+        conflicts.append("you proposed or signed off a decision for the child")
+    return conflicts
+
+
+@transaction.atomic
+def conference_record(
+    *, by: User, section47: Section47, held_on: date, agencies: list[Agency], plan: bool,
+    category: str = "", summary: str = "",
+) -> InitialConference:  # fmt: skip
+    """The chair records the initial conference: independent of the child's work, not before
+    the enquiry started (rule 8615), not on a weekend (8875); a plan has its category."""
+    require_right(by, Perm.CHAIR_CONFERENCES)
+    current = _locked(Section47, section47)
+    if current.state != Section47State.OUTCOME_SIGNED_OFF or not current._conference_needed():
+        raise RuleBroken(
+            "A conference is recorded only after a signed-off outcome of continuing risk"
+        )
+    conflicts = chair_conflicts(by, current.child_id)
+    if conflicts:
+        raise RuleBroken("You cannot chair this conference: " + " and ".join(conflicts))
+    if held_on < current.start_date:
+        raise RuleBroken("The conference cannot be before the section 47 enquiry started")
+    if held_on > timezone.localdate():
+        raise RuleBroken("The conference date cannot be in the future")
+    if held_on.weekday() >= 5:
+        raise RuleBroken("An initial conference is not held on a weekend")
+    if plan and category not in CategoryOfAbuse.values:
+        raise RuleBroken("Choose the category of abuse for the plan")
+    if not plan and category:
+        raise RuleBroken("A category of abuse is recorded only with a plan")
+    source = current.state
+    current.hold_conference(by=by)
+    current.save()
+    conference = InitialConference.objects.create(
+        section47=current, child_id=current.child_id, held_on=held_on, chair=by, plan=plan,
+        category=category if plan else "", summary=summary, recorded_by=by,
+    )  # fmt: skip
+    conference.agencies_attending.set(agencies)
+    audit_transition(by, current, source, "hold_conference", reason="plan" if plan else "no plan")
+    return conference
