@@ -37,6 +37,12 @@ class Agency(models.Model):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=32, choices=Kind.choices)
     is_active = models.BooleanField(default=True)
+    # What is shared with the agency is granted to this group (accounts.sharing); nobody is a
+    # member of it: the agency's users see what it holds through their agency.
+    grant_group = models.OneToOneField(
+        "auth.Group", null=True, blank=True, editable=False, on_delete=models.PROTECT,
+        related_name="granted_agency",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["name"]
@@ -91,3 +97,8 @@ class GlobalPermission(models.Model):
 # Changes to users and agencies are audited; a password hash or sign-in time never is.
 register_audited(Agency)
 register_audited(User, exclude_fields=["password", "last_login"], m2m_fields={"groups"})
+
+
+from accounts.sharing import SharingRecord  # noqa: E402  # the one grantor keeps its model beside it
+
+__all__ += ["SharingRecord"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from accounts import sharing
+
 
 class Sex(models.TextChoices):
     MALE = "M", "Male"
@@ -98,20 +100,8 @@ def validate_disabilities(codes: list[str]) -> list[str]:
     return problems
 
 
-class ConsentPosition(models.TextChoices):
-    """DOMAIN.md "Information sharing": consent position, exactly."""
-
-    GIVEN = "given", "Given"
-    REFUSED = "refused", "Refused (sharing may still proceed on another basis)"
-    NOT_SOUGHT_CANNOT_BE_GIVEN = "not_sought_cannot_be_given", "Not sought: consent cannot be given"
-    NOT_SOUGHT_CANNOT_REASONABLY_BE_OBTAINED = (
-        "not_sought_cannot_reasonably_be_obtained",
-        "Not sought: consent cannot reasonably be obtained",
-    )
-    NOT_SOUGHT_WOULD_PREJUDICE = (
-        "not_sought_would_prejudice_protection",
-        "Not sought: asking would prejudice protection",
-    )
+# The consent position belongs to the sharing rules (DOMAIN.md "Information sharing").
+ConsentPosition = sharing.ConsentPosition
 
 
 class PrimaryNeed(models.TextChoices):

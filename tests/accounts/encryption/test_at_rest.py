@@ -16,6 +16,7 @@ from django.db import connection
 from accounts.encryption import models_with_encrypted_fields
 from accounts.models import Agency, FormDraft, User
 from accounts.sessions import save_draft
+from accounts.sharing import SharingRecord
 from referrals.contacts import Contact, ContactChild, ContactDecision
 from referrals.episodes import Assessment, ReferralDecision
 from referrals.models import Note
@@ -58,6 +59,8 @@ SECRETS = [
     "SECRET-CONFERENCE-5162 plan agreed",
     "SECRET-CANCEL-5163 child moved away",
     "SECRET-SIGNOFF-5164 agreed",
+    "SECRET-SHAREREASON-5165 police need it",
+    "SECRET-FAMILYTOLD-5166 mother told",
 ]
 
 
@@ -71,11 +74,12 @@ def fill_every_encrypted_model() -> None:
     save_draft(user=user, path="/form/", fields={"body": SECRETS[2]})
     fill_contact_models()
     fill_episode_models()
+    fill_sharing_records()
     # Every model with an encrypted field must be filled by this function.
     assert set(models_with_encrypted_fields()) <= {
         SealedNote, FormDraft, Contact, ContactChild, ContactDecision, Note, ReferralDecision,
         Assessment, StrategyDiscussion, DiscussionChild, Participant, Action,
-        EnquiryOutcomeDecision, InitialConference,
+        EnquiryOutcomeDecision, InitialConference, SharingRecord,
     }  # fmt: skip
 
 
@@ -185,6 +189,23 @@ def fill_episode_models() -> None:
         version=assessment.version,
     )  # fmt: skip
     referral_services.assessment_authorise(by=manager, assessment=assessment, comment=SECRETS[13])
+
+
+def fill_sharing_records() -> None:
+    from accounts import sharing
+
+    worker = User.objects.get(username="worker")
+    discussion = StrategyDiscussion.objects.first()
+    police = Agency.objects.get(name="Test police")
+    sharing.share(
+        by=worker, obj=discussion, permission="strategy.view_strategydiscussion", agency=police,
+        article6=sharing.Article6Basis.PUBLIC_TASK, consent=sharing.ConsentPosition.GIVEN,
+        family_told=True, family_note=SECRETS[26], reason=SECRETS[25],
+    )  # fmt: skip
+    sharing.decline(
+        by=worker, obj=discussion, permission="strategy.view_strategydiscussion",
+        agency=Agency.objects.get(name="Test health"), reason=SECRETS[25],
+    )  # fmt: skip
 
 
 @pytest.mark.sqlite
