@@ -10,9 +10,17 @@ from accounts.models import Agency
 from accounts.roles import Role
 
 
+class PageFormHelper(FormHelper):
+    """The one form helper: every page writes its own <form> element (with its action and
+    CSRF token), so crispy renders the fields, hints and errors only, never a nested form."""
+
+    form_tag = False
+    disable_csrf = True
+
+
 def gds_form(form: forms.Form, fields: list[str], submit: str) -> None:
     """Give `form` a GOV.UK layout of text fields and one button."""
-    form.helper = FormHelper()
+    form.helper = PageFormHelper()
     form.helper.layout = Layout(
         *(Field.text(name, field_width=20) for name in fields), Button("submit", submit)
     )
@@ -60,7 +68,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
+        self.helper = PageFormHelper()
         self.helper.form_method = "get"
         self.helper.layout = Layout(
             Field.text("date_from", field_width=10),
@@ -92,7 +100,7 @@ class SecurityCodeForm(forms.Form):
         self.fields["code"].widget.attrs.update(
             {"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "none"}
         )
-        self.helper = FormHelper()
+        self.helper = PageFormHelper()
         self.helper.layout = Layout(Field.text("code", field_width=10), Button("submit", submit))
 
 
@@ -150,7 +158,7 @@ class UserForm(forms.Form):
         if not creating:
             del self.fields["username"]
             fields = fields[1:]
-        self.helper = FormHelper()
+        self.helper = PageFormHelper()
         self.helper.layout = Layout(*fields, Button("submit", "Save"))
 
 
@@ -168,7 +176,7 @@ class AgencyForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
+        self.helper = PageFormHelper()
         self.helper.layout = Layout(
             Field.text("name", field_width=30),
             Field.radios("kind", legend_size="s"),

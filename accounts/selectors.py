@@ -33,15 +33,16 @@ class HomeProfile:
 
 def home_profile(user: User) -> HomeProfile:
     """The user's name, agency and roles, in two queries whatever they hold."""
-    user = User.objects.select_related("agency").prefetch_related("groups").get(pk=user.pk)
+    # Rights are asked of the user given (the request's), whose cache the navigation shares.
+    person = User.objects.select_related("agency").prefetch_related("groups").get(pk=user.pk)
     return HomeProfile(
-        user_id=user.pk,
+        user_id=person.pk,
         reads_audit_trail=access.can_read_audit_trail(user),
         manages_users=access.can_manage_users(user),
         sees_case_records=access.can_view_case_records(user),
-        display_name=user.display_name,
-        agency_name=user.agency.name,
-        roles=[RoleSummary(name, ROLE_SUMMARIES[Role(name)]) for name in user.role_names],
+        display_name=person.display_name,
+        agency_name=person.agency.name,
+        roles=[RoleSummary(name, ROLE_SUMMARIES[Role(name)]) for name in person.role_names],
     )
 
 

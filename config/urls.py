@@ -11,4 +11,5 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("referrals.urls")),
+    path("", include("strategy.urls")),
 ]

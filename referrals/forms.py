@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
+
+from accounts.forms import PageFormHelper
 
 
 class LevelOfNeedForm(forms.Form):
@@ -31,7 +32,7 @@ class LevelOfNeedForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
+        self.helper = PageFormHelper()
         self.helper.layout = Layout(
             Field.text("name", field_width=20),
             Field.textarea("description", rows=4),
@@ -57,7 +58,7 @@ class ClosureDayForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
+        self.helper = PageFormHelper()
         self.helper.layout = Layout(
             Field.text("day", field_width=10),
             Field.text("name", field_width=20),
@@ -91,7 +92,7 @@ class ProposeDecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = Outcome.choices
         self.fields["level_of_need"].queryset = LevelOfNeed.objects.filter(is_active=True)
-        self.helper = FormHelper()
+        self.helper = PageFormHelper()
         self.helper.layout = Layout(
             Field.radios("outcome", legend_size="m"),
             Field.radios("level_of_need", legend_size="m"),
@@ -118,7 +119,7 @@ class ReviewForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
+        self.helper = PageFormHelper()
         self.helper.layout = Layout(
             Field.radios("action", legend_size="m"),
             Field.textarea("comment", rows=4),
@@ -171,7 +172,7 @@ class FeedbackForm(forms.Form):
             ]
         else:
             del self.fields["family_told"], self.fields["family_note"]
-        self.helper = FormHelper()
+        self.helper = PageFormHelper()
         self.helper.layout = Layout(*fields, Button("submit", "Save feedback"))
 
 
@@ -232,7 +233,7 @@ class ContactDetailsForm(forms.Form):
         self.fields["taken_by"].queryset = _users_with("record_contacts")
         self.fields["source"].choices = [("", "Choose a source"), *ReferralSource.choices]
         self.fields["consent"].choices = ConsentPosition.choices
-        self.helper = FormHelper()
+        self.helper = PageFormHelper()
         self.helper.layout = Layout(
             Field.text("received_date", field_width=10),
             Field.text("received_time", field_width=5),
@@ -282,8 +283,7 @@ class FindChildForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+        self.helper = PageFormHelper()
         self.helper.layout = Layout(
             Field.text("first_name", field_width=20),
             Field.text("last_name", field_width=20),
@@ -303,7 +303,7 @@ class ScreeningNotesForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
+        self.helper = PageFormHelper()
         self.helper.layout = Layout(
             Field.textarea("screening_notes", rows=6),
             "version",
@@ -321,7 +321,7 @@ class NoteForm(forms.Form):
 
     def __init__(self, *args, submit: str = "Add note", **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
+        self.helper = PageFormHelper()
         self.helper.layout = Layout(
             Field.textarea("text", rows=4), Field.checkbox("significant"), Button("submit", submit)
         )
@@ -373,7 +373,7 @@ class ChildDetailsForm(forms.Form):
         self.fields["ethnicity"].choices = Ethnicity.choices
         self.fields["disabilities"].choices = Disability.choices
         self.fields["upn_unknown"].choices = [("", "Not applicable"), *UPNUnknown.choices]
-        self.helper = FormHelper()
+        self.helper = PageFormHelper()
         self.helper.layout = Layout(
             Field.text("first_name", field_width=20),
             Field.text("last_name", field_width=20),
@@ -416,7 +416,7 @@ class TeamForm(forms.Form):
         self.fields["manager"].label_from_instance = lambda user: (
             user.get_full_name() or user.username
         )
-        self.helper = FormHelper()
+        self.helper = PageFormHelper()
         self.helper.layout = Layout(
             Field.text("name", field_width=20),
             Field.select("manager"),
@@ -447,7 +447,7 @@ class AllocationForm(forms.Form):
         self.fields["worker"].label_from_instance = lambda user: (
             user.get_full_name() or user.username
         )
-        self.helper = FormHelper()
+        self.helper = PageFormHelper()
         self.helper.layout = Layout(
             Field.select("team"), Field.select("worker"), Button("submit", "Allocate")
         )

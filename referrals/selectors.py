@@ -292,3 +292,137 @@ def _episode_timeline(child) -> list[TimelineItem]:
                          else "No plan")
         )  # fmt: skip
     return items
+
+
+# Referrals and assessments (referrals/episode_views.py) ------------------------------------
+
+REFERRAL_PAGE_SIZE = 50
+
+
+@dataclass
+class ReferralRow:
+    referral: object
+    overdue: bool
+    due_today: bool
+    assessment_due: date | None
+    assessment_overdue: bool
+
+
+def open_referrals():
+    """Open referrals, for counting and paging (a page's rows come from `referral_list`)."""
+    from referrals.episodes import OPEN_REFERRAL_STATES, Referral
+
+    return Referral.objects.filter(state__in=OPEN_REFERRAL_STATES).order_by("next_steps_due", "pk")
+
+
+def referral_list(
+    *, today: date, offset: int = 0, limit: int = REFERRAL_PAGE_SIZE
+) -> list[ReferralRow]:
+    """A page of open referrals, next steps due oldest first, with the child and the open
+    assessment's due date, in one query. Access is checked by the caller (accounts.access)."""
+    from django.db.models import OuterRef, Subquery
+
+    from referrals.episodes import (
+        OPEN_REFERRAL_STATES,
+        Assessment,
+        AssessmentState,
+        Referral,
+        ReferralState,
+    )
+
+    open_assessment = Assessment.objects.filter(
+        referral=OuterRef("pk"), state=AssessmentState.OPEN
+    ).values("due")[:1]
+    rows = (
+        Referral.objects.filter(state__in=OPEN_REFERRAL_STATES)
+        .select_related("child")
+        .annotate(assessment_due=Subquery(open_assessment))
+        .order_by("next_steps_due", "pk")
+    )[offset : offset + limit]  # fmt: skip
+    deciding = (ReferralState.OPEN, ReferralState.NEXT_STEPS_PROPOSED)
+    return [
+        ReferralRow(
+            referral=row,
+            overdue=row.state in deciding and row.next_steps_due < today,
+            due_today=row.state in deciding and row.next_steps_due == today,
+            assessment_due=row.assessment_due,
+            assessment_overdue=row.assessment_due is not None and row.assessment_due < today,
+        )
+        for row in rows
+    ]
+
+
+def referral_for_page():
+    """Referrals with the child and who closed them, and the contact's id for the link back
+    (the contact's confidential text is not loaded)."""
+    from django.db.models import F
+
+    from referrals.episodes import Referral
+
+    return Referral.objects.select_related("child", "closed_by").annotate(
+        contact_pk=F("contact_child__contact_id")
+    )
+
+
+@dataclass
+class ReferralEpisode:
+    decisions: list
+    assessments: list
+    discussions: list
+    section47s: list
+
+
+def next_steps_history(referral) -> list:
+    """Every next-steps proposal for a referral, oldest first, returned ones kept."""
+    from referrals.episodes import ReferralDecision
+
+    return list(
+        ReferralDecision.objects.filter(referral=referral).select_related(
+            "proposed_by", "reviewed_by"
+        )
+    )
+
+
+def referral_episode(referral) -> ReferralEpisode:
+    """A referral's next-steps proposals (returned ones kept), assessments, strategy
+    discussions and section 47 enquiries: four queries however many there are."""
+    from referrals.episodes import Assessment
+    from strategy.models import DiscussionChild, Section47
+
+    assessments = (
+        Assessment.objects.filter(referral=referral)
+        .select_related("completed_by", "authorised_by")
+        .defer("analysis", "authorisation_comment")
+        .order_by("start_date", "pk")
+    )
+    discussions = (
+        DiscussionChild.objects.filter(referral=referral)
+        .select_related("discussion")
+        .only(
+            "outcome", "discussion", "discussion__state", "discussion__scheduled_for",
+            "discussion__held_at", "discussion__format",
+        )
+        .order_by("discussion__scheduled_for", "pk")
+    )  # fmt: skip
+    section47s = (
+        Section47.objects.filter(referral=referral)
+        .select_related("current_outcome")
+        .defer("current_outcome__rationale", "current_outcome__review_comment")
+        .order_by("start_date", "pk")
+    )
+    return ReferralEpisode(
+        decisions=next_steps_history(referral),
+        assessments=list(assessments),
+        discussions=list(discussions),
+        section47s=list(section47s),
+    )
+
+
+def assessment_for_page():
+    """Assessments with the child, the referral and the people who started, completed and
+    authorised them."""
+    from referrals.episodes import Assessment
+
+    return Assessment.objects.select_related(
+        "child", "referral", "started_by", "completed_by", "authorised_by"
+    )

@@ -41,6 +41,7 @@ from referrals.timescales import Timescale, due_date, local_date
 
 
 def require_right(user: User, perm: Perm) -> None:
+    """PermissionDenied unless one of the user's roles grants `perm` (accounts.access)."""
     if not access.has_right(user, perm):
         raise PermissionDenied("Your role does not allow this.")
 
@@ -461,6 +462,7 @@ def referral_close(*, by: User, referral: Referral, reason: str, on) -> Referral
 def assessment_open(*, by: User, referral: Referral, start_date) -> Assessment:
     """Open the referral's assessment, or continue the one already open (one open assessment
     per referral, none before the referral date: census rules 8839, 1103)."""
+    require_right(by, Perm.PROPOSE_DECISIONS)
     existing = referral.assessments.filter(state=AssessmentState.OPEN).first()
     if existing is not None:
         return existing

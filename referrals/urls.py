@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals import views
+from referrals import episode_views, views
 
 app_name = "referrals"
 
@@ -53,4 +53,40 @@ urlpatterns = [
     ),
     path("administration/levels-of-need/new/", views.level_edit, name="level-new"),
     path("administration/levels-of-need/<int:pk>/", views.level_edit, name="level"),
+    # Referrals and assessments (referrals/episode_views.py)
+    path("referrals/", episode_views.referral_list, name="referrals"),
+    path("referrals/<int:pk>/", episode_views.referral_detail, name="referral"),
+    path(
+        "referrals/<int:pk>/next-steps/",
+        episode_views.next_steps_propose,
+        name="referral-propose",
+    ),
+    path(
+        "referrals/<int:pk>/next-steps/check/",
+        episode_views.next_steps_check,
+        name="referral-propose-check",
+    ),
+    path("referrals/<int:pk>/review/", episode_views.next_steps_review, name="referral-review"),
+    path(
+        "referrals/<int:pk>/review/check/",
+        episode_views.next_steps_review_check,
+        name="referral-review-check",
+    ),
+    path("referrals/<int:pk>/close/", episode_views.referral_close, name="referral-close"),
+    path("assessments/<int:pk>/", episode_views.assessment_detail, name="assessment"),
+    path(
+        "assessments/<int:pk>/complete/",
+        episode_views.assessment_complete,
+        name="assessment-complete",
+    ),
+    path(
+        "assessments/<int:pk>/authorise/",
+        episode_views.assessment_authorise,
+        name="assessment-authorise",
+    ),
+    path(
+        "assessments/<int:pk>/authorise/check/",
+        episode_views.assessment_authorise_check,
+        name="assessment-authorise-check",
+    ),
 ]

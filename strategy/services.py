@@ -222,6 +222,8 @@ def record_problems(discussion: StrategyDiscussion) -> list[str]:
         return problems
     held_on = local_date(discussion.held_at)
     for child in discussion.children.select_related("referral"):
+        if not child.referral.is_open:
+            problems.append(f"{child.child}'s referral is closed")
         if held_on < child.referral.referral_date:
             problems.append(
                 f"The discussion cannot be held before {child.child}'s referral date "
@@ -267,6 +269,14 @@ def discussion_sign_off(
     if current.state != DiscussionState.HELD:
         raise RuleBroken("Only a discussion recorded as held can be signed off")
     four_eyes(by, current.recorded_by_id, did="recorded this discussion as held")
+    # The children's referrals are locked, then checked again: another discussion signed off
+    # since this one was held may have opened the child's enquiry (one open section 47 per
+    # referral), or the referral may have closed.
+    referral_ids = list(current.children.values_list("referral_id", flat=True))
+    list(Referral.objects.select_for_update().filter(pk__in=referral_ids).order_by("pk"))
+    problems = record_problems(current)
+    if problems:
+        raise RecordIncomplete(problems)
     source = current.state
     current.sign_off(by=by, comment=comment)
     current.save()

@@ -63,11 +63,13 @@ def test_demo_partners_are_in_partner_agencies(demo):
 def test_demo_cases_cover_the_journeys_and_load_once(db, settings):
     from referrals.contacts import ContactChild, ContactDecision
     from referrals.models import Contact, LadoReferral, Referral
+    from strategy import demo as strategy_demo
 
     settings.DEBUG = True
     call_command("load_demo")
     call_command("load_demo")
-    assert Contact.objects.count() == 5
+    # The front door's five contacts, then the strategy demo's families.
+    assert Contact.objects.count() == 5 + strategy_demo.CONTACTS
     assert Contact.objects.filter(urgent=True).count() == 1
     assert Referral.objects.filter(urgent=True).count() == 1
     assert LadoReferral.objects.count() == 1

@@ -76,9 +76,9 @@ def test_child_page_query_count_does_not_grow(
     sign_in(client, worker)
     # Fixed: the request's own, the child, allocation, relationships, the timeline's ten
     # lists (contacts, decisions, referrals, LADO referrals, significant notes, next steps,
-    # assessments, discussions, enquiry outcomes, conferences), the notes with authors, and
-    # the read entry.
-    with django_assert_max_num_queries(25):
+    # assessments, discussions, enquiry outcomes, conferences), the child's referrals (their
+    # links), the notes with authors, and the read entry.
+    with django_assert_max_num_queries(26):
         response = client.get(reverse("referrals:child", args=[child.pk]))
     assert response.content.decode().count("Contact received") == contacts
 

@@ -1,0 +1,182 @@
+"""Forms of the referral and assessment pages (referrals/episode_views.py).
+
+They check what a form can check on its own; the services enforce the journey's rules and
+their messages reach the same error summary.
+"""
+
+from __future__ import annotations
+
+from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.layout import Button, Field, Layout
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts.forms import PageFormHelper
+from referrals.codes import (
+    NO_FACTORS,
+    AssessmentFactor,
+    PrimaryNeed,
+    ReasonForClosure,
+    validate_assessment_factors,
+)
+from referrals.episodes import NextSteps
+
+NO_PRIMARY_NEED = "None: no further action"
+
+
+class NextStepsForm(forms.Form):
+    """Proposed next steps for a referral, with the census primary need (none for no
+    further action: census rules 8831, 8610)."""
+
+    next_steps = forms.ChoiceField(
+        label="Next steps",
+        widget=forms.RadioSelect,
+        choices=NextSteps.choices,
+        error_messages={"required": "Choose the next steps"},
+    )
+    primary_need = forms.ChoiceField(
+        label="Primary need",
+        required=False,
+        choices=[("", NO_PRIMARY_NEED), *PrimaryNeed.choices],
+        help_text="The child's main need, as the children in need census records it. "
+        "Choose 'None' only for no further action",
+    )
+    rationale = forms.CharField(
+        label="Rationale",
+        widget=forms.Textarea,
+        help_text="Why these next steps for this child: what you weighed, history included",
+        error_messages={"required": "Give the rationale for the next steps"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PageFormHelper()
+        self.helper.layout = Layout(
+            Field.radios("next_steps", legend_size="m"),
+            Field.select("primary_need"),
+            Field.textarea("rationale", rows=6),
+            Button("submit", "Continue"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        next_steps, need = cleaned.get("next_steps"), cleaned.get("primary_need")
+        if next_steps == NextSteps.NO_FURTHER_ACTION and need:
+            self.add_error(
+                "primary_need",
+                "A referral with no further action has no primary need: choose 'None'",
+            )
+        elif next_steps and next_steps != NextSteps.NO_FURTHER_ACTION and not need:
+            self.add_error("primary_need", "Choose the child's primary need")
+        return cleaned
+
+
+class ClosureDateField(DateInputField):
+    """The GOV.UK date input, with messages that name the closure date."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.error_messages.update(
+            required="Enter the closure date", incomplete="Enter the closure date"
+        )
+        for part, name in zip(self.fields, ("day", "month", "year"), strict=True):
+            part.error_messages["incomplete"] = f"The closure date must include a {name}"
+            for validator in part.validators:
+                validator.message = "The closure date must be a real date"
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except ValidationError as error:
+            raise ValidationError("The closure date must be a real date") from error
+
+
+class CloseReferralForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Reason for closure",
+        widget=forms.RadioSelect,
+        choices=ReasonForClosure.choices,
+        help_text="As the children in need census records it",
+        error_messages={"required": "Choose the reason for closure"},
+    )
+    closure_date = ClosureDateField(
+        label="Closure date", help_text="For example, 27 3 2026", require_all_fields=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PageFormHelper()
+        self.helper.layout = Layout(
+            Field.radios("reason", legend_size="m"),
+            Field("closure_date", context={"legend_size": "govuk-fieldset__legend--m"}),
+            Button("submit", "Close the referral"),
+        )
+
+
+def _factor_choices() -> list[Choice]:
+    """The census factors, 'no factors identified' last, after an 'or'."""
+    others = [
+        Choice(value, label) for value, label in AssessmentFactor.choices if value != NO_FACTORS
+    ]
+    others[-1] = Choice(others[-1].value, others[-1].label, divider="or")
+    return [*others, Choice(NO_FACTORS.value, NO_FACTORS.label)]
+
+
+class AssessmentForm(forms.Form):
+    """The factors identified at assessment (CIN census codes) and the analysis; `version`
+    catches a second editor."""
+
+    factors = forms.MultipleChoiceField(
+        label="Factors identified",
+        widget=forms.CheckboxSelectMultiple,
+        choices=_factor_choices(),
+        help_text="Select all that apply. A is the child, B a parent or carer, C another "
+        "member of the household",
+        error_messages={"required": "Choose the factors identified, or 'no factors identified'"},
+    )
+    analysis = forms.CharField(
+        label="Analysis",
+        widget=forms.Textarea,
+        help_text="What the assessment found and what it means for the child",
+        error_messages={"required": "Record the analysis of the assessment"},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PageFormHelper()
+        self.helper.layout = Layout(
+            Field.checkboxes("factors", legend_size="m", small=True),
+            Field.textarea("analysis", rows=8),
+            "version",
+            Button("submit", "Save"),
+        )
+
+    def clean_factors(self):
+        factors = self.cleaned_data["factors"]
+        problems = validate_assessment_factors(list(factors))
+        if problems:
+            raise ValidationError(problems)
+        return factors
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.has_error("version"):
+            # A hidden field: its problem goes where the error summary shows it.
+            self.add_error(None, "This page is out of date: open it again, then make your change")
+        return cleaned
+
+
+class AuthoriseForm(forms.Form):
+    comment = forms.CharField(
+        label="Comment",
+        widget=forms.Textarea,
+        required=False,
+        help_text="Optional. Anything the worker or the next reader should know",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PageFormHelper()
+        self.helper.layout = Layout(Field.textarea("comment", rows=4), Button("submit", "Continue"))

@@ -1,0 +1,518 @@
+"""The referral and assessment pages: the open referrals, one referral with its next steps,
+assessments, strategy discussions and section 47 enquiries, and the actions on them.
+
+DESIGN.md ("The journey"): next steps are proposed, checked and signed off by another
+manager; a referral closes with its census reason once its work is done; an assessment is
+completed, then authorised by someone else. Reads and lists are audited.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django_fsm import ConcurrentTransition
+
+from accounts import access, sessions
+from accounts.audit import case_view, record_list, record_read
+from accounts.permissions import Perm
+from referrals import selectors, services
+from referrals.codes import AssessmentFactor, PrimaryNeed
+from referrals.episode_forms import (
+    NO_PRIMARY_NEED,
+    AssessmentForm,
+    AuthoriseForm,
+    CloseReferralForm,
+    NextStepsForm,
+)
+from referrals.episodes import Assessment, AssessmentState, NextSteps, Referral, ReferralState
+from referrals.forms import ReviewForm
+from referrals.proposals import RuleBroken
+from referrals.views import CHANGED_BY_SOMEONE_ELSE
+
+FACTOR_LABELS = dict(AssessmentFactor.choices)
+NEXT_STEPS_LABELS = dict(NextSteps.choices)
+PRIMARY_NEED_LABELS = {"": NO_PRIMARY_NEED, **dict(PrimaryNeed.choices)}
+REVIEW_ACTIONS = dict(ReviewForm.base_fields["action"].choices)
+RECORD_CHANGED = (
+    "This record was changed by someone else while you were working on it. Read it again "
+    "before you go on."
+)
+
+
+def _require(request: HttpRequest, perm: Perm, refusal: str) -> None:
+    if not access.has_right(request.user, perm):
+        raise PermissionDenied(refusal)
+
+
+def _read(request: HttpRequest, record) -> None:
+    record_read(request, record, child_ref=record.child.census_id)
+
+
+def _referral(request: HttpRequest, pk: int) -> Referral:
+    """The referral, for someone who may see case records (404 for partners, who must not
+    learn that it exists; 403 for the system administrator)."""
+    access.refuse_case_object(request.user)
+    return get_object_or_404(selectors.referral_for_page(), pk=pk)
+
+
+def _current(decisions: list, referral: Referral):
+    return next((d for d in decisions if d.pk == referral.current_decision_id), None)
+
+
+# The list of open referrals -----------------------------------------------------------------
+
+
+@case_view(Referral)
+def referral_list(request: HttpRequest) -> HttpResponse:
+    """Every open referral, next steps due oldest first, overdue and due today marked."""
+    access.refuse_case_object(request.user)
+    paginator = Paginator(selectors.open_referrals(), selectors.REFERRAL_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = selectors.referral_list(
+        today=timezone.localdate(),
+        offset=page.start_index() - 1 if paginator.count else 0,
+        limit=paginator.per_page,
+    )
+    record_list(request, Referral, [row.referral.pk for row in rows])
+    return render(request, "referrals/episode/referrals.html", {"rows": rows, "page": page})
+
+
+# One referral -------------------------------------------------------------------------------
+
+
+@case_view(Referral)
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A referral: its summary, every next-steps proposal, its assessments, the strategy
+    discussions and section 47 enquiries it is in, and what the user may do next."""
+    referral = _referral(request, pk)
+    _read(request, referral)
+    episode = selectors.referral_episode(referral)
+    user = request.user
+    signs_off = access.has_right(user, Perm.SIGN_OFF_DECISIONS)
+    today = timezone.localdate()
+    deciding = referral.state in (ReferralState.OPEN, ReferralState.NEXT_STEPS_PROPOSED)
+    return render(
+        request,
+        "referrals/episode/referral.html",
+        {
+            "referral": referral,
+            "child": referral.child,
+            "current": _current(episode.decisions, referral),
+            "decisions": episode.decisions,
+            "assessments": episode.assessments,
+            "discussions": episode.discussions,
+            "section47s": episode.section47s,
+            "overdue": deciding and referral.next_steps_due < today,
+            "due_today": deciding and referral.next_steps_due == today,
+            "today": today,
+            "can_propose": referral.state == ReferralState.OPEN
+            and access.has_right(user, Perm.PROPOSE_DECISIONS),
+            "can_review": referral.state == ReferralState.NEXT_STEPS_PROPOSED and signs_off,
+            "can_close": referral.state == ReferralState.NEXT_STEPS_SIGNED_OFF and signs_off,
+            "can_convene": referral.is_open
+            and access.has_right(user, Perm.CONVENE_STRATEGY_DISCUSSIONS),
+            "reads_audit_trail": access.can_read_audit_trail(user),
+        },
+    )
+
+
+# Proposing next steps: the form, then "Check your answers" --------------------------------
+
+
+def _proposer(request: HttpRequest, pk: int) -> Referral | HttpResponse:
+    referral = _referral(request, pk)
+    _require(request, Perm.PROPOSE_DECISIONS, "Your role does not propose next steps.")
+    if referral.state != ReferralState.OPEN:
+        messages.error(request, "Next steps can be proposed only while the referral is open")
+        return redirect("referrals:referral", pk=pk)
+    return referral
+
+
+@case_view(Referral)
+def next_steps_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step 1: the next steps, primary need and rationale, kept (sealed) until checked."""
+    referral = _proposer(request, pk)
+    if isinstance(referral, HttpResponse):
+        return referral
+    key = f"next-steps-{referral.pk}"
+    if request.method == "POST":
+        form = NextStepsForm(request.POST)
+        if form.is_valid():
+            sessions.keep(user=request.user, key=key, data=form.cleaned_data)
+            return redirect("referrals:referral-propose-check", pk=pk)
+    else:
+        form = NextStepsForm(initial=sessions.kept(user=request.user, key=key))
+        _read(request, referral)
+    return render(
+        request, "referrals/episode/next_steps.html", {"referral": referral, "form": form}
+    )
+
+
+@case_view(Referral)
+def next_steps_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step 2: check your answers, then propose."""
+    referral = _proposer(request, pk)
+    if isinstance(referral, HttpResponse):
+        return referral
+    key = f"next-steps-{referral.pk}"
+    pending = sessions.kept(user=request.user, key=key)
+    if not pending:
+        return redirect("referrals:referral-propose", pk=pk)
+    errors = []
+    if request.method == "POST":
+        try:
+            services.referral_next_steps_propose(
+                by=request.user, referral=referral, next_steps=pending["next_steps"],
+                primary_need=pending["primary_need"], rationale=pending["rationale"],
+            )  # fmt: skip
+        except RuleBroken as error:
+            errors.append(str(error))
+        except ConcurrentTransition:
+            errors.append(RECORD_CHANGED)
+        else:
+            sessions.forget(user=request.user, key=key)
+            messages.success(request, "The next steps are proposed. A manager will sign them off.")
+            return redirect("referrals:referral", pk=pk)
+    else:
+        _read(request, referral)
+    return render(
+        request,
+        "referrals/episode/next_steps_check.html",
+        {
+            "referral": referral,
+            "pending": pending,
+            "next_steps": NEXT_STEPS_LABELS.get(pending["next_steps"], ""),
+            "primary_need": PRIMARY_NEED_LABELS.get(pending["primary_need"], ""),
+            "errors": errors,
+        },
+        status=409 if errors else 200,
+    )
+
+
+# Reviewing next steps: sign off or return, then "Check your answers" ----------------------
+
+
+def _reviewer(request: HttpRequest, pk: int) -> Referral | HttpResponse:
+    referral = _referral(request, pk)
+    _require(request, Perm.SIGN_OFF_DECISIONS, "Only managers sign off or return next steps.")
+    if referral.state != ReferralState.NEXT_STEPS_PROPOSED:
+        messages.error(request, "These next steps are not waiting for a sign-off")
+        return redirect("referrals:referral", pk=pk)
+    return referral
+
+
+@case_view(Referral)
+def next_steps_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager's sign-off or return (with a comment); whoever proposed never reviews."""
+    referral = _reviewer(request, pk)
+    if isinstance(referral, HttpResponse):
+        return referral
+    key = f"next-steps-review-{referral.pk}"
+    decisions = selectors.next_steps_history(referral)
+    decision = _current(decisions, referral)
+    form = ReviewForm(request.POST or None, initial=sessions.kept(user=request.user, key=key))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.four_eyes(
+                request.user, decision.proposed_by_id, did="proposed these next steps"
+            )
+        except RuleBroken as error:
+            form.add_error(None, str(error))
+            status = 409
+        else:
+            sessions.keep(
+                user=request.user, key=key,
+                data={"decision": decision.pk, **form.cleaned_data},
+            )  # fmt: skip
+            return redirect("referrals:referral-review-check", pk=pk)
+    if request.method != "POST":
+        _read(request, referral)
+    return render(
+        request,
+        "referrals/episode/review.html",
+        {"referral": referral, "decision": decision, "decisions": decisions, "form": form},
+        status=status,
+    )
+
+
+@case_view(Referral)
+def next_steps_review_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check your answers, then sign off or return the next steps."""
+    referral = _reviewer(request, pk)
+    if isinstance(referral, HttpResponse):
+        return referral
+    key = f"next-steps-review-{referral.pk}"
+    pending = sessions.kept(user=request.user, key=key)
+    if not pending:
+        return redirect("referrals:referral-review", pk=pk)
+    if pending.get("decision") != referral.current_decision_id:
+        # Another proposal is waiting now: it has to be read before it is reviewed.
+        sessions.forget(user=request.user, key=key)
+        messages.error(request, RECORD_CHANGED)
+        return redirect("referrals:referral", pk=pk)
+    decision = _current(selectors.next_steps_history(referral), referral)
+    errors = []
+    if request.method == "POST":
+        try:
+            if pending["action"] == "sign_off":
+                services.referral_next_steps_sign_off(
+                    by=request.user, referral=referral, comment=pending["comment"]
+                )
+                done = "The next steps are signed off."
+                if decision.next_steps == NextSteps.ASSESSMENT:
+                    done += " The assessment is open."
+            else:
+                services.referral_next_steps_return(
+                    by=request.user, referral=referral, comment=pending["comment"]
+                )
+                done = "The next steps are returned with your comment."
+        except RuleBroken as error:
+            errors.append(str(error))
+        except ConcurrentTransition:
+            errors.append(RECORD_CHANGED)
+        else:
+            sessions.forget(user=request.user, key=key)
+            messages.success(request, done)
+            return redirect("referrals:referral", pk=pk)
+    else:
+        _read(request, referral)
+    return render(
+        request,
+        "referrals/episode/review_check.html",
+        {
+            "referral": referral,
+            "decision": decision,
+            "pending": pending,
+            "action": REVIEW_ACTIONS.get(pending["action"], ""),
+            "errors": errors,
+        },
+        status=409 if errors else 200,
+    )
+
+
+# Closing the referral -----------------------------------------------------------------------
+
+
+@case_view(Referral)
+def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close with the census reason and date, once every assessment is authorised and every
+    enquiry has a conference or 'not required' (the service says what is still open)."""
+    referral = _referral(request, pk)
+    _require(request, Perm.SIGN_OFF_DECISIONS, "Only managers close referrals.")
+    if referral.state != ReferralState.NEXT_STEPS_SIGNED_OFF:
+        messages.error(request, "A referral closes only once its next steps are signed off")
+        return redirect("referrals:referral", pk=pk)
+    form = CloseReferralForm(request.POST or None, initial={"closure_date": timezone.localdate()})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_close(
+                by=request.user, referral=referral, reason=form.cleaned_data["reason"],
+                on=form.cleaned_data["closure_date"],
+            )  # fmt: skip
+        except RuleBroken as error:
+            form.add_error(None, str(error))
+            status = 409
+        except ConcurrentTransition:
+            form.add_error(None, RECORD_CHANGED)
+            status = 409
+        else:
+            messages.success(request, "The referral is closed.")
+            return redirect("referrals:referral", pk=pk)
+    if request.method != "POST":
+        _read(request, referral)
+    return render(
+        request,
+        "referrals/episode/close.html",
+        {"referral": referral, "form": form, "open_work": referral.open_work()},
+        status=status,
+    )
+
+
+# Assessments --------------------------------------------------------------------------------
+
+
+def _assessment(request: HttpRequest, pk: int) -> Assessment:
+    access.refuse_case_object(request.user)
+    return get_object_or_404(selectors.assessment_for_page(), pk=pk)
+
+
+def _factor_labels(codes) -> list[str]:
+    return [FACTOR_LABELS.get(code, code) for code in codes or []]
+
+
+def _assessment_context(assessment: Assessment, **extra) -> dict:
+    today = timezone.localdate()
+    is_open = assessment.state == AssessmentState.OPEN
+    return {
+        "assessment": assessment,
+        "factors": _factor_labels(assessment.factors),
+        "overdue": is_open and assessment.due < today,
+        "due_today": is_open and assessment.due == today,
+        **extra,
+    }
+
+
+@case_view(Assessment)
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An assessment: when it started and is due, the factors and analysis, who completed
+    and who authorised it, and what the user may do next."""
+    assessment = _assessment(request, pk)
+    _read(request, assessment)
+    user = request.user
+    is_open = assessment.state == AssessmentState.OPEN
+    return render(
+        request,
+        "referrals/episode/assessment.html",
+        _assessment_context(
+            assessment,
+            can_complete=is_open and access.has_right(user, Perm.PROPOSE_DECISIONS),
+            can_authorise=is_open
+            and assessment.completed_by_id is not None
+            and access.has_right(user, Perm.SIGN_OFF_DECISIONS),
+        ),
+    )
+
+
+@case_view(Assessment)
+def assessment_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    """The factors identified and the analysis; if someone else saved first, their version is
+    shown and what was typed is kept."""
+    assessment = _assessment(request, pk)
+    _require(request, Perm.PROPOSE_DECISIONS, "Your role does not record assessments.")
+    if assessment.state != AssessmentState.OPEN:
+        messages.error(request, "An authorised assessment cannot change")
+        return redirect("referrals:assessment", pk=pk)
+    form = AssessmentForm(
+        request.POST or None,
+        initial={
+            "factors": assessment.factors,
+            "analysis": assessment.analysis,
+            "version": assessment.version,
+        },
+    )
+    errors, theirs, status = [], None, 200
+    if request.method == "POST" and form.is_valid():
+        typed = form.cleaned_data
+        try:
+            services.assessment_complete(
+                by=request.user, assessment=assessment, factors=typed["factors"],
+                analysis=typed["analysis"], version=typed["version"],
+            )  # fmt: skip
+        except services.ChangedBySomeoneElse as conflict:
+            theirs = conflict.current
+            form = AssessmentForm(initial={**typed, "version": theirs.version})
+            errors.append(CHANGED_BY_SOMEONE_ELSE)
+            status = 409
+        except RuleBroken as error:
+            form.add_error(None, str(error))
+            status = 409
+        else:
+            messages.success(
+                request,
+                "The factors and analysis are saved. A manager can now authorise the assessment.",
+            )
+            return redirect("referrals:assessment", pk=pk)
+    if request.method != "POST":
+        _read(request, assessment)
+    return render(
+        request,
+        "referrals/episode/assessment_complete.html",
+        {
+            "assessment": assessment,
+            "form": form,
+            "errors": errors,
+            "theirs": theirs,
+            "their_factors": _factor_labels(theirs.factors) if theirs else [],
+        },
+        status=status,
+    )
+
+
+def _authoriser(request: HttpRequest, pk: int) -> Assessment | HttpResponse:
+    assessment = _assessment(request, pk)
+    _require(request, Perm.SIGN_OFF_DECISIONS, "Only managers authorise assessments.")
+    if assessment.state != AssessmentState.OPEN:
+        messages.error(request, "This assessment is already authorised")
+        return redirect("referrals:assessment", pk=pk)
+    if not assessment.factors or assessment.completed_by_id is None:
+        messages.error(request, "Record the factors identified before the assessment is authorised")
+        return redirect("referrals:assessment", pk=pk)
+    return assessment
+
+
+@case_view(Assessment)
+def assessment_authorise(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step 1 of authorising: read the assessment, add any comment; never one's own."""
+    assessment = _authoriser(request, pk)
+    if isinstance(assessment, HttpResponse):
+        return assessment
+    key = f"assessment-authorise-{assessment.pk}"
+    form = AuthoriseForm(request.POST or None, initial=sessions.kept(user=request.user, key=key))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.four_eyes(
+                request.user, assessment.completed_by_id, did="completed this assessment"
+            )
+        except RuleBroken as error:
+            form.add_error(None, str(error))
+            status = 409
+        else:
+            sessions.keep(
+                user=request.user, key=key,
+                data={"version": assessment.version, "comment": form.cleaned_data["comment"]},
+            )  # fmt: skip
+            return redirect("referrals:assessment-authorise-check", pk=pk)
+    if request.method != "POST":
+        _read(request, assessment)
+    return render(
+        request,
+        "referrals/episode/assessment_authorise.html",
+        _assessment_context(assessment, form=form),
+        status=status,
+    )
+
+
+@case_view(Assessment)
+def assessment_authorise_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step 2: check your answers, then authorise."""
+    assessment = _authoriser(request, pk)
+    if isinstance(assessment, HttpResponse):
+        return assessment
+    key = f"assessment-authorise-{assessment.pk}"
+    pending = sessions.kept(user=request.user, key=key)
+    if not pending:
+        return redirect("referrals:assessment-authorise", pk=pk)
+    if pending.get("version") != assessment.version:
+        # The factors or analysis changed after they were read: read them again first.
+        sessions.forget(user=request.user, key=key)
+        messages.error(request, RECORD_CHANGED)
+        return redirect("referrals:assessment", pk=pk)
+    errors = []
+    if request.method == "POST":
+        try:
+            services.assessment_authorise(
+                by=request.user, assessment=assessment, comment=pending["comment"]
+            )
+        except RuleBroken as error:
+            errors.append(str(error))
+        except ConcurrentTransition:
+            errors.append(RECORD_CHANGED)
+        else:
+            sessions.forget(user=request.user, key=key)
+            messages.success(request, "The assessment is authorised.")
+            return redirect("referrals:assessment", pk=pk)
+    else:
+        _read(request, assessment)
+    return render(
+        request,
+        "referrals/episode/assessment_authorise_check.html",
+        _assessment_context(assessment, pending=pending, errors=errors),
+        status=409 if errors else 200,
+    )

@@ -1,0 +1,512 @@
+"""Demo families on the fictional island of Holmsey for the journey after the front door:
+referrals, assessments, strategy discussions, section 47 enquiries and initial conferences.
+
+Loaded by `manage.py load_demo` after `referrals.demo`; idempotent (once only). Everything goes
+through the real services, so every record is in a state the journey can reach: together the
+families put each referral, assessment, discussion and enquiry in every one of its states.
+Practitioners propose and record, managers sign off (four eyes), and the conference chair has
+no other part in any child's work. Every date is in the past, discussions and conferences on
+weekdays. The people are invented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import demo as accounts_demo
+from accounts.models import Agency, User
+from referrals import services as referral_services
+from referrals.codes import (
+    AssessmentFactor,
+    CategoryOfAbuse,
+    ConsentPosition,
+    PrimaryNeed,
+    ReasonForClosure,
+    ReferralSource,
+    Sex,
+)
+from referrals.contacts import ContactChild, LevelOfNeed, Outcome
+from referrals.episodes import Assessment, AssessmentState, NextSteps, Referral
+from referrals.models import Child, Person, Relationship, Team
+from referrals.timescales import Timescale, WorkingCalendar, due_date
+from strategy import services
+from strategy.models import (
+    Attendance,
+    DiscussionFormat,
+    DiscussionOutcome,
+    EnquiryOutcome,
+    Section47,
+    StrategyDiscussion,
+)
+
+# The family whose presence means the demo is loaded (the whole load is one transaction).
+MARKER_SURNAME = "Carveth"
+TEAM = "Holmsey assessment team"
+# The reason health was absent from the discussion recorded without them.
+HEALTH_ABSENT_REASON = (
+    "The named nurse was on leave; the GP's information was shared by the social worker."
+)
+CANCEL_REASON = (
+    "The police officer in the case was called to an emergency, so the discussion was "
+    "rearranged and convened again."
+)
+# Contacts this module records (the load_demo test counts the referrals demo's on top).
+CONTACTS = 10
+
+
+def _weekday_on_or_before(day: date) -> date:
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+@dataclass
+class _Holmsey:
+    """Who does what, and where, for every family."""
+
+    practitioner: User
+    practitioner2: User
+    manager: User
+    manager2: User
+    chair: User
+    council: Agency
+    police: Agency
+    health: Agency
+    school: Agency
+    team: Team
+    level3: LevelOfNeed
+    level4: LevelOfNeed
+    today: date
+    now: datetime
+
+    @classmethod
+    def load(cls) -> _Holmsey:
+        users = {u.username: u for u in User.objects.filter(username__in=[
+            "practitioner", "practitioner2", "manager", "manager2", "chair"])}  # fmt: skip
+        agencies = {a.name: a for a in Agency.objects.all()}
+        now = timezone.now()
+        return cls(
+            **users,
+            council=agencies[accounts_demo.COUNCIL],
+            police=agencies[accounts_demo.POLICE],
+            health=agencies[accounts_demo.HEALTH],
+            school=agencies[accounts_demo.SCHOOL],
+            team=Team.objects.get_or_create(name=TEAM, defaults={"manager": users["manager"]})[0],
+            level3=LevelOfNeed.objects.get(name="Level 3: child in need"),
+            level4=LevelOfNeed.objects.get(name="Level 4: child protection"),
+            today=timezone.localdate(now),
+            now=now,
+        )
+
+    # Contacts and referrals ------------------------------------------------------------
+
+    def family(self, surname: str, parent: tuple[str, date], children) -> list[Child]:
+        """A parent and their children (first name, date of birth, sex), all invented."""
+        mother = Person.objects.create(
+            first_name=parent[0], last_name=surname, date_of_birth=parent[1]
+        )
+        kids = []
+        for first_name, born, sex in children:
+            child = Child.objects.create(
+                first_name=first_name, last_name=surname, date_of_birth=born, sex=sex
+            )
+            Relationship.objects.create(child=child, person=mother, kind=Relationship.Kind.MOTHER)
+            kids.append(child)
+        return kids
+
+    def referrals(
+        self, children: list[Child], concern: str, *, received: datetime, source: str,
+        worker: User, manager: User, level: LevelOfNeed | None = None,
+    ) -> list[Referral]:  # fmt: skip
+        """A contact received in the past, and a decision to refer for each child, proposed by
+        `worker` and signed off by `manager`: one open referral per child."""
+        contact = referral_services.contact_record(
+            by=worker, received_at=received, taken_by=worker, source=source, concern=concern,
+            consent=ConsentPosition.GIVEN, children=children,
+            referrer_name="Demo referrer", referrer_agency="Demo agency",
+        )  # fmt: skip
+        referrals = []
+        for contact_child in contact.children.order_by("child__date_of_birth"):
+            referral_services.decision_propose(
+                by=worker, contact_child=contact_child, outcome=Outcome.REFERRAL,
+                level_of_need=level or self.level4,
+                rationale="Needs a social work response: refer to children's social care.",
+            )  # fmt: skip
+            referral_services.decision_sign_off(
+                by=manager, contact_child=ContactChild.objects.get(pk=contact_child.pk)
+            )
+            referrals.append(Referral.objects.get(contact_child=contact_child))
+        return referrals
+
+    def next_steps(
+        self, referral: Referral, next_steps: str, rationale: str, *, worker: User,
+        manager: User | None, primary_need: str = PrimaryNeed.N1,
+    ) -> Referral:  # fmt: skip
+        """Next steps proposed by `worker`, then signed off by `manager` (if given)."""
+        referral_services.referral_next_steps_propose(
+            by=worker, referral=referral, next_steps=next_steps,
+            primary_need="" if next_steps == NextSteps.NO_FURTHER_ACTION else primary_need,
+            rationale=rationale,
+        )  # fmt: skip
+        if manager is not None:
+            referral_services.referral_next_steps_sign_off(by=manager, referral=referral)
+        return Referral.objects.get(pk=referral.pk)
+
+    def allocate(self, referrals: list[Referral], worker: User) -> None:
+        for referral in referrals:
+            referral_services.allocation_set(
+                by=self.manager, child=referral.child, team=self.team, worker=worker
+            )
+
+    # Strategy discussions -----------------------------------------------------------------
+
+    def convene(
+        self, referrals: list[Referral], *, scheduled_for: datetime, school: bool = False
+    ) -> StrategyDiscussion:
+        agencies = [self.council, self.police, self.health] + ([self.school] if school else [])
+        return services.discussion_convene(
+            by=self.practitioner, referrals=referrals, scheduled_for=scheduled_for,
+            format=DiscussionFormat.VIDEO, chair=self.manager2, agencies=agencies,
+        )  # fmt: skip
+
+    def record(
+        self, discussion: StrategyDiscussion, *, held_at: datetime, outcomes: list[str],
+        rationale: str, risk: str, views: str, contributions: dict[int, str],
+        absences: dict[int, str] | None = None, actions: list[tuple[str, str, Agency, date]] = (),
+    ) -> StrategyDiscussion:  # fmt: skip
+        """The full record, every agency present unless `absences` gives its reason, one
+        outcome per child (oldest first), then marked held by the practitioner."""
+        absences = absences or {}
+        attendance = [
+            services.AttendanceRecord(
+                participant_id=p.pk,
+                attendance=Attendance.APOLOGIES if p.agency_id in absences
+                else Attendance.ATTENDED,
+                attendees="" if p.agency_id in absences else _ATTENDEES[p.agency.kind],
+                absence_reason=absences.get(p.agency_id, ""),
+                contribution=contributions.get(p.agency_id, ""),
+            )
+            for p in discussion.participants.select_related("agency")
+        ]  # fmt: skip
+        children = discussion.children.order_by("child__date_of_birth")
+        decisions = [
+            services.ChildDecision(discussion_child_id=c.pk, outcome=o, rationale=rationale)
+            for c, o in zip(children, outcomes, strict=True)
+        ]
+        for description, owner, agency, due in actions:
+            services.discussion_action_add(
+                by=self.practitioner, discussion=discussion, description=description,
+                owner=owner, agency=agency, due=due,
+            )  # fmt: skip
+        discussion = services.discussion_record(
+            by=self.practitioner, discussion=discussion, version=discussion.version,
+            attendance=attendance, decisions=decisions, held_at=held_at,
+            other_children="None known.", history_reviewed=True,
+            history_note="Chronology and previous contacts read before the discussion.",
+            childs_views=views, risk_analysis=risk,
+            police_plan="Police to check their records and join the home visit.",
+            safety_plan="The children stay at home with daily contact from the social worker.",
+            legal_action="None needed now.", family_told=True,
+            family_note="Mother told by the social worker the same day.",
+        )  # fmt: skip
+        return services.discussion_mark_held(by=self.practitioner, discussion=discussion)
+
+    def sign_off(self, discussion: StrategyDiscussion) -> None:
+        services.discussion_sign_off(
+            by=self.manager, discussion=discussion, comment="Agreed: proceed as recorded."
+        )
+
+    def held(
+        self, referrals: list[Referral], held_on: date, outcomes: list[str], *,
+        school: bool = False, **record,
+    ) -> StrategyDiscussion:  # fmt: skip
+        """Convened for and held on `held_on` at 10:00, then recorded as held."""
+        held_at = _at(held_on, 10)
+        discussion = self.convene(referrals, scheduled_for=held_at, school=school)
+        record.setdefault("contributions", self.contributions())
+        return self.record(discussion, held_at=held_at, outcomes=outcomes, **record)
+
+    def contributions(self) -> dict[int, str]:
+        return {
+            self.council.pk: "Two previous contacts, both about bruising; no plan before.",
+            self.police.pk: "One call-out to the address last year for a noisy argument.",
+            self.health.pk: "Health visitor saw the family last month; no concerns.",
+        }
+
+    def enquiries(self, referrals: list[Referral]) -> list[Section47]:
+        return [Section47.objects.get(referral=r) for r in referrals]
+
+    def propose_outcome(self, enquiry: Section47, outcome: str, rationale: str) -> None:
+        services.section47_outcome_propose(
+            by=self.practitioner2, section47=enquiry, outcome=outcome, rationale=rationale
+        )
+
+    def sign_off_outcome(self, enquiry: Section47) -> Section47:
+        services.section47_outcome_sign_off(by=self.manager2, section47=enquiry)
+        return Section47.objects.get(pk=enquiry.pk)
+
+
+_ATTENDEES = {
+    Agency.Kind.LOCAL_AUTHORITY: "Social worker and team manager",
+    Agency.Kind.POLICE: "Detective constable, child abuse investigation team",
+    Agency.Kind.HEALTH: "Named nurse for safeguarding",
+    Agency.Kind.EDUCATION: "Designated safeguarding lead",
+}
+
+
+def load() -> int:
+    """Load the families (once only); returns how many contacts were recorded."""
+    if Child.objects.filter(last_name=MARKER_SURNAME).exists():
+        return 0
+    with transaction.atomic():
+        h = _Holmsey.load()
+        _referrals_only(h)
+        _discussions(h)
+        _enquiries(h)
+    return CONTACTS
+
+
+def _referrals_only(h: _Holmsey) -> None:
+    """Referrals in each state without a discussion, and an assessment authorised."""
+    (quiller,) = h.family(
+        "Quiller", ("Demelza", date(1994, 3, 14)), [("Jenna", date(2015, 9, 1), Sex.FEMALE)]
+    )
+    h.referrals(
+        [quiller], "School nurse says Jenna has lost weight and is often tired.",
+        received=h.now - timedelta(hours=3), source=ReferralSource.SCHOOL_NURSE,
+        worker=h.practitioner, manager=h.manager, level=h.level3,
+    )  # fmt: skip  # open: next steps to decide
+
+    (angwin,) = h.family(
+        "Angwin", ("Loveday", date(1988, 11, 5)), [("Perran", date(2011, 2, 17), Sex.MALE)]
+    )
+    (referral,) = h.referrals(
+        [angwin], "Perran told a youth worker he is scared of his mother's new partner.",
+        received=h.now - timedelta(days=1, hours=2), source=ReferralSource.OTHER_LA_DEPARTMENT,
+        worker=h.practitioner2, manager=h.manager2, level=h.level3,
+    )  # fmt: skip
+    h.next_steps(
+        referral, NextSteps.ASSESSMENT, "Needs assessing: what Perran says about the home.",
+        worker=h.practitioner2, manager=None, primary_need=PrimaryNeed.N5,
+    )  # fmt: skip  # next steps proposed, awaiting a manager
+
+    (chegwidden,) = h.family(
+        "Chegwidden", ("Wenna", date(1990, 7, 23)), [("Ivy", date(2018, 4, 2), Sex.FEMALE)]
+    )
+    (referral,) = h.referrals(
+        [chegwidden], "Neighbour reports shouting from the flat late at night.",
+        received=h.now - timedelta(days=12), source=ReferralSource.ACQUAINTANCE,
+        worker=h.practitioner, manager=h.manager2, level=h.level3,
+    )  # fmt: skip
+    referral = h.next_steps(
+        referral, NextSteps.NO_FURTHER_ACTION,
+        "The school and health visitor have no concerns; the shouting was a one-off.",
+        worker=h.practitioner, manager=h.manager,
+    )  # fmt: skip
+    referral_services.referral_close(
+        by=h.manager, referral=referral, reason=ReasonForClosure.RC7, on=h.today
+    )  # closed: no further action
+
+    (pascoe,) = h.family(
+        "Pascoe", ("Morwenna", date(1985, 1, 30)), [("Cador", date(2014, 12, 8), Sex.MALE)]
+    )
+    (referral,) = h.referrals(
+        [pascoe], "GP worried about Cador's missed appointments for his asthma.",
+        received=h.now - timedelta(days=20), source=ReferralSource.GP,
+        worker=h.practitioner2, manager=h.manager, level=h.level3,
+    )  # fmt: skip
+    referral = h.next_steps(
+        referral, NextSteps.ASSESSMENT, "Assess how his health needs are met at home.",
+        worker=h.practitioner2, manager=h.manager2, primary_need=PrimaryNeed.N3,
+    )  # fmt: skip
+    assessment = Assessment.objects.get(referral=referral, state=AssessmentState.OPEN)
+    referral_services.assessment_complete(
+        by=h.practitioner2, assessment=assessment, factors=[AssessmentFactor.F21],
+        analysis="Appointments now kept; the family has a new asthma plan with the GP.",
+        version=assessment.version,
+    )  # fmt: skip
+    referral_services.assessment_authorise(
+        by=h.manager, assessment=assessment, comment="No further action after assessment."
+    )
+    referral_services.referral_close(
+        by=h.manager, referral=referral, reason=ReasonForClosure.RC8, on=h.today
+    )  # closed after an authorised assessment
+
+
+def _strategy_referral(h: _Holmsey, children, concern, *, received, source) -> list[Referral]:
+    referrals = h.referrals(
+        children, concern, received=received, source=source,
+        worker=h.practitioner, manager=h.manager2,
+    )  # fmt: skip
+    return [
+        h.next_steps(
+            r,
+            NextSteps.STRATEGY_DISCUSSION,
+            "Reasonable cause to suspect significant harm.",
+            worker=h.practitioner,
+            manager=h.manager2,
+        )
+        for r in referrals
+    ]
+
+
+def _discussions(h: _Holmsey) -> None:
+    """A discussion cancelled then convened again, and one held without health."""
+    (rosewarne,) = h.family(
+        "Rosewarne", ("Tegen", date(1996, 5, 19)), [("Jago", date(2020, 10, 12), Sex.MALE)]
+    )
+    received = h.now - timedelta(days=1, hours=4)
+    referrals = _strategy_referral(
+        h, [rosewarne], "Nursery saw a bruise shaped like a handprint on Jago's arm.",
+        received=received, source=ReferralSource.EDUCATION_SERVICES,
+    )  # fmt: skip
+    first = h.convene(referrals, scheduled_for=received + timedelta(hours=2))
+    services.discussion_cancel(by=h.practitioner, discussion=first, reason=CANCEL_REASON)
+    # Convened again: to be held now, its record not yet written (nothing in the future).
+    h.convene(referrals, scheduled_for=h.now)
+
+    (jelbert,) = h.family(
+        "Jelbert", ("Kerensa", date(1992, 8, 8)), [("Lowen", date(2016, 6, 25), Sex.MALE)]
+    )
+    held_on = _weekday_on_or_before(h.today - timedelta(days=1))
+    referrals = _strategy_referral(
+        h, [jelbert], "Lowen told his teacher his father hit him with a belt.",
+        received=_at(held_on - timedelta(days=2), 15, 20), source=ReferralSource.SCHOOLS,
+    )  # fmt: skip
+    h.held(
+        referrals, held_on, [DiscussionOutcome.SECTION_47_SINGLE],
+        rationale="A disclosure of being hit with an implement: a section 47 enquiry.",
+        risk="Disclosure is clear and consistent; marks seen by the teacher.",
+        views="Lowen says he wants his dad to stop and to stay at home with mum.",
+        contributions={
+            h.council.pk: "The GP's information, shared by the social worker: no injuries "
+            "seen before; immunisations up to date.",
+            h.police.pk: "No police record for the family.",
+        },
+        absences={h.health.pk: HEALTH_ABSENT_REASON},
+    )  # fmt: skip  # held without health, awaiting a manager's sign-off
+
+
+def _enquiries(h: _Holmsey) -> None:
+    """Section 47 enquiries in every state, one joint enquiry ending in a plan."""
+    calendar = WorkingCalendar.current()
+
+    # Two siblings, one discussion: one enquiry open, the other's outcome proposed.
+    held_on = _weekday_on_or_before(h.today - timedelta(days=6))
+    siblings = h.family("Nancarrow", ("Rosenwyn", date(1989, 2, 3)), [
+        ("Elestren", date(2012, 3, 30), Sex.FEMALE), ("Hedra", date(2017, 11, 11), Sex.FEMALE),
+    ])  # fmt: skip
+    referrals = _strategy_referral(
+        h, siblings, "Police found the girls alone at home overnight, the house very cold.",
+        received=_at(held_on - timedelta(days=1), 7, 40), source=ReferralSource.POLICE,
+    )  # fmt: skip
+    discussion = h.held(
+        referrals, held_on, [DiscussionOutcome.SECTION_47_SINGLE] * 2,
+        rationale="Left alone overnight more than once: a section 47 enquiry for each girl.",
+        risk="Repeated lack of supervision of a young child.",
+        views="Elestren says she looks after Hedra when mum works nights.",
+        actions=[("Visit the home and see both girls", "Social worker", h.council, held_on)],
+    )  # fmt: skip
+    h.sign_off(discussion)
+    h.allocate(referrals, h.practitioner2)
+    _, hedra = h.enquiries(referrals)
+    h.propose_outcome(
+        hedra,
+        EnquiryOutcome.NO_CONTINUING_RISK,
+        "Substantiated, but mother has arranged childcare with her sister.",
+    )  # the older girl's enquiry stays open
+
+    # Outcome signed off, continuing risk, the conference target passed: overdue.
+    held_on = _weekday_on_or_before(h.today - timedelta(days=35))
+    while due_date(held_on, Timescale.INITIAL_CONFERENCE) >= h.today:
+        held_on = _weekday_on_or_before(held_on - timedelta(days=7))
+    (trewhella,) = h.family(
+        "Trewhella", ("Senara", date(1993, 9, 9)), [("Kenan", date(2019, 1, 15), Sex.MALE)]
+    )
+    referrals = _strategy_referral(
+        h, [trewhella], "Hospital: Kenan brought in with a fracture the story does not explain.",
+        received=_at(held_on - timedelta(days=2), 21, 5), source=ReferralSource.A_AND_E,
+    )  # fmt: skip
+    h.sign_off(h.held(
+        referrals, held_on, [DiscussionOutcome.SECTION_47_SINGLE],
+        rationale="An unexplained fracture in a young child.",
+        risk="Injury inconsistent with the account given.", views="Too young to say.",
+    ))  # fmt: skip
+    h.allocate(referrals, h.practitioner)
+    (enquiry,) = h.enquiries(referrals)
+    h.propose_outcome(
+        enquiry,
+        EnquiryOutcome.CONTINUING_RISK,
+        "Skeletal survey found an older healed fracture: continuing risk.",
+    )
+    h.sign_off_outcome(enquiry)  # the conference is not yet held, and it is overdue
+
+    # Not substantiated: closed, conference not required.
+    held_on = _weekday_on_or_before(h.today - timedelta(days=14))
+    (polglase,) = h.family(
+        "Polglase", ("Ebrel", date(1987, 4, 27)), [("Gwen", date(2013, 8, 19), Sex.FEMALE)]
+    )
+    referrals = _strategy_referral(
+        h, [polglase], "Gwen told a friend's mother that her uncle touched her.",
+        received=_at(held_on - timedelta(days=3), 18, 30), source=ReferralSource.ACQUAINTANCE,
+    )  # fmt: skip
+    h.sign_off(h.held(
+        referrals, held_on, [DiscussionOutcome.SECTION_47_SINGLE],
+        rationale="A possible sexual harm disclosure: a section 47 enquiry.",
+        risk="Unclear disclosure; the uncle lives elsewhere.",
+        views="Gwen says she was misunderstood and feels safe.",
+    ))  # fmt: skip
+    h.allocate(referrals, h.practitioner2)
+    (enquiry,) = h.enquiries(referrals)
+    h.propose_outcome(
+        enquiry,
+        EnquiryOutcome.NOT_SUBSTANTIATED,
+        "Gwen's account at the visit and the friend's mother agree: a misunderstanding.",
+    )
+    h.sign_off_outcome(enquiry)  # closed: conference not required
+
+    # A joint enquiry with the police, ending in an initial conference and a plan.
+    held_on = _weekday_on_or_before(h.today - timedelta(days=28))
+    (carveth,) = h.family(
+        MARKER_SURNAME, ("Jowanna", date(1995, 12, 1)), [("Arthek", date(2018, 7, 4), Sex.MALE)]
+    )
+    referrals = _strategy_referral(
+        h, [carveth], "Police at a domestic incident saw burns on Arthek's hands.",
+        received=_at(held_on - timedelta(days=1), 22, 45), source=ReferralSource.POLICE,
+    )  # fmt: skip
+    h.sign_off(h.held(
+        referrals, held_on, [DiscussionOutcome.SECTION_47_JOINT],
+        rationale="Burns and domestic abuse: a joint enquiry with the police.",
+        risk="Burns consistent with a hot iron; domestic abuse in the home.",
+        views="Arthek said 'hot' and pointed to the kitchen.", school=True,
+        contributions=h.contributions() | {h.school.pk: "Nursery attendance is good."},
+        actions=[
+            ("Joint visit and interview of the mother", "Detective constable", h.police,
+             held_on),
+            ("Child protection medical", "Named nurse for safeguarding", h.health, held_on),
+        ],
+    ))  # fmt: skip
+    h.allocate(referrals, h.practitioner)
+    (enquiry,) = h.enquiries(referrals)
+    h.propose_outcome(
+        enquiry,
+        EnquiryOutcome.CONTINUING_RISK,
+        "The medical found the burns non-accidental: continuing risk of significant harm.",
+    )
+    enquiry = h.sign_off_outcome(enquiry)
+    conference_on = min(calendar.add_working_days(held_on, 12), _weekday_on_or_before(h.today))
+    services.conference_record(
+        by=h.chair, section47=enquiry, held_on=conference_on,
+        agencies=[h.council, h.police, h.health, h.school], plan=True,
+        category=CategoryOfAbuse.PHY,
+        summary="A child protection plan under physical abuse; the first core group within "
+        "10 working days.",
+    )  # fmt: skip

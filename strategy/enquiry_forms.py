@@ -1,0 +1,182 @@
+"""Forms of the section 47 enquiry pages: propose the outcome, review it, record the initial
+conference (DOMAIN.md "Section 47 enquiries, ICPC, CP plan")."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from crispy_forms.utils import TEMPLATE_PACK
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.layout import Button, ConditionalQuestion, ConditionalRadios, Field, Layout
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+
+from accounts.forms import PageFormHelper
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class ProposeOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="What is the outcome of the enquiry?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the outcome of the enquiry"},
+    )
+    rationale = forms.CharField(
+        label="Rationale",
+        widget=forms.Textarea,
+        help_text="Why this outcome: what the enquiry found, the child's safety and wishes, "
+        "and what each agency shared",
+        error_messages={"required": "Give the rationale for the outcome"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from strategy.models import EnquiryOutcome
+
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = EnquiryOutcome.choices
+        self.helper = PageFormHelper()
+        self.helper.layout = Layout(
+            Field.radios("outcome", legend_size="m"),
+            Field.textarea("rationale", rows=6),
+            Button("submit", "Continue"),
+        )
+
+    def clean_rationale(self):
+        rationale = self.cleaned_data["rationale"]
+        if not rationale.strip():
+            raise ValidationError("Give the rationale for the outcome")
+        return rationale
+
+
+class ReviewOutcomeForm(forms.Form):
+    """A manager's sign-off or return of the proposed outcome; returning needs a comment."""
+
+    action = forms.ChoiceField(
+        label="Your decision",
+        choices=[("sign_off", "Sign it off"), ("return", "Return it with a comment")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to sign it off or return it"},
+    )
+    comment = forms.CharField(
+        label="Comment",
+        widget=forms.Textarea,
+        required=False,
+        help_text="Your reasons. Needed when you return it: say what needs to change",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PageFormHelper()
+        self.helper.layout = Layout(
+            Field.radios("action", legend_size="m"),
+            Field.textarea("comment", rows=4),
+            Button("submit", "Continue"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "return" and not (cleaned.get("comment") or "").strip():
+            self.add_error("comment", "Say what needs to change")
+        return cleaned
+
+
+class ConferenceDateField(DateInputField):
+    """The GOV.UK date input, with messages that name the date and each missing part."""
+
+    def __init__(self, *, what: str, **kwargs):
+        super().__init__(require_all_fields=False, **kwargs)
+        self.what = what
+        self.error_messages["required"] = f"Enter {what}"
+        parts = ("day", "month", "year")
+        for part, field in zip(parts, self.fields, strict=True):
+            field.required = True
+            field.error_messages["incomplete"] = f"{what.capitalize()} must include a {part}"
+            field.validators = [
+                RegexValidator(r"^\s*[0-9]+\s*$", f"{what.capitalize()} must be a real date")
+            ]
+
+    def compress(self, data_list):
+        if not data_list or not all(data_list):
+            return None
+        day, month, year = (int(str(value).strip()) for value in data_list)
+        if year < 1000:
+            raise ValidationError(f"The year of {self.what} must include 4 numbers")
+        try:
+            return date(year, month, day)
+        except ValueError as error:
+            raise ValidationError(f"{self.what.capitalize()} must be a real date") from error
+
+
+class _SmallLegendConditionalRadios(ConditionalRadios):
+    """Conditional radios whose question is sized like the form's other questions."""
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
+        with context.push(legend_size="govuk-fieldset__legend--s"):
+            return super().render(form, context, template_pack, **kwargs)
+
+
+class ConferenceForm(forms.Form):
+    """The initial child protection conference, recorded by its chair."""
+
+    held_on = ConferenceDateField(
+        what="the date of the conference",
+        label="When was the conference held?",
+        help_text="For example, 27 3 2026. Not a weekend, not before the enquiry started",
+    )
+    agencies = forms.ModelMultipleChoiceField(
+        queryset=None,
+        label="Which agencies attended?",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply",
+        error_messages={"required": "Choose the agencies that attended"},
+    )
+    plan = forms.TypedChoiceField(
+        label="Did the conference decide on a child protection plan?",
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether the conference decided on a plan"},
+    )
+    category = forms.ChoiceField(
+        label="Category of abuse",
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="The plan's initial category",
+    )
+    summary = forms.CharField(
+        label="Summary of the conference",
+        widget=forms.Textarea,
+        help_text="Its decisions and the reasons for them",
+        error_messages={"required": "Summarise the conference's decisions and reasons"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from accounts.models import Agency
+        from referrals.codes import CategoryOfAbuse
+
+        super().__init__(*args, **kwargs)
+        self.fields["agencies"].queryset = Agency.objects.filter(is_active=True).order_by("name")
+        self.fields["category"].choices = CategoryOfAbuse.choices
+        self.helper = PageFormHelper()
+        self.helper.layout = Layout(
+            Field("held_on", context={"legend_size": "govuk-fieldset__legend--s"}),
+            Field.checkboxes("agencies", legend_size="s", small=True),
+            _SmallLegendConditionalRadios(
+                "plan",
+                ConditionalQuestion("Yes", Field.radios("category", legend_size="s", small=True)),
+                "No",
+            ),
+            Field.textarea("summary", rows=6),
+            Button("submit", "Record the conference"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("plan") is True and not cleaned.get("category"):
+            self.add_error("category", "Choose the category of abuse for the plan")
+        if cleaned.get("plan") is False:
+            # A category chosen before answering "No" is hidden, and not recorded.
+            cleaned["category"] = ""
+        return cleaned

@@ -1,0 +1,187 @@
+"""`manage.py load_demo` puts the demo families' referrals, assessments, discussions and
+enquiries in every state of their journeys, through the real services, and loads them once."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts.models import Agency
+from referrals.codes import CategoryOfAbuse, ReasonForClosure
+from referrals.contacts import Contact, ContactChild, ContactDecision
+from referrals.episodes import (
+    Assessment,
+    AssessmentState,
+    NextSteps,
+    Referral,
+    ReferralDecision,
+    ReferralState,
+)
+from referrals.models import Allocation, Child, Person, Relationship, Team
+from referrals.timescales import local_date
+from strategy import demo
+from strategy.models import (
+    Action,
+    Attendance,
+    DiscussionChild,
+    DiscussionState,
+    EnquiryOutcome,
+    EnquiryOutcomeDecision,
+    InitialConference,
+    Participant,
+    Section47,
+    Section47State,
+    StrategyDiscussion,
+)
+from strategy.services import chair_conflicts
+
+PROPOSERS = {"practitioner", "practitioner2"}
+SIGNERS = {"manager", "manager2"}
+
+
+@pytest.fixture
+def loaded(db, settings):
+    settings.DEBUG = True
+    call_command("load_demo", stdout=StringIO())
+
+
+def states(model) -> set[str]:
+    return set(model.objects.values_list("state", flat=True))
+
+
+def test_every_state_of_every_machine_has_a_case(loaded):
+    assert states(Referral) == set(ReferralState.values)
+    assert states(Assessment) == set(AssessmentState.values)
+    assert states(StrategyDiscussion) == set(DiscussionState.values)
+    assert states(Section47) == set(Section47State.values)
+
+
+def test_one_referral_closed_with_no_further_action_and_one_after_its_assessment(loaded):
+    nfa = Referral.objects.get(state=ReferralState.CLOSED, closure_reason=ReasonForClosure.RC7)
+    assert nfa.is_nfa
+    assert not nfa.assessments.exists() and not nfa.primary_need
+    assessed = Referral.objects.get(state=ReferralState.CLOSED, closure_reason=ReasonForClosure.RC8)
+    assert assessed.next_steps == NextSteps.ASSESSMENT
+    assert assessed.assessments.get().state == AssessmentState.AUTHORISED
+
+
+def test_the_cancelled_discussion_gives_its_reason(loaded):
+    cancelled = StrategyDiscussion.objects.get(state=DiscussionState.CANCELLED)
+    assert cancelled.cancel_reason == demo.CANCEL_REASON
+    assert cancelled.cancelled_by.username in PROPOSERS
+    # The child's discussion was convened again.
+    (child,) = cancelled.children.values_list("child_id", flat=True)
+    again = StrategyDiscussion.objects.get(children__child_id=child, state="convened")
+    assert again.scheduled_for <= timezone.now()
+
+
+def test_an_enquiry_awaits_its_conference_past_the_target(loaded):
+    overdue = Section47.objects.get(
+        state=Section47State.OUTCOME_SIGNED_OFF, conference_due__lt=timezone.localdate()
+    )
+    assert overdue.outcome == EnquiryOutcome.CONTINUING_RISK
+    assert not InitialConference.objects.filter(section47=overdue).exists()
+    held_at = overdue.discussion_child.discussion.held_at
+    assert overdue.start_date == local_date(held_at)
+    assert overdue.referral.contact_child.contact.received_at < held_at
+
+
+def test_a_discussion_was_held_without_health_with_the_reason(loaded):
+    health = Participant.objects.get(
+        agency__kind=Agency.Kind.HEALTH, discussion__state=DiscussionState.HELD
+    )
+    assert health.attendance != Attendance.ATTENDED
+    assert health.absence_reason == demo.HEALTH_ABSENT_REASON
+    assert not health.contribution
+    assert health.discussion.reviewed_by is None  # awaiting a manager's sign-off
+
+
+def test_the_joint_enquiry_ends_in_a_conference_with_a_plan_by_an_independent_chair(loaded):
+    enquiry = Section47.objects.get(joint=True, state=Section47State.CONFERENCE_HELD)
+    conference = enquiry.conference
+    assert conference.plan and conference.category == CategoryOfAbuse.PHY
+    assert conference.chair.username == "chair" == conference.recorded_by.username
+    assert chair_conflicts(conference.chair, enquiry.child_id) == []
+    assert not Allocation.objects.filter(worker=conference.chair).exists()
+    assert enquiry.start_date <= conference.held_on <= timezone.localdate()
+    assert conference.held_on.weekday() < 5
+    assert conference.agencies_attending.filter(kind=Agency.Kind.POLICE).exists()
+
+
+def test_the_single_enquiries_cover_the_other_states(loaded):
+    single = Section47.objects.filter(joint=False)
+    assert set(single.values_list("state", flat=True)) == set(Section47State.values) - {
+        Section47State.CONFERENCE_HELD
+    }
+    closed = single.get(state=Section47State.CLOSED)
+    assert closed.conference_not_required
+    assert closed.outcome == EnquiryOutcome.NOT_SUBSTANTIATED
+
+
+def test_four_eyes_practitioners_propose_and_managers_sign_off(loaded):
+    for model in (ContactDecision, ReferralDecision, EnquiryOutcomeDecision):
+        rows = model.objects.select_related("proposed_by", "reviewed_by")
+        assert {row.proposed_by.username for row in rows} <= PROPOSERS
+        assert {row.reviewed_by.username for row in rows if row.reviewed_by} <= SIGNERS
+        assert all(row.proposed_by_id != row.reviewed_by_id for row in rows)
+    recorded = StrategyDiscussion.objects.exclude(recorded_by=None)
+    assert set(recorded.values_list("recorded_by__username", flat=True)) <= PROPOSERS
+    reviewed = recorded.exclude(reviewed_by=None)
+    assert set(reviewed.values_list("reviewed_by__username", flat=True)) <= SIGNERS
+    assessed = Assessment.objects.exclude(completed_by=None)
+    assert set(assessed.values_list("completed_by__username", flat=True)) <= PROPOSERS
+    assert set(assessed.values_list("authorised_by__username", flat=True)) <= SIGNERS
+
+
+def test_everything_happened_in_the_past_and_in_order(loaded):
+    now, today = timezone.now(), timezone.localdate()
+    assert not Contact.objects.filter(received_at__gt=now).exists()
+    assert not StrategyDiscussion.objects.filter(scheduled_for__gt=now).exists()
+    held = StrategyDiscussion.objects.exclude(held_at=None)
+    assert held.count() == 5
+    for discussion in held:
+        assert discussion.held_at <= now
+        assert local_date(discussion.held_at).weekday() < 5
+        for child in discussion.children.select_related("referral__contact_child__contact"):
+            assert local_date(discussion.held_at) > child.referral.referral_date
+            assert child.referral.contact_child.contact.received_at < discussion.held_at
+    assert not Action.objects.filter(due__gt=today).exists()
+    for referral in Referral.objects.filter(state=ReferralState.CLOSED):
+        assert referral.referral_date <= referral.closure_date <= today
+
+
+def test_demo_people_are_fictional_islanders(loaded):
+    surnames = set(Child.objects.values_list("last_name", flat=True))
+    assert {demo.MARKER_SURNAME, "Nancarrow", "Trewhella", "Jelbert"} <= surnames
+    # No way to reach anyone: the referrers have no contact details (encrypted, read here).
+    assert all(not contact.referrer_contact for contact in Contact.objects.all())
+
+
+TABLES = (
+    Child, Person, Relationship, Contact, ContactChild, ContactDecision, Referral,
+    ReferralDecision, Assessment, StrategyDiscussion, DiscussionChild, Participant, Action,
+    Section47, EnquiryOutcomeDecision, InitialConference, Allocation, Team,
+)  # fmt: skip
+
+
+def test_a_second_run_adds_no_rows(loaded):
+    before = {model.__name__: model.objects.count() for model in TABLES}
+    call_command("load_demo", stdout=StringIO())
+    after = {model.__name__: model.objects.count() for model in TABLES}
+    assert before == after
+    assert demo.load() == 0
+
+
+def test_the_families_add_the_contacts_they_declare(db):
+    from accounts.demo import load_demo
+    from referrals.demo import load_cases, load_levels
+
+    load_demo()
+    load_levels()
+    load_cases()
+    before = Contact.objects.count()
+    assert demo.load() == demo.CONTACTS
+    assert Contact.objects.count() == before + demo.CONTACTS
