@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 
 from accounts.audit import Event
 from accounts.models import Agency
@@ -16,6 +19,68 @@ class PageFormHelper(FormHelper):
 
     form_tag = False
     disable_csrf = True
+
+
+class DateField(DateInputField):
+    """The GOV.UK date input (day, month, year), with messages that name the date:
+    `what` is how the messages refer to it ("the date of the conference")."""
+
+    def __init__(self, *, what: str, **kwargs) -> None:
+        kwargs.setdefault("require_all_fields", False)
+        super().__init__(**kwargs)
+        self.what = what
+        self.error_messages["required"] = f"Enter {what}"
+        self.error_messages["incomplete"] = f"Enter {what}"
+        subject = what.removeprefix("the ").capitalize()
+        day, month, year = self.fields
+        self.fields[0].error_messages["incomplete"] = f"{subject} must include a day"
+        self.fields[1].error_messages["incomplete"] = f"{subject} must include a month"
+        self.fields[2].error_messages["incomplete"] = f"{subject} must include a year"
+        real = f"{subject} must be a real date"
+        day.validators = [RegexValidator(r"^[0-9]{1,2}$", real)]
+        month.validators = [RegexValidator(r"^[0-9]{1,2}$", real)]
+        year.validators = [RegexValidator(r"^[0-9]{4}$", "Year must include 4 numbers")]
+        self.real = real
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except ValidationError:
+            raise ValidationError(self.real, code="invalid") from None
+
+
+class ReviewForm(forms.Form):
+    """A manager's sign-off or return of a proposal, with a comment (needed to return)."""
+
+    action = forms.ChoiceField(
+        label="Your decision",
+        choices=[("sign_off", "Sign it off"), ("return", "Return it with a comment")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to sign it off or return it"},
+    )
+    comment = forms.CharField(
+        label="Comment",
+        widget=forms.Textarea,
+        required=False,
+        help_text="Your reasons. Needed when you return it: say what needs to change",
+    )
+
+    def __init__(self, *args, button: str = "Continue", choices=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if choices:
+            self.fields["action"].choices = choices
+        self.helper = PageFormHelper()
+        self.helper.layout = Layout(
+            Field.radios("action", legend_size="m"),
+            Field.textarea("comment", rows=4),
+            Button("submit", button),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "return" and not (cleaned.get("comment") or "").strip():
+            self.add_error("comment", "Say what needs to change")
+        return cleaned
 
 
 def gds_form(form: forms.Form, fields: list[str], submit: str) -> None:

@@ -7,12 +7,11 @@ their messages reach the same error summary.
 from __future__ import annotations
 
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 
-from accounts.forms import PageFormHelper
+from accounts.forms import DateField, PageFormHelper
 from referrals.codes import (
     NO_FACTORS,
     AssessmentFactor,
@@ -72,26 +71,6 @@ class NextStepsForm(forms.Form):
         return cleaned
 
 
-class ClosureDateField(DateInputField):
-    """The GOV.UK date input, with messages that name the closure date."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.error_messages.update(
-            required="Enter the closure date", incomplete="Enter the closure date"
-        )
-        for part, name in zip(self.fields, ("day", "month", "year"), strict=True):
-            part.error_messages["incomplete"] = f"The closure date must include a {name}"
-            for validator in part.validators:
-                validator.message = "The closure date must be a real date"
-
-    def compress(self, data_list):
-        try:
-            return super().compress(data_list)
-        except ValidationError as error:
-            raise ValidationError("The closure date must be a real date") from error
-
-
 class CloseReferralForm(forms.Form):
     reason = forms.ChoiceField(
         label="Reason for closure",
@@ -100,8 +79,11 @@ class CloseReferralForm(forms.Form):
         help_text="As the children in need census records it",
         error_messages={"required": "Choose the reason for closure"},
     )
-    closure_date = ClosureDateField(
-        label="Closure date", help_text="For example, 27 3 2026", require_all_fields=False
+    closure_date = DateField(
+        what="the closure date",
+        label="Closure date",
+        help_text="For example, 27 3 2026",
+        require_all_fields=False,
     )
 
     def __init__(self, *args, **kwargs):

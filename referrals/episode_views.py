@@ -18,6 +18,7 @@ from django_fsm import ConcurrentTransition
 
 from accounts import access, sessions
 from accounts.audit import case_view, record_list, record_read
+from accounts.forms import ReviewForm
 from accounts.permissions import Perm
 from referrals import selectors, services
 from referrals.codes import AssessmentFactor, PrimaryNeed
@@ -29,7 +30,6 @@ from referrals.episode_forms import (
     NextStepsForm,
 )
 from referrals.episodes import Assessment, AssessmentState, NextSteps, Referral, ReferralState
-from referrals.forms import ReviewForm
 from referrals.proposals import RuleBroken
 from referrals.views import CHANGED_BY_SOMEONE_ELSE
 

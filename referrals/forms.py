@@ -101,38 +101,6 @@ class ProposeDecisionForm(forms.Form):
         )
 
 
-class ReviewForm(forms.Form):
-    """A manager's sign-off or return, with a comment (required to return)."""
-
-    action = forms.ChoiceField(
-        label="Your decision",
-        choices=[("sign_off", "Sign it off"), ("return", "Return it with a comment")],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether to sign it off or return it"},
-    )
-    comment = forms.CharField(
-        label="Comment",
-        widget=forms.Textarea,
-        required=False,
-        help_text="Your reasons. Needed when you return it: say what needs to change",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = PageFormHelper()
-        self.helper.layout = Layout(
-            Field.radios("action", legend_size="m"),
-            Field.textarea("comment", rows=4),
-            Button("submit", "Confirm"),
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("action") == "return" and not (cleaned.get("comment") or "").strip():
-            self.add_error("comment", "Say what needs to change")
-        return cleaned
-
-
 class FeedbackForm(forms.Form):
     feedback_given = forms.TypedChoiceField(
         label="Has the referrer been told the outcome?",

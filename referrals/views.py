@@ -12,6 +12,7 @@ from django_fsm import ConcurrentTransition
 
 from accounts import access, sessions
 from accounts.audit import case_view, record_list, record_read
+from accounts.forms import ReviewForm
 from accounts.permissions import Perm
 from referrals import selectors, services
 from referrals.forms import (
@@ -26,7 +27,6 @@ from referrals.forms import (
     LevelOfNeedForm,
     NoteForm,
     ProposeDecisionForm,
-    ReviewForm,
     ScreeningNotesForm,
     TeamForm,
 )
@@ -209,7 +209,7 @@ def _decision_page(
                 }
             form = ProposeDecisionForm(initial=initial)
         elif contact_child.state == ContactChildState.PROPOSED:
-            form = ReviewForm()
+            form = ReviewForm(button="Confirm")
         elif contact_child.state == ContactChildState.SIGNED_OFF:
             form = FeedbackForm(family_needed=family_needed)
     return render(
@@ -318,7 +318,7 @@ def decision_review(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
     from referrals.proposals import RuleBroken
 
     contact_child = _contact_child(request, pk, cc_pk)
-    form = ReviewForm(request.POST)
+    form = ReviewForm(request.POST, button="Confirm")
     if not form.is_valid():
         return _decision_page(request, contact_child, form=form)
     try:

@@ -172,9 +172,12 @@ class _Holmsey:
         self, referrals: list[Referral], *, scheduled_for: datetime, school: bool = False
     ) -> StrategyDiscussion:
         agencies = [self.council, self.police, self.health] + ([self.school] if school else [])
+        # The cause to suspect harm arose when the earliest of the contacts arrived.
+        cause_known_at = min(r.contact_child.contact.received_at for r in referrals)
         return services.discussion_convene(
             by=self.practitioner, referrals=referrals, scheduled_for=scheduled_for,
             format=DiscussionFormat.VIDEO, chair=self.manager2, agencies=agencies,
+            cause_known_at=min(cause_known_at, scheduled_for),
         )  # fmt: skip
 
     def record(

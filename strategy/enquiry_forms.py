@@ -3,16 +3,12 @@ conference (DOMAIN.md "Section 47 enquiries, ICPC, CP plan")."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from crispy_forms.utils import TEMPLATE_PACK
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Button, ConditionalQuestion, ConditionalRadios, Field, Layout
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 
-from accounts.forms import PageFormHelper
+from accounts.forms import DateField, PageFormHelper
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -50,65 +46,6 @@ class ProposeOutcomeForm(forms.Form):
         return rationale
 
 
-class ReviewOutcomeForm(forms.Form):
-    """A manager's sign-off or return of the proposed outcome; returning needs a comment."""
-
-    action = forms.ChoiceField(
-        label="Your decision",
-        choices=[("sign_off", "Sign it off"), ("return", "Return it with a comment")],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether to sign it off or return it"},
-    )
-    comment = forms.CharField(
-        label="Comment",
-        widget=forms.Textarea,
-        required=False,
-        help_text="Your reasons. Needed when you return it: say what needs to change",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = PageFormHelper()
-        self.helper.layout = Layout(
-            Field.radios("action", legend_size="m"),
-            Field.textarea("comment", rows=4),
-            Button("submit", "Continue"),
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("action") == "return" and not (cleaned.get("comment") or "").strip():
-            self.add_error("comment", "Say what needs to change")
-        return cleaned
-
-
-class ConferenceDateField(DateInputField):
-    """The GOV.UK date input, with messages that name the date and each missing part."""
-
-    def __init__(self, *, what: str, **kwargs):
-        super().__init__(require_all_fields=False, **kwargs)
-        self.what = what
-        self.error_messages["required"] = f"Enter {what}"
-        parts = ("day", "month", "year")
-        for part, field in zip(parts, self.fields, strict=True):
-            field.required = True
-            field.error_messages["incomplete"] = f"{what.capitalize()} must include a {part}"
-            field.validators = [
-                RegexValidator(r"^\s*[0-9]+\s*$", f"{what.capitalize()} must be a real date")
-            ]
-
-    def compress(self, data_list):
-        if not data_list or not all(data_list):
-            return None
-        day, month, year = (int(str(value).strip()) for value in data_list)
-        if year < 1000:
-            raise ValidationError(f"The year of {self.what} must include 4 numbers")
-        try:
-            return date(year, month, day)
-        except ValueError as error:
-            raise ValidationError(f"{self.what.capitalize()} must be a real date") from error
-
-
 class _SmallLegendConditionalRadios(ConditionalRadios):
     """Conditional radios whose question is sized like the form's other questions."""
 
@@ -120,7 +57,7 @@ class _SmallLegendConditionalRadios(ConditionalRadios):
 class ConferenceForm(forms.Form):
     """The initial child protection conference, recorded by its chair."""
 
-    held_on = ConferenceDateField(
+    held_on = DateField(
         what="the date of the conference",
         label="When was the conference held?",
         help_text="For example, 27 3 2026. Not a weekend, not before the enquiry started",

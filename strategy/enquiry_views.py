@@ -15,11 +15,12 @@ from django_fsm import ConcurrentTransition
 
 from accounts import access, sessions
 from accounts.audit import case_view, record_list, record_read
+from accounts.forms import ReviewForm
 from accounts.permissions import Perm
 from referrals.proposals import RuleBroken
 from referrals.services import four_eyes
 from strategy import selectors, services
-from strategy.enquiry_forms import ConferenceForm, ProposeOutcomeForm, ReviewOutcomeForm
+from strategy.enquiry_forms import ConferenceForm, ProposeOutcomeForm
 from strategy.models import EnquiryOutcome, Section47, Section47State
 
 CHANGED_BY_SOMEONE_ELSE = (
@@ -91,7 +92,7 @@ def _enquiry_page(
         # Coming back from "Check your answers" to change them: the answers are still there.
         form = ProposeOutcomeForm(initial=sessions.kept(user=user, key=_proposal_key(enquiry)))
     elif form is None and enquiry.state == Section47State.OUTCOME_PROPOSED and can_sign_off:
-        form = None if four_eyes_problem else ReviewOutcomeForm()
+        form = None if four_eyes_problem else ReviewForm()
     discussion = enquiry.discussion_child.discussion
     today = timezone.localdate()
     return render(
@@ -242,7 +243,7 @@ def section47_review(request: HttpRequest, pk: int) -> HttpResponse:
     check the sign-off."""
     enquiry = _enquiry(request, pk)
     _require_sign_off(request)
-    form = ReviewOutcomeForm(request.POST)
+    form = ReviewForm(request.POST)
     refused = _not_reviewable(request, enquiry)
     if refused:
         return refused

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.html import escape, format_html
 
-from accounts.forms import PageFormHelper
+from accounts.forms import DateField, PageFormHelper
 from strategy.models import (
     REQUIRED_AGENCY_KINDS,
     Attendance,
@@ -34,33 +32,6 @@ def _yes_no(value: str) -> bool | None:
 
 def _as_yes_no(value: bool | None) -> str:
     return {True: "yes", False: "no"}.get(value, "")
-
-
-class DayMonthYear(DateInputField):
-    """The GOV.UK date input (day, month, year), with messages that name the date."""
-
-    def __init__(self, *, what: str, **kwargs) -> None:
-        kwargs.setdefault("require_all_fields", False)
-        super().__init__(**kwargs)
-        self.what = what
-        self.error_messages["required"] = f"Enter {what}"
-        self.error_messages["incomplete"] = f"Enter {what}"
-        subject = what.removeprefix("the ").capitalize()
-        day, month, year = self.fields
-        self.fields[0].error_messages["incomplete"] = f"{subject} must include a day"
-        self.fields[1].error_messages["incomplete"] = f"{subject} must include a month"
-        self.fields[2].error_messages["incomplete"] = f"{subject} must include a year"
-        real = f"{subject} must be a real date"
-        day.validators = [RegexValidator(r"^[0-9]{1,2}$", real)]
-        month.validators = [RegexValidator(r"^[0-9]{1,2}$", real)]
-        year.validators = [RegexValidator(r"^[0-9]{4}$", "Year must include 4 numbers")]
-        self.real = real
-
-    def compress(self, data_list):
-        try:
-            return super().compress(data_list)
-        except ValidationError:
-            raise ValidationError(self.real, code="invalid") from None
 
 
 class Heading:
@@ -102,7 +73,7 @@ class ConveneForm(forms.Form):
         "from the same contact",
         error_messages={"required": "Choose at least one child the discussion is about"},
     )
-    scheduled_on = DayMonthYear(
+    scheduled_on = DateField(
         label="Date of the discussion", help_text="For example, 27 3 2026",
         what="the date of the discussion",
     )  # fmt: skip
@@ -174,7 +145,7 @@ class RecordForm(forms.Form):
     decision for each child."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
-    held_on = DayMonthYear(
+    held_on = DateField(
         label="Date it was held", required=False, help_text="For example, 27 3 2026",
         what="the date the discussion was held",
     )  # fmt: skip
@@ -399,7 +370,7 @@ class ActionForm(forms.Form):
         empty_label="Choose an agency",
         error_messages={"required": "Choose the owner's agency"},
     )
-    due = DayMonthYear(
+    due = DateField(
         label="Due by", help_text="For example, 3 4 2026", what="the date the action is due"
     )
 
@@ -414,41 +385,6 @@ class ActionForm(forms.Form):
             Field("due", context={"legend_size": "govuk-fieldset__legend--s"}),
             Button.secondary("add_action", "Add the action"),
         )
-
-
-class ReviewForm(forms.Form):
-    """A manager's sign-off or return of the record, with a comment (needed to return)."""
-
-    action = forms.ChoiceField(
-        label="Your decision",
-        choices=[
-            ("sign_off", "Sign off the outcome"),
-            ("return", "Return it for changes"),
-        ],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether to sign it off or return it"},
-    )
-    comment = forms.CharField(
-        label="Comment",
-        widget=forms.Textarea,
-        required=False,
-        help_text="Your reasons. Needed when you return it: say what needs to change",
-    )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = PageFormHelper()
-        self.helper.layout = Layout(
-            Field.radios("action", legend_size="m"),
-            Field.textarea("comment", rows=4),
-            Button("submit", "Continue"),
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("action") == "return" and not (cleaned.get("comment") or "").strip():
-            self.add_error("comment", "Say what needs to change")
-        return cleaned
 
 
 class CancelForm(forms.Form):

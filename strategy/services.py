@@ -77,10 +77,11 @@ def _locked(model, record, version: int | None = None):
 @transaction.atomic
 def discussion_convene(
     *, by: User, referrals: list[Referral], scheduled_for: datetime, format: str, chair: User,
-    agencies: list[Agency], same_day: bool = False,
+    agencies: list[Agency], same_day: bool = False, cause_known_at: datetime | None = None,
 ) -> StrategyDiscussion:  # fmt: skip
     """Convene a discussion for one or more children through their open referrals; due within
-    1 working day of the cause to suspect harm, or the same day (DOMAIN.md "Timescales")."""
+    1 working day of the cause to suspect harm (now, unless it arose earlier, as for a contact
+    taken out of hours), or the same day (DOMAIN.md "Timescales")."""
     require_right(by, Perm.CONVENE_STRATEGY_DISCUSSIONS)
     if not referrals:
         raise RuleBroken("Choose at least one child the discussion is about")
@@ -94,10 +95,12 @@ def discussion_convene(
         raise RuleBroken("The chair must be a local authority practitioner or manager")
     if len(set(agencies)) != len(agencies):
         raise RuleBroken("Each agency is invited once")
-    now = timezone.now()
+    cause = cause_known_at or timezone.now()
+    if cause > timezone.now():
+        raise RuleBroken("The time the cause for concern arose cannot be in the future")
     discussion = StrategyDiscussion.objects.create(
         scheduled_for=scheduled_for, format=format, chair=chair, convened_by=by,
-        due=local_date(now) if same_day else due_date(now, Timescale.STRATEGY_DISCUSSION),
+        due=local_date(cause) if same_day else due_date(cause, Timescale.STRATEGY_DISCUSSION),
     )  # fmt: skip
     DiscussionChild.objects.bulk_create(
         DiscussionChild(discussion=discussion, child_id=r.child_id, referral=r) for r in referrals

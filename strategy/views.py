@@ -20,6 +20,7 @@ from django_fsm import ConcurrentTransition
 
 from accounts import access, sessions
 from accounts.audit import case_view, record_list, record_read
+from accounts.forms import ReviewForm
 from accounts.permissions import Perm
 from referrals.episodes import Referral
 from referrals.proposals import RuleBroken
@@ -32,7 +33,6 @@ from strategy.forms import (
     ConveneForm,
     InviteForm,
     RecordForm,
-    ReviewForm,
 )
 from strategy.models import (
     SECTION_47_OUTCOMES,
@@ -65,6 +65,13 @@ def _record_reads(request: HttpRequest, discussion: StrategyDiscussion) -> None:
     """A discussion is about several children: one read entry for each."""
     for child in discussion.children.all():
         record_read(request, child, child_ref=child.child.census_id)
+
+
+# The discussion's review names what is signed off: the outcome the record sets.
+DISCUSSION_REVIEW_CHOICES = [
+    ("sign_off", "Sign off the outcome"),
+    ("return", "Return it for changes"),
+]
 
 
 def _posted(request: HttpRequest):
@@ -339,7 +346,7 @@ def discussion_review(request: HttpRequest, pk: int) -> HttpResponse:
     discussion = _discussion(request, pk, right=Perm.SIGN_OFF_DECISIONS)
     if not _is_held(discussion):
         return _discussion_page(request, discussion, errors=[NOT_HELD], status=409)
-    form = ReviewForm(_posted(request))
+    form = ReviewForm(_posted(request), choices=DISCUSSION_REVIEW_CHOICES)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         comment = form.cleaned_data["comment"]

@@ -186,6 +186,24 @@ def test_a_same_day_discussion_is_due_today(opened, people):
     assert discussion.due == timezone.localdate()
 
 
+def test_the_due_date_counts_from_when_the_cause_for_concern_arose(opened, people):
+    # A concern phoned in to the out-of-hours team on Friday 2025-12-19 at 23:00: the
+    # discussion is due on Monday 2025-12-22, whenever it is convened.
+    friday_night = datetime(2025, 12, 19, 23, 0, tzinfo=LONDON)
+    discussion = services.discussion_convene(
+        by=people["practitioner"], referrals=[opened], scheduled_for=timezone.now(),
+        format=DiscussionFormat.PHONE, chair=people["manager"], agencies=agencies(),
+        cause_known_at=friday_night,
+    )  # fmt: skip
+    assert discussion.due == date(2025, 12, 22)
+    with pytest.raises(RuleBroken, match="cannot be in the future"):
+        services.discussion_convene(
+            by=people["practitioner"], referrals=[opened], scheduled_for=timezone.now(),
+            format=DiscussionFormat.PHONE, chair=people["manager"], agencies=agencies(),
+            cause_known_at=timezone.now() + timedelta(hours=1),
+        )  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("case", "message"),
     [
