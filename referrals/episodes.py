@@ -73,7 +73,16 @@ class Referral(ConcurrentTransitionMixin, models.Model):
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
-        indexes = [models.Index(fields=["state", "next_steps_due"], name="referral_open_due")]
+        # The list of open referrals walks this index in its order and stops at a page.
+        indexes = [
+            models.Index(
+                fields=["next_steps_due", "id"],
+                condition=models.Q(
+                    state__in=["open", "next_steps_proposed", "next_steps_signed_off"]
+                ),
+                name="referral_open_due",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(closure_date__isnull=True, closure_reason="")
