@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
 
 from accounts import access, sessions
@@ -30,6 +31,7 @@ from referrals.episode_forms import (
     NextStepsForm,
 )
 from referrals.episodes import Assessment, AssessmentState, NextSteps, Referral, ReferralState
+from referrals.forms import NoteForm
 from referrals.proposals import RuleBroken
 from referrals.views import CHANGED_BY_SOMEONE_ELSE
 
@@ -90,6 +92,10 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     discussions and section 47 enquiries it is in, and what the user may do next."""
     referral = _referral(request, pk)
     _read(request, referral)
+    return _referral_page(request, referral)
+
+
+def _referral_page(request: HttpRequest, referral: Referral, *, note_form=None) -> HttpResponse:
     episode = selectors.referral_episode(referral)
     user = request.user
     signs_off = access.has_right(user, Perm.SIGN_OFF_DECISIONS)
@@ -116,8 +122,32 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_convene": referral.is_open
             and access.has_right(user, Perm.CONVENE_STRATEGY_DISCUSSIONS),
             "reads_audit_trail": access.can_read_audit_trail(user),
+            "notes": selectors.notes_with_versions(referral.notes.all()),
+            "can_add_notes": access.has_right(user, Perm.RECORD_CONTACTS),
+            "note_form": note_form or NoteForm(),
         },
     )
+
+
+@case_view(Referral)
+@require_POST
+def referral_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A note on the referral, about its child (it shows on the child's page too)."""
+    referral = _referral(request, pk)
+    _require(request, Perm.RECORD_CONTACTS, "Your role does not add notes.")
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.note_add(
+                by=request.user, child=referral.child, referral=referral, **form.cleaned_data
+            )
+        except RuleBroken as error:
+            form.add_error("text", str(error))
+        else:
+            messages.success(request, "The note is added.")
+            return redirect("referrals:referral", pk=pk)
+    _read(request, referral)
+    return _referral_page(request, referral, note_form=form)
 
 
 # Proposing next steps: the form, then "Check your answers" --------------------------------

@@ -453,3 +453,68 @@ class FindAdultForm(FindChildForm):
             *Relationship.Kind.choices,
         ]
         self.helper.layout.fields.append(Field.select("relationship"))
+
+
+class HouseholdForm(forms.Form):
+    """A household the child lives in: the address, and the adults and other children who
+    live there, chosen among those already linked to the child."""
+
+    address = forms.CharField(
+        label="Address",
+        max_length=300,
+        error_messages={
+            "required": "Enter the household's address",
+            "max_length": "The address must be 300 characters or fewer",
+        },
+    )
+    postcode = forms.CharField(
+        label="Postcode",
+        required=False,
+        max_length=10,
+        error_messages={"max_length": "The postcode must be 10 characters or fewer"},
+    )
+    people = forms.MultipleChoiceField(
+        label="Adults who live there",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The adults linked to the child. Select all that apply",
+        error_messages={"invalid_choice": "Choose adults from the list"},
+    )
+    children = forms.MultipleChoiceField(
+        label="Other children who live there",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Children named in a contact with this child. Select all that apply",
+        error_messages={"invalid_choice": "Choose children from the list"},
+    )
+
+    def __init__(self, *args, adults=(), siblings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.adults = {str(person.pk): person for person, _ in adults}
+        self.siblings = {str(child.pk): child for child in siblings}
+        self.fields["people"].choices = [
+            (
+                str(person.pk),
+                f"{person.first_name} {person.last_name}" + (f", {kinds}" if kinds else ""),
+            )
+            for person, kinds in adults
+        ]
+        self.fields["children"].choices = [
+            (str(child.pk), f"{child.first_name} {child.last_name} ({child.census_id})")
+            for child in siblings
+        ]
+        layout = [Field.text("address", field_width=30), Field.text("postcode", field_width=10)]
+        # A list with nothing to choose is left out rather than shown empty.
+        for name, choices in (("people", self.adults), ("children", self.siblings)):
+            if choices:
+                layout.append(Field.checkboxes(name, legend_size="s", small=True))
+            else:
+                del self.fields[name]
+        self.helper = PageFormHelper()
+        self.helper.layout = Layout(*layout, Button("submit", "Add the household"))
+
+    def clean_people(self):
+        return [self.adults[key] for key in self.cleaned_data["people"]]
+
+    def clean_children(self):
+        return [self.siblings[key] for key in self.cleaned_data["children"]]

@@ -119,7 +119,6 @@ class Person(NamedRecord):
         return f"Person P-{self.pk:06d}" if self.pk else "Person (new)"
 
 
-@register_audited
 class Household(models.Model):
     """The people and children who live together; a child may be in more than one."""
 
@@ -130,6 +129,17 @@ class Household(models.Model):
 
     def __str__(self) -> str:
         return f"Household H-{self.pk:06d}" if self.pk else "Household (new)"
+
+    def get_additional_data(self) -> dict[str, str]:
+        # The child the change was made for (set by the service), else the first child.
+        child_id = getattr(self, "audit_child_id", None)
+        if child_id is None and self.pk:
+            child_id = self.children.order_by("pk").values_list("pk", flat=True).first()
+        return {"child_ref": f"FD{child_id:06d}"} if child_id else {}
+
+
+# Who joins or leaves a household is audited too, as changes of the household.
+register_audited(Household, m2m_fields={"children", "people"})
 
 
 @register_audited
@@ -244,6 +254,16 @@ class Note(models.Model):
     )
     referral = models.ForeignKey(
         "referrals.Referral", null=True, blank=True, on_delete=models.PROTECT, related_name="notes"
+    )
+    discussion = models.ForeignKey(
+        "strategy.StrategyDiscussion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notes",
+    )
+    section47 = models.ForeignKey(
+        "strategy.Section47", null=True, blank=True, on_delete=models.PROTECT, related_name="notes"
     )
     text = EncryptedTextField()
     significant = models.BooleanField(default=False)

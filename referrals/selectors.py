@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from referrals.identifiers import normalise_nhs_number
 from referrals.matching import fold, phonetic, similarity
-from referrals.models import Child, Person
+from referrals.models import Child, Household, Person
 
 CANDIDATE_LIMIT = 50
 
@@ -425,4 +425,59 @@ def assessment_for_page():
 
     return Assessment.objects.select_related(
         "child", "referral", "started_by", "completed_by", "authorised_by"
+    )
+
+
+# Notes and households ------------------------------------------------------------------------
+
+
+def notes_with_versions(notes: models.QuerySet) -> list[tuple]:
+    """Notes newest first with their authors and children (one query), each paired with
+    whether a later version corrected it: both versions are shown."""
+    listed = list(notes.select_related("author", "child"))
+    superseded = {note.supersedes_id for note in listed if note.supersedes_id}
+    return [(note, note.pk in superseded) for note in listed]
+
+
+@dataclass
+class HouseholdRow:
+    household: Household
+    children: list
+    adults: list  # (person, "mother, carer"): their relationship to the page's child
+
+
+def child_households(child: Child, relationships: list) -> list[HouseholdRow]:
+    """The households a child lives in with their members, in three queries however many
+    there are; `relationships` (the child's, with their people) name each adult's."""
+    from django.db.models import Prefetch
+
+    kinds: dict[int, list[str]] = {}
+    for relationship in relationships:
+        kinds.setdefault(relationship.person_id, []).append(relationship.get_kind_display())
+    by_name = ("last_name", "first_name", "pk")
+    households = child.households.order_by("pk").prefetch_related(
+        Prefetch("children", queryset=Child.objects.order_by(*by_name)),
+        Prefetch("people", queryset=Person.objects.order_by(*by_name)),
+    )
+    return [
+        HouseholdRow(
+            household=household,
+            children=list(household.children.all()),
+            adults=[
+                (person, ", ".join(kinds.get(person.pk, [])).lower())
+                for person in household.people.all()
+            ],
+        )
+        for household in households
+    ]
+
+
+def children_in_contacts_with(child: Child) -> list[Child]:
+    """The other children named in a contact with this child (brothers and sisters, as a
+    rule), in one query."""
+    return list(
+        Child.objects.filter(contacts__contact__children__child=child)
+        .exclude(pk=child.pk)
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
     )

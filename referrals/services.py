@@ -6,6 +6,7 @@ DESIGN.md ("The journey"). A broken rule raises `RuleBroken` with the rule in pl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
@@ -35,7 +36,15 @@ from referrals.episodes import (
     ReferralState,
 )
 from referrals.identifiers import normalise_nhs_number
-from referrals.models import Allocation, Child, LadoReferral, Note, Person, Referral
+from referrals.models import (
+    Allocation,
+    Child,
+    Household,
+    LadoReferral,
+    Note,
+    Person,
+    Referral,
+)
 from referrals.proposals import RuleBroken
 from referrals.timescales import Timescale, due_date, local_date
 
@@ -284,15 +293,47 @@ def screening_notes_save(
     return current
 
 
+def _subject_is_about(child: Child, *, contact, referral, discussion, section47) -> None:
+    """A note's subject is at most one record, and a record about the note's child."""
+    from strategy.models import DiscussionChild
+
+    subjects = [s for s in (contact, referral, discussion, section47) if s is not None]
+    if len(subjects) > 1:
+        raise RuleBroken(
+            "A note is about one record: a contact, a referral, a strategy discussion or a "
+            "section 47 enquiry"
+        )
+    if contact is not None and not contact.children.filter(child=child).exists():
+        raise RuleBroken("That contact is not about this child")
+    if referral is not None and referral.child_id != child.pk:
+        raise RuleBroken("That referral is not about this child")
+    if (
+        discussion is not None
+        and not DiscussionChild.objects.filter(discussion=discussion, child=child).exists()
+    ):
+        raise RuleBroken("That strategy discussion is not about this child")
+    if section47 is not None and section47.child_id != child.pk:
+        raise RuleBroken("That section 47 enquiry is not about this child")
+
+
 @transaction.atomic
-def note_add(*, by: User, child: Child, text: str, significant: bool = False, contact=None) -> Note:
-    """A note on a child (or one of its records), for the local authority."""
+def note_add(
+    *, by: User, child: Child, text: str, significant: bool = False, contact=None,
+    referral=None, discussion=None, section47=None,
+) -> Note:  # fmt: skip
+    """A note on a child, or on one record about the child (a contact, referral, strategy
+    discussion or section 47 enquiry), for the local authority (DESIGN.md "Confidential
+    text")."""
     require_right(by, Perm.RECORD_CONTACTS)
     if not text.strip():
         raise RuleBroken("Write the note")
-    return Note.objects.create(
-        child=child, contact=contact, text=text, significant=significant, author=by
+    _subject_is_about(
+        child, contact=contact, referral=referral, discussion=discussion, section47=section47
     )
+    return Note.objects.create(
+        child=child, contact=contact, referral=referral, discussion=discussion,
+        section47=section47, text=text, significant=significant, author=by,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -306,8 +347,53 @@ def note_correct(*, by: User, note: Note, text: str, significant: bool) -> Note:
         raise RuleBroken("Write the corrected note")
     return Note.objects.create(
         child_id=current.child_id, contact_id=current.contact_id, referral_id=current.referral_id,
+        discussion_id=current.discussion_id, section47_id=current.section47_id,
         text=text, significant=significant, author=by, supersedes=current,
     )  # fmt: skip
+
+
+# Households (DESIGN.md "People around the child") ------------------------------------------
+
+
+@transaction.atomic
+def household_add(
+    *, by: User, child: Child, address: str, postcode: str = "",
+    people: Sequence[Person] = (), children: Sequence[Child] = (),
+) -> Household:  # fmt: skip
+    """A household the child lives in, with the adults and other children who live there:
+    the child is always one of its members; the address is required."""
+    require_right(by, Perm.RECORD_CONTACTS)
+    address = " ".join(address.split())
+    if not address:
+        raise RuleBroken("Enter the household's address")
+    household = Household(address=address, postcode=" ".join(postcode.upper().split()))
+    household.audit_child_id = child.pk
+    household.save()
+    household.children.add(child, *(c for c in children if c.pk != child.pk))
+    if people:
+        household.people.add(*people)
+    return household
+
+
+@transaction.atomic
+def household_leave(
+    *, by: User, household: Household, child: Child | None = None, person: Person | None = None
+) -> Household:
+    """A child or an adult leaves a household (the audit trail keeps that they were in it)."""
+    require_right(by, Perm.RECORD_CONTACTS)
+    if (child is None) == (person is None):
+        raise RuleBroken("Choose one child or one adult to leave the household")
+    current = Household.objects.select_for_update().get(pk=household.pk)
+    if child is not None:
+        if not current.children.filter(pk=child.pk).exists():
+            raise RuleBroken("That child is not in this household")
+        current.audit_child_id = child.pk
+        current.children.remove(child)
+    else:
+        if not current.people.filter(pk=person.pk).exists():
+            raise RuleBroken("That adult is not in this household")
+        current.people.remove(person)
+    return current
 
 
 CHILD_DETAILS = (

@@ -12,6 +12,12 @@ urlpatterns = [
     path("administration/teams/", views.team_add, name="team-add"),
     path("children/<int:pk>/notes/", views.note_add, name="note-add"),
     path("children/<int:pk>/notes/<int:note_pk>/correct/", views.note_correct, name="note-correct"),
+    path("children/<int:pk>/households/", views.household_add, name="household-add"),
+    path(
+        "children/<int:pk>/households/<int:household_pk>/leave/",
+        views.household_leave,
+        name="household-leave",
+    ),
     path("contacts/new/", views.contact_new, name="contact-new"),
     path("contacts/new/children/", views.contact_new_children, name="contact-new-children"),
     path("contacts/new/adults/", views.contact_new_adults, name="contact-new-adults"),
@@ -56,6 +62,7 @@ urlpatterns = [
     # Referrals and assessments (referrals/episode_views.py)
     path("referrals/", episode_views.referral_list, name="referrals"),
     path("referrals/<int:pk>/", episode_views.referral_detail, name="referral"),
+    path("referrals/<int:pk>/notes/", episode_views.referral_note_add, name="referral-note-add"),
     path(
         "referrals/<int:pk>/next-steps/",
         episode_views.next_steps_propose,

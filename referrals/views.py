@@ -24,6 +24,7 @@ from referrals.forms import (
     FeedbackForm,
     FindAdultForm,
     FindChildForm,
+    HouseholdForm,
     LevelOfNeedForm,
     NoteForm,
     ProposeDecisionForm,
@@ -35,6 +36,7 @@ from referrals.models import (
     ClosureDay,
     Contact,
     ContactChild,
+    Household,
     LevelOfNeed,
     Note,
     Person,
@@ -386,26 +388,51 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _child_page(request, child)
 
 
+def _adults_related(relationships: list) -> list[tuple]:
+    """Each adult related to the child once, with every relationship they have to it."""
+    adults: dict[int, tuple] = {}
+    for relationship in relationships:
+        person, kinds = adults.get(relationship.person_id, (relationship.person, []))
+        adults[relationship.person_id] = (person, [*kinds, relationship.get_kind_display()])
+    return [(person, ", ".join(kinds).lower()) for person, kinds in adults.values()]
+
+
+def _household_form(child: Child, relationships: list, data=None) -> HouseholdForm:
+    return HouseholdForm(
+        data,
+        adults=_adults_related(relationships),
+        siblings=selectors.children_in_contacts_with(child),
+    )
+
+
 def _child_page(
-    request: HttpRequest, child: Child, *, note_form=None, allocation_form=None, status: int = 200
-) -> HttpResponse:
+    request: HttpRequest, child: Child, *, note_form=None, allocation_form=None,
+    household_form=None, household_errors=(), status: int = 200,
+) -> HttpResponse:  # fmt: skip
     allocation = (
         child.allocations.filter(ended_at__isnull=True).select_related("worker", "team").first()
     )
     notes = list(child.notes.select_related("author"))
     superseded = {note.supersedes_id for note in notes if note.supersedes_id}
+    relationships = list(child.relationships.select_related("person").order_by("pk"))
+    can_record = access.has_right(request.user, Perm.RECORD_CONTACTS)
+    if household_form is None and can_record:
+        household_form = _household_form(child, relationships)
     return render(
         request,
         "referrals/child.html",
         {
             "child": child,
             "allocation": allocation,
-            "relationships": child.relationships.select_related("person"),
+            "relationships": relationships,
+            "households": selectors.child_households(child, relationships),
+            "household_form": household_form,
+            "household_errors": list(household_errors),
             "timeline": selectors.child_timeline(child),
             "reads_audit_trail": access.can_read_audit_trail(request.user),
             "notes": [(note, note.pk in superseded) for note in notes],
             "note_form": note_form or NoteForm(),
-            "can_add_notes": access.has_right(request.user, Perm.RECORD_CONTACTS),
+            "can_add_notes": can_record,
             "can_allocate": access.has_right(request.user, Perm.ALLOCATE_WORK),
             "allocation_form": allocation_form or AllocationForm(),
         },
@@ -687,9 +714,22 @@ def note_correct(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
             form.add_error("text", str(error))
         else:
             messages.success(request, "The correction is saved; the earlier version is kept.")
-            return redirect("referrals:child", pk=pk)
+            return redirect(_note_subject_url(note))
     record_read(request, note, child_ref=note.child.census_id)
     return render(request, "referrals/note_correct.html", {"form": form, "note": note})
+
+
+def _note_subject_url(note: Note) -> str:
+    """The page of the record a note is about (the child's page for a note on the child)."""
+    from django.urls import reverse
+
+    for name, pk in (
+        ("strategy:section47", note.section47_id), ("strategy:discussion", note.discussion_id),
+        ("referrals:referral", note.referral_id), ("referrals:contact", note.contact_id),
+    ):  # fmt: skip
+        if pk is not None:
+            return reverse(name, args=[pk])
+    return reverse("referrals:child", args=[note.child_id])
 
 
 @case_view(Child)
@@ -756,6 +796,60 @@ def child_allocate(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "The child's work is allocated.")
             return redirect("referrals:child", pk=pk)
     return _child_page(request, child, allocation_form=form)
+
+
+@case_view(Child)
+@require_POST
+def household_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A household the child lives in, with the adults and children who live there."""
+    access.refuse_case_object(request.user)
+    if not access.has_right(request.user, Perm.RECORD_CONTACTS):
+        raise PermissionDenied("Your role does not record households.")
+    child = get_object_or_404(Child, pk=pk)
+    relationships = list(child.relationships.select_related("person"))
+    form = _household_form(child, relationships, request.POST)
+    if form.is_valid():
+        try:
+            services.household_add(
+                by=request.user, child=child, address=form.cleaned_data["address"],
+                postcode=form.cleaned_data["postcode"],
+                people=form.cleaned_data.get("people", []),
+                children=form.cleaned_data.get("children", []),
+            )  # fmt: skip
+        except services.RuleBroken as error:
+            form.add_error("address", str(error))
+        else:
+            messages.success(request, "The household is added.")
+            return redirect("referrals:child", pk=pk)
+    record_read(request, child, child_ref=child.census_id)
+    return _child_page(request, child, household_form=form)
+
+
+@case_view(Child)
+@require_POST
+def household_leave(request: HttpRequest, pk: int, household_pk: int) -> HttpResponse:
+    """A child or an adult no longer lives in one of the child's households."""
+    access.refuse_case_object(request.user)
+    if not access.has_right(request.user, Perm.RECORD_CONTACTS):
+        raise PermissionDenied("Your role does not record households.")
+    child = get_object_or_404(Child, pk=pk)
+    household = get_object_or_404(Household, pk=household_pk, children=child)
+    kind, _, member_pk = request.POST.get("member", "").partition(":")
+    member = None
+    if member_pk.isdigit() and kind in ("child", "person"):
+        members = household.children if kind == "child" else household.people
+        member = members.filter(pk=int(member_pk)).first()
+    problem = "Choose who no longer lives there" if member is None else ""
+    if member is not None:
+        try:
+            services.household_leave(by=request.user, household=household, **{kind: member})
+        except services.RuleBroken as error:
+            problem = str(error)
+    if problem:
+        record_read(request, child, child_ref=child.census_id)
+        return _child_page(request, child, household_errors=[problem], status=409)
+    messages.success(request, "The household is changed.")
+    return redirect("referrals:child", pk=pk)
 
 
 @case_view(Contact)

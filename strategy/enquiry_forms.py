@@ -3,14 +3,11 @@ conference (DOMAIN.md "Section 47 enquiries, ICPC, CP plan")."""
 
 from __future__ import annotations
 
-from crispy_forms.utils import TEMPLATE_PACK
-from crispy_forms_gds.layout import Button, ConditionalQuestion, ConditionalRadios, Field, Layout
+from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.forms import DateField, PageFormHelper
-
-YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
 class ProposeOutcomeForm(forms.Form):
@@ -46,12 +43,7 @@ class ProposeOutcomeForm(forms.Form):
         return rationale
 
 
-class _SmallLegendConditionalRadios(ConditionalRadios):
-    """Conditional radios whose question is sized like the form's other questions."""
-
-    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
-        with context.push(legend_size="govuk-fieldset__legend--s"):
-            return super().render(form, context, template_pack, **kwargs)
+NO_PLAN = "none"
 
 
 class ConferenceForm(forms.Form):
@@ -69,18 +61,13 @@ class ConferenceForm(forms.Form):
         help_text="Select all that apply",
         error_messages={"required": "Choose the agencies that attended"},
     )
-    plan = forms.TypedChoiceField(
+    # One question, so that no answer is hidden behind another (a conditional reveal's
+    # aria-expanded on a radio is reported by axe): a plan always has its category.
+    outcome = forms.ChoiceField(
         label="Did the conference decide on a child protection plan?",
-        choices=YES_NO,
-        coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
+        help_text="If it did, choose the plan's initial category of abuse",
         error_messages={"required": "Say whether the conference decided on a plan"},
-    )
-    category = forms.ChoiceField(
-        label="Category of abuse",
-        widget=forms.RadioSelect,
-        required=False,
-        help_text="The plan's initial category",
     )
     summary = forms.CharField(
         label="Summary of the conference",
@@ -95,25 +82,23 @@ class ConferenceForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["agencies"].queryset = Agency.objects.filter(is_active=True).order_by("name")
-        self.fields["category"].choices = CategoryOfAbuse.choices
+        self.fields["outcome"].choices = [
+            *((code, f"Yes, a plan: {label.lower()}") for code, label in CategoryOfAbuse.choices),
+            (NO_PLAN, "No plan"),
+        ]
         self.helper = PageFormHelper()
         self.helper.layout = Layout(
             Field("held_on", context={"legend_size": "govuk-fieldset__legend--s"}),
             Field.checkboxes("agencies", legend_size="s", small=True),
-            _SmallLegendConditionalRadios(
-                "plan",
-                ConditionalQuestion("Yes", Field.radios("category", legend_size="s", small=True)),
-                "No",
-            ),
+            Field.radios("outcome", legend_size="s"),
             Field.textarea("summary", rows=6),
             Button("submit", "Record the conference"),
         )
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("plan") is True and not cleaned.get("category"):
-            self.add_error("category", "Choose the category of abuse for the plan")
-        if cleaned.get("plan") is False:
-            # A category chosen before answering "No" is hidden, and not recorded.
-            cleaned["category"] = ""
+        outcome = cleaned.get("outcome")
+        if outcome:
+            cleaned["plan"] = outcome != NO_PLAN
+            cleaned["category"] = "" if outcome == NO_PLAN else outcome
         return cleaned

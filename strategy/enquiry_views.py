@@ -17,8 +17,10 @@ from accounts import access, sessions
 from accounts.audit import case_view, record_list, record_read
 from accounts.forms import ReviewForm
 from accounts.permissions import Perm
+from referrals.forms import NoteForm
 from referrals.proposals import RuleBroken
-from referrals.services import four_eyes
+from referrals.selectors import notes_with_versions
+from referrals.services import four_eyes, note_add
 from strategy import selectors, services
 from strategy.enquiry_forms import ConferenceForm, ProposeOutcomeForm
 from strategy.models import EnquiryOutcome, Section47, Section47State
@@ -82,9 +84,11 @@ def _four_eyes_problem(request: HttpRequest, enquiry: Section47) -> str:
 
 
 def _enquiry_page(
-    request: HttpRequest, enquiry: Section47, *, form=None, errors=(), status: int = 200
-) -> HttpResponse:
+    request: HttpRequest, enquiry: Section47, *, form=None, errors=(), note_form=None,
+    status: int = 200,
+) -> HttpResponse:  # fmt: skip
     user = request.user
+    can_add_notes = access.has_right(user, Perm.RECORD_CONTACTS)
     can_propose = access.has_right(user, Perm.RUN_SECTION_47_ENQUIRIES)
     can_sign_off = access.has_right(user, Perm.SIGN_OFF_DECISIONS)
     four_eyes_problem = _four_eyes_problem(request, enquiry) if can_sign_off else ""
@@ -120,9 +124,31 @@ def _enquiry_page(
             "four_eyes_problem": four_eyes_problem,
             "form": form,
             "errors": list(errors),
+            "notes": notes_with_versions(enquiry.notes.all()),
+            "can_add_notes": can_add_notes,
+            "note_form": note_form or (NoteForm() if can_add_notes else None),
         },
         status=status,
     )
+
+
+@case_view(Section47)
+@require_POST
+def section47_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A note on the enquiry, about its child (it shows on the child's page too)."""
+    enquiry = _enquiry(request, pk)
+    _require(request, Perm.RECORD_CONTACTS, "Your role does not add notes.")
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            note_add(by=request.user, child=enquiry.child, section47=enquiry, **form.cleaned_data)
+        except RuleBroken as error:
+            form.add_error("text", str(error))
+        else:
+            messages.success(request, "The note is added.")
+            return redirect("strategy:section47", pk=enquiry.pk)
+    record_read(request, enquiry, child_ref=enquiry.child.census_id)
+    return _enquiry_page(request, enquiry, note_form=form)
 
 
 @case_view(Section47)
@@ -356,7 +382,7 @@ def conference_record(request: HttpRequest, pk: int) -> HttpResponse:
         except RuleBroken as error:
             message = str(error)
             field = "held_on" if _date_rule(message) else None
-            field = "category" if "category" in message else field
+            field = "outcome" if "category" in message else field
             form.add_error(field, message)
             status = 409
         except ConcurrentTransition:

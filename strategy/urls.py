@@ -35,6 +35,11 @@ urlpatterns = [
     ),
     path("strategy-discussions/<int:pk>/check/", views.discussion_check, name="discussion-check"),
     path(
+        "strategy-discussions/<int:pk>/notes/",
+        views.discussion_note_add,
+        name="discussion-note-add",
+    ),
+    path(
         "strategy-discussions/<int:pk>/review/",
         views.discussion_review,
         name="discussion-review",
@@ -52,6 +57,11 @@ urlpatterns = [
     # Section 47 enquiries and initial conferences (strategy/enquiry_views.py)
     path("section-47-enquiries/", enquiry_views.section47_list, name="section47s"),
     path("section-47-enquiries/<int:pk>/", enquiry_views.section47_detail, name="section47"),
+    path(
+        "section-47-enquiries/<int:pk>/notes/",
+        enquiry_views.section47_note_add,
+        name="section47-note-add",
+    ),
     path(
         "section-47-enquiries/<int:pk>/propose/",
         enquiry_views.section47_propose,

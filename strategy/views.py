@@ -23,8 +23,10 @@ from accounts.audit import case_view, record_list, record_read
 from accounts.forms import ReviewForm
 from accounts.permissions import Perm
 from referrals.episodes import Referral
+from referrals.forms import ContactNoteForm, NoteForm
 from referrals.proposals import RuleBroken
-from referrals.services import ChangedBySomeoneElse
+from referrals.selectors import notes_with_versions
+from referrals.services import ChangedBySomeoneElse, note_add
 from referrals.views import CHANGED_BY_SOMEONE_ELSE
 from strategy import selectors, services
 from strategy.forms import (
@@ -110,17 +112,30 @@ def discussion(request: HttpRequest, pk: int) -> HttpResponse:
     return _discussion_page(request, _discussion(request, pk))
 
 
+def _note_form(discussion: StrategyDiscussion, data=None):
+    """A note on the discussion, about one of its children: chosen when there are several."""
+    children = [c.child for c in discussion.children.all()]
+    if len(children) > 1:
+        return ContactNoteForm(data, children=children)
+    return NoteForm(data)
+
+
 def _discussion_page(
-    request: HttpRequest, discussion: StrategyDiscussion, *, errors=(), status: int = 200
-) -> HttpResponse:
+    request: HttpRequest, discussion: StrategyDiscussion, *, errors=(), note_form=None,
+    status: int = 200,
+) -> HttpResponse:  # fmt: skip
     _record_reads(request, discussion)
     user = request.user
+    can_add_notes = access.has_right(user, Perm.RECORD_CONTACTS)
     return render(
         request,
         "strategy/discussion.html",
         {
             "discussion": discussion,
             "errors": list(errors),
+            "notes": notes_with_versions(discussion.notes.all()),
+            "can_add_notes": can_add_notes,
+            "note_form": note_form or (_note_form(discussion) if can_add_notes else None),
             "can_record": _is_convened(discussion)
             and access.has_right(user, Perm.CONVENE_STRATEGY_DISCUSSIONS),
             "can_review": _is_held(discussion) and access.has_right(user, Perm.SIGN_OFF_DECISIONS),
@@ -128,6 +143,29 @@ def _discussion_page(
         },
         status=status,
     )
+
+
+@case_view(StrategyDiscussion)
+@require_POST
+def discussion_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A note on the discussion, about one of its children (it shows on the child's page
+    too); in any state: a note is not part of the record."""
+    discussion = _discussion(request, pk, right=Perm.RECORD_CONTACTS)
+    children = {str(c.child_id): c.child for c in discussion.children.all()}
+    form = _note_form(discussion, request.POST)
+    if form.is_valid():
+        chosen = form.cleaned_data.get("child") or next(iter(children))
+        try:
+            note_add(
+                by=request.user, child=children[chosen], discussion=discussion,
+                text=form.cleaned_data["text"], significant=form.cleaned_data["significant"],
+            )  # fmt: skip
+        except RuleBroken as error:
+            form.add_error("text", str(error))
+        else:
+            messages.success(request, "The note is added.")
+            return redirect("strategy:discussion", pk=pk)
+    return _discussion_page(request, discussion, note_form=form)
 
 
 # Convening ------------------------------------------------------------------------------

@@ -59,28 +59,43 @@ def test_child_page_query_count_does_not_grow(
 ):
     from referrals import services
     from referrals.contacts import ContactChild
+    from referrals.models import Child, Person, Relationship
     from tests.referrals.factories import level
 
     worker = make_user(Role.PRACTITIONER)
     first = proposed(by=worker)
     child = first.child
-    for _ in range(contacts - 1):
+    for n in range(contacts - 1):
+        brother = Child.objects.create(first_name=f"Bro{n}", last_name="Jones")
         record = services.contact_record(
             by=worker, received_at=first.contact.received_at, taken_by=worker, source="2A",
-            concern="again", consent="given", children=[child],
+            concern="again", consent="given", children=[child, brother],
         )  # fmt: skip
         services.decision_propose(
-            by=worker, contact_child=ContactChild.objects.get(contact=record),
+            by=worker, contact_child=ContactChild.objects.get(contact=record, child=child),
             outcome=Outcome.ADVICE, level_of_need=level(), rationale="r",
         )  # fmt: skip
+    for n in range(contacts):
+        adult = Person.objects.create(first_name=f"Adult{n}", last_name="Jones")
+        Relationship.objects.create(child=child, person=adult, kind=Relationship.Kind.CARER)
+        services.household_add(
+            by=worker, child=child, address=f"{n} High Street", people=[adult],
+            children=list(Child.objects.exclude(pk=child.pk)),
+        )  # fmt: skip
+        services.note_add(by=worker, child=child, text=f"Note {n}", significant=True)
     sign_in(client, worker)
     # Fixed: the request's own, the child, allocation, relationships, the timeline's ten
     # lists (contacts, decisions, referrals, LADO referrals, significant notes, next steps,
     # assessments, discussions, enquiry outcomes, conferences), the child's referrals (their
-    # links), the notes with authors, and the read entry.
-    with django_assert_max_num_queries(26):
+    # links), the notes with authors, the households with their children and their adults,
+    # the children of shared contacts (the household form), and the read entry.
+    with django_assert_max_num_queries(30):
         response = client.get(reverse("referrals:child", args=[child.pk]))
-    assert response.content.decode().count("Contact received") == contacts
+    page = response.content.decode()
+    assert page.count("Contact received") == contacts
+    # Each adult shows among the people around the child and in their household.
+    assert page.count("High Street") == contacts and page.count("Carer<") == 2 * contacts
+    assert len(response.context["household_form"].fields["people"].choices) == contacts
 
 
 def test_notes_are_added_corrected_as_new_versions_and_significant_ones_join_the_timeline(

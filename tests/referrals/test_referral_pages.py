@@ -652,10 +652,17 @@ def test_referral_page_query_count_does_not_grow(
         discussion_signed_off(by=worker, signer=manager, referrals=[fresh(referral)])
         referral = propose(fresh(referral), by=worker)
         services.referral_next_steps_sign_off(by=manager, referral=referral)
+    for n in range(rounds + 1):
+        note = services.note_add(
+            by=worker, child=referral.child, referral=referral, text=f"Note {n}"
+        )
+        services.note_correct(by=manager, note=note, text=f"Note {n} again", significant=True)
     sign_in(client, worker)
     # savepoint, session, user, rights, device; the referral with its child; the read entry:
     # savepoint, content type, chain lock (PostgreSQL), last entry, insert, release; the
-    # proposals with their people; assessments; discussions; enquiries; release
-    with django_assert_max_num_queries(17):
+    # proposals with their people; assessments; discussions; enquiries; the notes with their
+    # authors; release
+    with django_assert_max_num_queries(18):
         response = client.get(url("referral", referral))
     assert len(response.context["decisions"]) == rounds + (1 if rounds else 0)
+    assert len(response.context["notes"]) == 2 * (rounds + 1)

@@ -552,13 +552,20 @@ def test_discussion_page_query_count_does_not_grow(
             agency=Agency.objects.get(name=f"Extra agency {n}"), due=timezone.localdate(),
         )  # fmt: skip
     discussion = recorded(discussion, by=worker)
+    for c in discussion.children.all():
+        note = referral_services.note_add(
+            by=worker, child=c.child, discussion=discussion, text=f"About {c.child_id}"
+        )
+        referral_services.note_correct(by=worker, note=note, text="Again", significant=False)
     sign_in(client, worker)
     # savepoint, session, user, device, rights; the discussion with its people; children
-    # with child, referral and enquiry; agencies; actions; the read entries: savepoint,
-    # chain lock (PostgreSQL), last entry, one insert, release; release
-    with django_assert_max_num_queries(15):
+    # with child, referral and enquiry; agencies; actions; the notes with their authors and
+    # children; the read entries: savepoint, chain lock (PostgreSQL), last entry, one
+    # insert, release; release
+    with django_assert_max_num_queries(16):
         response = client.get(url("discussion", discussion.pk))
     assert response.content.decode().count("Someone from") == 3 + many
+    assert len(response.context["notes"]) == 2 * many
 
 
 # Recording --------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.audit import AuditEntry, Event
 from accounts.roles import Role
+from referrals import services as referral_services
 from referrals.codes import CategoryOfAbuse
 from referrals.models import Allocation, Team
 from strategy import services
@@ -98,7 +99,7 @@ def conference_data(**changes) -> dict:
     data = {
         "held_on_0": day.day, "held_on_1": day.month, "held_on_2": day.year,
         "agencies": [agency.pk for agency in Agency.objects.filter(name__in=THE_THREE)],
-        "plan": "yes", "category": CategoryOfAbuse.PHY, "summary": "Plan agreed; core group",
+        "outcome": CategoryOfAbuse.PHY, "summary": "Plan agreed; core group",
     }  # fmt: skip
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
@@ -344,14 +345,19 @@ def test_enquiry_page_query_count_does_not_grow(
         propose(enquiry, worker, rationale=f"Try {n}")
         services.section47_outcome_return(by=manager, section47=fresh(enquiry), comment="Again")
     propose(enquiry, worker)
+    for n in range(earlier + 1):
+        referral_services.note_add(
+            by=worker, child=enquiry.child, section47=enquiry, text=f"Note {n}"
+        )
     sign_in(client, other_manager)
     # savepoint, session, user, rights, device; the enquiry with its child, referral,
     # discussion, assessment, outcome, conference; its proposals with their people; the
-    # read entry: savepoint, content type (until cached), chain lock (PostgreSQL), last
-    # entry, insert, release; release
-    with django_assert_max_num_queries(14):
+    # notes with their authors; the read entry: savepoint, content type (until cached),
+    # chain lock (PostgreSQL), last entry, insert, release; release
+    with django_assert_max_num_queries(15):
         response = client.get(url("section47", enquiry))
     assert len(response.context["history"]) == earlier
+    assert len(response.context["notes"]) == earlier + 1
 
 
 @pytest.mark.parametrize("agencies", [1, 3])
@@ -365,9 +371,10 @@ def test_enquiry_page_with_a_conference_query_count_does_not_grow(
         by=chair, section47=enquiry, held_on=last_weekday(),
         agencies=list(Agency.objects.filter(name__in=THE_THREE)[:agencies]), plan=False,
     )  # fmt: skip
+    referral_services.note_add(by=worker, child=enquiry.child, section47=enquiry, text="Note")
     sign_in(client, worker)
     # as above, and the agencies at the conference
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = client.get(url("section47", enquiry))
     assert body(response).count("Test ") >= agencies
 
@@ -584,7 +591,8 @@ def test_the_chair_records_the_conference(client, worker, manager, chair):
     assert "Record the initial conference" in body(client.get(url("section47", enquiry)))
     form = body(client.get(url("section47-conference", enquiry)))
     assert 'name="held_on_0"' in form and "govuk-date-input" in form
-    assert "govuk-radios__conditional" in form  # the category is revealed with a plan
+    # One question: a plan with its category, or no plan (nothing hidden behind a reveal).
+    assert "govuk-radios__conditional" not in form and "Yes, a plan: physical abuse" in form
     response = client.post(url("section47-conference", enquiry), conference_data())
     assert response.url == url("section47", enquiry)
     conference = InitialConference.objects.get(section47=enquiry)
@@ -601,10 +609,10 @@ def test_the_chair_records_the_conference(client, worker, manager, chair):
     assert "already recorded" in body(again) and again.context["form"] is None
 
 
-def test_without_a_plan_a_category_left_chosen_is_not_recorded(client, worker, manager, chair):
+def test_without_a_plan_no_category_is_recorded(client, worker, manager, chair):
     enquiry = section47_outcome_signed_off(by=worker, signer=manager)
     sign_in(client, chair)
-    response = client.post(url("section47-conference", enquiry), conference_data(plan="no"))
+    response = client.post(url("section47-conference", enquiry), conference_data(outcome="none"))
     assert response.status_code == 302
     conference = InitialConference.objects.get(section47=enquiry)
     assert not conference.plan and conference.category == ""
@@ -620,9 +628,8 @@ def test_without_a_plan_a_category_left_chosen_is_not_recorded(client, worker, m
         ({"held_on_1": "x"}, "Date of the conference must be a real date"),
         ({"held_on_2": "26"}, "Year must include 4 numbers"),
         ({"agencies": []}, "Choose the agencies that attended"),
-        ({"plan": None}, "Say whether the conference decided on a plan"),
-        ({"category": ""}, "Choose the category of abuse for the plan"),
-        ({"category": "XXX"}, "Select a valid choice"),
+        ({"outcome": None}, "Say whether the conference decided on a plan"),
+        ({"outcome": "XXX"}, "Select a valid choice"),
         ({"summary": ""}, "Summarise the conference&#x27;s decisions and reasons"),
     ],
 )
