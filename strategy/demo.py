@@ -120,6 +120,10 @@ class _Holmsey:
             )
             Relationship.objects.create(child=child, person=mother, kind=Relationship.Kind.MOTHER)
             kids.append(child)
+        referral_services.household_add(
+            by=self.practitioner, child=kids[0], address=f"{len(surname)} {surname} Row, Holmsey",
+            postcode="HM1 1AA", people=[mother], children=kids,
+        )  # fmt: skip
         return kids
 
     def referrals(

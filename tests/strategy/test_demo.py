@@ -185,3 +185,12 @@ def test_the_families_add_the_contacts_they_declare(db):
     before = Contact.objects.count()
     assert demo.load() == demo.CONTACTS
     assert Contact.objects.count() == before + demo.CONTACTS
+
+
+def test_each_demo_family_lives_in_a_household_with_its_mother(loaded):
+    from referrals.models import Household
+
+    siblings = Child.objects.filter(last_name="Nancarrow")
+    household = Household.objects.get(children__in=siblings[:1])
+    assert set(household.children.all()) == set(siblings)
+    assert [p.first_name for p in household.people.all()] == ["Rosenwyn"]
