@@ -85,3 +85,69 @@ def users_with_right(perm: Perm):
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
+
+
+# The LADO service's inbox (issue 9): the LADO referrals shared with the user's agency.
+
+LADO_VIEW = "referrals.view_ladoreferral"
+
+
+def uses_lado_inbox(user: AnyUser) -> bool:
+    """A partner in an agency of kind LADO (the LADO service) works from the LADO inbox."""
+    from accounts.models import Agency
+
+    return (
+        has_right(user, Perm.ANSWER_INFORMATION_REQUESTS)
+        and not has_right(user, Perm.MANAGE_USERS)
+        and user.agency.kind == Agency.Kind.LADO
+    )
+
+
+def refuse_lado_inbox(user: AnyUser) -> None:
+    """403 for the system administrator, 404 for everyone else who is not the LADO service
+    (other partners and the local authority's own staff, who have their own pages)."""
+    if uses_lado_inbox(user):
+        return
+    if has_right(user, Perm.MANAGE_USERS) or has_right(user, Perm.MANAGE_LOCAL_DATA):
+        raise PermissionDenied("The system administrator's role gives no access to case records.")
+    raise Http404
+
+
+def lado_referrals_for(user: AnyUser, queryset):
+    """The LADO referrals of `queryset` shared with the user's LADO service, unexpired, in
+    SQL (accounts.sharing.shared_with); none for anyone else."""
+    from accounts.sharing import shared_with
+
+    if not uses_lado_inbox(user):
+        return queryset.none()
+    return queryset.filter(
+        agency_id=user.agency_id, pk__in=shared_with(user, queryset.model, LADO_VIEW)
+    )
+
+
+INFORMATION_REQUEST_PERMISSION = "referrals.view_informationrequest"
+
+
+def visible_information_requests(user: AnyUser):
+    """The information requests shared with the user's agency (or the user), unexpired, as a
+    queryset filtered in SQL (accounts.sharing.shared_with); none without the right to answer."""
+    from accounts.sharing import shared_with
+    from referrals.requests import InformationRequest
+
+    if not has_right(user, Perm.ANSWER_INFORMATION_REQUESTS):
+        return InformationRequest.objects.none()
+    return InformationRequest.objects.filter(
+        pk__in=shared_with(user, InformationRequest, INFORMATION_REQUEST_PERMISSION)
+    )
+
+
+def refuse_information_request(user: AnyUser) -> None:
+    """The partner's answer page: 403 for the system administrator and for local authority
+    staff (who use the decision page: only the agency asked answers it); a partner without the
+    grant gets 404 from the visible queryset."""
+    if has_right(user, Perm.MANAGE_USERS) or has_right(user, Perm.MANAGE_LOCAL_DATA):
+        raise PermissionDenied("The system administrator's role gives no access to case records.")
+    if can_view_case_records(user):
+        raise PermissionDenied("Only the agency asked answers it.")
+    if not has_right(user, Perm.ANSWER_INFORMATION_REQUESTS):
+        raise Http404

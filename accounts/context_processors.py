@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from accounts import access
+from accounts.permissions import Perm
 
 
 def service(request: HttpRequest) -> dict[str, object]:
@@ -15,6 +16,14 @@ def service(request: HttpRequest) -> dict[str, object]:
         "council_name": settings.COUNCIL_NAME,
         "shows_case_lists": SimpleLazyObject(
             lambda: CaseLists(access.can_view_case_records(request.user))
+        ),
+        "shows_requests_to_answer": SimpleLazyObject(
+            lambda: CaseLists(access.has_right(request.user, Perm.ANSWER_INFORMATION_REQUESTS))
+        ),
+        "shows_lado_inbox": SimpleLazyObject(
+            lambda: CaseLists(
+                request.user.is_authenticated and access.uses_lado_inbox(request.user)
+            )
         ),
     }
 

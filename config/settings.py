@@ -304,6 +304,12 @@ TIMESCALE_WORKING_DAYS = {
         "LADO_REFERRAL": 1,
     }.items()
 }
+# Information requests (DESIGN.md "Information sharing and access"): red is due by the end of
+# the same day, amber by the end of 1 working day later (local defaults).
+INFORMATION_REQUEST_RED_WORKING_DAYS = env.int("INFORMATION_REQUEST_RED_WORKING_DAYS", default=0)
+INFORMATION_REQUEST_AMBER_WORKING_DAYS = env.int(
+    "INFORMATION_REQUEST_AMBER_WORKING_DAYS", default=1
+)
 
 # Cache: rate limits (password reset) count here. Several processes need a shared cache,
 # e.g. CACHE_URL=rediscache://127.0.0.1:6379/1 (Django's Redis backend needs the redis package).

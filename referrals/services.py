@@ -200,14 +200,27 @@ def _open_referral(by: User, contact_child: ContactChild, *, urgent: bool) -> Re
 
 
 def _open_lado_referral(by: User, contact_child: ContactChild) -> LadoReferral:
-    """Due within 1 working day of the allegation becoming known (the contact's arrival)."""
-    return LadoReferral.objects.get_or_create(
+    """Due within 1 working day of the allegation becoming known (the contact's arrival);
+    shared with the LADO service as it opens (referrals.lado)."""
+    from referrals.lado import share_with_lado
+
+    lado_referral, created = LadoReferral.objects.get_or_create(
         contact_child=contact_child,
         defaults={
             "child_id": contact_child.child_id, "created_by": by,
             "due": due_date(contact_child.contact.received_at, Timescale.LADO_REFERRAL),
         },
-    )[0]  # fmt: skip
+    )  # fmt: skip
+    if created:
+        share_with_lado(by=by, lado_referral=lado_referral)
+    return lado_referral
+
+
+def lado_outcome_record(*, by: User, lado_referral: LadoReferral, outcome: str, note: str):
+    """The LADO service records its outcome, once (referrals.lado)."""
+    from referrals.lado import lado_outcome_record as record
+
+    return record(by=by, lado_referral=lado_referral, outcome=outcome, note=note)
 
 
 @transaction.atomic
@@ -598,4 +611,75 @@ def assessment_authorise(*, by: User, assessment: Assessment, comment: str = "")
     current.authorise(by=by, comment=comment)
     current.save()
     audit_transition(by, current, source, "authorise")
+    return current
+
+
+# Information requests (the multi-agency check at screening; DESIGN.md "Information sharing
+# and access"). The request is shared with the asked agency through accounts.sharing, with the
+# same lawful basis, so the sharing record exists.
+INFORMATION_REQUEST_PERMISSION = "referrals.view_informationrequest"
+
+
+@transaction.atomic
+def information_request_send(
+    *, by: User, contact_child: ContactChild, agency, question: str, article6: str,
+    condition: str, consent: str, family_told: bool | None, family_note: str, priority: str,
+):  # fmt: skip
+    """Ask one partner agency about a child being screened; due by its priority."""
+    from accounts import sharing
+    from referrals.requests import InformationRequest, Priority, information_request_due
+
+    require_right(by, Perm.REQUEST_INFORMATION)
+    current = ContactChild.objects.select_for_update().get(pk=contact_child.pk)
+    if current.state != ContactChildState.SCREENING:
+        raise RuleBroken("Partner agencies can be asked only while the child is being screened")
+    if not agency.is_active or agency.kind == agency.Kind.LOCAL_AUTHORITY:
+        raise RuleBroken("Choose an active partner agency")
+    if not question.strip():
+        raise RuleBroken("Enter the question for the agency")
+    if priority not in Priority.values:
+        raise RuleBroken("Choose the priority")
+    asked_at = timezone.now()
+    request = InformationRequest(
+        contact_child=current, child_id=current.child_id, agency=agency, question=question,
+        article6=article6, condition=condition, consent=consent,
+        family_told=bool(family_told), family_note=family_note, priority=priority,
+        due_at=information_request_due(asked_at, priority), asked_by=by, asked_at=asked_at,
+    )  # fmt: skip
+    if family_told is None:
+        raise RuleBroken("Say whether the family was told what is shared, or why not")
+    request.save()
+    try:
+        sharing.share(
+            by=by, obj=request, permission=INFORMATION_REQUEST_PERMISSION, agency=agency,
+            article6=article6, condition=condition, consent=consent, family_told=family_told,
+            family_note=family_note, reason="Information request at screening",
+            child_ref=f"FD{current.child_id:06d}",
+        )  # fmt: skip
+    except sharing.SharingRefused as error:
+        raise RuleBroken(str(error)) from error
+    return request
+
+
+@transaction.atomic
+def information_request_answer(*, by: User, request, answer: str):
+    """The asked agency's answer, once."""
+    from referrals.requests import InformationRequest, RequestState
+
+    require_right(by, Perm.ANSWER_INFORMATION_REQUESTS)
+    if by.agency_id != request.agency_id:
+        raise PermissionDenied("Only the agency asked answers it.")
+    if not access.visible_information_requests(by).filter(pk=request.pk).exists():
+        raise PermissionDenied("This request is not shared with your agency.")
+    current = InformationRequest.objects.select_for_update().get(pk=request.pk)
+    if current.state != RequestState.OPEN:
+        raise RuleBroken("This request has already been answered")
+    if not answer.strip():
+        raise RuleBroken("Enter the answer")
+    current.answer = answer
+    current.answered_by = by
+    current.answered_at = timezone.now()
+    current.state = RequestState.ANSWERED
+    current.save(update_fields=["answer", "answered_by", "answered_at", "state"])
+    audit_transition(by, current, RequestState.OPEN, "answer")
     return current

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals import episode_views, views
+from referrals import episode_views, lado_views, request_views, views
 
 app_name = "referrals"
 
@@ -51,6 +51,17 @@ urlpatterns = [
     path(
         "contacts/<int:pk>/children/<int:cc_pk>/close/", views.decision_close, name="decision-close"
     ),
+    path(
+        "contacts/<int:pk>/children/<int:cc_pk>/information-requests/new/",
+        request_views.information_request_new,
+        name="information-request-new",
+    ),
+    path("information-requests/", request_views.information_requests, name="information-requests"),
+    path(
+        "information-requests/<int:pk>/",
+        request_views.information_request,
+        name="information-request",
+    ),
     path("administration/local-data/", views.local_data, name="local-data"),
     path(
         "administration/closure-days/<int:pk>/remove/",
@@ -59,6 +70,9 @@ urlpatterns = [
     ),
     path("administration/levels-of-need/new/", views.level_edit, name="level-new"),
     path("administration/levels-of-need/<int:pk>/", views.level_edit, name="level"),
+    # The LADO service's inbox (referrals/lado_views.py)
+    path("lado/", lado_views.lado_inbox, name="lado-inbox"),
+    path("lado/<int:pk>/", lado_views.lado_referral, name="lado-referral"),
     # Referrals and assessments (referrals/episode_views.py)
     path("referrals/", episode_views.referral_list, name="referrals"),
     path("referrals/<int:pk>/", episode_views.referral_detail, name="referral"),

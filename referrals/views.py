@@ -241,6 +241,10 @@ def _decision_page(
                 }
             ),
             "their_notes": their_notes,
+            "information_requests": list(
+                contact_child.information_requests.select_related("agency").order_by("due_at", "pk")
+            ),
+            "can_request_information": access.has_right(request.user, Perm.REQUEST_INFORMATION),
         },
         status=status,
     )

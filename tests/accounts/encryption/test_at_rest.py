@@ -19,7 +19,8 @@ from accounts.sessions import save_draft
 from accounts.sharing import SharingRecord
 from referrals.contacts import Contact, ContactChild, ContactDecision
 from referrals.episodes import Assessment, ReferralDecision
-from referrals.models import Note
+from referrals.models import LadoReferral, Note
+from referrals.requests import InformationRequest
 from strategy.models import (
     Action,
     DiscussionChild,
@@ -33,6 +34,7 @@ from tests.standins.models import SealedNote
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PLAIN_MARKER = "PLAIN-REFERENCE-7731"
+LADO_NOTE = "SECRET-LADOOUTCOME-5190 employer warned"
 SECRETS = [
     "SECRET-CONCERN-4471 she said he hurts her",
     "SECRET-ANSWER-9183 known to GP",
@@ -61,6 +63,10 @@ SECRETS = [
     "SECRET-SIGNOFF-5164 agreed",
     "SECRET-SHAREREASON-5165 police need it",
     "SECRET-FAMILYTOLD-5166 mother told",
+    "SECRET-QUESTION-5167 any call-outs",
+    "SECRET-INFOANSWER-5168 two call-outs",
+    "SECRET-INFOFAMILY-5169 father not told",
+    LADO_NOTE,
 ]
 
 
@@ -75,11 +81,14 @@ def fill_every_encrypted_model() -> None:
     fill_contact_models()
     fill_episode_models()
     fill_sharing_records()
+    fill_information_requests()
+    fill_lado_referrals()
     # Every model with an encrypted field must be filled by this function.
     assert set(models_with_encrypted_fields()) <= {
         SealedNote, FormDraft, Contact, ContactChild, ContactDecision, Note, ReferralDecision,
         Assessment, StrategyDiscussion, DiscussionChild, Participant, Action,
-        EnquiryOutcomeDecision, InitialConference, SharingRecord,
+        EnquiryOutcomeDecision, InitialConference, SharingRecord, InformationRequest,
+        LadoReferral,
     }  # fmt: skip
 
 
@@ -205,6 +214,43 @@ def fill_sharing_records() -> None:
     sharing.decline(
         by=worker, obj=discussion, permission="strategy.view_strategydiscussion",
         agency=Agency.objects.get(name="Test health"), reason=SECRETS[25],
+    )  # fmt: skip
+
+
+def fill_information_requests() -> None:
+    from django.contrib.auth.models import Group
+
+    from referrals import services
+    from tests.referrals.factories import contact
+
+    worker = User.objects.get(username="worker")
+    police = Agency.objects.get(name="Test police")
+    officer = User.objects.create(username="officer", agency=police)
+    officer.groups.add(Group.objects.get(name="Partner practitioner"))
+    contact_child = contact(by=worker).children.get()  # being screened
+    request = services.information_request_send(
+        by=worker, contact_child=contact_child, agency=police, question=SECRETS[27],
+        article6="6(1)(e)", condition="", consent="given", family_told=False,
+        family_note=SECRETS[29], priority="red",
+    )  # fmt: skip
+    services.information_request_answer(by=officer, request=request, answer=SECRETS[28])
+
+
+def fill_lado_referrals() -> None:
+    from django.contrib.auth.models import Group
+
+    from referrals import services
+    from referrals.contacts import Outcome
+    from tests.referrals.factories import signed_off
+
+    worker, manager = User.objects.get(username="worker"), User.objects.get(username="boss")
+    lado_service = Agency.objects.create(name="LADO service", kind="lado")
+    lado = User.objects.create(username="lado", agency=lado_service)
+    lado.groups.add(Group.objects.get(name="Partner practitioner"))
+    contact_child = signed_off(by=worker, signer=manager, outcome=Outcome.LADO)
+    services.lado_outcome_record(
+        by=lado, lado_referral=contact_child.lado_referral, outcome="no_further_action",
+        note=LADO_NOTE,
     )  # fmt: skip
 
 

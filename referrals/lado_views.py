@@ -1,0 +1,129 @@
+"""The LADO service's pages (issue 9): its inbox of the LADO referrals shared with it, and
+one referral with the outcome form. It sees only what the LADO needs (the child, the dates
+and the allegation as the contact recorded it), never the local authority's screening notes
+or decisions. Anyone else gets 404 (the system administrator 403). Reads and lists are
+audited."""
+
+from __future__ import annotations
+
+from crispy_forms_gds.layout import Button, Field, Layout
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from accounts import access
+from accounts.audit import case_view, record_list, record_read
+from accounts.forms import PageFormHelper
+from referrals import services
+from referrals.models import LadoOutcome, LadoReferral, LadoState
+from referrals.proposals import RuleBroken
+
+INBOX_PAGE_SIZE = 50
+
+
+class LadoOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        widget=forms.RadioSelect,
+        choices=LadoOutcome.choices,
+        error_messages={"required": "Choose the outcome"},
+    )
+    note = forms.CharField(
+        label="What was decided and why",
+        widget=forms.Textarea,
+        error_messages={"required": "Say what was decided and why"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PageFormHelper()
+        self.helper.layout = Layout(
+            Field.radios("outcome", legend_size="s"),
+            Field.textarea("note", rows=5),
+            Button("submit", "Record the outcome"),
+        )
+
+
+PAGE_FIELDS = (
+    "pk", "due", "created_at", "state", "outcome", "agency_id", "child_id", "contact_child_id",
+    "child__first_name", "child__last_name", "child__date_of_birth",
+    "contact_child__state", "contact_child__contact_id", "contact_child__contact__concern",
+    "contact_child__contact__received_at",
+)  # fmt: skip
+
+
+def _shown(user, *, detail: bool = False):
+    """The LADO referrals shared with the user's LADO service, in SQL, loading only what the
+    pages show (the contact's concern, the child's name and date of birth; never the local
+    authority's screening notes or decisions)."""
+    fields = PAGE_FIELDS
+    related = ["child", "contact_child__contact"]
+    if detail:
+        fields += ("outcome_note", "outcome_at", "outcome_by__first_name",
+                   "outcome_by__last_name", "outcome_by__username")  # fmt: skip
+        related.append("outcome_by")
+    return access.lado_referrals_for(
+        user, LadoReferral.objects.select_related(*related).only(*fields)
+    )
+
+
+def _tags(lado: LadoReferral, today) -> LadoReferral:
+    lado.overdue = lado.state == LadoState.OPEN and lado.due < today
+    lado.due_today = lado.state == LadoState.OPEN and lado.due == today
+    return lado
+
+
+@case_view(LadoReferral)
+def lado_inbox(request: HttpRequest) -> HttpResponse:
+    """The LADO referrals sent to the user's LADO service: open first, due soonest first."""
+    access.refuse_lado_inbox(request.user)
+    ordered = _shown(request.user).order_by(
+        Case(When(state=LadoState.OPEN, then=Value(0)), default=Value(1),
+             output_field=IntegerField()),
+        "due", "pk",
+    )  # fmt: skip
+    page = Paginator(ordered, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = [_tags(lado, today) for lado in page.object_list]
+    record_list(request, LadoReferral, [lado.pk for lado in rows])
+    return render(request, "referrals/lado_inbox.html", {"rows": rows, "page": page})
+
+
+@case_view(LadoReferral)
+def lado_referral(request: HttpRequest, pk: int) -> HttpResponse:
+    """One LADO referral, and the form to record its outcome while it is open."""
+    access.refuse_lado_inbox(request.user)
+    lado = get_object_or_404(_shown(request.user, detail=True), pk=pk)
+    form = LadoOutcomeForm(request.POST or None) if lado.state == LadoState.OPEN else None
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            messages.error(request, "The outcome of this LADO referral is already recorded")
+            return redirect("referrals:lado-referral", pk=pk)
+        if form.is_valid():
+            try:
+                services.lado_outcome_record(
+                    by=request.user, lado_referral=lado, outcome=form.cleaned_data["outcome"],
+                    note=form.cleaned_data["note"],
+                )  # fmt: skip
+            except RuleBroken as error:
+                form.add_error(None, str(error))
+                status = 409
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
+                status = 403
+            else:
+                messages.success(request, "The outcome is recorded.")
+                return redirect("referrals:lado-referral", pk=pk)
+    record_read(request, lado, child_ref=f"FD{lado.child_id:06d}")
+    return render(
+        request,
+        "referrals/lado_referral.html",
+        {"lado": _tags(lado, timezone.localdate()), "form": form},
+        status=status,
+    )
