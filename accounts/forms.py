@@ -49,6 +49,14 @@ class DateField(DateInputField):
             raise ValidationError(self.real, code="invalid") from None
 
 
+def yes_no_field(label: str, *, required: str, **kwargs) -> forms.TypedChoiceField:
+    """A Yes / No question answered with radios, cleaned to True or False."""
+    return forms.TypedChoiceField(
+        label=label, choices=[("yes", "Yes"), ("no", "No")], coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect, error_messages={"required": required}, **kwargs,
+    )  # fmt: skip
+
+
 class ReviewForm(forms.Form):
     """A manager's sign-off or return of a proposal, with a comment (needed to return)."""
 

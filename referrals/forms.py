@@ -3,7 +3,7 @@ from __future__ import annotations
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 
-from accounts.forms import PageFormHelper
+from accounts.forms import PageFormHelper, yes_no_field
 
 
 class LevelOfNeedForm(forms.Form):
@@ -102,24 +102,18 @@ class ProposeDecisionForm(forms.Form):
 
 
 class FeedbackForm(forms.Form):
-    feedback_given = forms.TypedChoiceField(
-        label="Has the referrer been told the outcome?",
-        choices=[("yes", "Yes"), ("no", "No")],
-        coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
-        error_messages={"required": "Say whether the referrer has been told"},
+    feedback_given = yes_no_field(
+        "Has the referrer been told the outcome?",
+        required="Say whether the referrer has been told",
     )
     feedback_note = forms.CharField(
         label="What they were told, or why they could not be told",
         widget=forms.Textarea,
         error_messages={"required": "Say what the referrer was told, or why not"},
     )
-    family_told = forms.TypedChoiceField(
-        label="Has the family been told?",
-        choices=[("yes", "Yes"), ("no", "No")],
-        coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
-        error_messages={"required": "Say whether the family has been told"},
+    family_told = yes_no_field(
+        "Has the family been told?",
+        required="Say whether the family has been told",
     )
     family_note = forms.CharField(
         label="What the family was told, or why not",

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts import access
 from accounts.audit import case_view, record_list, record_read
-from accounts.forms import PageFormHelper
+from accounts.forms import PageFormHelper, yes_no_field
 from accounts.models import Agency
 from accounts.permissions import Perm
 from accounts.sharing import Article6Basis, ConsentPosition, SpecialCondition
@@ -59,12 +59,9 @@ class InformationRequestForm(forms.Form):
         help_text="Consent is not needed when a child is or may be at risk",
         error_messages={"required": "Choose the consent position"},
     )
-    family_told = forms.TypedChoiceField(
-        label="Has the family been told what you are asking?",
-        choices=YES_NO,
-        coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
-        error_messages={"required": "Say whether the family has been told"},
+    family_told = yes_no_field(
+        "Has the family been told what you are asking?",
+        required="Say whether the family has been told",
     )
     family_note = forms.CharField(
         label="What the family was told, or why not",
