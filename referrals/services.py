@@ -246,8 +246,11 @@ def feedback_record(
     *, by: User, contact_child: ContactChild, feedback_given: bool, feedback_note: str,
     family_told: bool | None = None, family_note: str = "",
 ) -> ContactChild:  # fmt: skip
-    """Feedback to the referrer (or why not) and whether the family was told (finding 5)."""
+    """Feedback to the referrer (or why not) and whether the family was told (finding 5),
+    once the decision is signed off: the referrer is told the outcome."""
     require_right(by, Perm.RECORD_CONTACTS)
+    if contact_child.state != ContactChildState.SIGNED_OFF:
+        raise RuleBroken("Feedback is recorded once the decision is signed off")
     if not feedback_note.strip():
         raise RuleBroken("Say what the referrer was told, or why they could not be told")
     contact_child.feedback_given, contact_child.feedback_note = feedback_given, feedback_note

@@ -355,7 +355,8 @@ def decision_feedback(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse
     from referrals.proposals import RuleBroken
 
     contact_child = _contact_child(request, pk, cc_pk)
-    family_needed = contact_child.current_decision.outcome in FAMILY_TOLD_NEEDED
+    decision = contact_child.current_decision
+    family_needed = decision is not None and decision.outcome in FAMILY_TOLD_NEEDED
     form = FeedbackForm(request.POST, family_needed=family_needed)
     if not form.is_valid():
         return _decision_page(request, contact_child, form=form)

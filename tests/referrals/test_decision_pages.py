@@ -231,3 +231,15 @@ def test_a_siblings_proposal_prefills_but_each_child_is_confirmed_on_its_own(cli
     assert ContactChild.objects.get(pk=second.pk).state == ContactChildState.SCREENING
     other = contact(by=worker).children.get()
     assert client.get(url("decision", second), {"from": other.pk}).context["form"].initial == {}
+
+
+@pytest.mark.parametrize("stage", ["screening", "proposed"])
+def test_feedback_waits_for_the_signed_off_decision(client, worker, stage):
+    cc = contact(by=worker).children.get() if stage == "screening" else proposed(by=worker)
+    sign_in(client, worker)
+    response = client.post(
+        url("decision-feedback", cc), {"feedback_given": "yes", "feedback_note": "Phoned"}
+    )
+    assert response.status_code == 409
+    assert "Feedback is recorded once the decision is signed off" in response.content.decode()
+    assert ContactChild.objects.get(pk=cc.pk).feedback_given is None
