@@ -310,6 +310,11 @@ INFORMATION_REQUEST_RED_WORKING_DAYS = env.int("INFORMATION_REQUEST_RED_WORKING_
 INFORMATION_REQUEST_AMBER_WORKING_DAYS = env.int(
     "INFORMATION_REQUEST_AMBER_WORKING_DAYS", default=1
 )
+# Partner grants on a strategy discussion end this many days after the later of its sign-off
+# or cancellation and the agency's last open action being done (DESIGN.md).
+PARTNER_GRANT_DAYS = env.int("PARTNER_GRANT_DAYS", default=30)
+# Opening a restricted record with a reason (break glass) lasts this many hours.
+BREAK_GLASS_HOURS = env.int("BREAK_GLASS_HOURS", default=8)
 
 # Cache: rate limits (password reset) count here. Several processes need a shared cache,
 # e.g. CACHE_URL=rediscache://127.0.0.1:6379/1 (Django's Redis backend needs the redis package).

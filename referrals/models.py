@@ -277,6 +277,7 @@ class Note(models.Model):
 
     class Audience(models.TextChoices):
         LOCAL_AUTHORITY = "la", "The local authority only"
+        INVITED = "invited", "Everyone invited to the strategy discussion"
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="notes")
     contact = models.ForeignKey(
@@ -327,11 +328,17 @@ from referrals.episodes import (  # noqa: E402  # the referral's episode, in its
     Referral,
     ReferralDecision,
 )
+from referrals.partner_referrals import (  # noqa: E402  # partner referrals (issue 9)
+    PartnerReferral,
+    PartnerReferralChild,
+)
 from referrals.requests import InformationRequest  # noqa: E402  # information requests (issue 9)
+from referrals.restrictions import BreakGlass, Restriction  # noqa: E402  # restricted children
 
 __all__ = [
     "Allocation",
     "Assessment",
+    "BreakGlass",
     "Child",
     "ClosureDay",
     "Contact",
@@ -344,9 +351,12 @@ __all__ = [
     "LadoState",
     "LevelOfNeed",
     "Note",
+    "PartnerReferral",
+    "PartnerReferralChild",
     "Person",
     "Referral",
     "ReferralDecision",
     "Relationship",
+    "Restriction",
     "Team",
 ]

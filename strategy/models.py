@@ -16,6 +16,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from accounts.audit import register_audited
 from accounts.encryption import EncryptedTextField
 from accounts.models import Agency
+from accounts.sharing import ConsentPosition
 from referrals.codes import CategoryOfAbuse
 from referrals.proposals import Proposal, RuleBroken
 
@@ -70,6 +71,14 @@ class StrategyDiscussion(ConcurrentTransitionMixin, models.Model):
     legal_action = EncryptedTextField(blank=True)
     family_told = models.BooleanField(null=True)
     family_note = EncryptedTextField(blank=True, help_text="What the family is told, or why not")
+    # What the invited agencies are given (DESIGN.md: the history the LA chose to share), and
+    # the consent position and family's knowledge that every share with them records.
+    shared_history = EncryptedTextField(
+        blank=True, help_text="The history shared with the invited agencies"
+    )
+    sharing_consent = models.CharField(max_length=50, choices=ConsentPosition.choices, blank=True)
+    sharing_family_told = models.BooleanField(null=True)
+    sharing_family_note = EncryptedTextField(blank=True)
     recorded_by = models.ForeignKey(
         _USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -217,6 +226,13 @@ class Attendance(models.TextChoices):
     DID_NOT_ATTEND = "did_not_attend", "Did not attend"
 
 
+class ContributionAudience(models.TextChoices):
+    """Who sees an agency's contribution besides the local authority (DESIGN.md)."""
+
+    INVITED = "invited", "Everyone invited to the discussion"
+    LOCAL_AUTHORITY = "la", "The local authority only"
+
+
 ABSENT = (Attendance.INVITED, Attendance.APOLOGIES, Attendance.DID_NOT_ATTEND)
 
 
@@ -235,6 +251,16 @@ class Participant(models.Model):
     attendees = models.CharField(max_length=300, blank=True, help_text="Names and roles")
     absence_reason = EncryptedTextField(blank=True)
     contribution = EncryptedTextField(blank=True, help_text="What the agency shared")
+    audience = models.CharField(
+        max_length=10, choices=ContributionAudience.choices, default=ContributionAudience.INVITED,
+        help_text="Who sees the contribution besides the local authority",
+    )  # fmt: skip
+    recorded_by = models.ForeignKey(
+        _USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Who recorded the attendance and contribution",
+    )  # fmt: skip
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["agency__name"]
@@ -260,6 +286,9 @@ class Action(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     due = models.DateField()
     done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        _USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["due", "pk"]

@@ -1,0 +1,59 @@
+"""Restricted children (issue 9; DESIGN.md "Information sharing and access").
+
+A restricted child's record (a staff member's child, say) opens only for the people on its
+named allow-list, a plain relation (not guardian). Anyone else, auditor included, gives a reason
+to open it ("break glass"): each opening is a `BreakGlass` row with the reason encrypted, is
+audited, and is listed for managers. Search shows "restricted record" with no details.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from accounts.audit import register_audited
+from accounts.encryption import EncryptedTextField
+
+_USER = settings.AUTH_USER_MODEL
+
+
+@register_audited
+class Restriction(models.Model):
+    """A child's record is restricted: why, by whom, and who may open it without a reason."""
+
+    child = models.OneToOneField(
+        "referrals.Child", on_delete=models.PROTECT, related_name="restriction"
+    )
+    reason = EncryptedTextField(help_text="Why the record is restricted")
+    restricted_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
+    restricted_at = models.DateTimeField(default=timezone.now)
+    allowed = models.ManyToManyField(_USER, related_name="+", blank=True)
+
+    def __str__(self) -> str:
+        return f"Restriction of child FD{self.child_id:06d}"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"child_ref": f"FD{self.child_id:06d}"}
+
+
+@register_audited
+class BreakGlass(models.Model):
+    """One opening of a restricted record by someone not on its allow-list, with the reason."""
+
+    child = models.ForeignKey("referrals.Child", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
+    reason = EncryptedTextField()
+    opened_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        indexes = [models.Index(fields=["user", "child", "expires_at"], name="break_glass_live")]
+        verbose_name_plural = "break glass openings"
+
+    def __str__(self) -> str:
+        return f"Break glass BG-{self.pk:06d}" if self.pk else "Break glass (new)"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"child_ref": f"FD{self.child_id:06d}"}
