@@ -20,10 +20,25 @@ def service(request: HttpRequest) -> dict[str, object]:
         "shows_requests_to_answer": SimpleLazyObject(
             lambda: CaseLists(access.has_right(request.user, Perm.ANSWER_INFORMATION_REQUESTS))
         ),
+        "shows_invitations": SimpleLazyObject(
+            lambda: CaseLists(
+                access.takes_part_in_discussions(request.user)
+                and not access.uses_lado_inbox(request.user)
+            )
+        ),
         "shows_lado_inbox": SimpleLazyObject(
             lambda: CaseLists(
                 request.user.is_authenticated and access.uses_lado_inbox(request.user)
             )
+        ),
+        "shows_restricted_records": SimpleLazyObject(
+            lambda: CaseLists(access.can_read_restricted_records(request.user))
+        ),
+        "shows_my_referrals": SimpleLazyObject(
+            lambda: CaseLists(access.makes_referrals(request.user))
+        ),
+        "shows_sharing_records": SimpleLazyObject(
+            lambda: CaseLists(access.can_read_sharing_records(request.user))
         ),
     }
 

@@ -106,3 +106,48 @@ class SecondFactorRequiredMiddleware:
         if request.resolver_match.view_name in BEFORE_SECOND_FACTOR:
             return None
         return redirect_to_login(request.get_full_path(), reverse("accounts:second-factor"), "next")
+
+
+class RestrictedRecordMiddleware:
+    """Turns `accounts.access.RestrictedRecord` into a redirect to the break-glass page, which
+    asks for a reason and comes back: to the page asked for, or after a form posted, to the
+    page it was posted from (the child's page when that is unknown or not ours). The attempt
+    is audited as a refused read of the child's record."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from urllib.parse import urlsplit
+
+        from django.http import HttpResponseRedirect
+        from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+
+        from accounts.access import RestrictedRecord
+        from accounts.audit import Event, record_event
+        from referrals.models import Child
+
+        if not isinstance(exception, RestrictedRecord):
+            return None
+        child_id = exception.child_id
+        back = reverse("referrals:child", args=[child_id])
+        if request.method in ("GET", "HEAD"):
+            back = request.get_full_path()
+        else:
+            referer = request.headers.get("referer", "")
+            if url_has_allowed_host_and_scheme(
+                referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                parts = urlsplit(referer)
+                back = parts.path + (f"?{parts.query}" if parts.query else "")
+        record_event(
+            Event.REFUSED, actor=request.user, model=Child, object_pk=str(child_id),
+            object_repr=f"Restricted record: {request.method} {request.path}",
+            child_ref=f"FD{child_id:06d}",
+            details={"path": request.path, "status": 302, "restricted": True},
+        )  # fmt: skip
+        target = reverse("referrals:child-restricted", args=[child_id])
+        return HttpResponseRedirect(f"{target}?{urlencode({'next': back})}")

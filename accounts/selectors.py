@@ -107,3 +107,37 @@ def locked_usernames(usernames: list[str]) -> set[str]:
             username__in=usernames, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
         ).values_list("username", flat=True)
     )
+
+
+# Information sharing records (issue 9) -----------------------------------------------------
+
+SHARING_PAGE_SIZE = 50
+
+
+def sharing_records(*, agency_id: int | None = None, decision: str | None = None):
+    """Every share, decision not to share and end of sharing, newest first, with whom and by
+    whom joined in (one query a page); the encrypted reason and family note are not loaded.
+    Managers and auditors only (accounts.access.refuse_sharing_records)."""
+    from django.db.models import Q
+
+    from accounts.sharing import SharingRecord
+
+    records = SharingRecord.objects.select_related("agency", "user", "by").defer(
+        "reason", "family_note"
+    )
+    if agency_id is not None:  # shared with the agency, or with one of its people
+        records = records.filter(Q(agency_id=agency_id) | Q(user__agency_id=agency_id))
+    if decision:
+        records = records.filter(decision=decision)
+    return records.order_by("-at", "-pk")
+
+
+def child_sharing_records(child_ref: str):
+    """The sharing records about one child (by its reference), newest first, in one query."""
+    from accounts.sharing import SharingRecord
+
+    return (
+        SharingRecord.objects.filter(child_ref=child_ref)
+        .select_related("agency", "user", "by")
+        .order_by("-at", "-pk")
+    )

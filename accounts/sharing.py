@@ -135,11 +135,18 @@ class SharingRefused(Exception):
 
 
 def _grant_group(agency):
+    """The agency's grant group, made on its first share (the row is locked, so two first
+    shares at once, or a stale `agency` object, never make a second)."""
     from django.contrib.auth.models import Group
 
+    from accounts.models import Agency
+
     if agency.grant_group_id is None:
-        agency.grant_group = Group.objects.create(name=f"Grants to agency {agency.pk}")
-        agency.save(update_fields=["grant_group"])
+        current = Agency.objects.select_for_update().get(pk=agency.pk)
+        if current.grant_group_id is None:
+            current.grant_group = Group.objects.create(name=f"Grants to agency {agency.pk}")
+            current.save(update_fields=["grant_group"])
+        agency.grant_group_id = current.grant_group_id
     return agency.grant_group
 
 
@@ -240,6 +247,19 @@ def revoke(*, by, record: SharingRecord, reason: str) -> SharingRecord:
     if not reason.strip():
         raise SharingRefused("Say why the sharing ends")
     return _end(current, by=by, reason=reason, now=timezone.now())
+
+
+@transaction.atomic
+def set_expiry(*, obj: models.Model, permission: str, agency, expires_at: datetime | None) -> int:
+    """Set when the live shares of `obj` with `agency` end (None: not until set again), as
+    when a discussion closes or the agency's last action is done; returns how many changed.
+    The SQL filter applies the new time at once; `expire_grants` then removes the grant."""
+    updated = SharingRecord.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
+        permission=permission, agency=agency, decision=SharingDecision.SHARED,
+        ended_at__isnull=True,
+    ).exclude(expires_at=expires_at)  # fmt: skip
+    return updated.update(expires_at=expires_at)
 
 
 def expire_grants(*, now: datetime | None = None) -> int:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import password_reset, views
+from accounts import password_reset, sharing_views, views
 
 app_name = "accounts"
 
@@ -43,4 +43,7 @@ urlpatterns = [
     ),
     path("audit/children/<str:child_ref>/", views.audit_child, name="audit-child"),
     path("audit/users/<int:user_id>/", views.audit_user, name="audit-user"),
+    # Information sharing records, for managers and auditors (accounts/sharing_views.py)
+    path("sharing/", sharing_views.sharing_records, name="sharing"),
+    path("sharing/<int:pk>/end/", sharing_views.sharing_end, name="sharing-end"),
 ]

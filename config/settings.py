@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "accounts.sessions.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.AuditMiddleware",
+    # A restricted child's page asks for a reason first (issue 9, the break-glass page).
+    "accounts.middleware.RestrictedRecordMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -327,6 +329,8 @@ CRISPY_TEMPLATE_PACK = "gds"
 # The service's names, shown in the header and page titles.
 SERVICE_NAME = env.str("SERVICE_NAME", default="Front Door")
 COUNCIL_NAME = env.str("COUNCIL_NAME", default="Holmsey Council")
+# The front door's phone number, given to partners who refer a child in immediate danger.
+FRONT_DOOR_PHONE = env.str("FRONT_DOOR_PHONE", default="01632 960000")
 
 # Error pages and reports never show local variables or posted values (they may hold decrypted
 # confidential text).

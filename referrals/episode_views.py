@@ -58,7 +58,9 @@ def _referral(request: HttpRequest, pk: int) -> Referral:
     """The referral, for someone who may see case records (404 for partners, who must not
     learn that it exists; 403 for the system administrator)."""
     access.refuse_case_object(request.user)
-    return get_object_or_404(selectors.referral_for_page(), pk=pk)
+    referral = get_object_or_404(selectors.referral_for_page(), pk=pk)
+    access.require_open(request.user, referral.child_id)
+    return referral
 
 
 def _current(decisions: list, referral: Referral):
@@ -76,6 +78,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     rows = selectors.referral_list(
         today=timezone.localdate(),
+        user=request.user,
         offset=page.start_index() - 1 if paginator.count else 0,
         limit=paginator.per_page,
     )
@@ -369,7 +372,9 @@ def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _assessment(request: HttpRequest, pk: int) -> Assessment:
     access.refuse_case_object(request.user)
-    return get_object_or_404(selectors.assessment_for_page(), pk=pk)
+    assessment = get_object_or_404(selectors.assessment_for_page(), pk=pk)
+    access.require_open(request.user, assessment.child_id)
+    return assessment
 
 
 def _factor_labels(codes) -> list[str]:

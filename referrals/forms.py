@@ -109,6 +109,8 @@ class FeedbackForm(forms.Form):
     feedback_note = forms.CharField(
         label="What they were told, or why they could not be told",
         widget=forms.Textarea,
+        help_text="For a referral a partner agency made on this service, when the referrer has "
+        "been told, this text is shown to them on their 'My referrals' page",
         error_messages={"required": "Say what the referrer was told, or why not"},
     )
     family_told = yes_no_field(
@@ -494,7 +496,13 @@ class HouseholdForm(forms.Form):
             for person, kinds in adults
         ]
         self.fields["children"].choices = [
-            (str(child.pk), f"{child.first_name} {child.last_name} ({child.census_id})")
+            (
+                str(child.pk),
+                # A restricted child not open to the user is named by reference only.
+                f"Restricted record {child.census_id}"
+                if getattr(child, "closed", False)
+                else f"{child.first_name} {child.last_name} ({child.census_id})",
+            )
             for child in siblings
         ]
         layout = [Field.text("address", field_width=30), Field.text("postcode", field_width=10)]

@@ -8,6 +8,7 @@ from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +25,7 @@ from referrals.proposals import RuleBroken
 from referrals.requests import InformationRequest, Priority, RequestState
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+REQUESTS_PAGE_SIZE = 50
 
 
 class InformationRequestForm(forms.Form):
@@ -157,9 +159,10 @@ def information_request_new(request: HttpRequest, pk: int, cc_pk: int) -> HttpRe
 def information_requests(request: HttpRequest) -> HttpResponse:
     """Requests to answer: those shared with the user's agency, open first, due soonest."""
     access.refuse_information_request(request.user)
-    rows = list(
+    ordered = (
         access.visible_information_requests(request.user)
         .select_related("child", "agency")
+        .defer("question", "family_note", "answer")
         .annotate(
             open_first=Case(
                 When(state=RequestState.OPEN, then=Value(0)),
@@ -169,8 +172,10 @@ def information_requests(request: HttpRequest) -> HttpResponse:
         )
         .order_by("open_first", "due_at", "pk")
     )
+    page = Paginator(ordered, REQUESTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
     record_list(request, InformationRequest, [row.pk for row in rows])
-    return render(request, "referrals/information_requests.html", {"rows": rows})
+    return render(request, "referrals/information_requests.html", {"rows": rows, "page": page})
 
 
 @case_view(InformationRequest)

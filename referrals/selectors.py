@@ -21,6 +21,9 @@ class Match:
     record: Child | Person
     score: float
     reasons: list[str] = field(default_factory=list)
+    # A restricted child not open to the searcher: shown as "Restricted record" and its
+    # reference only, and still chosen, so that nobody makes a second record.
+    restricted: bool = False
 
 
 def likely_matches(
@@ -31,12 +34,14 @@ def likely_matches(
     date_of_birth: date | None = None,
     nhs_number: str = "",
     limit: int = 10,
+    user=None,
 ) -> list[Match]:
     """Records that are probably the same child or adult, best first, in one query.
 
     The same NHS number; or the same date of birth with a surname that folds or sounds the
     same, or the same first name (surnames change); or, with no date of birth, the same
-    folded first and last names.
+    folded first and last names. With `user`, a restricted child not open to them is marked
+    (accounts.access.closed_to), in the same query.
     """
     number = normalise_nhs_number(nhs_number)
     first_key, last_key, last_sound = fold(first_name), fold(last_name), phonetic(last_name)
@@ -52,7 +57,12 @@ def likely_matches(
         wanted |= Q(date_of_birth=date_of_birth) & same_name
     elif first_key and last_key:
         wanted |= Q(first_name_key=first_key, last_name_key=last_key)
-    candidates = model.objects.filter(wanted).order_by("-pk")[:CANDIDATE_LIMIT]
+    candidates = model.objects.filter(wanted).order_by("-pk")
+    if user is not None and model is Child:
+        from accounts.access import closed_to
+
+        candidates = candidates.annotate(restricted=closed_to(user, "pk"))
+    candidates = candidates[:CANDIDATE_LIMIT]
     matches = []
     for record in candidates:
         reasons = []
@@ -66,7 +76,8 @@ def likely_matches(
         if name_score >= 0.85:
             reasons.append("Similar name")
         score = 1.0 if "Same NHS number" in reasons else name_score * (1 if date_of_birth else 0.9)
-        matches.append(Match(record, round(score, 3), reasons))
+        restricted = bool(getattr(record, "restricted", False))
+        matches.append(Match(record, round(score, 3), [] if restricted else reasons, restricted))
     matches.sort(key=lambda match: match.score, reverse=True)
     return matches[:limit]
 
@@ -92,15 +103,17 @@ def open_decisions():
 
 
 def front_door_queue(
-    *, today: date, offset: int = 0, limit: int = QUEUE_PAGE_SIZE
+    *, today: date, user, offset: int = 0, limit: int = QUEUE_PAGE_SIZE
 ) -> list[QueueRow]:
     """A page of open decisions, oldest contact first, due and overdue marked, in one query.
 
-    Access is checked by the caller (accounts.access); restricted children come with issue 9.
+    Access is checked by the caller (accounts.access); a restricted child not open to `user`
+    is marked (`child_closed`) in the same query, for "Restricted record" and no name.
     """
     from django.db.models import OuterRef, Subquery
     from django.db.models.functions import Concat
 
+    from accounts.access import closed_to
     from referrals.contacts import ContactChild, ContactChildState
     from referrals.models import Allocation
 
@@ -116,7 +129,9 @@ def front_door_queue(
             "contact__referrer_role", "contact__referrer_contact",
             "current_decision__rationale", "current_decision__review_comment",
         )
-        .annotate(worker_name=Subquery(worker.values("name")[:1]))
+        .annotate(
+            worker_name=Subquery(worker.values("name")[:1]), child_closed=closed_to(user, "child")
+        )
         .order_by("contact__received_at", "pk")
     )[offset : offset + limit]  # fmt: skip
     return [
@@ -316,12 +331,14 @@ def open_referrals():
 
 
 def referral_list(
-    *, today: date, offset: int = 0, limit: int = REFERRAL_PAGE_SIZE
+    *, today: date, user, offset: int = 0, limit: int = REFERRAL_PAGE_SIZE
 ) -> list[ReferralRow]:
     """A page of open referrals, next steps due oldest first, with the child and the open
-    assessment's due date, in one query. Access is checked by the caller (accounts.access)."""
+    assessment's due date, in one query. Access is checked by the caller (accounts.access);
+    a restricted child not open to `user` is marked (`child_closed`) in the same query."""
     from django.db.models import OuterRef, Subquery
 
+    from accounts.access import closed_to
     from referrals.episodes import (
         OPEN_REFERRAL_STATES,
         Assessment,
@@ -336,7 +353,9 @@ def referral_list(
     rows = (
         Referral.objects.filter(state__in=OPEN_REFERRAL_STATES)
         .select_related("child")
-        .annotate(assessment_due=Subquery(open_assessment))
+        .annotate(
+            assessment_due=Subquery(open_assessment), child_closed=closed_to(user, "child")
+        )
         .order_by("next_steps_due", "pk")
     )[offset : offset + limit]  # fmt: skip
     deciding = (ReferralState.OPEN, ReferralState.NEXT_STEPS_PROPOSED)
@@ -446,17 +465,24 @@ class HouseholdRow:
     adults: list  # (person, "mother, carer"): their relationship to the page's child
 
 
-def child_households(child: Child, relationships: list) -> list[HouseholdRow]:
+def child_households(child: Child, relationships: list, user=None) -> list[HouseholdRow]:
     """The households a child lives in with their members, in three queries however many
-    there are; `relationships` (the child's, with their people) name each adult's."""
+    there are; `relationships` (the child's, with their people) name each adult's. With
+    `user`, a restricted child not open to them is marked (`closed`) in the same queries."""
     from django.db.models import Prefetch
+
+    from accounts.access import closed_to
+
+    children = Child.objects.order_by("last_name", "first_name", "pk")
+    if user is not None:
+        children = children.annotate(closed=closed_to(user, "pk"))
 
     kinds: dict[int, list[str]] = {}
     for relationship in relationships:
         kinds.setdefault(relationship.person_id, []).append(relationship.get_kind_display())
     by_name = ("last_name", "first_name", "pk")
     households = child.households.order_by("pk").prefetch_related(
-        Prefetch("children", queryset=Child.objects.order_by(*by_name)),
+        Prefetch("children", queryset=children),
         Prefetch("people", queryset=Person.objects.order_by(*by_name)),
     )
     return [
@@ -472,11 +498,17 @@ def child_households(child: Child, relationships: list) -> list[HouseholdRow]:
     ]
 
 
-def children_in_contacts_with(child: Child) -> list[Child]:
+def children_in_contacts_with(child: Child, user=None) -> list[Child]:
     """The other children named in a contact with this child (brothers and sisters, as a
-    rule), in one query."""
+    rule), in one query; with `user`, a restricted child not open to them is marked
+    (`closed`)."""
+    from accounts.access import closed_to
+
+    children = Child.objects.all()
+    if user is not None:
+        children = children.annotate(closed=closed_to(user, "pk"))
     return list(
-        Child.objects.filter(contacts__contact__children__child=child)
+        children.filter(contacts__contact__children__child=child)
         .exclude(pk=child.pk)
         .distinct()
         .order_by("last_name", "first_name", "pk")

@@ -335,21 +335,30 @@ def _subject_is_about(child: Child, *, contact, referral, discussion, section47)
 @transaction.atomic
 def note_add(
     *, by: User, child: Child, text: str, significant: bool = False, contact=None,
-    referral=None, discussion=None, section47=None,
+    referral=None, discussion=None, section47=None, audience: str = Note.Audience.LOCAL_AUTHORITY,
 ) -> Note:  # fmt: skip
     """A note on a child, or on one record about the child (a contact, referral, strategy
     discussion or section 47 enquiry), for the local authority (DESIGN.md "Confidential
-    text")."""
+    text"); a note on a discussion may be for everyone invited, shared with each invited
+    partner agency through accounts.sharing."""
+    from strategy.partners import share_note
+
     require_right(by, Perm.RECORD_CONTACTS)
     if not text.strip():
         raise RuleBroken("Write the note")
+    if audience not in Note.Audience.values or (
+        audience == Note.Audience.INVITED and discussion is None
+    ):
+        raise RuleBroken("Only a note on a strategy discussion is for everyone invited")
     _subject_is_about(
         child, contact=contact, referral=referral, discussion=discussion, section47=section47
     )
-    return Note.objects.create(
+    note = Note.objects.create(
         child=child, contact=contact, referral=referral, discussion=discussion,
-        section47=section47, text=text, significant=significant, author=by,
+        section47=section47, text=text, significant=significant, author=by, audience=audience,
     )  # fmt: skip
+    share_note(by, note)
+    return note
 
 
 @transaction.atomic
@@ -361,11 +370,16 @@ def note_correct(*, by: User, note: Note, text: str, significant: bool) -> Note:
         raise RuleBroken("This note has been corrected already: correct the latest version")
     if not text.strip():
         raise RuleBroken("Write the corrected note")
-    return Note.objects.create(
+    from strategy.partners import share_note
+
+    corrected = Note.objects.create(
         child_id=current.child_id, contact_id=current.contact_id, referral_id=current.referral_id,
         discussion_id=current.discussion_id, section47_id=current.section47_id,
         text=text, significant=significant, author=by, supersedes=current,
+        audience=current.audience,
     )  # fmt: skip
+    share_note(by, corrected)
+    return corrected
 
 
 # Households (DESIGN.md "People around the child") ------------------------------------------

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from referrals import episode_views, lado_views, request_views, views
+from referrals import episode_views, lado_views, partner_referral_views, request_views, views
+from referrals.restriction_views import (
+    break_glass,
+    restricted_records,
+    restriction,
+    restriction_lift,
+)
 
 app_name = "referrals"
 
@@ -13,6 +19,7 @@ urlpatterns = [
     path("children/<int:pk>/notes/", views.note_add, name="note-add"),
     path("children/<int:pk>/notes/<int:note_pk>/correct/", views.note_correct, name="note-correct"),
     path("children/<int:pk>/households/", views.household_add, name="household-add"),
+    path("children/<int:pk>/not-shared/", views.child_not_shared, name="child-not-shared"),
     path(
         "children/<int:pk>/households/<int:household_pk>/leave/",
         views.household_leave,
@@ -70,6 +77,11 @@ urlpatterns = [
     ),
     path("administration/levels-of-need/new/", views.level_edit, name="level-new"),
     path("administration/levels-of-need/<int:pk>/", views.level_edit, name="level"),
+    # Restricted children (referrals/restriction_views.py)
+    path("children/<int:pk>/restricted/", break_glass, name="child-restricted"),
+    path("children/<int:pk>/restriction/", restriction, name="child-restriction"),
+    path("children/<int:pk>/restriction/lift/", restriction_lift, name="child-restriction-lift"),
+    path("restricted-records/", restricted_records, name="restricted-records"),
     # The LADO service's inbox (referrals/lado_views.py)
     path("lado/", lado_views.lado_inbox, name="lado-inbox"),
     path("lado/<int:pk>/", lado_views.lado_referral, name="lado-referral"),
@@ -109,5 +121,29 @@ urlpatterns = [
         "assessments/<int:pk>/authorise/check/",
         episode_views.assessment_authorise_check,
         name="assessment-authorise-check",
+    ),
+    # Partner referrals (referrals/partner_referral_views.py)
+    path("my-referrals/", partner_referral_views.my_referrals, name="my-referrals"),
+    path("my-referrals/new/", partner_referral_views.my_referral_new, name="my-referral-new"),
+    path(
+        "my-referrals/new/check/",
+        partner_referral_views.my_referral_check,
+        name="my-referral-check",
+    ),
+    path("my-referrals/<int:pk>/", partner_referral_views.my_referral, name="my-referral"),
+    path(
+        "my-referrals/<int:pk>/sent/",
+        partner_referral_views.my_referral_sent,
+        name="my-referral-sent",
+    ),
+    path(
+        "partner-referrals/<int:pk>/",
+        partner_referral_views.partner_referral,
+        name="partner-referral",
+    ),
+    path(
+        "partner-referrals/<int:pk>/record/",
+        partner_referral_views.partner_referral_record,
+        name="partner-referral-record",
     ),
 ]

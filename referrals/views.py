@@ -126,13 +126,18 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     rows = selectors.front_door_queue(
         today=timezone.localdate(),
+        user=request.user,
         offset=page.start_index() - 1 if paginator.count else 0,
         limit=paginator.per_page,
     )
     record_list(request, ContactChild, [row.contact_child.pk for row in rows])
     can_record = access.has_right(request.user, Perm.RECORD_CONTACTS)
+    from referrals.partner_referral_views import queue_section  # partner referrals (issue 9)
+
     return render(
-        request, "referrals/queue.html", {"rows": rows, "can_record": can_record, "page": page}
+        request,
+        "referrals/queue.html",
+        {"rows": rows, "can_record": can_record, "page": page, **queue_section(request)},
     )
 
 
@@ -146,6 +151,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
+    access.require_open(request.user, *(cc.child_id for cc in contact.children.all()))
     for contact_child in contact.children.all():
         record_read(request, contact_child, child_ref=contact_child.child.census_id)
     return _contact_page(request, contact)
@@ -176,13 +182,16 @@ CHANGED_BY_SOMEONE_ELSE = (
 
 def _contact_child(request: HttpRequest, pk: int, cc_pk: int) -> ContactChild:
     access.refuse_case_object(request.user)
-    return get_object_or_404(
+    contact_child = get_object_or_404(
         ContactChild.objects.select_related(
             "contact", "child", "current_decision__level_of_need", "current_decision__proposed_by"
         ),
         pk=cc_pk,
         contact_id=pk,
     )
+    # The decision page names the contact's other children too: each must be open.
+    access.require_open(request.user, ContactChild.objects.filter(contact_id=pk).values("child_id"))
+    return contact_child
 
 
 def _decision_page(
@@ -389,6 +398,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A child's page: who they are, who works with them, and everything recorded."""
     access.refuse_case_object(request.user)
     child = get_object_or_404(Child, pk=pk)
+    access.require_open(request.user, child)
     record_read(request, child, child_ref=child.census_id)
     return _child_page(request, child)
 
@@ -402,17 +412,28 @@ def _adults_related(relationships: list) -> list[tuple]:
     return [(person, ", ".join(kinds).lower()) for person, kinds in adults.values()]
 
 
-def _household_form(child: Child, relationships: list, data=None) -> HouseholdForm:
+def _household_form(child: Child, relationships: list, data=None, user=None) -> HouseholdForm:
     return HouseholdForm(
         data,
         adults=_adults_related(relationships),
-        siblings=selectors.children_in_contacts_with(child),
+        siblings=selectors.children_in_contacts_with(child, user=user),
     )
+
+
+def _child_restriction(request: HttpRequest, child: Child) -> dict:
+    """Whether the child's record is restricted (one query), and whether the user is a
+    manager, who restricts it, names who may open it and lifts it."""
+    from referrals.restrictions import Restriction
+
+    return {
+        "restricted": Restriction.objects.filter(child_id=child.pk).exists(),
+        "can_restrict": access.can_restrict_records(request.user),
+    }
 
 
 def _child_page(
     request: HttpRequest, child: Child, *, note_form=None, allocation_form=None,
-    household_form=None, household_errors=(), status: int = 200,
+    household_form=None, household_errors=(), status: int = 200, not_shared_form=None,
 ) -> HttpResponse:  # fmt: skip
     allocation = (
         child.allocations.filter(ended_at__isnull=True).select_related("worker", "team").first()
@@ -422,7 +443,7 @@ def _child_page(
     relationships = list(child.relationships.select_related("person").order_by("pk"))
     can_record = access.has_right(request.user, Perm.RECORD_CONTACTS)
     if household_form is None and can_record:
-        household_form = _household_form(child, relationships)
+        household_form = _household_form(child, relationships, user=request.user)
     return render(
         request,
         "referrals/child.html",
@@ -430,7 +451,7 @@ def _child_page(
             "child": child,
             "allocation": allocation,
             "relationships": relationships,
-            "households": selectors.child_households(child, relationships),
+            "households": selectors.child_households(child, relationships, user=request.user),
             "household_form": household_form,
             "household_errors": list(household_errors),
             "timeline": selectors.child_timeline(child),
@@ -440,9 +461,53 @@ def _child_page(
             "can_add_notes": can_record,
             "can_allocate": access.has_right(request.user, Perm.ALLOCATE_WORK),
             "allocation_form": allocation_form or AllocationForm(),
+            **_child_restriction(request, child),
+            **_child_sharing(request, child, not_shared_form),
         },
         status=status,
     )
+
+
+def _child_sharing(request: HttpRequest, child: Child, not_shared_form) -> dict:
+    """The child's sharing records (one query) and the form to record a decision not to share."""
+    from accounts.selectors import child_sharing_records
+    from accounts.sharing_views import NotSharedForm
+
+    can_record = access.can_record_not_shared(request.user)
+    return {
+        "sharing_records": list(child_sharing_records(child.census_id)),
+        "can_record_not_shared": can_record,
+        "not_shared_form": (not_shared_form or NotSharedForm()) if can_record else None,
+    }
+
+
+@case_view(Child)
+@require_POST
+def child_not_shared(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a decision not to share the child's information with an agency, and why
+    (accounts.sharing.decline, which audits it)."""
+    from accounts.sharing import SharingRefused, decline
+    from accounts.sharing_views import CHILD_RECORD, NotSharedForm
+
+    access.refuse_case_object(request.user)
+    if not access.can_record_not_shared(request.user):
+        raise PermissionDenied("Your role does not record decisions about sharing.")
+    child = get_object_or_404(Child, pk=pk)
+    access.require_open(request.user, child)
+    form = NotSharedForm(request.POST)
+    if form.is_valid():
+        try:
+            decline(
+                by=request.user, obj=child, permission=CHILD_RECORD, child_ref=child.census_id,
+                **form.decline_arguments(),
+            )  # fmt: skip
+        except SharingRefused as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The decision not to share is recorded.")
+            return redirect("referrals:child", pk=pk)
+    record_read(request, child, child_ref=child.census_id)
+    return _child_page(request, child, not_shared_form=form)
 
 
 # Recording a contact: details, the children (found first), check your answers -------------
@@ -470,10 +535,14 @@ def contact_new(request: HttpRequest) -> HttpResponse:
         details["urgent"] = bool(form.cleaned_data["urgent"])
         sessions.keep(
             user=request.user, key=NEW_CONTACT,
-            data={"details": details, "children": state.get("children", [])},
+            data={**state, "details": details, "children": state.get("children", [])},
         )  # fmt: skip
         return redirect("referrals:contact-new-children")
-    return render(request, "referrals/contact_new.html", {"form": form})
+    return render(
+        request,
+        "referrals/contact_new.html",
+        {"form": form, "partner_referral": state.get("partner_referral")},
+    )
 
 
 def _describe(entry: dict) -> str:
@@ -530,6 +599,7 @@ def _people_step(request: HttpRequest, which: str) -> HttpResponse:
             matches = selectors.likely_matches(
                 model=step["model"], first_name=data["first_name"], last_name=data["last_name"],
                 date_of_birth=data["date_of_birth"], nhs_number=data["nhs_number"],
+                user=request.user,
             )  # fmt: skip
             choice = request.POST.get("match", "")
             relationship = data.get("relationship", "")
@@ -545,10 +615,14 @@ def _people_step(request: HttpRequest, which: str) -> HttpResponse:
                 }, "relationship": relationship})  # fmt: skip
                 form, matches = step["form"](), None
             elif action == "add" and choice.isdigit() and int(choice) in known_ids:
-                known = next(m.record for m in matches if m.record.pk == int(choice))
+                match = next(m for m in matches if m.record.pk == int(choice))
+                known = match.record
                 entries.append({
                     "existing": known.pk, "census_id": str(known),
-                    "name": f"{known.first_name} {known.last_name}", "relationship": relationship,
+                    # A restricted child is chosen by reference only: no name in the session.
+                    "name": "Restricted record" if match.restricted
+                    else f"{known.first_name} {known.last_name}",
+                    "relationship": relationship,
                 })  # fmt: skip
                 form, matches = step["form"](), None
             elif action == "add":
@@ -556,13 +630,36 @@ def _people_step(request: HttpRequest, which: str) -> HttpResponse:
                     f"Choose a known {step['noun']}, or say that this is a new {step['noun']}"
                 )
     sessions.keep(user=request.user, key=NEW_CONTACT, data=state)
+    # From a partner referral: the next child as the referrer gave them, ready to look for.
+    referred = state.get("referred_children", []) if which == "children" else []
+    if not form.is_bound and len(entries) < len(referred):
+        form = _referred_child_form(referred[len(entries)])
     return render(
         request,
         "referrals/contact_new_people.html",
         {
             "form": form, "matches": matches, "errors": errors, "step": step,
             "added": [_describe(entry) for entry in entries],
+            "partner_referral": state.get("partner_referral"),
+            "referred": [{**c, "born": _iso_date(c["date_of_birth"])} for c in referred],
+            "referred_adults": state.get("referred_adults", "") if which == "adults" else "",
         },
+    )  # fmt: skip
+
+
+def _iso_date(value: str):
+    from datetime import date
+
+    return date.fromisoformat(value) if value else None
+
+
+def _referred_child_form(child: dict) -> FindChildForm:
+    born = _iso_date(child["date_of_birth"])
+    return FindChildForm(
+        initial={
+            "first_name": child["first_name"], "last_name": child["last_name"],
+            "date_of_birth": born.strftime("%d/%m/%Y") if born else "",
+        }
     )  # fmt: skip
 
 
@@ -635,8 +732,12 @@ def contact_new_check(request: HttpRequest) -> HttpResponse:
                     referrer_agency=details["referrer_agency"],
                     referrer_contact=details["referrer_contact"], adults=adults,
                 )  # fmt: skip
+                if state.get("partner_referral"):  # the partner referral it records (issue 9)
+                    _record_partner_referral(request, state["partner_referral"]["pk"], contact)
         except RuleBroken as error:
             errors.append(str(error))
+        except ConcurrentTransition:
+            errors.append(CHANGED_BY_SOMEONE_ELSE)
         else:
             sessions.forget(user=request.user, key=NEW_CONTACT)
             messages.success(request, "The contact is recorded. Now decide for each child.")
@@ -650,7 +751,17 @@ def contact_new_check(request: HttpRequest) -> HttpResponse:
             "children": [_describe(e) for e in state["children"]],
             "adults": [_describe(e) for e in state.get("adults", [])],
             "errors": errors,
+            "partner_referral": state.get("partner_referral"),
         },
+    )
+
+
+def _record_partner_referral(request: HttpRequest, pk: int, contact: Contact) -> None:
+    from referrals.partner_referral_services import partner_referral_record
+    from referrals.partner_referrals import PartnerReferral
+
+    partner_referral_record(
+        by=request.user, partner_referral=PartnerReferral.objects.get(pk=pk), contact=contact
     )
 
 
@@ -691,6 +802,7 @@ def screening_notes(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
 def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     access.refuse_case_object(request.user)
     child = get_object_or_404(Child, pk=pk)
+    access.require_open(request.user, child)
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
@@ -708,6 +820,7 @@ def note_correct(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
     """Correct a note: a new version; the earlier one is kept and shown as superseded."""
     access.refuse_case_object(request.user)
     note = get_object_or_404(Note.objects.select_related("child"), pk=note_pk, child_id=pk)
+    access.require_open(request.user, note.child_id)
     form = NoteForm(
         request.POST or None, submit="Save the correction",
         initial={"text": note.text, "significant": note.significant},
@@ -746,6 +859,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.has_right(request.user, Perm.RECORD_CONTACTS):
         raise PermissionDenied("Your role does not change children's details.")
     child = get_object_or_404(Child, pk=pk)
+    access.require_open(request.user, child)
     initial = {name: getattr(child, name) for name in services.CHILD_DETAILS}
     initial["version"] = child.version
     form = ChildDetailsForm(request.POST or None, initial=initial)
@@ -791,6 +905,7 @@ def child_allocate(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.has_right(request.user, Perm.ALLOCATE_WORK):
         raise PermissionDenied("Only managers allocate work.")
     child = get_object_or_404(Child, pk=pk)
+    access.require_open(request.user, child)
     form = AllocationForm(request.POST)
     if form.is_valid():
         try:
@@ -811,8 +926,9 @@ def household_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.has_right(request.user, Perm.RECORD_CONTACTS):
         raise PermissionDenied("Your role does not record households.")
     child = get_object_or_404(Child, pk=pk)
+    access.require_open(request.user, child)
     relationships = list(child.relationships.select_related("person"))
-    form = _household_form(child, relationships, request.POST)
+    form = _household_form(child, relationships, request.POST, user=request.user)
     if form.is_valid():
         try:
             services.household_add(
@@ -838,6 +954,7 @@ def household_leave(request: HttpRequest, pk: int, household_pk: int) -> HttpRes
     if not access.has_right(request.user, Perm.RECORD_CONTACTS):
         raise PermissionDenied("Your role does not record households.")
     child = get_object_or_404(Child, pk=pk)
+    access.require_open(request.user, child)
     household = get_object_or_404(Household, pk=household_pk, children=child)
     kind, _, member_pk = request.POST.get("member", "").partition(":")
     member = None
@@ -864,6 +981,7 @@ def contact_note_add(request: HttpRequest, pk: int) -> HttpResponse:
     access.refuse_case_object(request.user)
     contact = get_object_or_404(Contact, pk=pk)
     children = [cc.child for cc in contact.children.select_related("child")]
+    access.require_open(request.user, *children)
     form = ContactNoteForm(request.POST, children=children)
     if form.is_valid():
         child = next(c for c in children if str(c.pk) == form.cleaned_data["child"])

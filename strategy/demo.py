@@ -42,6 +42,7 @@ from strategy.models import (
     Section47,
     StrategyDiscussion,
 )
+from strategy.partners import SharingTerms
 
 # The family whose presence means the demo is loaded (the whole load is one transaction).
 MARKER_SURNAME = "Carveth"
@@ -56,6 +57,12 @@ CANCEL_REASON = (
 )
 # Contacts this module records (the load_demo test counts the referrals demo's on top).
 CONTACTS = 10
+# What each demo discussion shares with the invited police, health and school.
+SHARING_TERMS = SharingTerms(
+    history="Two earlier contacts about the family, both closed with advice (fictional)",
+    consent=ConsentPosition.NOT_SOUGHT_WOULD_PREJUDICE, family_told=False,
+    family_note="Telling the parents before the discussion could put the children at risk",
+)  # fmt: skip
 
 
 def _weekday_on_or_before(day: date) -> date:
@@ -181,7 +188,7 @@ class _Holmsey:
         return services.discussion_convene(
             by=self.practitioner, referrals=referrals, scheduled_for=scheduled_for,
             format=DiscussionFormat.VIDEO, chair=self.manager2, agencies=agencies,
-            cause_known_at=min(cause_known_at, scheduled_for),
+            cause_known_at=min(cause_known_at, scheduled_for), sharing_terms=SHARING_TERMS,
         )  # fmt: skip
 
     def record(
@@ -517,3 +524,79 @@ def _enquiries(h: _Holmsey) -> None:
         summary="A child protection plan under physical abuse; the first core group within "
         "10 working days.",
     )  # fmt: skip
+
+
+# A restricted record (issue 9) --------------------------------------------------------------
+
+RESTRICTED_CHILD = ("Jenna", "Quiller")
+RESTRICTED_REASON = (
+    "Jenna's mother works in the council's children's services (fictional): the record is "
+    "open only to the practitioner and manager who hold the case."
+)
+
+
+def load_restricted() -> int:
+    """Restrict Jenna Quiller's record (once only): `manager` and `practitioner` may open it;
+    `practitioner2` and `auditor` give a reason first. Returns how many were restricted."""
+    from referrals.restriction_services import child_restrict
+    from referrals.restrictions import Restriction
+
+    child = Child.objects.filter(
+        first_name=RESTRICTED_CHILD[0], last_name=RESTRICTED_CHILD[1]
+    ).first()
+    if child is None or Restriction.objects.filter(child=child).exists():
+        return 0
+    users = {u.username: u for u in User.objects.filter(username__in=["manager", "practitioner"])}
+    child_restrict(
+        by=users["manager"], child=child, reason=RESTRICTED_REASON,
+        allowed=[users["manager"], users["practitioner"]],
+    )  # fmt: skip
+    return 1
+
+
+POLICE_PART = (
+    "Two call-outs to the address this year for shouting (fictional); no arrests. The officer "
+    "who attended in May noted a bruise on Jago's arm."
+)
+HEALTH_PART = "Jago missed his two-year health review; the health visitor could not get in."
+SHARED_NOTE = "The nursery has agreed to tell the social worker if Jago is absent (fictional)."
+
+
+def load_partner_parts() -> int:
+    """The police and health record their parts in the Rosewarne discussion that is still to
+    be held, a note is shared with everyone invited, and the grants on the cancelled one have
+    ended (an expired grant). Once only; returns how many parts were recorded."""
+    from accounts import sharing
+    from referrals.models import Note
+    from strategy import partners
+    from strategy.models import ContributionAudience, DiscussionState, StrategyDiscussion
+
+    discussions = StrategyDiscussion.objects.filter(children__child__last_name="Rosewarne")
+    current = discussions.filter(state=DiscussionState.CONVENED).first()
+    cancelled = discussions.filter(state=DiscussionState.CANCELLED).first()
+    if current is None or current.participants.filter(recorded_by__isnull=False).exists():
+        return 0
+    users = {u.username: u for u in User.objects.filter(username__in=["police", "health"])}
+    with transaction.atomic():
+        for username, text in (("police", POLICE_PART), ("health", HEALTH_PART)):
+            user = users[username]
+            participant = current.participants.get(agency_id=user.agency_id)
+            partners.contribution_record(
+                by=user, participant=participant, version=participant.version,
+                attendance=Attendance.ATTENDED, attendees=f"{user.get_full_name()}",
+                absence_reason="", contribution=text, audience=ContributionAudience.INVITED,
+            )  # fmt: skip
+        practitioner = User.objects.get(username="practitioner")
+        referral_services.note_add(
+            by=practitioner, child=current.children.get().child, discussion=current,
+            text=SHARED_NOTE, audience=Note.Audience.INVITED,
+        )  # fmt: skip
+        if cancelled is not None:
+            for participant in cancelled.participants.select_related("agency"):
+                if partners.is_partner(participant.agency):
+                    sharing.set_expiry(
+                        obj=cancelled, permission=partners.DISCUSSION_PERMISSION,
+                        agency=participant.agency, expires_at=timezone.now() - timedelta(days=1),
+                    )  # fmt: skip
+            sharing.expire_grants()
+    return 2

@@ -51,7 +51,9 @@ def _enquiry(request: HttpRequest, pk: int) -> Section47:
     """The enquiry, for a user who may see case records: 404 for partners, 403 for the system
     administrator, before anything is looked up."""
     access.refuse_case_object(request.user)
-    return selectors.section47_detail(pk)
+    enquiry = selectors.section47_detail(pk)
+    access.require_open(request.user, enquiry.child_id)
+    return enquiry
 
 
 def _conference(enquiry: Section47):
@@ -65,6 +67,7 @@ def section47_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     rows = selectors.section47_page(
         today=timezone.localdate(),
+        user=request.user,
         offset=page.start_index() - 1 if paginator.count else 0,
         limit=paginator.per_page,
     )

@@ -11,8 +11,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import escape, format_html
 
-from accounts.forms import DateField, PageFormHelper
+from accounts.forms import DateField, PageFormHelper, yes_no_field
+from accounts.sharing import ConsentPosition
 from strategy.models import (
+    ABSENT,
     REQUIRED_AGENCY_KINDS,
     Attendance,
     DiscussionFormat,
@@ -38,11 +40,23 @@ class Heading:
     """A sub-heading inside a form's layout; the text is escaped (agency names and children's
     names are data, never markup)."""
 
-    def __init__(self, text: str, *, size: str = "s") -> None:
-        self.text, self.size = text, size
+    def __init__(self, text: str, *, size: str = "s", level: int = 3) -> None:
+        self.text, self.size, self.level = text, size, level
 
     def render(self, form, context, template_pack=None, **kwargs) -> str:
-        return format_html('<h3 class="govuk-heading-{}">{}</h3>', self.size, self.text)
+        return format_html(
+            '<h{} class="govuk-heading-{}">{}</h{}>', self.level, self.size, self.text, self.level
+        )
+
+
+class Paragraph:
+    """A paragraph of guidance inside a form's layout; the text is escaped."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def render(self, form, context, template_pack=None, **kwargs) -> str:
+        return format_html('<p class="govuk-body">{}</p>', self.text)
 
 
 def _moment(day: date | None, at: time | None) -> datetime | None:
@@ -104,6 +118,27 @@ class ConveneForm(forms.Form):
         help_text="Otherwise it is due within 1 working day",
     )
 
+    shared_history = forms.CharField(
+        label="History shared with the invited agencies", required=False, widget=forms.Textarea,
+        help_text="What they need of the family's history and chronology, and no more: "
+        "they see it with the children's names and dates of birth",
+    )  # fmt: skip
+    sharing_consent = forms.ChoiceField(
+        label="Consent to share with the invited agencies", choices=ConsentPosition.choices,
+        widget=forms.RadioSelect,
+        help_text="Consent is not needed when a child is or may be at risk: say where it stands",
+        error_messages={"required": "Choose the consent position for sharing with the agencies"},
+    )  # fmt: skip
+    sharing_family_told = yes_no_field(
+        "Has the family been told what is shared?",
+        required="Say whether the family has been told what is shared",
+    )
+    sharing_family_note = forms.CharField(
+        label="What the family was told, or why not", widget=forms.Textarea,
+        help_text="If telling them would raise the risk, say so",
+        error_messages={"required": "Say what the family was told, or why not"},
+    )  # fmt: skip
+
     def __init__(self, *args, referrals, chairs, agencies, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.referrals = {str(referral.pk): referral for referral in referrals}
@@ -127,6 +162,11 @@ class ConveneForm(forms.Form):
             Field.select("chair"),
             Field.checkboxes("agencies", legend_size="m", small=True),
             Field.checkbox("same_day"),
+            Heading("What the invited agencies see", size="m", level=2),
+            Field.textarea("shared_history", rows=4),
+            Field.radios("sharing_consent", legend_size="s", small=True),
+            Field.radios("sharing_family_told", legend_size="s", inline=True),
+            Field.textarea("sharing_family_note", rows=2),
             Button("submit", "Convene the discussion"),
         )
 
@@ -137,6 +177,15 @@ class ConveneForm(forms.Form):
         )
         cleaned["referrals"] = [self.referrals[key] for key in cleaned.get("children", [])]
         return cleaned
+
+    def sharing_terms(self):
+        from strategy.partners import SharingTerms
+
+        data = self.cleaned_data
+        return SharingTerms(
+            history=data["shared_history"], consent=data["sharing_consent"],
+            family_told=data["sharing_family_told"], family_note=data["sharing_family_note"],
+        )  # fmt: skip
 
 
 class RecordForm(forms.Form):
@@ -194,9 +243,20 @@ class RecordForm(forms.Form):
 
     def __init__(self, *args, discussion, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.participants = list(discussion.participants.all())
+        from strategy.services import recorded_by_itself
+
+        everyone = list(discussion.participants.all())
+        # A partner agency that recorded its own part keeps it (strategy.partners).
+        self.participants = [p for p in everyone if not recorded_by_itself(p)]
+        self.recorded_themselves = [p for p in everyone if recorded_by_itself(p)]
         self.children = list(discussion.children.all())
-        attendance_layout = []
+        attendance_layout = [
+            Paragraph(
+                f"{p.agency.name} recorded its own attendance and contribution: they are shown "
+                "on the discussion's page and are kept as it recorded them."
+            )
+            for p in self.recorded_themselves
+        ]
         for p in self.participants:
             name = p.agency.name
             self.fields[f"attendance_{p.pk}"] = forms.ChoiceField(
@@ -408,3 +468,120 @@ class CancelForm(forms.Form):
         if not reason:
             raise ValidationError("Give the reason the discussion is cancelled")
         return reason
+
+
+# Partner agencies' part (strategy.partners) ------------------------------------------------
+
+
+class DiscussionNoteForm(forms.Form):
+    """A note on a discussion, about one of its children, with who sees it: everyone invited
+    (shared with each invited agency) or the local authority only."""
+
+    child = forms.ChoiceField(
+        label="About which child", error_messages={"required": "Choose the child"}
+    )
+    text = forms.CharField(
+        label="Note", widget=forms.Textarea, error_messages={"required": "Write the note"}
+    )
+    significant = forms.BooleanField(
+        label="Significant: include it in the child's chronology", required=False
+    )
+    audience = forms.ChoiceField(
+        label="Who sees the note", widget=forms.RadioSelect, required=False,
+        help_text="Unless you choose, only the local authority sees it",
+    )  # fmt: skip
+
+    def __init__(self, *args, children, for_partner: bool = False, **kwargs) -> None:
+        from referrals.models import Note
+
+        super().__init__(*args, **kwargs)
+        self.children = {str(child.pk): child for child in children}
+        self.fields["child"].choices = [
+            (key, f"{child.first_name} {child.last_name}") for key, child in self.children.items()
+        ]
+        self.fields["audience"].choices = [
+            (Note.Audience.INVITED, "Everyone invited to the discussion"),
+            (Note.Audience.LOCAL_AUTHORITY, "The local authority only"),
+        ]
+        layout = [Field.textarea("text", rows=4)]
+        if len(self.children) > 1:
+            layout.insert(0, Field.select("child"))
+        else:
+            # One child: the note is about that child, and nothing is asked.
+            self.fields["child"].widget = forms.HiddenInput()
+            self.fields["child"].required = False
+            self.fields["child"].initial = next(iter(self.children), "")
+        if for_partner:
+            del self.fields["significant"]  # the chronology is the local authority's
+        else:
+            layout.append(Field.checkbox("significant"))
+        self.initial.setdefault("audience", Note.Audience.LOCAL_AUTHORITY)
+        self.helper = PageFormHelper()
+        self.helper.layout = Layout(
+            *layout,
+            Field.radios("audience", legend_size="s", small=True),
+            Button("submit", "Add note"),
+        )
+
+    def clean_child(self) -> str:
+        return self.cleaned_data["child"] or next(iter(self.children), "")
+
+    def clean_audience(self) -> str:
+        from referrals.models import Note
+
+        return self.cleaned_data["audience"] or Note.Audience.LOCAL_AUTHORITY
+
+
+class ContributionForm(forms.Form):
+    """An invited agency's own attendance and contribution, with who sees the contribution."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    attendance = forms.ChoiceField(
+        label="Did your agency attend?", choices=ATTENDANCE_CHOICES, widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether your agency attended"},
+    )  # fmt: skip
+    attendees = forms.CharField(
+        label="Who attended for your agency", required=False, max_length=300,
+        help_text="Names and roles",
+    )  # fmt: skip
+    absence_reason = forms.CharField(
+        label="Why your agency did not attend", required=False, widget=forms.Textarea
+    )
+    contribution = forms.CharField(
+        label="What your agency shared", required=False, widget=forms.Textarea,
+        help_text="What your agency knows about the children and the adults around them, "
+        "attributed to your agency",
+    )  # fmt: skip
+    audience = forms.ChoiceField(
+        label="Who sees what your agency shared", widget=forms.RadioSelect,
+        choices=[
+            ("invited", "Everyone invited to the discussion"),
+            ("la", "The local authority only"),
+        ],
+        help_text="The local authority always sees it",
+        error_messages={"required": "Choose who sees what your agency shared"},
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = PageFormHelper()
+        self.helper.layout = Layout(
+            "version",
+            Field.radios("attendance", legend_size="s", inline=True),
+            Field.text("attendees"),
+            Field.textarea("absence_reason", rows=3),
+            Field.textarea("contribution", rows=6),
+            Field.radios("audience", legend_size="s", small=True),
+            Button("submit", "Save your agency's part"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "version" in self.errors:
+            self.add_error(None, "This page is out of date: open it again")
+        attendance = cleaned.get("attendance")
+        if attendance == Attendance.ATTENDED and not cleaned.get("attendees", "").strip():
+            self.add_error("attendees", "Enter who attended for your agency")
+        if attendance in ABSENT and not cleaned.get("absence_reason", "").strip():
+            self.add_error("absence_reason", "Say why your agency did not attend")
+        return cleaned

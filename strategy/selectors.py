@@ -31,16 +31,22 @@ class DiscussionRow:
 
         self.discussion = discussion
         self.census_ids = [f"FD{child.child_id:06d}" for child in discussion.listed_children]
+        # (reference, restricted and not open to the user) for each child.
+        self.children = [
+            (f"FD{child.child_id:06d}", child.closed) for child in discussion.listed_children
+        ]
         waiting = discussion.state == DiscussionState.CONVENED
         self.overdue = waiting and discussion.due < today
         self.due_today = waiting and discussion.due == today
 
 
-def discussion_page(*, today, offset: int = 0, limit: int = DISCUSSION_PAGE_SIZE) -> list:
+def discussion_page(*, today, user, offset: int = 0, limit: int = DISCUSSION_PAGE_SIZE) -> list:
     """A page of open discussions with their chair and children, in two queries however
-    many children each has; no confidential text loaded."""
+    many children each has; no confidential text loaded. A restricted child not open to
+    `user` is marked in the same query (accounts.access.closed_to)."""
     from django.db.models import Prefetch
 
+    from accounts.access import closed_to
     from strategy.models import DiscussionChild
 
     rows = (
@@ -50,9 +56,9 @@ def discussion_page(*, today, offset: int = 0, limit: int = DISCUSSION_PAGE_SIZE
         .prefetch_related(
             Prefetch(
                 "children",
-                queryset=DiscussionChild.objects.only("discussion_id", "child_id").order_by(
-                    "child_id"
-                ),
+                queryset=DiscussionChild.objects.only("discussion_id", "child_id")
+                .annotate(closed=closed_to(user, "child"))
+                .order_by("child_id"),
                 to_attr="listed_children",
             )
         )[offset : offset + limit]
@@ -135,11 +141,15 @@ class EnquiryRow:
         self.due_today = enquiry.conference_due == today
 
 
-def section47_page(*, today, offset: int = 0, limit: int = SECTION_47_PAGE_SIZE) -> list:
-    """A page of open enquiries with their child, in one query; no confidential text loaded."""
+def section47_page(*, today, user, offset: int = 0, limit: int = SECTION_47_PAGE_SIZE) -> list:
+    """A page of open enquiries with their child, in one query; no confidential text loaded.
+    A restricted child not open to `user` is marked (`child_closed`) in the same query."""
+    from accounts.access import closed_to
+
     rows = (
         open_section47s()
         .select_related("child")
+        .annotate(child_closed=closed_to(user, "child"))
         .only(
             "state", "joint", "start_date", "conference_due", "child_id",
             "child__first_name", "child__last_name",

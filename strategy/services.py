@@ -27,6 +27,7 @@ from referrals.services import (
     require_right,
 )
 from referrals.timescales import Timescale, due_date, local_date
+from strategy import partners
 from strategy.models import (
     ABSENT,
     SECTION_47_OUTCOMES,
@@ -44,6 +45,12 @@ from strategy.models import (
     Section47State,
     StrategyDiscussion,
 )
+
+
+def recorded_by_itself(participant: Participant) -> bool:
+    """A partner agency that recorded its own part keeps it: the local authority's record of
+    the discussion does not overwrite it."""
+    return participant.recorded_by_id is not None and partners.is_partner(participant.agency)
 
 
 class RecordIncomplete(RuleBroken):
@@ -78,10 +85,13 @@ def _locked(model, record, version: int | None = None):
 def discussion_convene(
     *, by: User, referrals: list[Referral], scheduled_for: datetime, format: str, chair: User,
     agencies: list[Agency], same_day: bool = False, cause_known_at: datetime | None = None,
+    sharing_terms: partners.SharingTerms | None = None,
 ) -> StrategyDiscussion:  # fmt: skip
     """Convene a discussion for one or more children through their open referrals; due within
     1 working day of the cause to suspect harm (now, unless it arose earlier, as for a contact
-    taken out of hours), or the same day (DOMAIN.md "Timescales")."""
+    taken out of hours), or the same day (DOMAIN.md "Timescales"). The invited partner
+    agencies are given the discussion, its children and the history shared, on the terms
+    given (strategy.partners)."""
     require_right(by, Perm.CONVENE_STRATEGY_DISCUSSIONS)
     if not referrals:
         raise RuleBroken("Choose at least one child the discussion is about")
@@ -98,10 +108,13 @@ def discussion_convene(
     cause = cause_known_at or timezone.now()
     if cause > timezone.now():
         raise RuleBroken("The time the cause for concern arose cannot be in the future")
-    discussion = StrategyDiscussion.objects.create(
+    partners.check_terms(sharing_terms, agencies)
+    discussion = StrategyDiscussion(
         scheduled_for=scheduled_for, format=format, chair=chair, convened_by=by,
         due=local_date(cause) if same_day else due_date(cause, Timescale.STRATEGY_DISCUSSION),
     )  # fmt: skip
+    partners.keep_terms(discussion, sharing_terms)
+    discussion.save()
     DiscussionChild.objects.bulk_create(
         DiscussionChild(discussion=discussion, child_id=r.child_id, referral=r) for r in referrals
     )
@@ -109,6 +122,7 @@ def discussion_convene(
         Participant(discussion=discussion, agency=agency) for agency in agencies
     )
     _audit_discussion(by, discussion, "", "convene")
+    partners.share_with_invited(by, discussion, agencies)
     return discussion
 
 
@@ -120,7 +134,14 @@ def discussion_invite(*, by: User, discussion: StrategyDiscussion, agency: Agenc
         raise RuleBroken("Agencies can be invited only before the discussion is recorded as held")
     if discussion.participants.filter(agency=agency).exists():
         raise RuleBroken(f"{agency.name} is already invited")
-    return Participant.objects.create(discussion=discussion, agency=agency)
+    if partners.is_partner(agency) and not discussion.sharing_consent:
+        raise RuleBroken(
+            "Record what is shared with the invited agencies (the consent position and whether "
+            "the family was told) before inviting a partner agency"
+        )
+    participant = Participant.objects.create(discussion=discussion, agency=agency)
+    partners.share_with_invited(by, discussion, [agency])
+    return participant
 
 
 @dataclass
@@ -165,11 +186,13 @@ def discussion_record(
     for name, value in record.items():
         setattr(current, name, value if value is not None or name in ("held_at",
                 "history_reviewed", "family_told") else "")  # fmt: skip
-    participants = {p.pk: p for p in current.participants.all()}
+    participants = {p.pk: p for p in current.participants.select_related("agency")}
     for row in attendance:
         participant = participants.get(row.participant_id)
         if participant is None:
             raise RuleBroken("That agency is not invited to this discussion")
+        if recorded_by_itself(participant):
+            raise RuleBroken(f"{participant.agency.name} recorded its own part: it is kept")
         if row.attendance not in Attendance.values:
             raise RuleBroken(f"Choose whether {participant.agency.name} attended")
         participant.attendance = row.attendance
@@ -287,9 +310,12 @@ def discussion_sign_off(
     held_on = local_date(current.held_at)
     for child in current.children.select_related("referral"):
         if child.outcome in SECTION_47_OUTCOMES:
-            _open_section47(by, child, held_on)
+            enquiry = _open_section47(by, child, held_on)
+            if enquiry.joint:
+                partners.share_joint_enquiry(by, enquiry)
         elif child.outcome == DiscussionOutcome.ASSESSMENT:
             assessment_open(by=by, referral=child.referral, start_date=held_on)
+    partners.refresh_expiry(current)
     return current
 
 
@@ -335,6 +361,7 @@ def discussion_cancel(*, by: User, discussion: StrategyDiscussion, reason: str):
     current.cancel(by=by, reason=reason)
     current.save()
     _audit_discussion(by, current, source, "cancel")
+    partners.refresh_expiry(current)
     return current
 
 
@@ -384,6 +411,7 @@ def section47_outcome_sign_off(*, by: User, section47: Section47, comment: str =
         current.close_without_conference(by=by)
         current.save()
         audit_transition(by, current, source, "close_without_conference")
+        partners.refresh_enquiry_expiry(current)
     return current
 
 
@@ -475,4 +503,5 @@ def conference_record(
     )  # fmt: skip
     conference.agencies_attending.set(agencies)
     audit_transition(by, current, source, "hold_conference", reason="plan" if plan else "no plan")
+    partners.refresh_enquiry_expiry(current)
     return conference

@@ -1,6 +1,6 @@
 from django.urls import path  # the two page modules add their paths below
 
-from strategy import enquiry_views, views  # used as the paths are added
+from strategy import enquiry_views, partner_views, views  # used as the paths are added
 
 app_name = "strategy"
 
@@ -87,4 +87,15 @@ urlpatterns = [
         enquiry_views.conference_record,
         name="section47-conference",
     ),
+    # Partner agencies' invitations (strategy/partner_views.py)
+    path("invitations/", partner_views.invitations, name="invitations"),
+    path("invitations/<int:pk>/", partner_views.invitation, name="invitation"),
+    path("invitations/<int:pk>/your-part/", partner_views.invitation_part, name="invitation-part"),
+    path("invitations/<int:pk>/notes/", partner_views.invitation_note_add, name="invitation-note"),
+    path(
+        "invitations/<int:pk>/actions/<int:action_pk>/done/",
+        partner_views.invitation_action_done,
+        name="invitation-action-done",
+    ),
+    path("joint-enquiries/<int:pk>/", partner_views.joint_enquiry, name="joint-enquiry"),
 ]

@@ -23,7 +23,6 @@ from accounts.audit import case_view, record_list, record_read
 from accounts.forms import ReviewForm
 from accounts.permissions import Perm
 from referrals.episodes import Referral
-from referrals.forms import ContactNoteForm, NoteForm
 from referrals.proposals import RuleBroken
 from referrals.selectors import notes_with_versions
 from referrals.services import ChangedBySomeoneElse, note_add
@@ -33,6 +32,7 @@ from strategy.forms import (
     ActionForm,
     CancelForm,
     ConveneForm,
+    DiscussionNoteForm,
     InviteForm,
     RecordForm,
 )
@@ -60,6 +60,7 @@ def _discussion(request: HttpRequest, pk: int, *, right: Perm | None = None):
     discussion = selectors.discussion_detail(pk)
     if right is not None:
         _require(request, right)
+    access.require_open(request.user, *(c.child_id for c in discussion.children.all()))
     return discussion
 
 
@@ -99,6 +100,7 @@ def discussions(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     rows = selectors.discussion_page(
         today=timezone.localdate(),
+        user=request.user,
         offset=page.start_index() - 1 if paginator.count else 0,
         limit=paginator.per_page,
     )
@@ -113,11 +115,9 @@ def discussion(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _note_form(discussion: StrategyDiscussion, data=None):
-    """A note on the discussion, about one of its children: chosen when there are several."""
-    children = [c.child for c in discussion.children.all()]
-    if len(children) > 1:
-        return ContactNoteForm(data, children=children)
-    return NoteForm(data)
+    """A note on the discussion, about one of its children (chosen when there are several),
+    for everyone invited or for the local authority only."""
+    return DiscussionNoteForm(data, children=[c.child for c in discussion.children.all()])
 
 
 def _discussion_page(
@@ -151,14 +151,14 @@ def discussion_note_add(request: HttpRequest, pk: int) -> HttpResponse:
     """A note on the discussion, about one of its children (it shows on the child's page
     too); in any state: a note is not part of the record."""
     discussion = _discussion(request, pk, right=Perm.RECORD_CONTACTS)
-    children = {str(c.child_id): c.child for c in discussion.children.all()}
     form = _note_form(discussion, request.POST)
     if form.is_valid():
-        chosen = form.cleaned_data.get("child") or next(iter(children))
         try:
             note_add(
-                by=request.user, child=children[chosen], discussion=discussion,
-                text=form.cleaned_data["text"], significant=form.cleaned_data["significant"],
+                by=request.user, child=form.children[form.cleaned_data["child"]],
+                discussion=discussion, text=form.cleaned_data["text"],
+                significant=form.cleaned_data["significant"],
+                audience=form.cleaned_data["audience"],
             )  # fmt: skip
         except RuleBroken as error:
             form.add_error("text", str(error))
@@ -180,6 +180,7 @@ def discussion_new(request: HttpRequest, referral_pk: int) -> HttpResponse:
     referral = get_object_or_404(
         Referral.objects.select_related("child", "contact_child"), pk=referral_pk
     )
+    access.require_open(request.user, referral.child_id)
     if not referral.is_open:
         record_read(request, referral, child_ref=referral.child.census_id)
         return render(
@@ -190,6 +191,7 @@ def discussion_new(request: HttpRequest, referral_pk: int) -> HttpResponse:
             status=409,
         )  # fmt: skip
     referrals = selectors.referrals_to_convene(contact_id=referral.contact_child.contact_id)
+    access.require_open(request.user, *(each.child_id for each in referrals))
     for each in referrals:
         record_read(request, each, child_ref=each.child.census_id)
     form = ConveneForm(
@@ -206,7 +208,7 @@ def discussion_new(request: HttpRequest, referral_pk: int) -> HttpResponse:
             discussion = services.discussion_convene(
                 by=request.user, referrals=data["referrals"], scheduled_for=data["scheduled_for"],
                 format=data["format"], chair=data["chair"], agencies=list(data["agencies"]),
-                same_day=data["same_day"],
+                same_day=data["same_day"], sharing_terms=form.sharing_terms(),
             )  # fmt: skip
         except RuleBroken as error:
             errors.append(str(error))

@@ -68,8 +68,10 @@ def test_demo_cases_cover_the_journeys_and_load_once(db, settings):
     settings.DEBUG = True
     call_command("load_demo")
     call_command("load_demo")
-    # The front door's five contacts, then the strategy demo's families.
-    assert Contact.objects.count() == 5 + strategy_demo.CONTACTS
+    # The front door's five contacts, the strategy demo's families, the partner referral's.
+    from referrals.demo import PARTNER_CONTACTS
+
+    assert Contact.objects.count() == 5 + strategy_demo.CONTACTS + PARTNER_CONTACTS
     assert Contact.objects.filter(urgent=True).count() == 1
     assert Referral.objects.filter(urgent=True).count() == 1
     assert LadoReferral.objects.count() == 1

@@ -26,7 +26,8 @@ from accounts.sharing import (
     share,
     shared_with,
 )
-from strategy.models import StrategyDiscussion
+from strategy import services
+from strategy.models import DiscussionFormat, StrategyDiscussion
 from tests.strategy import factories
 
 pytestmark = pytest.mark.django_db
@@ -41,11 +42,20 @@ BASIS = {
 }
 
 
+def council_only(worker, referral) -> StrategyDiscussion:
+    council = factories.agencies()[0]
+    return services.discussion_convene(
+        by=worker, referrals=[referral], scheduled_for=timezone.now(),
+        format=DiscussionFormat.VIDEO, chair=worker, agencies=[council],
+    )  # fmt: skip
+
+
 @pytest.fixture
 def setting(make_user):
     worker, manager = make_user(Role.PRACTITIONER), make_user(Role.MANAGER)
     referral = factories.referral(by=worker, signer=manager)
-    discussion = factories.convened(by=worker, referrals=[referral])
+    # A discussion with the council alone: convening shares nothing, so each test shares it.
+    discussion = council_only(worker, referral)
     police = Agency.objects.get(name="Test police")
     officer = make_user(Role.PARTNER_PRACTITIONER, agency=police)
     health_nurse = make_user(
@@ -145,7 +155,7 @@ def test_the_filter_is_one_query_however_many_grants(setting, grants, django_ass
     referral = setting["discussion"].children.get().referral
     health = Agency.objects.get(name="Test health")
     for n in range(grants):
-        discussion = factories.convened(by=setting["worker"], referrals=[referral])
+        discussion = council_only(setting["worker"], referral)
         expires_at = timezone.now() + timedelta(days=1 if n % 2 else -1)
         for agency in (setting["police"], health):
             share(by=setting["worker"], obj=discussion, permission=VIEW, agency=agency,
@@ -153,3 +163,14 @@ def test_the_filter_is_one_query_however_many_grants(setting, grants, django_ass
     # One query: the discussions, filtered by the grants and their expiry in a subquery.
     with django_assert_num_queries(1):
         assert len(list(visible(setting["officer"]))) == grants // 2
+
+
+def test_an_agency_has_one_grant_group_however_stale_the_object_shared_with(setting):
+    stale = Agency.objects.get(name="Test police")  # read before any share made the group
+    share(by=setting["worker"], obj=setting["discussion"], permission=VIEW,
+          agency=setting["police"], **BASIS)  # fmt: skip
+    assert stale.grant_group_id is None
+    share(by=setting["worker"], obj=setting["discussion"], permission=VIEW, agency=stale,
+          **BASIS)  # fmt: skip
+    assert stale.grant_group_id == Agency.objects.get(pk=stale.pk).grant_group_id
+    assert list(visible(setting["officer"])) == [setting["discussion"]]

@@ -38,9 +38,11 @@ def person(browser: Browser, base: str):
     """A signed-in browser of one's own for each demo user; like the page fixture, the
     test fails if any of their pages breaks the Content Security Policy or a script fails."""
     problems: list[str] = []
+    contexts = []
 
     def signed_in(username: str) -> Page:
-        page = browser.new_context().new_page()
+        contexts.append(browser.new_context())
+        page = contexts[-1].new_page()
         page.on(
             "console", lambda message: message.type == "error" and problems.append(message.text)
         )
@@ -49,6 +51,8 @@ def person(browser: Browser, base: str):
         return page
 
     yield signed_in
+    for context in contexts:  # closed, so no connection outlives the test (PostgreSQL)
+        context.close()
     # The refusal to record as held is a 409 response, which Chromium logs: not a problem.
     assert [p for p in problems if "Content Security Policy" in p or "Error" in p] == []
 
@@ -87,6 +91,17 @@ def convene(worker: Page, base: str, referral_pk: int, census_id: str) -> int:
     fill_date(worker, "Date of the discussion", timezone.localdate() + timedelta(days=1))
     worker.get_by_label("Time", exact=True).fill("10:00")
     choose(worker, "How will it be held?", "Video call")
+    worker.get_by_label("History shared with the invited agencies").fill(
+        "One earlier contact about the family, closed with advice"
+    )
+    choose(
+        worker, "Consent to share with the invited agencies",
+        "Not sought: asking would prejudice protection",
+    )  # fmt: skip
+    choose(worker, "Has the family been told what is shared?", "No")
+    worker.get_by_label("What the family was told, or why not").fill(
+        "Telling the parents before the discussion could put the child at risk"
+    )
     expect(worker.get_by_label("Chair")).to_have_value(
         str(User.objects.get(username="practitioner").pk)
     )

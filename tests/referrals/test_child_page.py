@@ -88,8 +88,10 @@ def test_child_page_query_count_does_not_grow(
     # lists (contacts, decisions, referrals, LADO referrals, significant notes, next steps,
     # assessments, discussions, enquiry outcomes, conferences), the child's referrals (their
     # links), the notes with authors, the households with their children and their adults,
-    # the children of shared contacts (the household form), and the read entry.
-    with django_assert_max_num_queries(30):
+    # the children of shared contacts (the household form), and the read entry; the sharing
+    # records about the child and the agencies of the "not shared" form (issue 9); whether the
+    # child is restricted and open to the user (issue 9).
+    with django_assert_max_num_queries(34):
         response = client.get(reverse("referrals:child", args=[child.pk]))
     page = response.content.decode()
     assert page.count("Contact received") == contacts

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from accounts.models import Agency
+from accounts.sharing import ConsentPosition
 from referrals import services as referral_services
 from referrals.codes import PrimaryNeed
 from referrals.contacts import Outcome
@@ -21,6 +22,7 @@ from strategy.models import (
     Section47,
     StrategyDiscussion,
 )
+from strategy.partners import SharingTerms
 from tests.factories import AgencyFactory
 from tests.referrals.factories import signed_off
 
@@ -59,10 +61,19 @@ def next_steps_signed_off(*, by, signer, next_steps=NextSteps.STRATEGY_DISCUSSIO
     return Referral.objects.get(pk=opened.pk)
 
 
+# What every test discussion shares with the invited partner agencies.
+TERMS = SharingTerms(
+    history="Two earlier contacts about the family",
+    consent=ConsentPosition.NOT_SOUGHT_WOULD_PREJUDICE, family_told=False,
+    family_note="Telling the parents now would put the child at risk",
+)  # fmt: skip
+
+
 def convened(*, by, referrals: list[Referral], chair=None) -> StrategyDiscussion:
     return services.discussion_convene(
         by=by, referrals=referrals, scheduled_for=timezone.now() + timedelta(hours=2),
         format=DiscussionFormat.VIDEO, chair=chair or by, agencies=agencies(),
+        sharing_terms=TERMS,
     )  # fmt: skip
 
 
@@ -80,6 +91,7 @@ def recorded(
             contribution=f"{p.agency.name} shared what it knows",
         )
         for p in discussion.participants.select_related("agency")
+        if not services.recorded_by_itself(p)  # a partner's own part is kept as it is
     ]
     decisions = [
         services.ChildDecision(discussion_child_id=c.pk, outcome=outcome, rationale="Risk found")

@@ -194,3 +194,35 @@ def test_each_demo_family_lives_in_a_household_with_its_mother(loaded):
     household = Household.objects.get(children__in=siblings[:1])
     assert set(household.children.all()) == set(siblings)
     assert [p.first_name for p in household.people.all()] == ["Rosenwyn"]
+
+
+def test_police_and_health_took_part_and_a_grant_has_expired(loaded):
+    from accounts import access
+    from accounts.models import User
+    from accounts.sharing import SharingDecision, SharingRecord
+    from referrals.models import Note
+
+    police, health = User.objects.get(username="police"), User.objects.get(username="health")
+    current = StrategyDiscussion.objects.get(
+        children__child__last_name="Rosewarne", state=DiscussionState.CONVENED
+    )
+    parts = {p.agency_id: p for p in current.participants.all()}
+    assert parts[police.agency_id].contribution == demo.POLICE_PART
+    assert parts[health.agency_id].contribution == demo.HEALTH_PART
+    assert parts[police.agency_id].recorded_by == police
+    for user in (police, health):
+        assert list(
+            access.invited_discussions(user).filter(children__child__last_name="Rosewarne")
+        ) == [current]
+        assert [n.text for n in access.visible_discussion_notes(user, current)] == [
+            demo.SHARED_NOTE
+        ]
+    cancelled = StrategyDiscussion.objects.get(
+        children__child__last_name="Rosewarne", state=DiscussionState.CANCELLED
+    )
+    assert not access.invited_discussions(police).filter(pk=cancelled.pk).exists()
+    ended = SharingRecord.objects.filter(object_id=cancelled.pk, decision=SharingDecision.REVOKED)
+    assert ended.filter(agency=police.agency).exists() and not ended.exclude(by=None).exists()
+    assert [n.text for n in Note.objects.filter(audience=Note.Audience.INVITED)] == [
+        demo.SHARED_NOTE
+    ]

@@ -39,6 +39,7 @@ from strategy.services import AttendanceRecord, ChildDecision, RecordIncomplete
 from tests.factories import AgencyFactory
 from tests.referrals.factories import proposed as contact_proposed
 from tests.strategy.factories import (
+    TERMS,
     agencies,
     convened,
     held,
@@ -181,7 +182,7 @@ def test_a_same_day_discussion_is_due_today(opened, people):
     discussion = services.discussion_convene(
         by=people["practitioner"], referrals=[opened], scheduled_for=timezone.now(),
         format=DiscussionFormat.PHONE, chair=people["manager"], agencies=agencies(),
-        same_day=True,
+        same_day=True, sharing_terms=TERMS,
     )  # fmt: skip
     assert discussion.due == timezone.localdate()
 
@@ -193,14 +194,14 @@ def test_the_due_date_counts_from_when_the_cause_for_concern_arose(opened, peopl
     discussion = services.discussion_convene(
         by=people["practitioner"], referrals=[opened], scheduled_for=timezone.now(),
         format=DiscussionFormat.PHONE, chair=people["manager"], agencies=agencies(),
-        cause_known_at=friday_night,
+        cause_known_at=friday_night, sharing_terms=TERMS,
     )  # fmt: skip
     assert discussion.due == date(2025, 12, 22)
     with pytest.raises(RuleBroken, match="cannot be in the future"):
         services.discussion_convene(
             by=people["practitioner"], referrals=[opened], scheduled_for=timezone.now(),
             format=DiscussionFormat.PHONE, chair=people["manager"], agencies=agencies(),
-            cause_known_at=timezone.now() + timedelta(hours=1),
+            cause_known_at=timezone.now() + timedelta(hours=1), sharing_terms=TERMS,
         )  # fmt: skip
 
 
@@ -219,6 +220,7 @@ def test_convening_is_refused_when(opened, people, make_user, case, message):
     kwargs = {
         "by": people["practitioner"], "referrals": [opened], "scheduled_for": timezone.now(),
         "format": DiscussionFormat.MEETING, "chair": people["manager"], "agencies": agencies(),
+        "sharing_terms": TERMS,
     }  # fmt: skip
     if case == "no children":
         kwargs["referrals"] = []
@@ -246,6 +248,7 @@ def test_roles_without_the_right_cannot_convene(opened, people, make_user, role)
         services.discussion_convene(
             by=make_user(role), referrals=[opened], scheduled_for=timezone.now(),
             format=DiscussionFormat.VIDEO, chair=people["manager"], agencies=agencies(),
+            sharing_terms=TERMS,
         )  # fmt: skip
     assert not StrategyDiscussion.objects.exists()
 
@@ -434,6 +437,7 @@ def test_a_required_agency_not_invited_at_all_stops_it(opened, people, kind):
     discussion = services.discussion_convene(
         by=people["practitioner"], referrals=[opened], scheduled_for=timezone.now(),
         format=DiscussionFormat.VIDEO, chair=people["practitioner"], agencies=invited,
+        sharing_terms=TERMS,
     )  # fmt: skip
     record(discussion, by=people["practitioner"])
     with pytest.raises(RecordIncomplete) as refused:

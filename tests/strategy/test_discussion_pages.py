@@ -352,6 +352,9 @@ def convene_post(opened: Referral, chair_user, **overrides) -> dict:
         "scheduled_time": "14:30", "format": "video", "chair": chair_user.pk,
         "agencies": [a.pk for a in Agency.objects.filter(
             kind__in=[Agency.Kind.LOCAL_AUTHORITY, Agency.Kind.POLICE, Agency.Kind.HEALTH])],
+        "shared_history": "Two earlier contacts",
+        "sharing_consent": "not_sought_would_prejudice_protection",
+        "sharing_family_told": "no", "sharing_family_note": "Telling them would raise the risk",
     }  # fmt: skip
     data.update(overrides)
     return data

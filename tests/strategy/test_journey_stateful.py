@@ -45,6 +45,7 @@ from strategy.models import (
 )
 from strategy.services import AttendanceRecord, ChildDecision
 from tests.strategy.factories import (
+    TERMS,
     agencies,
     held,
     next_steps_signed_off,
@@ -165,7 +166,7 @@ def test_the_journey_after_the_next_steps_keeps_its_rules(make_user):
                 by=users[data.draw(WHO, "by")],
                 referrals=[Referral.objects.get(pk=self.referral.pk)],
                 scheduled_for=timezone.now(), format=DiscussionFormat.VIDEO,
-                chair=users["practitioner"], agencies=invited,
+                chair=users["practitioner"], agencies=invited, sharing_terms=TERMS,
             ))  # fmt: skip
 
         def record(self, data):

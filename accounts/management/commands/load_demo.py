@@ -4,7 +4,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_PASSWORD, USERS, load_demo
-from referrals.demo import load_cases, load_levels
+from referrals.demo import (
+    load_cases,
+    load_information_requests,
+    load_levels,
+    load_partner_referrals,
+)
 from strategy import demo as strategy_demo
 
 
@@ -27,7 +32,11 @@ class Command(BaseCommand):
         created = load_demo()
         load_levels()
         load_cases()
+        load_information_requests()
         strategy_demo.load()
+        load_partner_referrals()
+        strategy_demo.load_partner_parts()
+        strategy_demo.load_restricted()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded: {created['agencies']} agencies and {created['users']} users "

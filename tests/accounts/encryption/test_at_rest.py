@@ -20,7 +20,9 @@ from accounts.sharing import SharingRecord
 from referrals.contacts import Contact, ContactChild, ContactDecision
 from referrals.episodes import Assessment, ReferralDecision
 from referrals.models import LadoReferral, Note
+from referrals.partner_referrals import PartnerReferral
 from referrals.requests import InformationRequest
+from referrals.restrictions import BreakGlass, Restriction
 from strategy.models import (
     Action,
     DiscussionChild,
@@ -35,6 +37,27 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PLAIN_MARKER = "PLAIN-REFERENCE-7731"
 LADO_NOTE = "SECRET-LADOOUTCOME-5190 employer warned"
+PARTNER_REFERRAL = {
+    "referrer_role": "SECRET-PRROLE-5171 detective sergeant",
+    "referrer_contact": "SECRET-PRCALLBACK-5172 07700 900123",
+    "concern": "SECRET-PRCONCERN-5173 child hit with belt",
+    "adults": "SECRET-PRADULTS-5174 stepfather drinks",
+    "consent_note": "SECRET-PRCONSENT-5175 would alert him",
+}
+# An invited agency's part in a discussion, the history and note shared with it.
+PARTNER_PARTS = [
+    "SECRET-SHAREDHISTORY-5181 two earlier contacts",
+    "SECRET-SHARINGFAMILY-5182 parents not told",
+    "SECRET-POLICEPART-5183 call-outs in May",
+    "SECRET-PARTNERNOTE-5184 nursery absence",
+]
+# Restricted children: why a record is restricted, why it was opened, why it was lifted.
+RESTRICTED_PARTS = [
+    "SECRET-RESTRICTED-5191 mother works here",
+    "SECRET-BREAKGLASS-5192 police call tonight",
+    "SECRET-LIFTED-5193 mother has left",
+]
+
 SECRETS = [
     "SECRET-CONCERN-4471 she said he hurts her",
     "SECRET-ANSWER-9183 known to GP",
@@ -67,6 +90,9 @@ SECRETS = [
     "SECRET-INFOANSWER-5168 two call-outs",
     "SECRET-INFOFAMILY-5169 father not told",
     LADO_NOTE,
+    *PARTNER_REFERRAL.values(),
+    *PARTNER_PARTS,
+    *RESTRICTED_PARTS,
 ]
 
 
@@ -83,12 +109,15 @@ def fill_every_encrypted_model() -> None:
     fill_sharing_records()
     fill_information_requests()
     fill_lado_referrals()
+    fill_partner_referrals()
+    fill_partner_parts()
+    fill_restricted_records()
     # Every model with an encrypted field must be filled by this function.
     assert set(models_with_encrypted_fields()) <= {
         SealedNote, FormDraft, Contact, ContactChild, ContactDecision, Note, ReferralDecision,
         Assessment, StrategyDiscussion, DiscussionChild, Participant, Action,
         EnquiryOutcomeDecision, InitialConference, SharingRecord, InformationRequest,
-        LadoReferral,
+        LadoReferral, PartnerReferral, Restriction, BreakGlass,
     }  # fmt: skip
 
 
@@ -251,6 +280,81 @@ def fill_lado_referrals() -> None:
     services.lado_outcome_record(
         by=lado, lado_referral=contact_child.lado_referral, outcome="no_further_action",
         note=LADO_NOTE,
+    )  # fmt: skip
+
+
+def fill_restricted_records() -> None:
+    from referrals import restriction_services
+    from referrals.models import Child
+
+    worker, manager = User.objects.get(username="worker"), User.objects.get(username="boss")
+    child = Child.objects.create(first_name="R", last_name="C")
+    restriction_services.child_restrict(
+        by=manager, child=child, reason=RESTRICTED_PARTS[0], allowed=[manager]
+    )
+    restriction_services.break_glass(by=worker, child=child, reason=RESTRICTED_PARTS[1])
+    kept = Child.objects.create(first_name="K", last_name="C")  # stays restricted
+    restriction_services.child_restrict(
+        by=manager, child=kept, reason=RESTRICTED_PARTS[0], allowed=[manager]
+    )
+    restriction_services.restriction_lift(by=manager, child=child, reason=RESTRICTED_PARTS[2])
+
+
+def fill_partner_referrals() -> None:
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from referrals import services
+    from referrals.models import Child
+    from referrals.partner_referral_services import (
+        ReferredChild,
+        partner_referral_record,
+        partner_referral_submit,
+    )
+
+    worker = User.objects.get(username="worker")
+    police = Agency.objects.get(name="Test police")
+    referrer = User.objects.create(username="referrer", agency=police)
+    referrer.groups.add(Group.objects.get(name="Partner practitioner"))
+    referral = partner_referral_submit(
+        by=referrer, children=[ReferredChild("Pr", "Child")], immediate_risk=False,
+        consent="refused", family_told=False, **PARTNER_REFERRAL,
+    )  # fmt: skip
+    contact = services.contact_record(
+        by=worker, received_at=timezone.now(), taken_by=worker, source="6", concern="recorded",
+        consent="refused", children=[Child.objects.create(first_name="P", last_name="C")],
+    )  # fmt: skip
+    partner_referral_record(by=worker, partner_referral=referral, contact=contact)
+
+
+def fill_partner_parts() -> None:
+    from django.utils import timezone
+
+    from accounts.sharing import ConsentPosition
+    from referrals.models import Note
+    from strategy import partners, services
+    from strategy.models import Attendance, DiscussionFormat
+    from tests.strategy import factories
+
+    worker, manager = User.objects.get(username="worker"), User.objects.get(username="boss")
+    referral = factories.next_steps_signed_off(by=worker, signer=manager)
+    discussion = services.discussion_convene(
+        by=worker, referrals=[referral], scheduled_for=timezone.now(),
+        format=DiscussionFormat.PHONE, chair=worker, agencies=factories.agencies(),
+        sharing_terms=partners.SharingTerms(
+            PARTNER_PARTS[0], ConsentPosition.REFUSED, False, PARTNER_PARTS[1]
+        ),
+    )  # fmt: skip
+    officer = User.objects.get(username="officer")  # police (fill_information_requests)
+    participant = discussion.participants.get(agency=officer.agency)
+    partners.contribution_record(
+        by=officer, participant=participant, version=participant.version,
+        attendance=Attendance.ATTENDED, attendees="DC", absence_reason="",
+        contribution=PARTNER_PARTS[2], audience="invited",
+    )  # fmt: skip
+    partners.partner_note_add(
+        by=officer, discussion=discussion, child_id=referral.child_id, text=PARTNER_PARTS[3],
+        audience=Note.Audience.INVITED,
     )  # fmt: skip
 
 

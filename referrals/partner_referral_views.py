@@ -1,0 +1,213 @@
+"""Partner referral pages (issue 9).
+
+For partners: "My referrals" (their own, or for a safeguarding lead their agency's), the
+multi-agency referral form with its check page and confirmation, and one referral's status
+and feedback, never the LA's matches, screening, notes or decisions. For the front door: one
+waiting referral with everything submitted, and "Record as a contact", which starts the
+contact wizard prefilled. Reads and lists are audited; refusals follow accounts.access.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts import access, sessions
+from accounts.audit import case_view, record_list, record_read
+from accounts.permissions import Perm
+from accounts.sharing import ConsentPosition
+from referrals import partner_referral_services as services
+from referrals.partner_referral_forms import MAX_CHILDREN, PartnerReferralForm, kept_children
+from referrals.partner_referrals import PartnerReferral, PartnerReferralState
+from referrals.proposals import RuleBroken
+
+NEW_REFERRAL = "new-partner-referral"
+
+
+def _status(referral: PartnerReferral, has_feedback: bool) -> PartnerReferral:
+    referral.status, referral.status_colour = services.partner_referral_status(
+        referral, has_feedback=has_feedback
+    )
+    return referral
+
+
+@case_view(PartnerReferral)
+def my_referrals(request: HttpRequest) -> HttpResponse:
+    """The referrals the user follows, newest first, 50 a page."""
+    access.refuse_my_referrals(request.user)
+    page = Paginator(services.my_referrals(request.user), services.LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [_status(referral, referral.has_feedback) for referral in page.object_list]
+    record_list(request, PartnerReferral, [referral.pk for referral in rows])
+    return render(
+        request,
+        "referrals/partner_referrals/my_referrals.html",
+        {
+            "rows": rows,
+            "page": page,
+            "agency_wide": access.has_right(request.user, Perm.SEE_AGENCY_WORK),
+        },
+    )
+
+
+def _form_page(request: HttpRequest, form: PartnerReferralForm, errors=()) -> HttpResponse:
+    return render(
+        request,
+        "referrals/partner_referrals/new.html",
+        {
+            "form": form, "errors": list(errors), "phone": settings.FRONT_DOOR_PHONE,
+            "max_children": MAX_CHILDREN,
+        },
+    )  # fmt: skip
+
+
+def _child_count(data) -> int:
+    value = data.get("children", "")
+    return max(1, min(int(value), MAX_CHILDREN)) if value.isdigit() else 1
+
+
+def my_referral_new(request: HttpRequest) -> HttpResponse:
+    """The multi-agency referral form; "Add another child" shows it again with one more."""
+    access.refuse_my_referrals(request.user)
+    if request.method != "POST":
+        kept = sessions.kept(user=request.user, key=NEW_REFERRAL)
+        return _form_page(
+            request, PartnerReferralForm.from_kept(kept) if kept else PartnerReferralForm()
+        )
+    count = _child_count(request.POST)
+    if "add_child" in request.POST:
+        more = min(count + 1, MAX_CHILDREN)
+        return _form_page(request, PartnerReferralForm.from_post(request.POST, children=more))
+    form = PartnerReferralForm(request.POST, children=count)
+    if not form.is_valid():
+        return _form_page(request, form)
+    # Kept sealed until checked (what is typed never sits in the plain session table).
+    sessions.keep(user=request.user, key=NEW_REFERRAL, data=form.to_keep())
+    return redirect("referrals:my-referral-check")
+
+
+def my_referral_check(request: HttpRequest) -> HttpResponse:
+    """Check your answers, then send the referral."""
+    access.refuse_my_referrals(request.user)
+    kept = sessions.kept(user=request.user, key=NEW_REFERRAL)
+    if not kept or not kept.get("children"):
+        return redirect("referrals:my-referral-new")
+    details = kept["details"]
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            referral = services.partner_referral_submit(
+                by=request.user, children=kept_children(kept), concern=details["concern"],
+                immediate_risk=details["immediate_risk"], adults=details["adults"],
+                consent=details["consent"], consent_note=details["consent_note"],
+                family_told=details["family_told"], referrer_role=details["referrer_role"],
+                referrer_contact=details["referrer_contact"],
+            )  # fmt: skip
+        except RuleBroken as error:
+            errors.append(str(error))
+        else:
+            sessions.forget(user=request.user, key=NEW_REFERRAL)
+            return redirect("referrals:my-referral-sent", pk=referral.pk)
+    return render(
+        request,
+        "referrals/partner_referrals/check.html",
+        {
+            "children": kept_children(kept), "details": details, "errors": errors,
+            "consent": ConsentPosition(details["consent"]).label
+            if details["consent"] in ConsentPosition.values else "",
+        },
+        status=409 if errors else 200,
+    )  # fmt: skip
+
+
+def _followed(request: HttpRequest, pk: int) -> PartnerReferral:
+    access.refuse_my_referrals(request.user)
+    return get_object_or_404(
+        access.partner_referrals_for(request.user).select_related("agency", "submitted_by"),
+        pk=pk,
+    )
+
+
+@case_view(PartnerReferral)
+def my_referral_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    """The confirmation, with the reference."""
+    referral = _followed(request, pk)
+    record_read(request, referral)
+    return render(request, "referrals/partner_referrals/sent.html", {"referral": referral})
+
+
+@case_view(PartnerReferral)
+def my_referral(request: HttpRequest, pk: int) -> HttpResponse:
+    """One referral: what the partner sent, its status and the feedback given; nothing of the
+    council's (no matches, screening, notes, decisions or the LA's child records)."""
+    referral = _followed(request, pk)
+    feedback = services.feedback_for(referral)
+    _status(referral, bool(feedback))
+    record_read(request, referral)
+    return render(
+        request,
+        "referrals/partner_referrals/my_referral.html",
+        {"referral": referral, "children": list(referral.children.all()), "feedback": feedback},
+    )
+
+
+# The front door's side --------------------------------------------------------------------
+
+
+def _waiting_or_recorded(request: HttpRequest, pk: int) -> PartnerReferral:
+    access.refuse_case_object(request.user)
+    return get_object_or_404(
+        PartnerReferral.objects.select_related("agency", "submitted_by", "recorded_by"), pk=pk
+    )
+
+
+@case_view(PartnerReferral)
+def partner_referral(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything the partner submitted, and "Record as a contact" while it waits."""
+    referral = _waiting_or_recorded(request, pk)
+    record_read(request, referral)
+    return render(
+        request,
+        "referrals/partner_referrals/front_door.html",
+        {
+            "referral": referral,
+            "children": list(referral.children.all()),
+            "can_record": access.has_right(request.user, Perm.RECORD_CONTACTS)
+            and referral.state == PartnerReferralState.SUBMITTED,
+        },
+    )
+
+
+@case_view(PartnerReferral)
+@require_POST
+def partner_referral_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start the contact wizard prefilled from the referral; the contact's children are
+    matched as for any contact, and saving the contact records the referral."""
+    from referrals.views import NEW_CONTACT
+
+    referral = _waiting_or_recorded(request, pk)
+    if not access.has_right(request.user, Perm.RECORD_CONTACTS):
+        raise PermissionDenied("Your role does not record contacts.")
+    if referral.state != PartnerReferralState.SUBMITTED:
+        messages.error(request, services.ALREADY_RECORDED)
+        return redirect("referrals:partner-referral", pk=pk)
+    sessions.keep(
+        user=request.user, key=NEW_CONTACT,
+        data=services.contact_wizard_start(referral, by=request.user),
+    )  # fmt: skip
+    return redirect("referrals:contact-new")
+
+
+def queue_section(request: HttpRequest) -> dict:
+    """The front door queue's "Referrals from partner agencies": those waiting to be
+    recorded, oldest first (at most QUEUE_LIMIT); the list is audited when it shows any."""
+    waiting = list(services.waiting_for_front_door(request.user)[: services.QUEUE_LIMIT])
+    if waiting:
+        record_list(request, PartnerReferral, [referral.pk for referral in waiting])
+    return {"partner_referrals": waiting, "partner_referrals_limit": services.QUEUE_LIMIT}

@@ -1,0 +1,290 @@
+"""Restricted children's pages (issue 9): the break-glass page, a manager's restriction of a
+child's record (who may open it, lifting it), and the list of restricted records and every
+break-glass opening for managers and auditors.
+
+DESIGN.md ("Information sharing and access"): a restricted record opens for the people named
+on it; anyone else with case-record rights gives a reason first. Partners get 404 and the
+system administrator 403 before anything is looked up.
+"""
+
+from __future__ import annotations
+
+from crispy_forms_gds.layout import Button, Field, Layout
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts import access
+from accounts.audit import case_view, record_list, record_read
+from accounts.forms import PageFormHelper
+from referrals import restriction_services as services
+from referrals.models import Allocation, Child
+from referrals.proposals import RuleBroken
+from referrals.restrictions import BreakGlass, Restriction
+
+RESTRICTED_RECORDS_PAGE_SIZE = 50
+
+
+def _reason_field(label: str, required: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label, widget=forms.Textarea, help_text=help_text,
+        error_messages={"required": required},
+    )  # fmt: skip
+
+
+class BreakGlassForm(forms.Form):
+    reason = _reason_field(
+        "Why do you need to open this record?",
+        "Give the reason you need to open this record",
+        "Your reason, your name and the time are recorded, and managers can read them",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = PageFormHelper()
+        self.helper.layout = Layout(
+            Field.textarea("reason", rows=4), Button.warning("submit", "Open the record")
+        )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Give the reason you need to open this record")
+        return reason
+
+
+def _people_field() -> forms.ModelMultipleChoiceField:
+    field = forms.ModelMultipleChoiceField(
+        queryset=access.users_who_may_be_named(),
+        label="Who may open the record without giving a reason?",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Anyone else, auditors included, gives a reason to open it, and managers "
+        "can read it",
+        error_messages={"required": "Name at least one person who may open the record"},
+    )
+    field.label_from_instance = lambda user: user.display_name
+    return field
+
+
+class RestrictForm(forms.Form):
+    reason = _reason_field(
+        "Why is the record restricted?",
+        "Give the reason the record is restricted",
+        "For example, the child's parent works in children's services. Managers can read it",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["allowed"] = _people_field()
+        self.helper = PageFormHelper()
+        self.helper.layout = Layout(
+            Field.textarea("reason", rows=3),
+            Field.checkboxes("allowed", legend_size="s", small=True),
+            Button("submit", "Restrict the record"),
+        )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Give the reason the record is restricted")
+        return reason
+
+
+class AllowedForm(forms.Form):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["allowed"] = _people_field()
+        self.helper = PageFormHelper()
+        self.helper.layout = Layout(
+            Field.checkboxes("allowed", legend_size="s", small=True),
+            Button("submit", "Save who may open it"),
+        )
+
+
+class LiftForm(forms.Form):
+    lift_reason = _reason_field(
+        "Why is the restriction lifted?",
+        "Give the reason the restriction is lifted",
+        "It is kept as a note on the child's record",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = PageFormHelper()
+        self.helper.layout = Layout(
+            Field.textarea("lift_reason", rows=3), Button.warning("submit", "Lift the restriction")
+        )
+
+    def clean_lift_reason(self) -> str:
+        reason = self.cleaned_data["lift_reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Give the reason the restriction is lifted")
+        return reason
+
+
+def _posted(request: HttpRequest):
+    """The posted data to bind a form to, even when empty (an empty post is still a post)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _next(request: HttpRequest, child: Child) -> str:
+    """Where to go once the record is open: the page asked for when it is one of ours, else
+    the child's page."""
+    wanted = request.GET.get("next", "")
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return reverse("referrals:child", args=[child.pk])
+
+
+# Break glass --------------------------------------------------------------------------------
+
+
+@case_view(Child)
+def break_glass(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "This record is restricted": the reason to open it, then the page asked for."""
+    access.refuse_case_object(request.user)
+    child = get_object_or_404(Child.objects.only("pk"), pk=pk)
+    back = _next(request, child)
+    if access.child_is_open_to(request.user, child):
+        return redirect(back)
+    form = BreakGlassForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.break_glass(by=request.user, child=child, reason=form.cleaned_data["reason"])
+        except RuleBroken as error:
+            form.add_error("reason", str(error))
+        else:
+            return redirect(back)
+    return render(request, "referrals/restricted/break_glass.html", {"form": form, "child": child})
+
+
+# A manager's restriction of a child's record ------------------------------------------------
+
+
+def _restricting(request: HttpRequest, pk: int) -> tuple[Child, Restriction | None]:
+    """The child and its restriction, for a manager: 404 for partners, 403 for the system
+    administrator and anyone who is not a manager; a restricted record not open to the
+    manager asks for a reason first."""
+    access.refuse_case_object(request.user)
+    if not access.can_restrict_records(request.user):
+        raise PermissionDenied("Only managers restrict records.")
+    child = get_object_or_404(Child.objects.only("pk"), pk=pk)
+    access.require_open(request.user, child)
+    restriction = (
+        Restriction.objects.select_related("restricted_by")
+        .prefetch_related("allowed")
+        .filter(child_id=child.pk)
+        .first()
+    )
+    return child, restriction
+
+
+def _restriction_page(
+    request: HttpRequest, child: Child, restriction: Restriction | None, *, form=None,
+    lift_form=None, errors=(), status: int = 200,
+) -> HttpResponse:  # fmt: skip
+    if restriction is not None:
+        record_read(request, restriction, child_ref=child.census_id)
+        form = form or AllowedForm(initial={"allowed": list(restriction.allowed.all())})
+        lift_form = lift_form or LiftForm()
+    elif form is None:
+        worker = (
+            Allocation.objects.filter(child_id=child.pk, ended_at__isnull=True)
+            .values_list("worker_id", flat=True)
+            .first()
+        )
+        form = RestrictForm(initial={"allowed": [request.user.pk, *([worker] if worker else [])]})
+    return render(
+        request,
+        "referrals/restricted/restriction.html",
+        {
+            "child": child, "restriction": restriction, "form": form, "lift_form": lift_form,
+            "errors": list(errors),
+            "allowed": list(restriction.allowed.all()) if restriction else [],
+        },
+        status=status,
+    )  # fmt: skip
+
+
+@case_view(Child)
+def restriction(request: HttpRequest, pk: int) -> HttpResponse:
+    """Restrict the child's record with a reason and the people who may open it; or, once
+    restricted, change who may open it (the page to lift it is below)."""
+    child, current = _restricting(request, pk)
+    if request.method != "POST":
+        return _restriction_page(request, child, current)
+    form = RestrictForm(request.POST) if current is None else AllowedForm(request.POST)
+    if form.is_valid():
+        try:
+            if current is None:
+                services.child_restrict(
+                    by=request.user, child=child, reason=form.cleaned_data["reason"],
+                    allowed=form.cleaned_data["allowed"],
+                )  # fmt: skip
+                done = "The record is restricted. Only the people named open it without a reason."
+            else:
+                services.restriction_allowed_change(
+                    by=request.user, child=child, allowed=form.cleaned_data["allowed"]
+                )
+                done = "Who may open the record is saved."
+        except RuleBroken as error:
+            return _restriction_page(
+                request, child, current, form=form, errors=[str(error)], status=409
+            )
+        messages.success(request, done)
+        return redirect("referrals:child-restriction", pk=child.pk)
+    return _restriction_page(request, child, current, form=form)
+
+
+@case_view(Child)
+@require_POST
+def restriction_lift(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lift the restriction, with the reason (kept as a note on the child)."""
+    child, current = _restricting(request, pk)
+    if current is None:
+        messages.error(request, "This record is not restricted")
+        return redirect("referrals:child-restriction", pk=child.pk)
+    lift_form = LiftForm(request.POST)
+    if lift_form.is_valid():
+        try:
+            services.restriction_lift(
+                by=request.user, child=child, reason=lift_form.cleaned_data["lift_reason"]
+            )
+        except RuleBroken as error:
+            lift_form.add_error("lift_reason", str(error))
+        else:
+            messages.success(request, "The restriction is lifted.")
+            return redirect("referrals:child", pk=child.pk)
+    return _restriction_page(request, child, current, lift_form=lift_form)
+
+
+# Restricted records and break-glass openings, for managers and auditors ---------------------
+
+
+def restricted_records(request: HttpRequest) -> HttpResponse:
+    """Every restricted record with who may open it, and every break-glass opening (who,
+    which child, when, until when, why), newest first: a fixed number of queries."""
+    access.refuse_restricted_records(request.user)
+    restrictions = list(
+        Restriction.objects.select_related("restricted_by")
+        .prefetch_related("allowed")
+        .defer("reason")
+        .order_by("-restricted_at", "-pk")
+    )
+    openings = BreakGlass.objects.select_related("user").order_by("-opened_at", "-pk")
+    page = Paginator(openings, RESTRICTED_RECORDS_PAGE_SIZE).get_page(request.GET.get("page"))
+    record_list(request, Restriction, [r.pk for r in restrictions])
+    record_list(request, BreakGlass, [opening.pk for opening in page])
+    return render(
+        request,
+        "referrals/restricted/records.html",
+        {"restrictions": restrictions, "page": page, "openings": list(page)},
+    )

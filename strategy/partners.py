@@ -1,0 +1,319 @@
+"""Partner agencies in strategy discussions (issue 9; DESIGN.md "Information sharing and
+access").
+
+Convening shares the discussion, its children and the history the local authority chose to
+share with every invited partner agency through `accounts.sharing`, with the lawful basis
+(public task; the safeguarding condition, or Schedule 8 for the police), the consent position
+and whether the family was told, as recorded on the discussion. The invited agency's users
+record their own attendance and contribution with its audience (everyone invited, or the
+local authority only) and see the others' within that audience. Notes on the discussion whose
+audience is everyone invited are shared the same way; a joint section 47 enquiry is shared
+with the police.
+
+Grants end `PARTNER_GRANT_DAYS` after the later of the discussion's sign-off or cancellation
+and the agency's last action being done (none while an action of the agency is open); the SQL
+filter applies the time at once and `expire_grants` removes the grant. A partner keeps seeing
+what it contributed itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from accounts import access, sharing
+from accounts.audit import Event, record_event
+from accounts.models import Agency, User
+from accounts.permissions import Perm
+from referrals.models import Note
+from referrals.proposals import RuleBroken
+from strategy.models import (
+    ABSENT,
+    Action,
+    Attendance,
+    ContributionAudience,
+    DiscussionState,
+    Participant,
+    Section47,
+    StrategyDiscussion,
+)
+
+DISCUSSION_PERMISSION = access.DISCUSSION_VIEW
+NOTE_PERMISSION = access.NOTE_VIEW
+SECTION47_PERMISSION = access.SECTION47_VIEW
+
+SHARE_REASON = (
+    "Invited to a strategy discussion: the discussion, its children and the history shared "
+    "with the invited agencies"
+)
+NOTE_SHARE_REASON = "A note on a strategy discussion for everyone invited"
+SECTION47_SHARE_REASON = "A joint section 47 enquiry with the police"
+CLOSED_STATES = (DiscussionState.SIGNED_OFF, DiscussionState.CANCELLED)
+
+
+@dataclass
+class SharingTerms:
+    """What every share with the invited agencies records besides its basis: the history the
+    local authority shares, the consent position and whether the family was told."""
+
+    history: str
+    consent: str
+    family_told: bool | None
+    family_note: str
+
+
+def is_partner(agency: Agency) -> bool:
+    """Agencies other than the local authority itself are given, never assumed, access."""
+    return agency.kind != Agency.Kind.LOCAL_AUTHORITY
+
+
+def _condition(agency: Agency) -> str:
+    if agency.kind == Agency.Kind.POLICE:
+        return sharing.SpecialCondition.LAW_ENFORCEMENT_SAFEGUARDING
+    return sharing.SpecialCondition.SAFEGUARDING
+
+
+def _child_refs(discussion: StrategyDiscussion) -> list[str]:
+    return [f"FD{pk:06d}" for pk in discussion.children.values_list("child_id", flat=True)]
+
+
+def check_terms(terms: SharingTerms | None, agencies) -> None:
+    """Sharing with partners needs its terms; the message names what is missing."""
+    if not any(is_partner(agency) for agency in agencies):
+        return
+    if terms is None:
+        raise RuleBroken("Say what is shared with the invited agencies")
+    if terms.consent not in sharing.ConsentPosition.values:
+        raise RuleBroken("Choose the consent position for sharing with the invited agencies")
+    if terms.family_told is None or not terms.family_note.strip():
+        raise RuleBroken(
+            "Say whether the family was told what is shared with the invited agencies, or why not"
+        )
+
+
+def keep_terms(discussion: StrategyDiscussion, terms: SharingTerms | None) -> None:
+    if terms is not None:
+        discussion.shared_history = terms.history
+        discussion.sharing_consent = terms.consent
+        discussion.sharing_family_told = terms.family_told
+        discussion.sharing_family_note = terms.family_note
+
+
+def _share(by: User, discussion: StrategyDiscussion, obj, permission: str, agency: Agency,
+           reason: str, child_refs: list[str]) -> None:  # fmt: skip
+    for child_ref in child_refs:
+        sharing.share(
+            by=by, obj=obj, permission=permission, agency=agency,
+            article6=sharing.Article6Basis.PUBLIC_TASK, condition=_condition(agency),
+            consent=discussion.sharing_consent, family_told=discussion.sharing_family_told,
+            family_note=discussion.sharing_family_note, reason=reason, child_ref=child_ref,
+        )  # fmt: skip
+
+
+def share_with_invited(by: User, discussion: StrategyDiscussion, agencies) -> None:
+    """Share the discussion, and its notes for everyone invited, with each partner agency."""
+    partners = [agency for agency in agencies if is_partner(agency)]
+    if not partners:
+        return
+    refs = _child_refs(discussion)
+    notes = list(discussion.notes.filter(audience=Note.Audience.INVITED))
+    try:
+        for agency in partners:
+            _share(by, discussion, discussion, DISCUSSION_PERMISSION, agency, SHARE_REASON, refs)
+            for note in notes:
+                _share(by, discussion, note, NOTE_PERMISSION, agency, NOTE_SHARE_REASON,
+                       [f"FD{note.child_id:06d}"])  # fmt: skip
+    except sharing.SharingRefused as error:
+        raise RuleBroken(str(error)) from error
+
+
+def share_note(by: User, note: Note) -> None:
+    """A note on a discussion for everyone invited is shared with each invited partner."""
+    if note.discussion_id is None or note.audience != Note.Audience.INVITED:
+        return
+    discussion = note.discussion
+    try:
+        for participant in discussion.participants.select_related("agency"):
+            if is_partner(participant.agency):
+                _share(by, discussion, note, NOTE_PERMISSION, participant.agency,
+                       NOTE_SHARE_REASON, [f"FD{note.child_id:06d}"])  # fmt: skip
+    except sharing.SharingRefused as error:
+        raise RuleBroken(str(error)) from error
+
+
+def share_joint_enquiry(by: User, section47: Section47) -> None:
+    """A joint section 47 enquiry is shared with the police invited to its discussion."""
+    discussion = section47.discussion_child.discussion
+    for participant in discussion.participants.select_related("agency"):
+        if participant.agency.kind == Agency.Kind.POLICE:
+            _share(by, discussion, section47, SECTION47_PERMISSION, participant.agency,
+                   SECTION47_SHARE_REASON, [f"FD{section47.child_id:06d}"])  # fmt: skip
+
+
+def enquiry_grant_ends(section47: Section47) -> datetime | None:
+    """The police's grant on a joint enquiry ends `PARTNER_GRANT_DAYS` after it closes or its
+    conference is held; None while it is open."""
+    from strategy.models import Section47State
+
+    if section47.state not in (Section47State.CLOSED, Section47State.CONFERENCE_HELD):
+        return None
+    ended = section47.closed_at or timezone.now()
+    return ended + timedelta(days=settings.PARTNER_GRANT_DAYS)
+
+
+def refresh_enquiry_expiry(section47: Section47) -> None:
+    if not section47.joint:
+        return
+    ends = enquiry_grant_ends(section47)
+    for participant in section47.discussion_child.discussion.participants.select_related("agency"):
+        if participant.agency.kind == Agency.Kind.POLICE:
+            sharing.set_expiry(obj=section47, permission=SECTION47_PERMISSION,
+                               agency=participant.agency, expires_at=ends)  # fmt: skip
+
+
+# Expiry ------------------------------------------------------------------------------------
+
+
+def grant_ends(discussion: StrategyDiscussion, agency: Agency) -> datetime | None:
+    """When the agency's grants on the discussion end: `PARTNER_GRANT_DAYS` after the later of
+    the discussion's sign-off or cancellation and the agency's last action being done; None
+    while the discussion is open or an action of the agency is open."""
+    if discussion.state not in CLOSED_STATES:
+        return None
+    closed_at = discussion.reviewed_at or discussion.cancelled_at or timezone.now()
+    actions = Action.objects.filter(discussion=discussion, agency=agency).aggregate(
+        open=Max("pk", filter=Q(done_at__isnull=True)), last_done=Max("done_at")
+    )
+    if actions["open"] is not None:
+        return None
+    last = max(filter(None, [closed_at, actions["last_done"]]))
+    return last + timedelta(days=settings.PARTNER_GRANT_DAYS)
+
+
+def refresh_expiry(discussion: StrategyDiscussion) -> None:
+    """Set the end of every partner's grants on the discussion and its shared notes."""
+    note_ids = list(discussion.notes.values_list("pk", flat=True))
+    for participant in discussion.participants.select_related("agency"):
+        agency = participant.agency
+        if not is_partner(agency):
+            continue
+        ends = grant_ends(discussion, agency)
+        sharing.set_expiry(
+            obj=discussion, permission=DISCUSSION_PERMISSION, agency=agency, expires_at=ends
+        )
+        for note_id in note_ids:
+            sharing.set_expiry(
+                obj=Note(pk=note_id), permission=NOTE_PERMISSION, agency=agency, expires_at=ends
+            )
+
+
+# What a partner does ------------------------------------------------------------------------
+
+
+def _require_invited(by: User, discussion: StrategyDiscussion) -> None:
+    if not access.has_right(by, Perm.TAKE_PART_IN_STRATEGY_DISCUSSIONS):
+        raise RuleBroken("Your role does not take part in strategy discussions")
+    if not access.invited_discussions(by).filter(pk=discussion.pk).exists():
+        raise RuleBroken("Your agency is not invited to this discussion")
+
+
+class ContributionChanged(RuleBroken):
+    """Someone else saved the agency's part since the form was opened."""
+
+    def __init__(self, current: Participant) -> None:
+        self.current = current
+        super().__init__("Someone else changed your agency's part since you opened it")
+
+
+@transaction.atomic
+def contribution_record(
+    *, by: User, participant: Participant, version: int, attendance: str, attendees: str,
+    absence_reason: str, contribution: str, audience: str,
+) -> Participant:  # fmt: skip
+    """The invited agency records its own attendance and what it shared, with the audience of
+    its contribution, until the discussion is recorded as held."""
+    current = Participant.objects.select_for_update().get(pk=participant.pk)
+    discussion = StrategyDiscussion.objects.get(pk=current.discussion_id)
+    _require_invited(by, discussion)
+    if current.agency_id != by.agency_id:
+        raise RuleBroken("You record your own agency's part only")
+    if discussion.state != DiscussionState.CONVENED:
+        raise RuleBroken("The record is closed: the discussion has been recorded as held")
+    if current.version != version:
+        raise ContributionChanged(current)
+    if attendance not in Attendance.values or attendance == Attendance.INVITED:
+        raise RuleBroken("Choose whether your agency attended")
+    if attendance == Attendance.ATTENDED and not attendees.strip():
+        raise RuleBroken("Enter who attended for your agency")
+    if attendance in ABSENT and not absence_reason.strip():
+        raise RuleBroken("Say why your agency did not attend")
+    if audience not in ContributionAudience.values:
+        raise RuleBroken("Choose who sees your agency's contribution")
+    current.attendance = attendance
+    current.attendees = attendees.strip() if attendance == Attendance.ATTENDED else ""
+    current.absence_reason = absence_reason if attendance in ABSENT else ""
+    current.contribution = contribution
+    current.audience = audience
+    current.recorded_by, current.recorded_at = by, timezone.now()
+    current.version += 1
+    current.save()
+    return current
+
+
+@transaction.atomic
+def action_done(*, by: User, action: Action) -> Action:
+    """The action's agency (or the local authority) marks it done; when an agency's last
+    action is done after the discussion closed, its grants' end is set."""
+    current = Action.objects.select_for_update().select_related("discussion").get(pk=action.pk)
+    discussion = current.discussion
+    if access.has_right(by, Perm.CONVENE_STRATEGY_DISCUSSIONS):
+        pass
+    else:
+        _require_invited(by, discussion)
+        if current.agency_id != by.agency_id:
+            raise RuleBroken("You mark your own agency's actions only")
+    if discussion.state in (DiscussionState.CONVENED, DiscussionState.CANCELLED):
+        raise RuleBroken("Actions are done once the discussion has been held")
+    if current.done_at is not None:
+        raise RuleBroken("This action is already done")
+    current.done_at, current.done_by = timezone.now(), by
+    current.save(update_fields=["done_at", "done_by"])
+    refresh_expiry(discussion)
+    return current
+
+
+@transaction.atomic
+def partner_note_add(
+    *, by: User, discussion: StrategyDiscussion, child_id: int, text: str, audience: str
+) -> Note:
+    """A note by an invited agency on the discussion, about one of its children, for everyone
+    invited or for the local authority only; the author's agency always keeps it."""
+    discussion = StrategyDiscussion.objects.get(pk=discussion.pk)
+    _require_invited(by, discussion)
+    if not text.strip():
+        raise RuleBroken("Write the note")
+    if audience not in Note.Audience.values:
+        raise RuleBroken("Choose who sees the note")
+    if not discussion.children.filter(child_id=child_id).exists():
+        raise RuleBroken("Choose a child the discussion is about")
+    note = Note.objects.create(
+        child_id=child_id, discussion=discussion, text=text, author=by, audience=audience
+    )
+    share_note(by, note)
+    if discussion.state in CLOSED_STATES:
+        refresh_expiry(discussion)
+    return note
+
+
+def record_partner_read(request, discussion: StrategyDiscussion) -> None:
+    """A partner's read of a discussion: one entry per child, like the local authority's."""
+    for child_id in discussion.children.values_list("child_id", flat=True):
+        record_event(
+            Event.READ, actor=request.user, obj=discussion, child_ref=f"FD{child_id:06d}",
+            details={"path": request.path},
+        )  # fmt: skip
