@@ -364,7 +364,9 @@ def require_open(user: AnyUser, *children) -> None:
     """For a case page about `children` (records or ids, or one queryset of ids), after the
     page's own refusals: `RestrictedRecord` for the first one not open to a local authority
     user or an auditor (the break-glass page follows), 404 for anyone else (a partner never
-    breaks the glass). One query."""
+    breaks the glass). One query. The partners' own pages do not ask: what they see of a
+    restricted child was shared with their agency by name (accounts.sharing), like the
+    allow-list's names."""
     from django.db.models import QuerySet
 
     if len(children) == 1 and isinstance(children[0], QuerySet):

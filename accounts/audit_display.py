@@ -24,11 +24,21 @@ class AuditRow:
         return cls(entry, actor, _details(entry))
 
 
+def _change_line(name: str, change) -> str:
+    """One field's change: (old, new) for a plain field; for a many-to-many field (members of
+    a household, say) auditlog records the operation and the objects added or removed."""
+    if isinstance(change, dict):
+        objects = ", ".join(str(each) for each in change.get("objects", []))
+        return f"{name}: {change.get('operation', 'changed')} {objects}".rstrip()
+    old, new = change
+    return f"{name}: {old} → {new}"
+
+
 def _details(entry: AuditEntry) -> list[str]:
     data = entry.additional_data or {}
     if entry.event in {Event.CREATE, Event.UPDATE, Event.DELETE}:
         changes = entry.changes_dict or {}
-        return [f"{name}: {old} → {new}" for name, (old, new) in sorted(changes.items())]
+        return [_change_line(name, change) for name, change in sorted(changes.items())]
     if entry.event == Event.TRANSITION:
         line = f"{data.get('from', '')} → {data.get('to', '')}"
         return [line] + ([f"Reason: {data['reason']}"] if data.get("reason") else [])

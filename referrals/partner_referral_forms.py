@@ -182,7 +182,7 @@ class PartnerReferralForm(forms.Form):
                     last_name=(values["last_name"] or "").strip(),
                     date_of_birth=born,
                     address=(values["address"] or "").strip(),
-                    postcode=(values["postcode"] or "").strip(),
+                    postcode=(values["postcode"] or "").strip().upper(),
                 )
             )
         if not children and not any(

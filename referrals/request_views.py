@@ -116,9 +116,11 @@ def _asking_contact_child(request: HttpRequest, pk: int, cc_pk: int) -> ContactC
     access.refuse_case_object(request.user)
     if not access.has_right(request.user, Perm.REQUEST_INFORMATION):
         raise PermissionDenied("Your role does not allow asking partner agencies.")
-    return get_object_or_404(
+    contact_child = get_object_or_404(
         ContactChild.objects.select_related("contact", "child"), pk=cc_pk, contact_id=pk
     )
+    access.require_open(request.user, contact_child.child)  # a restricted child: break glass
+    return contact_child
 
 
 @case_view(ContactChild)

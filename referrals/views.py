@@ -121,7 +121,7 @@ def level_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 def queue(request: HttpRequest) -> HttpResponse:
     """The front door's queue: every open decision, oldest first, due and overdue marked."""
-    access.require_case_records_access(request.user)
+    access.refuse_case_object(request.user)
     paginator = Paginator(selectors.open_decisions(), selectors.QUEUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     rows = selectors.front_door_queue(
@@ -180,8 +180,14 @@ CHANGED_BY_SOMEONE_ELSE = (
 )
 
 
-def _contact_child(request: HttpRequest, pk: int, cc_pk: int) -> ContactChild:
+def _contact_child(
+    request: HttpRequest, pk: int, cc_pk: int, *, right: Perm | None = None
+) -> ContactChild:
+    """The contact's child: 404 for partners, 403 for the administrator, then 403 without
+    `right` (before any form is read), then the record, opened only if not restricted."""
     access.refuse_case_object(request.user)
+    if right is not None:
+        _require_right(request, right)
     contact_child = get_object_or_404(
         ContactChild.objects.select_related(
             "contact", "child", "current_decision__level_of_need", "current_decision__proposed_by"
@@ -271,7 +277,7 @@ def decision(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
 @require_POST
 def decision_propose(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
     """Step 1: the proposal, kept in the session until checked."""
-    contact_child = _contact_child(request, pk, cc_pk)
+    contact_child = _contact_child(request, pk, cc_pk, right=Perm.PROPOSE_DECISIONS)
     form = ProposeDecisionForm(request.POST)
     if not form.is_valid():
         return _decision_page(request, contact_child, form=form)
@@ -294,7 +300,7 @@ def decision_check(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
     from referrals.contacts import LevelOfNeed, Outcome
     from referrals.proposals import RuleBroken
 
-    contact_child = _contact_child(request, pk, cc_pk)
+    contact_child = _contact_child(request, pk, cc_pk, right=Perm.PROPOSE_DECISIONS)
     key = f"proposal-{contact_child.pk}"
     pending = sessions.kept(user=request.user, key=key)
     if not pending:
@@ -332,7 +338,7 @@ def decision_check(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
 def decision_review(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
     from referrals.proposals import RuleBroken
 
-    contact_child = _contact_child(request, pk, cc_pk)
+    contact_child = _contact_child(request, pk, cc_pk, right=Perm.SIGN_OFF_DECISIONS)
     form = ReviewForm(request.POST, button="Confirm")
     if not form.is_valid():
         return _decision_page(request, contact_child, form=form)
@@ -363,7 +369,7 @@ def decision_feedback(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse
     from referrals.contacts import FAMILY_TOLD_NEEDED
     from referrals.proposals import RuleBroken
 
-    contact_child = _contact_child(request, pk, cc_pk)
+    contact_child = _contact_child(request, pk, cc_pk, right=Perm.RECORD_CONTACTS)
     decision = contact_child.current_decision
     family_needed = decision is not None and decision.outcome in FAMILY_TOLD_NEEDED
     form = FeedbackForm(request.POST, family_needed=family_needed)
@@ -382,7 +388,7 @@ def decision_feedback(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse
 def decision_close(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
     from referrals.proposals import RuleBroken
 
-    contact_child = _contact_child(request, pk, cc_pk)
+    contact_child = _contact_child(request, pk, cc_pk, right=Perm.RECORD_CONTACTS)
     try:
         services.contact_child_close(by=request.user, contact_child=contact_child)
     except RuleBroken as error:
@@ -518,6 +524,11 @@ NEW_CONTACT = "new-contact"
 def _require_recorder(request: HttpRequest) -> None:
     if not access.has_right(request.user, Perm.RECORD_CONTACTS):
         raise PermissionDenied("Your role does not record contacts.")
+
+
+def _require_right(request: HttpRequest, perm: Perm) -> None:
+    if not access.has_right(request.user, perm):
+        raise PermissionDenied("Your role does not allow this.")
 
 
 def contact_new(request: HttpRequest) -> HttpResponse:
@@ -769,7 +780,7 @@ def _record_partner_referral(request: HttpRequest, pk: int, contact: Contact) ->
 @require_POST
 def screening_notes(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
     """Save screening notes; if someone else saved first, show theirs and keep what was typed."""
-    contact_child = _contact_child(request, pk, cc_pk)
+    contact_child = _contact_child(request, pk, cc_pk, right=Perm.RECORD_CONTACTS)
     form = ScreeningNotesForm(request.POST)
     if not form.is_valid():
         return _decision_page(request, contact_child, notes_form=form)
@@ -801,6 +812,7 @@ def screening_notes(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
 @require_POST
 def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     access.refuse_case_object(request.user)
+    _require_recorder(request)
     child = get_object_or_404(Child, pk=pk)
     access.require_open(request.user, child)
     form = NoteForm(request.POST)
@@ -819,6 +831,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 def note_correct(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
     """Correct a note: a new version; the earlier one is kept and shown as superseded."""
     access.refuse_case_object(request.user)
+    _require_recorder(request)
     note = get_object_or_404(Note.objects.select_related("child"), pk=note_pk, child_id=pk)
     access.require_open(request.user, note.child_id)
     form = NoteForm(
@@ -979,6 +992,7 @@ def household_leave(request: HttpRequest, pk: int, household_pk: int) -> HttpRes
 def contact_note_add(request: HttpRequest, pk: int) -> HttpResponse:
     """A note on a contact, about one of its children (it shows on the child's page too)."""
     access.refuse_case_object(request.user)
+    _require_recorder(request)
     contact = get_object_or_404(Contact, pk=pk)
     children = [cc.child for cc in contact.children.select_related("child")]
     access.require_open(request.user, *children)

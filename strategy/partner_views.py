@@ -231,7 +231,7 @@ def invitation_note_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The note is added.")
             return redirect("strategy:invitation", pk=pk)
-    return _page(request, discussion, note_form=form, status=400)
+    return _page(request, discussion, note_form=form)
 
 
 @require_POST

@@ -164,7 +164,8 @@ def test_decision_page_query_count_does_not_grow(
         )
         cc = ContactChild.objects.get(pk=cc.pk)
     sign_in(client, worker)
-    with django_assert_max_num_queries(17):  # 16, and the information requests with agencies
+    # 16, the information requests with agencies, and whether a restricted child is open
+    with django_assert_max_num_queries(18):
         client.get(url("decision", cc))
 
 

@@ -562,10 +562,10 @@ def test_discussion_page_query_count_does_not_grow(
         referral_services.note_correct(by=worker, note=note, text="Again", significant=False)
     sign_in(client, worker)
     # savepoint, session, user, device, rights; the discussion with its people; children
-    # with child, referral and enquiry; agencies; actions; the notes with their authors and
-    # children; the read entries: savepoint, chain lock (PostgreSQL), last entry, one
-    # insert, release; release
-    with django_assert_max_num_queries(16):
+    # with child, referral and enquiry; agencies; actions; whether a restricted child is
+    # open; the notes with their authors and children; the read entries: savepoint, chain
+    # lock (PostgreSQL), last entry, one insert, release; release
+    with django_assert_max_num_queries(17):
         response = client.get(url("discussion", discussion.pk))
     assert response.content.decode().count("Someone from") == 3 + many
     assert len(response.context["notes"]) == 2 * many

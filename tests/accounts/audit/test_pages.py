@@ -136,3 +136,18 @@ def test_query_count_does_not_grow_with_entries(
     with django_assert_max_num_queries(13):
         response = client.get(url)
     assert len(response.context["rows"]) == entries
+
+
+def test_a_child_s_trail_shows_household_membership_changes(client, make_user):
+    """A many-to-many change (a household's members) is recorded by auditlog as an operation
+    with its objects, not an (old, new) pair; the trail shows it (it was a server error)."""
+    from referrals import services
+    from referrals.models import Child
+
+    worker = make_user(Role.PRACTITIONER)
+    child = Child.objects.create(first_name="Jago", last_name="Rosewarne")
+    services.household_add(by=worker, child=child, address="1 Quay Row", children=[child])
+    sign_in(client, make_user(Role.MANAGER))
+    response = client.get(reverse("accounts:audit-child", args=[child.census_id]))
+    assert response.status_code == 200
+    assert f"children: add Child {child.census_id}" in response.content.decode()
