@@ -727,3 +727,38 @@ def test_the_demo_police_officer_has_one_referral_with_feedback_and_one_waiting(
     assert waiting.state == PartnerReferralState.SUBMITTED and waiting.immediate_risk
     police_lead = user("police_lead")
     assert set(access.partner_referrals_for(police_lead)) == set(referrals)
+
+
+def test_my_referrals_costs_the_same_with_10000_grants(client, demo):
+    """My referrals is by ownership, not by grants: 10,000 grants to the agency (and others)
+    change nothing in what the page costs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts import access
+    from referrals.models import Note
+    from strategy.models import StrategyDiscussion
+    from tests.factories import bulk_grants
+
+    police = user("police")
+    mine = submit(police)
+    sign_in(client, police)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse(LIST))
+        assert [row.pk for row in response.context["rows"]] == [
+            mine.pk,
+            *[r.pk for r in response.context["rows"][1:]],
+        ]
+        return len(queries)
+
+    one = count()
+    bulk_grants(
+        by=user("practitioner"),
+        granted=[(police.agency, StrategyDiscussion, access.DISCUSSION_VIEW),
+                 (police.agency, Note, access.NOTE_VIEW),
+                 (user("health").agency, StrategyDiscussion, access.DISCUSSION_VIEW)],
+        each=3400,
+    )  # fmt: skip
+    assert count() == one
