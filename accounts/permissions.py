@@ -1,4 +1,4 @@
-"""Permission codenames, declared once. Roles hold them; `accounts.access` asks for them.
+"""Permission codenames, declared once. Roles hold them; `accounts.rights` asks for them.
 
 Each right is a permission on `accounts.GlobalPermission` (a model with no table), so that a
 role is a plain Django group and a right is a plain model permission. Code refers to the

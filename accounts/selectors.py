@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts import access
+from accounts import rights
 from accounts.models import AuditEntry, User
 from accounts.roles import ROLE_SUMMARIES, Role
 
@@ -37,9 +37,9 @@ def home_profile(user: User) -> HomeProfile:
     person = User.objects.select_related("agency").prefetch_related("groups").get(pk=user.pk)
     return HomeProfile(
         user_id=person.pk,
-        reads_audit_trail=access.can_read_audit_trail(user),
-        manages_users=access.can_manage_users(user),
-        sees_case_records=access.can_view_case_records(user),
+        reads_audit_trail=rights.can_read_audit_trail(user),
+        manages_users=rights.can_manage_users(user),
+        sees_case_records=rights.can_view_case_records(user),
         display_name=person.display_name,
         agency_name=person.agency.name,
         roles=[RoleSummary(name, ROLE_SUMMARIES[Role(name)]) for name in person.role_names],
@@ -117,7 +117,7 @@ SHARING_PAGE_SIZE = 50
 def sharing_records(*, agency_id: int | None = None, decision: str | None = None):
     """Every share, decision not to share and end of sharing, newest first, with whom and by
     whom joined in (one query a page); the encrypted reason and family note are not loaded.
-    Managers and auditors only (accounts.access.refuse_sharing_records)."""
+    Managers and auditors only (accounts.rights.refuse_sharing_records)."""
     from django.db.models import Q
 
     from accounts.sharing import SharingRecord

@@ -1,6 +1,6 @@
 """Actions on users and agencies, for the system administrator's pages.
 
-Each checks the actor's right (accounts.access), changes the records inside a transaction
+Each checks the actor's right (accounts.rights), changes the records inside a transaction
 (audited by django-auditlog), and returns the result or raises `AccountRuleBroken`.
 """
 
@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from accounts import access, two_factor
+from accounts import rights, two_factor
 from accounts.models import Agency, User
 from accounts.roles import Role
 
@@ -25,7 +25,7 @@ class AccountRuleBroken(Exception):
 
 
 def _require_administrator(by: User) -> None:
-    if not access.can_manage_users(by):
+    if not rights.can_manage_users(by):
         raise PermissionDenied("Only system administrators manage users and agencies.")
 
 

@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from accounts import access, selectors
+from accounts import rights, selectors
 from accounts.audit import case_view, record_list, record_read
 from accounts.forms import PageFormHelper
 from accounts.models import Agency
@@ -201,7 +201,7 @@ def _row(record: SharingRecord, now) -> SharingRow:
 @case_view(SharingRecord)
 def sharing_records(request: HttpRequest) -> HttpResponse:
     """Every sharing record, newest first, 50 a page, filtered by agency and decision."""
-    access.refuse_sharing_records(request.user)
+    rights.refuse_sharing_records(request.user)
     form = SharingFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     agency = filters.get("agency")
@@ -222,7 +222,7 @@ def sharing_records(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
-            "can_end": access.can_end_sharing(request.user),
+            "can_end": rights.can_end_sharing(request.user),
         },
     )
 
@@ -230,7 +230,7 @@ def sharing_records(request: HttpRequest) -> HttpResponse:
 @case_view(SharingRecord)
 def sharing_end(request: HttpRequest, pk: int) -> HttpResponse:
     """End a live share before its time, with the reason (accounts.sharing.revoke)."""
-    access.refuse_sharing_records(request.user, to_end=True)
+    rights.refuse_sharing_records(request.user, to_end=True)
     record = get_object_or_404(
         SharingRecord.objects.select_related("agency", "user", "by").defer("reason", "family_note"),
         pk=pk,

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 
-from accounts import access, selectors, services, sessions, two_factor
+from accounts import rights, selectors, services, sessions, two_factor
 from accounts.audit import Event, record_event, record_export, record_list
 from accounts.audit_display import AuditRow
 from accounts.forms import AgencyForm, AuditFilterForm, SecurityCodeForm, SignInForm, UserForm
@@ -130,7 +130,7 @@ def _audit_csv(request: HttpRequest, entries, subject: str) -> HttpResponse:
 
 def _require_audit_reader(request: HttpRequest) -> None:
     # Before any lookup, so that a refusal never reveals whether the record exists.
-    if not access.can_read_audit_trail(request.user):
+    if not rights.can_read_audit_trail(request.user):
         raise PermissionDenied("Only managers and auditors read the audit trail.")
 
 
@@ -278,7 +278,7 @@ def discard_draft(request: HttpRequest) -> HttpResponse:
 
 
 def _require_administrator(request: HttpRequest) -> None:
-    if not access.can_manage_users(request.user):
+    if not rights.can_manage_users(request.user):
         raise PermissionDenied("Only system administrators manage users and agencies.")
 
 

@@ -19,6 +19,8 @@ import threading
 import time
 from pathlib import Path
 
+from casework.references import child_reference
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DEBUG", "true")
@@ -86,7 +88,7 @@ def seed(total: int, user: User) -> float:
                     event=Event.READ,
                     actor=user,
                     timestamp=now,
-                    child_ref=f"FD{(made + n) % 5000:06d}",
+                    child_ref=child_reference((made + n) % 5000),
                     additional_data={"path": "/children/1/"},
                 )
                 for n in range(size)

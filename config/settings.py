@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     # accounts before auditlog: its `auditlogflush` command (refusing) replaces the library's.
     "accounts",
     "auditlog",
+    "casework",
     "referrals",
     "strategy",
 ]
@@ -113,7 +114,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.AuditMiddleware",
     # A restricted child's page asks for a reason first (issue 9, the break-glass page).
-    "accounts.middleware.RestrictedRecordMiddleware",
+    "casework.middleware.RestrictedRecordMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

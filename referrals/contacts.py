@@ -14,6 +14,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.audit import register_audited
 from accounts.encryption import EncryptedTextField
+from casework.references import about_child
 from referrals.codes import ConsentPosition, ReferralSource
 from referrals.proposals import Proposal
 
@@ -124,7 +125,7 @@ class ContactChild(ConcurrentTransitionMixin, models.Model):
         return f"Contact C-{self.contact_id:06d} child {self.child_id}"
 
     def get_additional_data(self) -> dict[str, str]:
-        return {"child_ref": f"FD{self.child_id:06d}"}
+        return about_child(self.child_id)
 
     # Conditions check the record itself, with no side effects.
     def _has_proposal(self) -> bool:
@@ -175,4 +176,4 @@ class ContactDecision(Proposal):
         return f"Decision D-{self.pk:06d}" if self.pk else "Decision (new)"
 
     def get_additional_data(self) -> dict[str, str]:
-        return {"child_ref": f"FD{self.contact_child.child_id:06d}"}
+        return about_child(self.contact_child.child_id)

@@ -17,10 +17,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
 
-from accounts import access, sessions
+from accounts import sessions
 from accounts.audit import case_view, record_list, record_read
 from accounts.forms import ReviewForm
 from accounts.permissions import Perm
+from casework import access
+from casework.errors import (
+    CHANGED_BY_SOMEONE_ELSE,
+    RECORD_CHANGED,
+    ChangedBySomeoneElse,
+    RuleBroken,
+)
 from referrals import selectors, services
 from referrals.codes import AssessmentFactor, PrimaryNeed
 from referrals.episode_forms import (
@@ -32,17 +39,11 @@ from referrals.episode_forms import (
 )
 from referrals.episodes import Assessment, AssessmentState, NextSteps, Referral, ReferralState
 from referrals.forms import NoteForm
-from referrals.proposals import RuleBroken
-from referrals.views import CHANGED_BY_SOMEONE_ELSE
 
 FACTOR_LABELS = dict(AssessmentFactor.choices)
 NEXT_STEPS_LABELS = dict(NextSteps.choices)
 PRIMARY_NEED_LABELS = {"": NO_PRIMARY_NEED, **dict(PrimaryNeed.choices)}
 REVIEW_ACTIONS = dict(ReviewForm.base_fields["action"].choices)
-RECORD_CHANGED = (
-    "This record was changed by someone else while you were working on it. Read it again "
-    "before you go on."
-)
 
 
 def _require(request: HttpRequest, perm: Perm, refusal: str) -> None:
@@ -439,7 +440,7 @@ def assessment_complete(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user, assessment=assessment, factors=typed["factors"],
                 analysis=typed["analysis"], version=typed["version"],
             )  # fmt: skip
-        except services.ChangedBySomeoneElse as conflict:
+        except ChangedBySomeoneElse as conflict:
             theirs = conflict.current
             form = AssessmentForm(initial={**typed, "version": theirs.version})
             errors.append(CHANGED_BY_SOMEONE_ELSE)

@@ -14,8 +14,10 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.audit import register_audited
 from accounts.encryption import EncryptedTextField
+from casework.errors import RuleBroken
+from casework.references import about_child
 from referrals.codes import PrimaryNeed, ReasonForClosure, ReferralSource
-from referrals.proposals import Proposal, RuleBroken
+from referrals.proposals import Proposal
 
 
 class ReferralState(models.TextChoices):
@@ -36,10 +38,6 @@ class NextSteps(models.TextChoices):
     ASSESSMENT = "assessment", "Assessment (section 17)"
     STRATEGY_DISCUSSION = "strategy_discussion", "Strategy discussion"
     NO_FURTHER_ACTION = "nfa", "No further action"
-
-
-def _child_ref(child_id: int) -> dict[str, str]:
-    return {"child_ref": f"FD{child_id:06d}"}
 
 
 @register_audited
@@ -95,7 +93,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         return f"Referral R-{self.pk:06d}" if self.pk else "Referral (new)"
 
     def get_additional_data(self) -> dict[str, str]:
-        return _child_ref(self.child_id)
+        return about_child(self.child_id)
 
     @property
     def is_open(self) -> bool:
@@ -180,7 +178,7 @@ class ReferralDecision(Proposal):
         return f"Next steps S-{self.pk:06d}" if self.pk else "Next steps (new)"
 
     def get_additional_data(self) -> dict[str, str]:
-        return _child_ref(self.referral.child_id)
+        return about_child(self.referral.child_id)
 
 
 class AssessmentState(models.TextChoices):
@@ -231,7 +229,7 @@ class Assessment(ConcurrentTransitionMixin, models.Model):
         return f"Assessment A-{self.pk:06d}" if self.pk else "Assessment (new)"
 
     def get_additional_data(self) -> dict[str, str]:
-        return _child_ref(self.child_id)
+        return about_child(self.child_id)
 
     def _completed(self) -> bool:
         return bool(self.factors) and self.completed_by_id is not None

@@ -357,8 +357,8 @@ class ChildDetailsForm(forms.Form):
 
 
 def _users_with(perm_value: str):
-    from accounts.access import users_with_right
     from accounts.permissions import Perm
+    from casework.access import users_with_right
 
     return users_with_right(Perm(perm_value))
 

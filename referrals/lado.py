@@ -10,11 +10,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import access, sharing
+from accounts import sharing
 from accounts.audit import record_transition
 from accounts.models import Agency, User
+from casework import access
+from casework.errors import RuleBroken
+from casework.references import child_reference
 from referrals.models import LadoOutcome, LadoReferral, LadoState
-from referrals.proposals import RuleBroken
 
 FAMILY_NOT_TOLD = "The family is not told of an allegation about an adult before the LADO decides"
 SHARE_REASON = "A LADO referral: an allegation about an adult who works with children"
@@ -69,6 +71,6 @@ def lado_outcome_record(
     current.save()
     record_transition(
         actor=by, obj=current, source=source, target=current.state, name="record_outcome",
-        reason=current.get_outcome_display(), child_ref=f"FD{current.child_id:06d}",
+        reason=current.get_outcome_display(), child_ref=child_reference(current.child_id),
     )  # fmt: skip
     return current

@@ -16,12 +16,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from accounts import access
 from accounts.audit import case_view, record_list, record_read
 from accounts.forms import PageFormHelper
+from casework import access
+from casework.errors import RuleBroken
+from casework.references import child_reference
 from referrals import services
 from referrals.models import LadoOutcome, LadoReferral, LadoState
-from referrals.proposals import RuleBroken
 
 INBOX_PAGE_SIZE = 50
 
@@ -120,7 +121,7 @@ def lado_referral(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, "The outcome is recorded.")
                 return redirect("referrals:lado-referral", pk=pk)
-    record_read(request, lado, child_ref=f"FD{lado.child_id:06d}")
+    record_read(request, lado, child_ref=child_reference(lado.child_id))
     return render(
         request,
         "referrals/lado_referral.html",

@@ -7,6 +7,7 @@ from django.db import models
 
 from accounts.audit import register_audited
 from accounts.encryption import EncryptedTextField
+from casework.references import about_child, child_reference
 from referrals.codes import Ethnicity, Sex, UPNUnknown, validate_disabilities
 from referrals.identifiers import normalise_nhs_number, validate_nhs_number, validate_upn
 from referrals.matching import fold, phonetic
@@ -85,7 +86,7 @@ class Child(NamedRecord):
 
     @property
     def census_id(self) -> str:
-        return f"FD{self.pk:06d}" if self.pk else "FD(new)"
+        return child_reference(self.pk)
 
     def get_additional_data(self) -> dict[str, str]:
         return {"child_ref": self.census_id}
@@ -135,7 +136,7 @@ class Household(models.Model):
         child_id = getattr(self, "audit_child_id", None)
         if child_id is None and self.pk:
             child_id = self.children.order_by("pk").values_list("pk", flat=True).first()
-        return {"child_ref": f"FD{child_id:06d}"} if child_id else {}
+        return about_child(child_id)
 
 
 # Who joins or leaves a household is audited too, as changes of the household.
@@ -215,7 +216,7 @@ class Allocation(models.Model):
         return f"Allocation A-{self.pk:06d}" if self.pk else "Allocation (new)"
 
     def get_additional_data(self) -> dict[str, str]:
-        return {"child_ref": f"FD{self.child_id:06d}"}
+        return about_child(self.child_id)
 
 
 class LadoState(models.TextChoices):
@@ -267,7 +268,7 @@ class LadoReferral(models.Model):
         return f"LADO referral L-{self.pk:06d}" if self.pk else "LADO referral (new)"
 
     def get_additional_data(self) -> dict[str, str]:
-        return {"child_ref": f"FD{self.child_id:06d}"}
+        return about_child(self.child_id)
 
 
 @register_audited
@@ -314,7 +315,7 @@ class Note(models.Model):
         return f"Note N-{self.pk:06d}" if self.pk else "Note (new)"
 
     def get_additional_data(self) -> dict[str, str]:
-        return {"child_ref": f"FD{self.child_id:06d}"}
+        return about_child(self.child_id)
 
 
 from referrals.contacts import (  # noqa: E402  # the contact models live in their own module

@@ -16,11 +16,12 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from accounts import access
 from accounts.audit import record_transition
 from accounts.models import Agency, User
 from accounts.permissions import Perm
 from accounts.sharing import ConsentPosition
+from casework import access
+from casework.errors import RuleBroken
 from referrals.codes import ReferralSource
 from referrals.contacts import Contact, ContactChild
 from referrals.partner_referrals import (
@@ -28,7 +29,6 @@ from referrals.partner_referrals import (
     PartnerReferralChild,
     PartnerReferralState,
 )
-from referrals.proposals import RuleBroken
 from referrals.services import require_right
 
 ALREADY_RECORDED = (

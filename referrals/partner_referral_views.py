@@ -4,7 +4,7 @@ For partners: "My referrals" (their own, or for a safeguarding lead their agency
 multi-agency referral form with its check page and confirmation, and one referral's status
 and feedback, never the LA's matches, screening, notes or decisions. For the front door: one
 waiting referral with everything submitted, and "Record as a contact", which starts the
-contact wizard prefilled. Reads and lists are audited; refusals follow accounts.access.
+contact wizard prefilled. Reads and lists are audited; refusals follow casework.access.
 """
 
 from __future__ import annotations
@@ -17,14 +17,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts import access, sessions
+from accounts import sessions
 from accounts.audit import case_view, record_list, record_read
 from accounts.permissions import Perm
 from accounts.sharing import ConsentPosition
+from casework import access
+from casework.errors import RuleBroken
 from referrals import partner_referral_services as services
 from referrals.partner_referral_forms import MAX_CHILDREN, PartnerReferralForm, kept_children
 from referrals.partner_referrals import PartnerReferral, PartnerReferralState
-from referrals.proposals import RuleBroken
 
 NEW_REFERRAL = "new-partner-referral"
 

@@ -11,10 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.encryption import EncryptedTextField
-
-
-class RuleBroken(Exception):
-    """A rule of the journey was broken; the message names it in plain words."""
+from casework.errors import RuleBroken
 
 
 class Proposal(models.Model):

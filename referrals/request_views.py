@@ -13,15 +13,15 @@ from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from accounts import access
 from accounts.audit import case_view, record_list, record_read
 from accounts.forms import PageFormHelper, yes_no_field
 from accounts.models import Agency
 from accounts.permissions import Perm
 from accounts.sharing import Article6Basis, ConsentPosition, SpecialCondition
+from casework import access
+from casework.errors import RuleBroken
 from referrals import services
 from referrals.contacts import ContactChild
-from referrals.proposals import RuleBroken
 from referrals.requests import InformationRequest, Priority, RequestState
 
 YES_NO = [("yes", "Yes"), ("no", "No")]

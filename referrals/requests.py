@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.audit import register_audited
 from accounts.encryption import EncryptedTextField
 from accounts.sharing import Article6Basis, ConsentPosition, SpecialCondition
+from casework.references import about_child
 
 
 class Priority(models.TextChoices):
@@ -88,7 +89,7 @@ class InformationRequest(models.Model):
         return f"Information request IR-{self.pk:06d}" if self.pk else "Information request (new)"
 
     def get_additional_data(self) -> dict[str, str]:
-        return {"child_ref": f"FD{self.child_id:06d}"}
+        return about_child(self.child_id)
 
     @property
     def is_open(self) -> bool:

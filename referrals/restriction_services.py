@@ -17,11 +17,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts import access
 from accounts.audit import record_break_glass, record_transition
 from accounts.models import User
+from casework import access
+from casework.errors import RuleBroken
+from casework.references import child_reference
 from referrals.models import Child, Note
-from referrals.proposals import RuleBroken
 from referrals.restrictions import BreakGlass, Restriction
 
 OPEN, RESTRICTED = "open", "restricted"
@@ -54,7 +55,7 @@ def _audit(by: User, restriction: Restriction, *, name: str, source: str, target
     record_transition(
         actor=by, obj=restriction, source=source, target=target, name=name,
         reason="; ".join(f"{what}: {_usernames(users)}" for what, users in named.items()),
-        child_ref=f"FD{restriction.child_id:06d}",
+        child_ref=child_reference(restriction.child_id),
     )  # fmt: skip
 
 
@@ -146,5 +147,5 @@ def break_glass(*, by: User, child: Child, reason: str) -> BreakGlass:
         child_id=child.pk, user=by, reason=reason, opened_at=now,
         expires_at=now + timedelta(hours=settings.BREAK_GLASS_HOURS),
     )  # fmt: skip
-    record_break_glass(actor=by, obj=opening, child_ref=f"FD{child.pk:06d}")
+    record_break_glass(actor=by, obj=opening, child_ref=child_reference(child.pk))
     return opening

@@ -20,12 +20,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts import access
 from accounts.audit import case_view, record_list, record_read
 from accounts.forms import PageFormHelper
+from casework import access
+from casework.errors import RuleBroken
 from referrals import restriction_services as services
 from referrals.models import Allocation, Child
-from referrals.proposals import RuleBroken
 from referrals.restrictions import BreakGlass, Restriction
 
 RESTRICTED_RECORDS_PAGE_SIZE = 50

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.audit import register_audited
 from accounts.encryption import EncryptedTextField
+from casework.references import about_child, child_reference
 
 _USER = settings.AUTH_USER_MODEL
 
@@ -31,10 +32,10 @@ class Restriction(models.Model):
     allowed = models.ManyToManyField(_USER, related_name="+", blank=True)
 
     def __str__(self) -> str:
-        return f"Restriction of child FD{self.child_id:06d}"
+        return f"Restriction of child {child_reference(self.child_id)}"
 
     def get_additional_data(self) -> dict[str, str]:
-        return {"child_ref": f"FD{self.child_id:06d}"}
+        return about_child(self.child_id)
 
 
 @register_audited
@@ -56,4 +57,4 @@ class BreakGlass(models.Model):
         return f"Break glass BG-{self.pk:06d}" if self.pk else "Break glass (new)"
 
     def get_additional_data(self) -> dict[str, str]:
-        return {"child_ref": f"FD{self.child_id:06d}"}
+        return about_child(self.child_id)

@@ -41,7 +41,7 @@ def likely_matches(
     The same NHS number; or the same date of birth with a surname that folds or sounds the
     same, or the same first name (surnames change); or, with no date of birth, the same
     folded first and last names. With `user`, a restricted child not open to them is marked
-    (accounts.access.closed_to), in the same query.
+    (casework.access.closed_to), in the same query.
     """
     number = normalise_nhs_number(nhs_number)
     first_key, last_key, last_sound = fold(first_name), fold(last_name), phonetic(last_name)
@@ -59,7 +59,7 @@ def likely_matches(
         wanted |= Q(first_name_key=first_key, last_name_key=last_key)
     candidates = model.objects.filter(wanted).order_by("-pk")
     if user is not None and model is Child:
-        from accounts.access import closed_to
+        from casework.access import closed_to
 
         candidates = candidates.annotate(restricted=closed_to(user, "pk"))
     candidates = candidates[:CANDIDATE_LIMIT]
@@ -107,13 +107,13 @@ def front_door_queue(
 ) -> list[QueueRow]:
     """A page of open decisions, oldest contact first, due and overdue marked, in one query.
 
-    Access is checked by the caller (accounts.access); a restricted child not open to `user`
+    Access is checked by the caller (casework.access); a restricted child not open to `user`
     is marked (`child_closed`) in the same query, for "Restricted record" and no name.
     """
     from django.db.models import OuterRef, Subquery
     from django.db.models.functions import Concat
 
-    from accounts.access import closed_to
+    from casework.access import closed_to
     from referrals.contacts import ContactChild, ContactChildState
     from referrals.models import Allocation
 
@@ -334,11 +334,11 @@ def referral_list(
     *, today: date, user, offset: int = 0, limit: int = REFERRAL_PAGE_SIZE
 ) -> list[ReferralRow]:
     """A page of open referrals, next steps due oldest first, with the child and the open
-    assessment's due date, in one query. Access is checked by the caller (accounts.access);
+    assessment's due date, in one query. Access is checked by the caller (casework.access);
     a restricted child not open to `user` is marked (`child_closed`) in the same query."""
     from django.db.models import OuterRef, Subquery
 
-    from accounts.access import closed_to
+    from casework.access import closed_to
     from referrals.episodes import (
         OPEN_REFERRAL_STATES,
         Assessment,
@@ -471,7 +471,7 @@ def child_households(child: Child, relationships: list, user=None) -> list[House
     `user`, a restricted child not open to them is marked (`closed`) in the same queries."""
     from django.db.models import Prefetch
 
-    from accounts.access import closed_to
+    from casework.access import closed_to
 
     children = Child.objects.order_by("last_name", "first_name", "pk")
     if user is not None:
@@ -502,7 +502,7 @@ def children_in_contacts_with(child: Child, user=None) -> list[Child]:
     """The other children named in a contact with this child (brothers and sisters, as a
     rule), in one query; with `user`, a restricted child not open to them is marked
     (`closed`)."""
-    from accounts.access import closed_to
+    from casework.access import closed_to
 
     children = Child.objects.all()
     if user is not None:

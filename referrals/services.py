@@ -13,10 +13,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import access
 from accounts.audit import record_transition
 from accounts.models import User
 from accounts.permissions import Perm
+from casework import access
+from casework.errors import ChangedBySomeoneElse, RuleBroken
+from casework.locking import locked
+from casework.references import child_reference
 from referrals.codes import ReasonForClosure, validate_assessment_factors
 from referrals.contacts import (
     FAMILY_TOLD_NEEDED,
@@ -45,12 +48,11 @@ from referrals.models import (
     Person,
     Referral,
 )
-from referrals.proposals import RuleBroken
 from referrals.timescales import Timescale, due_date, local_date
 
 
 def require_right(user: User, perm: Perm) -> None:
-    """PermissionDenied unless one of the user's roles grants `perm` (accounts.access)."""
+    """PermissionDenied unless one of the user's roles grants `perm` (casework.access)."""
     if not access.has_right(user, perm):
         raise PermissionDenied("Your role does not allow this.")
 
@@ -59,7 +61,7 @@ def audit_transition(by: User, record, source: str, name: str, reason: str = "")
     """The transition of a record about one child, with from, to and reason."""
     record_transition(
         actor=by, obj=record, source=source, target=record.state, name=name,
-        reason=reason, child_ref=f"FD{record.child_id:06d}",
+        reason=reason, child_ref=child_reference(record.child_id),
     )  # fmt: skip
 
 
@@ -284,14 +286,6 @@ def contact_child_close(*, by: User, contact_child: ContactChild) -> ContactChil
     return contact_child
 
 
-class ChangedBySomeoneElse(RuleBroken):
-    """The record changed since the form was shown; `current` is what the other person saved."""
-
-    def __init__(self, current) -> None:
-        self.current = current
-        super().__init__("This record was changed by someone else while you were working on it")
-
-
 @transaction.atomic
 def screening_notes_save(
     *, by: User, contact_child: ContactChild, notes: str, version: int
@@ -472,14 +466,6 @@ def allocation_set(*, by: User, child: Child, team, worker: User) -> Allocation:
 # The referral's episode: next steps, assessment, closure ---------------------------------
 
 
-def _locked(model, record, version: int | None = None):
-    """The current row, locked; a stale `version` means someone else saved first."""
-    current = model.objects.select_for_update().get(pk=record.pk)
-    if version is not None and current.version != version:
-        raise ChangedBySomeoneElse(current)
-    return current
-
-
 @transaction.atomic
 def referral_next_steps_propose(
     *, by: User, referral: Referral, next_steps: str, primary_need: str, rationale: str
@@ -487,7 +473,7 @@ def referral_next_steps_propose(
     """Propose the referral's next steps within 1 working day, with the census primary need
     (none for no further action: census rules 8831, 8610)."""
     require_right(by, Perm.PROPOSE_DECISIONS)
-    referral = _locked(Referral, referral)
+    referral = locked(Referral, referral)
     if referral.state != ReferralState.OPEN:
         raise RuleBroken("Next steps can be proposed only while the referral is open")
     if not rationale.strip():
@@ -520,7 +506,7 @@ def referral_next_steps_propose(
 def referral_next_steps_sign_off(*, by: User, referral: Referral, comment: str = "") -> Referral:
     """A manager other than the proposer signs the next steps off; an assessment opens."""
     require_right(by, Perm.SIGN_OFF_DECISIONS)
-    referral = _locked(Referral, referral)
+    referral = locked(Referral, referral)
     if referral.state != ReferralState.NEXT_STEPS_PROPOSED:
         raise RuleBroken("Only proposed next steps can be signed off")
     four_eyes(by, referral.current_decision.proposed_by_id, did="proposed these next steps")
@@ -538,7 +524,7 @@ def referral_next_steps_sign_off(*, by: User, referral: Referral, comment: str =
 def referral_next_steps_return(*, by: User, referral: Referral, comment: str) -> Referral:
     """A manager returns proposed next steps with a comment; they are kept."""
     require_right(by, Perm.SIGN_OFF_DECISIONS)
-    referral = _locked(Referral, referral)
+    referral = locked(Referral, referral)
     if referral.state != ReferralState.NEXT_STEPS_PROPOSED:
         raise RuleBroken("Only proposed next steps can be returned")
     if not comment.strip():
@@ -558,7 +544,7 @@ def referral_close(*, by: User, referral: Referral, reason: str, on) -> Referral
     """A manager closes the referral with the census reason, once every assessment is
     authorised and every enquiry has a conference or 'not required' (rules 8839, 8868)."""
     require_right(by, Perm.SIGN_OFF_DECISIONS)
-    referral = _locked(Referral, referral)
+    referral = locked(Referral, referral)
     if referral.state != ReferralState.NEXT_STEPS_SIGNED_OFF:
         raise RuleBroken("A referral closes only once its next steps are signed off")
     problems = referral.open_work()
@@ -599,7 +585,7 @@ def assessment_complete(
     """Record the factors identified (census rules: `21` alone, no repeats) and the analysis,
     ready for a manager to authorise."""
     require_right(by, Perm.PROPOSE_DECISIONS)
-    current = _locked(Assessment, assessment, version)
+    current = locked(Assessment, assessment, version)
     if current.state != AssessmentState.OPEN:
         raise RuleBroken("An authorised assessment cannot change")
     problems = validate_assessment_factors(list(factors))
@@ -618,7 +604,7 @@ def assessment_complete(
 def assessment_authorise(*, by: User, assessment: Assessment, comment: str = "") -> Assessment:
     """A manager other than the one who completed it authorises the assessment."""
     require_right(by, Perm.SIGN_OFF_DECISIONS)
-    current = _locked(Assessment, assessment)
+    current = locked(Assessment, assessment)
     if current.state != AssessmentState.OPEN:
         raise RuleBroken("This assessment is already authorised")
     if not current.factors or current.completed_by_id is None:
@@ -671,7 +657,7 @@ def information_request_send(
             by=by, obj=request, permission=INFORMATION_REQUEST_PERMISSION, agency=agency,
             article6=article6, condition=condition, consent=consent, family_told=family_told,
             family_note=family_note, reason="Information request at screening",
-            child_ref=f"FD{current.child_id:06d}",
+            child_ref=child_reference(current.child_id),
         )  # fmt: skip
     except sharing.SharingRefused as error:
         raise RuleBroken(str(error)) from error

@@ -10,10 +10,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
 
-from accounts import access, sessions
+from accounts import sessions
 from accounts.audit import case_view, record_list, record_read
 from accounts.forms import ReviewForm
 from accounts.permissions import Perm
+from casework import access
+from casework.errors import (
+    CHANGED_BY_SOMEONE_ELSE,
+    ChangedBySomeoneElse,
+    RuleBroken,
+)
 from referrals import selectors, services
 from referrals.forms import (
     AllocationForm,
@@ -174,11 +180,6 @@ def _contact_page(request: HttpRequest, contact: Contact, *, note_form=None) -> 
 
 # The decision for one child --------------------------------------------------------------
 
-CHANGED_BY_SOMEONE_ELSE = (
-    "This record was changed by someone else while you were working on it. Their change is "
-    "shown below; what you typed is still in the form."
-)
-
 
 def _contact_child(
     request: HttpRequest, pk: int, cc_pk: int, *, right: Perm | None = None
@@ -298,7 +299,6 @@ def decision_propose(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
 def decision_check(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
     """Step 2: check your answers, then propose."""
     from referrals.contacts import LevelOfNeed, Outcome
-    from referrals.proposals import RuleBroken
 
     contact_child = _contact_child(request, pk, cc_pk, right=Perm.PROPOSE_DECISIONS)
     key = f"proposal-{contact_child.pk}"
@@ -336,7 +336,6 @@ def decision_check(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
 @case_view(ContactChild)
 @require_POST
 def decision_review(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
-    from referrals.proposals import RuleBroken
 
     contact_child = _contact_child(request, pk, cc_pk, right=Perm.SIGN_OFF_DECISIONS)
     form = ReviewForm(request.POST, button="Confirm")
@@ -367,7 +366,6 @@ def decision_review(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
 @require_POST
 def decision_feedback(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
     from referrals.contacts import FAMILY_TOLD_NEEDED
-    from referrals.proposals import RuleBroken
 
     contact_child = _contact_child(request, pk, cc_pk, right=Perm.RECORD_CONTACTS)
     decision = contact_child.current_decision
@@ -386,7 +384,6 @@ def decision_feedback(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse
 @case_view(ContactChild)
 @require_POST
 def decision_close(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
-    from referrals.proposals import RuleBroken
 
     contact_child = _contact_child(request, pk, cc_pk, right=Perm.RECORD_CONTACTS)
     try:
@@ -686,8 +683,6 @@ def contact_new_check(request: HttpRequest) -> HttpResponse:
     """Step 3: check your answers, then record the contact with a decision to make per child."""
     from datetime import date, datetime
 
-    from referrals.proposals import RuleBroken
-
     _require_recorder(request)
     state = sessions.kept(user=request.user, key=NEW_CONTACT)
     if not state or not state.get("children"):
@@ -789,7 +784,7 @@ def screening_notes(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
             by=request.user, contact_child=contact_child,
             notes=form.cleaned_data["screening_notes"], version=form.cleaned_data["version"],
         )  # fmt: skip
-    except services.ChangedBySomeoneElse as conflict:
+    except ChangedBySomeoneElse as conflict:
         typed = ScreeningNotesForm(
             initial={
                 "screening_notes": form.cleaned_data["screening_notes"],
@@ -880,7 +875,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.child_update(by=request.user, child=child, **form.cleaned_data)
-        except services.ChangedBySomeoneElse as conflict:
+        except ChangedBySomeoneElse as conflict:
             errors.append(CHANGED_BY_SOMEONE_ELSE)
             child = conflict.current
             form.data = form.data.copy()

@@ -13,22 +13,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
 
-from accounts import access, sessions
+from accounts import sessions
 from accounts.audit import case_view, record_list, record_read
 from accounts.forms import ReviewForm
 from accounts.permissions import Perm
+from casework import access
+from casework.errors import ENQUIRY_CHANGED, RuleBroken
 from referrals.forms import NoteForm
-from referrals.proposals import RuleBroken
 from referrals.selectors import notes_with_versions
 from referrals.services import four_eyes, note_add
 from strategy import selectors, services
 from strategy.enquiry_forms import ConferenceForm, ProposeOutcomeForm
 from strategy.models import EnquiryOutcome, Section47, Section47State
 
-CHANGED_BY_SOMEONE_ELSE = (
-    "This enquiry was changed by someone else while you were working on it. The page now "
-    "shows what they did."
-)
 NOT_REQUIRED = "The enquiry is closed: conference not required."
 
 
@@ -222,7 +219,7 @@ def section47_propose_check(request: HttpRequest, pk: int) -> HttpResponse:
             return _enquiry_page(request, _enquiry(request, pk), errors=[str(error)], status=409)
         except ConcurrentTransition:
             return _enquiry_page(
-                request, _enquiry(request, pk), errors=[CHANGED_BY_SOMEONE_ELSE], status=409
+                request, _enquiry(request, pk), errors=[ENQUIRY_CHANGED], status=409
             )
         sessions.forget(user=request.user, key=key)
         messages.success(request, "The outcome is proposed. A manager will sign it off.")
@@ -293,7 +290,7 @@ def section47_review(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ConcurrentTransition:
         return _enquiry_page(
-            request, _enquiry(request, pk), form=form, errors=[CHANGED_BY_SOMEONE_ELSE],
+            request, _enquiry(request, pk), form=form, errors=[ENQUIRY_CHANGED],
             status=409,
         )  # fmt: skip
     messages.success(request, "The outcome is returned with your comment.")
@@ -316,7 +313,7 @@ def section47_sign_off_check(request: HttpRequest, pk: int) -> HttpResponse:
     if pending.get("decision") != enquiry.current_outcome_id:
         # Returned and proposed again since: this is not the proposal that was reviewed.
         sessions.forget(user=request.user, key=key)
-        return _enquiry_page(request, enquiry, errors=[CHANGED_BY_SOMEONE_ELSE], status=409)
+        return _enquiry_page(request, enquiry, errors=[ENQUIRY_CHANGED], status=409)
     closes = enquiry.current_outcome.outcome != EnquiryOutcome.CONTINUING_RISK
     if request.method == "POST":
         try:
@@ -327,7 +324,7 @@ def section47_sign_off_check(request: HttpRequest, pk: int) -> HttpResponse:
             return _enquiry_page(request, _enquiry(request, pk), errors=[str(error)], status=409)
         except ConcurrentTransition:
             return _enquiry_page(
-                request, _enquiry(request, pk), errors=[CHANGED_BY_SOMEONE_ELSE], status=409
+                request, _enquiry(request, pk), errors=[ENQUIRY_CHANGED], status=409
             )
         sessions.forget(user=request.user, key=key)
         if signed.state == Section47State.CLOSED:
@@ -389,7 +386,7 @@ def conference_record(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(field, message)
             status = 409
         except ConcurrentTransition:
-            form.add_error(None, CHANGED_BY_SOMEONE_ELSE)
+            form.add_error(None, ENQUIRY_CHANGED)
             status = 409
         else:
             messages.success(request, "The initial child protection conference is recorded.")

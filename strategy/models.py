@@ -17,17 +17,15 @@ from accounts.audit import register_audited
 from accounts.encryption import EncryptedTextField
 from accounts.models import Agency
 from accounts.sharing import ConsentPosition
+from casework.errors import RuleBroken
+from casework.references import about_child
 from referrals.codes import CategoryOfAbuse
-from referrals.proposals import Proposal, RuleBroken
+from referrals.proposals import Proposal
 
 # The agencies whose part a discussion needs: present, or a reason for the absence.
 REQUIRED_AGENCY_KINDS = (Agency.Kind.LOCAL_AUTHORITY, Agency.Kind.POLICE, Agency.Kind.HEALTH)
 
 _USER = settings.AUTH_USER_MODEL
-
-
-def _child_ref(child_id: int) -> dict[str, str]:
-    return {"child_ref": f"FD{child_id:06d}"}
 
 
 class DiscussionState(models.TextChoices):
@@ -216,7 +214,7 @@ class DiscussionChild(models.Model):
         return f"Strategy discussion SD-{self.discussion_id:06d} child {self.child_id}"
 
     def get_additional_data(self) -> dict[str, str]:
-        return _child_ref(self.child_id)
+        return about_child(self.child_id)
 
 
 class Attendance(models.TextChoices):
@@ -370,7 +368,7 @@ class Section47(ConcurrentTransitionMixin, models.Model):
         return f"Section 47 enquiry E-{self.pk:06d}" if self.pk else "Section 47 enquiry (new)"
 
     def get_additional_data(self) -> dict[str, str]:
-        return _child_ref(self.child_id)
+        return about_child(self.child_id)
 
     @property
     def is_open(self) -> bool:
@@ -431,7 +429,7 @@ class EnquiryOutcomeDecision(Proposal):
         return f"Enquiry outcome EO-{self.pk:06d}" if self.pk else "Enquiry outcome (new)"
 
     def get_additional_data(self) -> dict[str, str]:
-        return _child_ref(self.section47.child_id)
+        return about_child(self.section47.child_id)
 
 
 @register_audited
@@ -465,4 +463,4 @@ class InitialConference(models.Model):
         return f"Initial conference IC-{self.pk:06d}" if self.pk else "Initial conference (new)"
 
     def get_additional_data(self) -> dict[str, str]:
-        return _child_ref(self.child_id)
+        return about_child(self.child_id)

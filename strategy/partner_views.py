@@ -18,10 +18,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
 
-from accounts import access
 from accounts.audit import Event, record_event, record_list
 from accounts.sharing import shared_with
-from referrals.proposals import RuleBroken
+from casework import access
+from casework.errors import RuleBroken
 from referrals.selectors import notes_with_versions
 from strategy import partners
 from strategy.forms import ContributionForm, DiscussionNoteForm

@@ -26,12 +26,14 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from accounts import access, sharing
+from accounts import sharing
 from accounts.audit import Event, record_event
 from accounts.models import Agency, User
 from accounts.permissions import Perm
+from casework import access
+from casework.errors import RuleBroken
+from casework.references import child_reference
 from referrals.models import Note
-from referrals.proposals import RuleBroken
 from strategy.models import (
     ABSENT,
     Action,
@@ -79,7 +81,7 @@ def _condition(agency: Agency) -> str:
 
 
 def _child_refs(discussion: StrategyDiscussion) -> list[str]:
-    return [f"FD{pk:06d}" for pk in discussion.children.values_list("child_id", flat=True)]
+    return [child_reference(pk) for pk in discussion.children.values_list("child_id", flat=True)]
 
 
 def check_terms(terms: SharingTerms | None, agencies) -> None:
@@ -127,7 +129,7 @@ def share_with_invited(by: User, discussion: StrategyDiscussion, agencies) -> No
             _share(by, discussion, discussion, DISCUSSION_PERMISSION, agency, SHARE_REASON, refs)
             for note in notes:
                 _share(by, discussion, note, NOTE_PERMISSION, agency, NOTE_SHARE_REASON,
-                       [f"FD{note.child_id:06d}"])  # fmt: skip
+                       [child_reference(note.child_id)])  # fmt: skip
     except sharing.SharingRefused as error:
         raise RuleBroken(str(error)) from error
 
@@ -141,7 +143,7 @@ def share_note(by: User, note: Note) -> None:
         for participant in discussion.participants.select_related("agency"):
             if is_partner(participant.agency):
                 _share(by, discussion, note, NOTE_PERMISSION, participant.agency,
-                       NOTE_SHARE_REASON, [f"FD{note.child_id:06d}"])  # fmt: skip
+                       NOTE_SHARE_REASON, [child_reference(note.child_id)])  # fmt: skip
     except sharing.SharingRefused as error:
         raise RuleBroken(str(error)) from error
 
@@ -152,7 +154,7 @@ def share_joint_enquiry(by: User, section47: Section47) -> None:
     for participant in discussion.participants.select_related("agency"):
         if participant.agency.kind == Agency.Kind.POLICE:
             _share(by, discussion, section47, SECTION47_PERMISSION, participant.agency,
-                   SECTION47_SHARE_REASON, [f"FD{section47.child_id:06d}"])  # fmt: skip
+                   SECTION47_SHARE_REASON, [child_reference(section47.child_id)])  # fmt: skip
 
 
 def enquiry_grant_ends(section47: Section47) -> datetime | None:
@@ -314,6 +316,6 @@ def record_partner_read(request, discussion: StrategyDiscussion) -> None:
     """A partner's read of a discussion: one entry per child, like the local authority's."""
     for child_id in discussion.children.values_list("child_id", flat=True):
         record_event(
-            Event.READ, actor=request.user, obj=discussion, child_ref=f"FD{child_id:06d}",
+            Event.READ, actor=request.user, obj=discussion, child_ref=child_reference(child_id),
             details={"path": request.path},
         )  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from casework.references import child_reference
+
 # Strategy discussions (strategy/views.py) -------------------------------------------------
 
 DISCUSSION_PAGE_SIZE = 50
@@ -14,7 +16,7 @@ _DISCUSSION_RECORD = (
 
 def open_discussions():
     """Discussions convened or held (not yet signed off or cancelled), soonest due first;
-    access is checked by the caller (accounts.access)."""
+    access is checked by the caller (casework.access)."""
     from strategy.models import OPEN_DISCUSSION_STATES, StrategyDiscussion
 
     return StrategyDiscussion.objects.filter(state__in=OPEN_DISCUSSION_STATES).order_by(
@@ -30,10 +32,10 @@ class DiscussionRow:
         from strategy.models import DiscussionState
 
         self.discussion = discussion
-        self.census_ids = [f"FD{child.child_id:06d}" for child in discussion.listed_children]
+        self.census_ids = [child_reference(child.child_id) for child in discussion.listed_children]
         # (reference, restricted and not open to the user) for each child.
         self.children = [
-            (f"FD{child.child_id:06d}", child.closed) for child in discussion.listed_children
+            (child_reference(child.child_id), child.closed) for child in discussion.listed_children
         ]
         waiting = discussion.state == DiscussionState.CONVENED
         self.overdue = waiting and discussion.due < today
@@ -43,10 +45,10 @@ class DiscussionRow:
 def discussion_page(*, today, user, offset: int = 0, limit: int = DISCUSSION_PAGE_SIZE) -> list:
     """A page of open discussions with their chair and children, in two queries however
     many children each has; no confidential text loaded. A restricted child not open to
-    `user` is marked in the same query (accounts.access.closed_to)."""
+    `user` is marked in the same query (casework.access.closed_to)."""
     from django.db.models import Prefetch
 
-    from accounts.access import closed_to
+    from casework.access import closed_to
     from strategy.models import DiscussionChild
 
     rows = (
@@ -122,7 +124,7 @@ SECTION_47_PAGE_SIZE = 50
 
 def open_section47s():
     """Open enquiries (open, outcome proposed, outcome signed off), the conference target
-    soonest first; access is checked by the caller (accounts.access)."""
+    soonest first; access is checked by the caller (casework.access)."""
     from strategy.models import OPEN_SECTION_47_STATES, Section47
 
     return Section47.objects.filter(state__in=OPEN_SECTION_47_STATES).order_by(
@@ -144,7 +146,7 @@ class EnquiryRow:
 def section47_page(*, today, user, offset: int = 0, limit: int = SECTION_47_PAGE_SIZE) -> list:
     """A page of open enquiries with their child, in one query; no confidential text loaded.
     A restricted child not open to `user` is marked (`child_closed`) in the same query."""
-    from accounts.access import closed_to
+    from casework.access import closed_to
 
     rows = (
         open_section47s()

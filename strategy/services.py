@@ -12,15 +12,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts import access
 from accounts.audit import record_transition
 from accounts.models import Agency, User
 from accounts.permissions import Perm
+from casework import access
+from casework.errors import RuleBroken
+from casework.locking import locked
+from casework.references import child_reference
 from referrals.codes import CategoryOfAbuse
 from referrals.episodes import Referral
-from referrals.proposals import RuleBroken
 from referrals.services import (
-    ChangedBySomeoneElse,
     assessment_open,
     audit_transition,
     four_eyes,
@@ -67,15 +68,8 @@ def _audit_discussion(by: User, discussion: StrategyDiscussion, source: str, nam
     for child_id in discussion.children.values_list("child_id", flat=True):
         record_transition(
             actor=by, obj=discussion, source=source, target=discussion.state, name=name,
-            reason=reason, child_ref=f"FD{child_id:06d}",
+            reason=reason, child_ref=child_reference(child_id),
         )  # fmt: skip
-
-
-def _locked(model, record, version: int | None = None):
-    current = model.objects.select_for_update().get(pk=record.pk)
-    if version is not None and current.version != version:
-        raise ChangedBySomeoneElse(current)
-    return current
 
 
 # Strategy discussions -------------------------------------------------------------------
@@ -174,7 +168,7 @@ def discussion_record(
     """Save the record of the discussion (DOMAIN.md "The record") while it is not yet
     recorded as held; a second editor is told and keeps what they typed."""
     require_right(by, Perm.CONVENE_STRATEGY_DISCUSSIONS)
-    current = _locked(StrategyDiscussion, discussion, version)
+    current = locked(StrategyDiscussion, discussion, version)
     if current.state != DiscussionState.CONVENED:
         raise RuleBroken("The record can change only before it is recorded as held")
     unknown = set(record) - set(RECORD_FIELDS)
@@ -271,7 +265,7 @@ def discussion_mark_held(*, by: User, discussion: StrategyDiscussion) -> Strateg
     """Recorded as held only with the LA, police and health present or a reason for each
     absence, and the whole record of DOMAIN.md (findings 3, 4, 8 to 12)."""
     require_right(by, Perm.CONVENE_STRATEGY_DISCUSSIONS)
-    current = _locked(StrategyDiscussion, discussion)
+    current = locked(StrategyDiscussion, discussion)
     if current.state != DiscussionState.CONVENED:
         raise RuleBroken("Only a convened discussion can be recorded as held")
     problems = record_problems(current)
@@ -291,7 +285,7 @@ def discussion_sign_off(
     """A manager other than the recorder signs the outcome off (finding 13); each decision
     to enquire opens a section 47 enquiry dated when the discussion was held."""
     require_right(by, Perm.SIGN_OFF_DECISIONS)
-    current = _locked(StrategyDiscussion, discussion)
+    current = locked(StrategyDiscussion, discussion)
     if current.state != DiscussionState.HELD:
         raise RuleBroken("Only a discussion recorded as held can be signed off")
     four_eyes(by, current.recorded_by_id, did="recorded this discussion as held")
@@ -336,7 +330,7 @@ def discussion_return(
 ) -> StrategyDiscussion:
     """A manager other than the recorder returns the record for changes, with a comment."""
     require_right(by, Perm.SIGN_OFF_DECISIONS)
-    current = _locked(StrategyDiscussion, discussion)
+    current = locked(StrategyDiscussion, discussion)
     if current.state != DiscussionState.HELD:
         raise RuleBroken("Only a discussion recorded as held can be returned")
     if not comment.strip():
@@ -354,7 +348,7 @@ def discussion_return(
 def discussion_cancel(*, by: User, discussion: StrategyDiscussion, reason: str):
     """Cancel a convened discussion, with the reason."""
     require_right(by, Perm.CONVENE_STRATEGY_DISCUSSIONS)
-    current = _locked(StrategyDiscussion, discussion)
+    current = locked(StrategyDiscussion, discussion)
     if current.state != DiscussionState.CONVENED:
         raise RuleBroken("Only a discussion not yet held can be cancelled")
     source = current.state
@@ -374,7 +368,7 @@ def section47_outcome_propose(
 ) -> EnquiryOutcomeDecision:
     """Propose the enquiry's outcome with its rationale (DOMAIN.md "Section 47 enquiries")."""
     require_right(by, Perm.RUN_SECTION_47_ENQUIRIES)
-    current = _locked(Section47, section47)
+    current = locked(Section47, section47)
     if current.state != Section47State.OPEN:
         raise RuleBroken("An outcome can be proposed only while the enquiry is open")
     if outcome not in EnquiryOutcome.values:
@@ -397,7 +391,7 @@ def section47_outcome_sign_off(*, by: User, section47: Section47, comment: str =
     """A manager other than the proposer signs the outcome off. Without continuing risk the
     enquiry closes with 'conference not required' (`ICPCnotRequired`)."""
     require_right(by, Perm.SIGN_OFF_DECISIONS)
-    current = _locked(Section47, section47)
+    current = locked(Section47, section47)
     if current.state != Section47State.OUTCOME_PROPOSED:
         raise RuleBroken("Only a proposed outcome can be signed off")
     four_eyes(by, current.current_outcome.proposed_by_id, did="proposed this outcome")
@@ -419,7 +413,7 @@ def section47_outcome_sign_off(*, by: User, section47: Section47, comment: str =
 def section47_outcome_return(*, by: User, section47: Section47, comment: str) -> Section47:
     """A manager returns the proposed outcome with a comment; it is kept."""
     require_right(by, Perm.SIGN_OFF_DECISIONS)
-    current = _locked(Section47, section47)
+    current = locked(Section47, section47)
     if current.state != Section47State.OUTCOME_PROPOSED:
         raise RuleBroken("Only a proposed outcome can be returned")
     if not comment.strip():
@@ -476,7 +470,7 @@ def conference_record(
     """The chair records the initial conference: independent of the child's work, not before
     the enquiry started (rule 8615), not on a weekend (8875); a plan has its category."""
     require_right(by, Perm.CHAIR_CONFERENCES)
-    current = _locked(Section47, section47)
+    current = locked(Section47, section47)
     if current.state != Section47State.OUTCOME_SIGNED_OFF or not current._conference_needed():
         raise RuleBroken(
             "A conference is recorded only after a signed-off outcome of continuing risk"

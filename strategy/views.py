@@ -18,15 +18,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
 
-from accounts import access, sessions
+from accounts import sessions
 from accounts.audit import case_view, record_list, record_read
 from accounts.forms import ReviewForm
 from accounts.permissions import Perm
+from casework import access
+from casework.errors import CHANGED_BY_SOMEONE_ELSE, ChangedBySomeoneElse, RuleBroken
 from referrals.episodes import Referral
-from referrals.proposals import RuleBroken
 from referrals.selectors import notes_with_versions
-from referrals.services import ChangedBySomeoneElse, note_add
-from referrals.views import CHANGED_BY_SOMEONE_ELSE
+from referrals.services import note_add
 from strategy import selectors, services
 from strategy.forms import (
     ActionForm,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 
-from accounts import access
 from accounts.models import Agency
 from accounts.permissions import Perm
 from accounts.roles import ROLE_PERMISSIONS, Role
+from casework import access
 
 
 def test_the_migration_creates_every_role_with_exactly_its_rights(db):

@@ -62,7 +62,7 @@ def test_settings_read_the_environment_through_one_reader():
 
 
 def test_no_view_or_form_sets_a_state_or_asks_about_permissions_itself():
-    # States change only through services (transitions); rights are asked of accounts.access.
+    # States change only through services (transitions); rights are asked of casework.access.
     state_set = re.compile(r"\.state\s*=[^=]|state__in=|groups__permissions")
     offenders = [
         path.relative_to(ROOT)

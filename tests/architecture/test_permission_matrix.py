@@ -2,7 +2,7 @@
 the demo's records: the user's own agency's, another agency's, a discussion the user's agency is
 invited to and one it is not, an expired grant, a restricted child's record, and an id that
 matches nothing. Each answer must be exactly the status the rules give (DESIGN.md "Who uses
-it" and "Information sharing and access"; accounts/access.py).
+it" and "Information sharing and access"; casework/access.py).
 
 The expectations are rules per family of pages (`case_page`, `role_page`, `partner_page`...)
 applied to each page's cases, so the table stays readable. A URL pattern without an entry in

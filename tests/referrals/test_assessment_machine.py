@@ -16,12 +16,12 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from accounts.audit import AuditEntry, Event
 from accounts.permissions import Perm
 from accounts.roles import ROLE_PERMISSIONS, Role
+from casework.errors import ChangedBySomeoneElse, RuleBroken
 from referrals import services
 from referrals.codes import ConsentPosition, ReferralSource
 from referrals.contacts import Outcome
 from referrals.episodes import Assessment, AssessmentState, NextSteps, Referral
 from referrals.models import Child
-from referrals.proposals import RuleBroken
 from tests.referrals.factories import level
 from tests.strategy.factories import next_steps_signed_off, referral
 
@@ -225,7 +225,7 @@ def test_an_authorised_assessment_cannot_change(assessment, people):
 def test_a_stale_version_is_told_it_changed_and_overwrites_nothing(assessment, people):
     shown = assessment.version
     complete(assessment, by=people["practitioner"])
-    with pytest.raises(services.ChangedBySomeoneElse) as told:
+    with pytest.raises(ChangedBySomeoneElse) as told:
         services.assessment_complete(
             by=people["manager2"], assessment=assessment, factors=["21"],
             analysis="My own view", version=shown,

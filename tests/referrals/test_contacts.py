@@ -11,10 +11,10 @@ from django_fsm import ConcurrentTransition
 
 from accounts.audit import AuditEntry, Event
 from accounts.roles import Role
+from casework.errors import RuleBroken
 from referrals import services
 from referrals.codes import ConsentPosition, ReferralSource
 from referrals.contacts import ContactChild, ContactChildState, ContactDecision, Outcome
-from referrals.proposals import RuleBroken
 from referrals.timescales import WorkingCalendar
 from tests.referrals.factories import contact, level, proposed, signed_off
 from tests.strategy.factories import convened

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from accounts.roles import Role
+from casework.errors import RuleBroken
 from referrals import services
 from referrals.contacts import ContactChild, ContactChildState, ContactDecision, Outcome
-from referrals.proposals import RuleBroken
 from tests.referrals.factories import contact, level
 
 PEOPLE = ["practitioner", "manager", "manager2", "partner"]

@@ -24,8 +24,8 @@ from accounts.sharing import (
     SpecialCondition,
     revoke,
 )
+from casework.errors import RuleBroken
 from referrals import services
-from referrals.proposals import RuleBroken
 from referrals.requests import (
     InformationRequest,
     Priority,

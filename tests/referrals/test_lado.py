@@ -19,11 +19,11 @@ from accounts.sharing import (
     SharingRecord,
     SpecialCondition,
 )
+from casework.errors import RuleBroken
 from referrals import services
 from referrals.contacts import Outcome
 from referrals.lado import FAMILY_NOT_TOLD
 from referrals.models import LadoOutcome, LadoReferral, LadoState
-from referrals.proposals import RuleBroken
 from tests.conftest import sign_in
 from tests.factories import AgencyFactory
 from tests.referrals.factories import signed_off
@@ -197,7 +197,7 @@ def test_the_outcome_needs_a_choice_and_a_note(people, outcome, note, message):
 
 
 def test_the_inbox_filter_shows_only_what_was_sent_to_the_users_lado_service(people, make_user):
-    from accounts import access
+    from casework import access
 
     lado = open_lado(people)
     every = LadoReferral.objects.all()

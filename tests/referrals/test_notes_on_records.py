@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from accounts.audit import AuditEntry, Event
 from accounts.roles import Role
+from casework.errors import RuleBroken
 from referrals import services
 from referrals.models import Note
-from referrals.proposals import RuleBroken
 from strategy.models import Section47
 from tests.conftest import sign_in
 from tests.referrals.factories import contact, level

@@ -12,11 +12,13 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import access, sessions
+from accounts import sessions
 from accounts.audit import AuditEntry, Event
 from accounts.models import User
 from accounts.roles import Role
 from accounts.sharing import ConsentPosition
+from casework import access
+from casework.errors import RuleBroken
 from referrals import services
 from referrals.codes import ReferralSource
 from referrals.contacts import Contact, ContactChild, Outcome
@@ -31,7 +33,6 @@ from referrals.partner_referral_services import (
 )
 from referrals.partner_referral_views import NEW_REFERRAL
 from referrals.partner_referrals import PartnerReferral, PartnerReferralChild, PartnerReferralState
-from referrals.proposals import RuleBroken
 from tests.conftest import sign_in
 from tests.referrals.factories import level
 
@@ -735,7 +736,7 @@ def test_my_referrals_costs_the_same_with_10000_grants(client, demo):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from accounts import access
+    from casework import access
     from referrals.models import Note
     from strategy.models import StrategyDiscussion
     from tests.factories import bulk_grants

@@ -16,6 +16,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from accounts.audit import AuditEntry, Event
 from accounts.permissions import Perm
 from accounts.roles import ROLE_PERMISSIONS, Role
+from casework.errors import RuleBroken
 from referrals import services
 from referrals.codes import ConsentPosition, PrimaryNeed, ReasonForClosure, ReferralSource
 from referrals.contacts import Outcome
@@ -28,7 +29,6 @@ from referrals.episodes import (
     ReferralState,
 )
 from referrals.models import Child
-from referrals.proposals import RuleBroken
 from strategy import services as strategy_services
 from strategy.models import DiscussionOutcome, EnquiryOutcome, Section47State
 from tests.referrals.factories import level

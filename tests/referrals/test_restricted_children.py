@@ -13,15 +13,15 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import access
 from accounts.audit import AuditEntry, Event
 from accounts.models import User
 from accounts.roles import Role
+from casework import access
+from casework.errors import RuleBroken
 from referrals import restriction_services as services
 from referrals import services as referral_services
 from referrals.contacts import Contact
 from referrals.models import Child, Note, Team
-from referrals.proposals import RuleBroken
 from referrals.restrictions import BreakGlass, Restriction
 from tests.conftest import sign_in
 from tests.referrals.factories import contact

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template import engines
 from django.urls import include, path
 
-from accounts import access
 from accounts.audit import case_view, record_list, record_read
+from casework import access
 from tests.standins.models import SealedNote
 
 

@@ -197,9 +197,9 @@ def test_each_demo_family_lives_in_a_household_with_its_mother(loaded):
 
 
 def test_police_and_health_took_part_and_a_grant_has_expired(loaded):
-    from accounts import access
     from accounts.models import User
     from accounts.sharing import SharingDecision, SharingRecord
+    from casework import access
     from referrals.models import Note
 
     police, health = User.objects.get(username="police"), User.objects.get(username="health")

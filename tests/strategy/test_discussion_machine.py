@@ -18,10 +18,10 @@ from accounts.audit import AuditEntry, Event
 from accounts.models import Agency
 from accounts.permissions import Perm
 from accounts.roles import ROLE_PERMISSIONS, Role
+from casework.errors import ChangedBySomeoneElse, RuleBroken
 from referrals import services as referral_services
 from referrals.contacts import ContactChild, ContactChildState, Outcome
 from referrals.episodes import Assessment, AssessmentState, Referral
-from referrals.proposals import RuleBroken
 from referrals.timescales import Timescale, due_date
 from strategy import services
 from strategy.models import (
@@ -288,7 +288,7 @@ def test_an_absence_reason_is_dropped_when_the_agency_attended(discussion, peopl
 def test_a_stale_version_is_told_and_overwrites_nothing(discussion, people):
     shown = discussion.version
     record(discussion, by=people["practitioner"])
-    with pytest.raises(referral_services.ChangedBySomeoneElse) as told:
+    with pytest.raises(ChangedBySomeoneElse) as told:
         services.discussion_record(
             by=people["manager"], discussion=discussion, version=shown,
             risk_analysis="Mine instead",

@@ -25,9 +25,9 @@ from hypothesis.stateful import (
 from accounts.audit import AuditEntry, Event
 from accounts.models import Agency
 from accounts.roles import Role
+from casework.errors import RuleBroken
 from referrals import services as referral_services
 from referrals.episodes import Assessment, AssessmentState, NextSteps, Referral, ReferralState
-from referrals.proposals import RuleBroken
 from referrals.timescales import Timescale, due_date, local_date
 from strategy import services
 from strategy.models import (

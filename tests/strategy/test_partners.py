@@ -11,14 +11,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import access, sharing
+from accounts import sharing
 from accounts.audit import AuditEntry, Event
 from accounts.models import Agency
 from accounts.roles import Role
 from accounts.sharing import SharingDecision, SharingRecord
+from casework import access
+from casework.errors import RuleBroken
 from referrals import services as referral_services
 from referrals.models import Note
-from referrals.proposals import RuleBroken
 from strategy import partners, services
 from strategy.forms import RecordForm
 from strategy.models import (

@@ -1,0 +1,255 @@
+"""The access gate: every question about who may see or do what with a case record is
+answered here, and views, services and selectors ask nothing else (CONVENTIONS.md,
+"Permissions: one gate, one grantor").
+
+What a role may do is `accounts.rights` (the foundation, which knows no case model); this
+module re-exports those answers so that case code asks one place, and adds the questions
+about case records themselves: what is shared with a partner, in SQL through
+`accounts.sharing.shared_with`, and restricted children (DESIGN.md "Information sharing and
+access").
+"""
+
+from __future__ import annotations
+
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.permissions import Perm
+from accounts.rights import (
+    DISCUSSION_VIEW,
+    INFORMATION_REQUEST_PERMISSION,
+    LADO_VIEW,
+    NOTE_VIEW,
+    SECTION47_VIEW,
+    AnyUser,
+    can_end_sharing,
+    can_manage_users,
+    can_read_audit_trail,
+    can_read_restricted_records,
+    can_read_sharing_records,
+    can_record_not_shared,
+    can_restrict_records,
+    can_view_case_records,
+    has_right,
+    makes_referrals,
+    may_be_named_on_restriction,
+    refuse_case_object,
+    refuse_information_request,
+    refuse_lado_inbox,
+    refuse_my_referrals,
+    refuse_partner_pages,
+    refuse_restricted_records,
+    refuse_sharing_records,
+    require_case_records_access,
+    rights,
+    takes_part_in_discussions,
+    users_who_may_be_named,
+    users_with_right,
+    uses_lado_inbox,
+)
+from accounts.sharing import shared_with
+from casework.references import child_reference
+from referrals.models import Note
+from referrals.partner_referrals import PartnerReferral, PartnerReferralState
+from referrals.requests import InformationRequest
+from referrals.restrictions import BreakGlass, Restriction
+from strategy.models import Section47, StrategyDiscussion
+
+__all__ = [
+    "DISCUSSION_VIEW",
+    "INFORMATION_REQUEST_PERMISSION",
+    "LADO_VIEW",
+    "NOTE_VIEW",
+    "SECTION47_VIEW",
+    "AnyUser",
+    "RestrictedRecord",
+    "can_end_sharing",
+    "can_manage_users",
+    "can_read_audit_trail",
+    "can_read_restricted_records",
+    "can_read_sharing_records",
+    "can_record_not_shared",
+    "can_restrict_records",
+    "can_view_case_records",
+    "child_is_open_to",
+    "closed_children",
+    "closed_to",
+    "contributed_discussions",
+    "has_right",
+    "invited_discussions",
+    "lado_referrals_for",
+    "live_break_glass",
+    "makes_referrals",
+    "may_be_named_on_restriction",
+    "partner_referrals_for",
+    "refuse_case_object",
+    "refuse_information_request",
+    "refuse_lado_inbox",
+    "refuse_my_referrals",
+    "refuse_partner_pages",
+    "refuse_restricted_records",
+    "refuse_sharing_records",
+    "require_case_records_access",
+    "require_open",
+    "rights",
+    "shared_enquiries",
+    "takes_part_in_discussions",
+    "users_who_may_be_named",
+    "users_with_right",
+    "uses_lado_inbox",
+    "visible_discussion_notes",
+    "visible_information_requests",
+    "waiting_partner_referrals",
+]
+
+
+def lado_referrals_for(user: AnyUser, queryset):
+    """The LADO referrals of `queryset` shared with the user's LADO service, unexpired, in
+    SQL (accounts.sharing.shared_with); none for anyone else."""
+    if not uses_lado_inbox(user):
+        return queryset.none()
+    return queryset.filter(
+        agency_id=user.agency_id, pk__in=shared_with(user, queryset.model, LADO_VIEW)
+    )
+
+
+def visible_information_requests(user: AnyUser):
+    """The information requests shared with the user's agency (or the user), unexpired, as a
+    queryset filtered in SQL (accounts.sharing.shared_with); none without the right to answer."""
+    if not has_right(user, Perm.ANSWER_INFORMATION_REQUESTS):
+        return InformationRequest.objects.none()
+    return InformationRequest.objects.filter(
+        pk__in=shared_with(user, InformationRequest, INFORMATION_REQUEST_PERMISSION)
+    )
+
+
+def invited_discussions(user: AnyUser):
+    """The discussions shared with the user's agency (or the user), grants unexpired."""
+    if not takes_part_in_discussions(user):
+        return StrategyDiscussion.objects.none()
+    return StrategyDiscussion.objects.filter(
+        pk__in=shared_with(user, StrategyDiscussion, DISCUSSION_VIEW)
+    )
+
+
+def contributed_discussions(user: AnyUser):
+    """The discussions the user's agency recorded its own part in: a partner keeps seeing
+    what it contributed after its grant ends."""
+    if not takes_part_in_discussions(user):
+        return StrategyDiscussion.objects.none()
+    return StrategyDiscussion.objects.filter(
+        participants__agency_id=user.agency_id, participants__recorded_by__isnull=False
+    )
+
+
+def visible_discussion_notes(user: AnyUser, discussion):
+    """A discussion's notes a partner sees: shared with its agency, or written by it."""
+    if not takes_part_in_discussions(user):
+        return Note.objects.none()
+    return Note.objects.filter(discussion=discussion).filter(
+        Q(pk__in=shared_with(user, Note, NOTE_VIEW)) | Q(author__agency_id=user.agency_id)
+    )
+
+
+def shared_enquiries(user: AnyUser):
+    """The joint section 47 enquiries shared with the user's police force, unexpired."""
+    if not takes_part_in_discussions(user):
+        return Section47.objects.none()
+    return Section47.objects.filter(pk__in=shared_with(user, Section47, SECTION47_VIEW))
+
+
+def partner_referrals_for(user: AnyUser):
+    """The partner referrals the user follows, in SQL: their own, or for a partner
+    safeguarding lead every referral their agency made; none for anyone else."""
+    if not makes_referrals(user):
+        return PartnerReferral.objects.none()
+    if has_right(user, Perm.SEE_AGENCY_WORK):
+        return PartnerReferral.objects.filter(agency_id=user.agency_id)
+    return PartnerReferral.objects.filter(submitted_by_id=user.pk)
+
+
+def waiting_partner_referrals(user: AnyUser):
+    """Partner referrals not yet recorded as a contact, for those who see case records (the
+    front door queue); none for anyone else."""
+    if not can_view_case_records(user):
+        return PartnerReferral.objects.none()
+    return PartnerReferral.objects.filter(state=PartnerReferralState.SUBMITTED)
+
+
+# Restricted children (issue 9; DESIGN.md "Information sharing and access") -----------------
+# A restricted child's record (a staff member's child, say) opens for the people named on its
+# allow-list (a plain relation, not guardian) and for anyone who gave a reason less than
+# BREAK_GLASS_HOURS ago ("break glass", referrals.restriction_services). Everyone else with
+# case-record rights, auditors included, is sent to the break-glass page; partners and the
+# system administrator are refused before the question is asked.
+
+
+class RestrictedRecord(Exception):
+    """A case page about a restricted child that is not open to the user:
+    `accounts.middleware.RestrictedRecordMiddleware` sends them to the break-glass page."""
+
+    def __init__(self, child_id: int) -> None:
+        super().__init__(f"Restricted record {child_reference(child_id)}")
+        self.child_id = child_id
+
+
+def live_break_glass(user: AnyUser):
+    """The user's break-glass openings that have not expired (a queryset, for subqueries)."""
+
+    return BreakGlass.objects.filter(user_id=user.pk or 0, expires_at__gt=timezone.now())
+
+
+def closed_children(user: AnyUser, child_ids) -> set[int]:
+    """The children among `child_ids` (ids, or a queryset of ids used as a subquery) whose
+    records are restricted and not open to the user (not on the allow-list, no live
+    break-glass opening), in one query."""
+
+    wanted = child_ids
+    if not isinstance(child_ids, QuerySet):
+        wanted = {pk for pk in child_ids if pk is not None}
+        if not wanted:
+            return set()
+    return set(
+        Restriction.objects.filter(child_id__in=wanted)
+        .exclude(allowed__pk=user.pk or 0)
+        .exclude(child_id__in=live_break_glass(user).values("child_id"))
+        .values_list("child_id", flat=True)
+    )
+
+
+def child_is_open_to(user: AnyUser, child) -> bool:
+    """A child's record is open unless it is restricted and the user is neither on its
+    allow-list nor holding a live break-glass opening (one query)."""
+    return not closed_children(user, [getattr(child, "pk", child)])
+
+
+def require_open(user: AnyUser, *children) -> None:
+    """For a case page about `children` (records or ids, or one queryset of ids), after the
+    page's own refusals: `RestrictedRecord` for the first one not open to a local authority
+    user or an auditor (the break-glass page follows), 404 for anyone else (a partner never
+    breaks the glass). One query. The partners' own pages do not ask: what they see of a
+    restricted child was shared with their agency by name (accounts.sharing), like the
+    allow-list's names."""
+    if len(children) == 1 and isinstance(children[0], QuerySet):
+        ids, closed = None, closed_children(user, children[0])
+    else:
+        ids = [getattr(child, "pk", child) for child in children]
+        closed = closed_children(user, ids)
+    if not closed:
+        return
+    if not can_view_case_records(user):
+        raise Http404
+    raise RestrictedRecord(min(closed) if ids is None else next(p for p in ids if p in closed))
+
+
+def closed_to(user: AnyUser, child_field: str = "child"):
+    """An expression for `annotate()`: whether the child whose id is at `child_field` is
+    restricted and not open to the user, so that a list shows "Restricted record" with no
+    query per row."""
+
+    restricted = Restriction.objects.filter(child_id=OuterRef(child_field)).exclude(
+        allowed__pk=user.pk or 0
+    )
+    opened = live_break_glass(user).filter(child_id=OuterRef(child_field))
+    return ExpressionWrapper(Q(Exists(restricted)) & ~Q(Exists(opened)), BooleanField())
