@@ -31,10 +31,13 @@ from typing import Any
 
 from auditlog.cid import get_cid
 from auditlog.models import AbstractLogEntry, LogEntryManager
+from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, models, router, transaction
 from django.db.models.signals import pre_save
+
+from accounts.encryption import encrypted_fields
 
 ENCRYPTED_VALUE_MASK = "(encrypted)"
 GENESIS_HASH = "0" * 64
@@ -364,10 +367,6 @@ def register_audited(model: type[models.Model], **options: Any) -> type[models.M
     A model whose entries concern a child returns {"child_ref": ...} from
     `get_additional_data()`; the entry stores it in its indexed child column.
     """
-    from auditlog.registry import auditlog
-
-    from accounts.encryption import encrypted_fields
-
     masked = sorted({*options.pop("mask_fields", []), *encrypted_fields(model)})
     auditlog.register(
         model,

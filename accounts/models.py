@@ -10,6 +10,7 @@ from accounts.encryption import KeyRotationCheckpoint
 from accounts.permissions import DESCRIPTIONS, Perm
 from accounts.roles import Role
 from accounts.sessions import FormDraft
+from accounts.sharing import SharingRecord  # the one grantor keeps its model beside it
 
 __all__ = [
     "Agency",
@@ -17,6 +18,7 @@ __all__ = [
     "FormDraft",
     "GlobalPermission",
     "KeyRotationCheckpoint",
+    "SharingRecord",
     "User",
 ]
 
@@ -97,8 +99,3 @@ class GlobalPermission(models.Model):
 # Changes to users and agencies are audited; a password hash or sign-in time never is.
 register_audited(Agency)
 register_audited(User, exclude_fields=["password", "last_login"], m2m_fields={"groups"})
-
-
-from accounts.sharing import SharingRecord  # noqa: E402  # the one grantor keeps its model beside it
-
-__all__ += ["SharingRecord"]

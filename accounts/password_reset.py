@@ -10,14 +10,13 @@ from django.utils.decorators import method_decorator
 from django_ratelimit.core import is_ratelimited
 
 from accounts.forms import gds_form
+from accounts.middleware import AuditMiddleware
 
 RESET_RATE = "5/h"
 
 
 def client_address_key(group: str, request) -> str:
     """The client's address as the audit trail takes it (behind a proxy, its header)."""
-    from accounts.middleware import AuditMiddleware
-
     return AuditMiddleware._get_remote_addr(request) or ""
 
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
@@ -137,12 +138,8 @@ class SharingRefused(Exception):
 def _grant_group(agency):
     """The agency's grant group, made on its first share (the row is locked, so two first
     shares at once, or a stale `agency` object, never make a second)."""
-    from django.contrib.auth.models import Group
-
-    from accounts.models import Agency
-
     if agency.grant_group_id is None:
-        current = Agency.objects.select_for_update().get(pk=agency.pk)
+        current = type(agency).objects.select_for_update().get(pk=agency.pk)
         if current.grant_group_id is None:
             current.grant_group = Group.objects.create(name=f"Grants to agency {agency.pk}")
             current.save(update_fields=["grant_group"])

@@ -120,13 +120,13 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         problems = []
         if self.assessments.filter(state=AssessmentState.OPEN).exists():
             problems.append("The assessment is not yet authorised")
-        from strategy.models import OPEN_DISCUSSION_STATES, OPEN_SECTION_47_STATES
-
-        if self.discussion_children.filter(discussion__state__in=OPEN_DISCUSSION_STATES).exists():
+        # The strategy app's rows answer through their own managers' `open()`: this model
+        # sits below that app and imports nothing from it.
+        if self.discussion_children.open().exists():
             problems.append(
                 "A strategy discussion about the child is not yet signed off or cancelled"
             )
-        if self.section47s.filter(state__in=OPEN_SECTION_47_STATES).exists():
+        if self.section47s.open().exists():
             problems.append(
                 "A section 47 enquiry has neither an initial conference nor 'conference not "
                 "required'"

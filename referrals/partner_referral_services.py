@@ -12,16 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from accounts.audit import record_transition
+from accounts.audit import AuditEntry, record_transition
 from accounts.models import Agency, User
 from accounts.permissions import Perm
 from accounts.sharing import ConsentPosition
 from casework import access
 from casework.errors import RuleBroken
+from casework.transitions import require_right
 from referrals.codes import ReferralSource
 from referrals.contacts import Contact, ContactChild
 from referrals.partner_referrals import (
@@ -29,7 +31,6 @@ from referrals.partner_referrals import (
     PartnerReferralChild,
     PartnerReferralState,
 )
-from referrals.services import require_right
 
 ALREADY_RECORDED = (
     "This referral from a partner agency has already been recorded as a contact, so it "
@@ -48,6 +49,10 @@ SOURCE_OF_AGENCY_KIND: dict[str, str] = {
     Agency.Kind.INSPECTORATE: ReferralSource.OTHER,
     Agency.Kind.OTHER: ReferralSource.OTHER,
 }
+
+
+# The key under which the contact wizard keeps its pending state (accounts.sessions).
+NEW_CONTACT = "new-contact"
 
 
 @dataclass(frozen=True)
@@ -141,7 +146,7 @@ def partner_referral_record(
 
 
 def contact_wizard_start(partner_referral: PartnerReferral, *, by: User) -> dict:
-    """The contact wizard's pending state (referrals.views NEW_CONTACT) prefilled from the
+    """The contact wizard's pending state (NEW_CONTACT) prefilled from the
     referral: the details as the partner gave them and the children to look for, so that the
     practitioner matches them as for any contact."""
     received = timezone.localtime(partner_referral.submitted_at)
@@ -231,10 +236,6 @@ def feedback_for(referral: PartnerReferral) -> list[Feedback]:
     """The feedback the front door gave on the contact the referral became: the text only
     (never which LA child record it is about), each with when it was recorded, in two
     queries. Identical feedback for siblings is shown once."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from accounts.audit import AuditEntry
-
     if referral.contact_id is None:
         return []
     given = list(

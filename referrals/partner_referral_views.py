@@ -190,8 +190,6 @@ def partner_referral(request: HttpRequest, pk: int) -> HttpResponse:
 def partner_referral_record(request: HttpRequest, pk: int) -> HttpResponse:
     """Start the contact wizard prefilled from the referral; the contact's children are
     matched as for any contact, and saving the contact records the referral."""
-    from referrals.views import NEW_CONTACT
-
     referral = _waiting_or_recorded(request, pk)
     if not access.has_right(request.user, Perm.RECORD_CONTACTS):
         raise PermissionDenied("Your role does not record contacts.")
@@ -199,7 +197,7 @@ def partner_referral_record(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, services.ALREADY_RECORDED)
         return redirect("referrals:partner-referral", pk=pk)
     sessions.keep(
-        user=request.user, key=NEW_CONTACT,
+        user=request.user, key=services.NEW_CONTACT,
         data=services.contact_wizard_start(referral, by=request.user),
     )  # fmt: skip
     return redirect("referrals:contact-new")

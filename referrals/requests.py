@@ -11,8 +11,6 @@ to the family are encrypted.
 
 from __future__ import annotations
 
-from datetime import datetime, time
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -31,20 +29,6 @@ class Priority(models.TextChoices):
 class RequestState(models.TextChoices):
     OPEN = "open", "Outstanding"
     ANSWERED = "answered", "Answered"
-
-
-def information_request_due(asked_at: datetime, priority: str, calendar_=None) -> datetime:
-    """The end (23:59 Europe/London) of the working day the priority allows, counted from the
-    local date it was asked (that day is day 0)."""
-    from referrals.timescales import WorkingCalendar, local_date
-
-    days = (
-        settings.INFORMATION_REQUEST_RED_WORKING_DAYS
-        if priority == Priority.RED
-        else settings.INFORMATION_REQUEST_AMBER_WORKING_DAYS
-    )
-    day = (calendar_ or WorkingCalendar.current()).add_working_days(local_date(asked_at), days)
-    return timezone.make_aware(datetime.combine(day, time(23, 59)))
 
 
 @register_audited

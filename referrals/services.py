@@ -13,13 +13,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import record_transition
 from accounts.models import User
 from accounts.permissions import Perm
-from casework import access
+from casework import access, transitions
 from casework.errors import ChangedBySomeoneElse, RuleBroken
 from casework.locking import locked
 from casework.references import child_reference
+from casework.transitions import audit_transition, four_eyes, require_right
 from referrals.codes import ReasonForClosure, validate_assessment_factors
 from referrals.contacts import (
     FAMILY_TOLD_NEEDED,
@@ -48,21 +48,28 @@ from referrals.models import (
     Person,
     Referral,
 )
-from referrals.timescales import Timescale, due_date, local_date
+from referrals.timescales import Timescale, due_date, information_request_due, local_date
 
-
-def require_right(user: User, perm: Perm) -> None:
-    """PermissionDenied unless one of the user's roles grants `perm` (casework.access)."""
-    if not access.has_right(user, perm):
-        raise PermissionDenied("Your role does not allow this.")
-
-
-def audit_transition(by: User, record, source: str, name: str, reason: str = "") -> None:
-    """The transition of a record about one child, with from, to and reason."""
-    record_transition(
-        actor=by, obj=record, source=source, target=record.state, name=name,
-        reason=reason, child_ref=child_reference(record.child_id),
-    )  # fmt: skip
+# The reviews of this app's work (casework.transitions): each proposal waits for a manager
+# other than its author, who signs it off or returns it.
+CONTACT_DECISION = transitions.Review(
+    model=ContactChild, lock=False,
+    open_state=ContactChildState.SCREENING, waiting_state=ContactChildState.PROPOSED,
+    propose_transition="propose_decision", sign_off_transition="sign_off",
+    return_transition="return_for_changes",
+    not_open="A decision can be proposed only while the child is being screened",
+    waiting="a proposed decision", did="proposed this decision",
+    author_id=lambda contact_child: contact_child.current_decision.proposed_by_id,
+)  # fmt: skip
+NEXT_STEPS = transitions.Review(
+    model=Referral,
+    open_state=ReferralState.OPEN, waiting_state=ReferralState.NEXT_STEPS_PROPOSED,
+    propose_transition="propose_next_steps", sign_off_transition="sign_off_next_steps",
+    return_transition="return_next_steps",
+    not_open="Next steps can be proposed only while the referral is open",
+    waiting="proposed next steps", did="proposed these next steps",
+    author_id=lambda referral: referral.current_decision.proposed_by_id,
+)  # fmt: skip
 
 
 @transaction.atomic
@@ -98,26 +105,23 @@ def decision_propose(
     rationale: str,
 ) -> ContactDecision:  # fmt: skip
     """Propose a decision for one child, with its level of need and rationale (finding 11)."""
-    require_right(by, Perm.PROPOSE_DECISIONS)
-    if contact_child.state != ContactChildState.SCREENING:
-        raise RuleBroken("A decision can be proposed only while the child is being screened")
-    if not rationale.strip():
-        raise RuleBroken("Give the rationale for the decision")
-    if outcome == Outcome.ALLOCATED_WORKER and not _open_allocation(contact_child.child_id):
-        raise RuleBroken(
-            "This child has no allocated worker to pass the contact to: choose another outcome"
-        )
-    decision = ContactDecision.objects.create(
-        contact_child=contact_child, outcome=Outcome(outcome), level_of_need=level_of_need,
-        rationale=rationale, proposed_by=by,
+
+    def rules(current: ContactChild) -> None:
+        if not rationale.strip():
+            raise RuleBroken("Give the rationale for the decision")
+        if outcome == Outcome.ALLOCATED_WORKER and not _open_allocation(current.child_id):
+            raise RuleBroken(
+                "This child has no allocated worker to pass the contact to: choose another outcome"
+            )
+
+    _, decision = transitions.propose(
+        CONTACT_DECISION, by=by, record=contact_child, rules=rules,
+        create=lambda current: ContactDecision.objects.create(
+            contact_child=current, outcome=Outcome(outcome), level_of_need=level_of_need,
+            rationale=rationale, proposed_by=by,
+        ),
+        reason=lambda decision: decision.get_outcome_display(),
     )  # fmt: skip
-    source = contact_child.state
-    contact_child.current_decision = decision
-    contact_child.propose_decision(by=by)
-    contact_child.save()
-    audit_transition(
-        by, contact_child, source, "propose_decision", reason=decision.get_outcome_display()
-    )
     if decision.outcome == Outcome.STRATEGY_NOW:
         # The urgent path: the referral exists at once, dated when the contact arrived; the
         # sign-off follows the strategy discussion (DESIGN.md).
@@ -125,44 +129,22 @@ def decision_propose(
     return decision
 
 
-def _other_signers_exist(proposer_id: int) -> bool:
-    return access.users_with_right(Perm.SIGN_OFF_DECISIONS).exclude(pk=proposer_id).exists()
-
-
-def four_eyes(by: User, author_id: int | None, *, did: str = "proposed this decision") -> None:
-    """Whoever proposed (or recorded) never signs off; with one manager the item waits."""
-    if author_id != by.pk:
-        return
-    if not _other_signers_exist(author_id):
-        raise RuleBroken(
-            f"You {did}, so another manager must sign it off. There is no other manager yet: "
-            "it waits for one"
-        )
-    raise RuleBroken(f"You {did}, so another manager must sign it off")
-
-
-def _four_eyes(by: User, contact_child: ContactChild) -> None:
-    four_eyes(by, contact_child.current_decision.proposed_by_id)
-
-
 @transaction.atomic
 def decision_sign_off(*, by: User, contact_child: ContactChild, comment: str = "") -> ContactChild:
     """A manager other than the proposer signs the decision off (findings 13, 14)."""
-    require_right(by, Perm.SIGN_OFF_DECISIONS)
-    if contact_child.state != ContactChildState.PROPOSED:
-        raise RuleBroken("Only a proposed decision can be signed off")
-    _four_eyes(by, contact_child)
-    outcome = contact_child.current_decision.outcome
-    if outcome == Outcome.STRATEGY_NOW and not _urgent_discussion_convened(contact_child):
-        raise RuleBroken(
-            "Convene the strategy discussion before signing off an urgent decision: the "
-            "discussion comes first, the sign-off follows"
-        )
-    source = contact_child.state
-    contact_child.sign_off(by=by, comment=comment)
-    contact_child.current_decision.save()
-    contact_child.save()
-    audit_transition(by, contact_child, source, "sign_off")
+
+    def urgent_discussion_first(current: ContactChild) -> None:
+        outcome = current.current_decision.outcome
+        if outcome == Outcome.STRATEGY_NOW and not _urgent_discussion_convened(current):
+            raise RuleBroken(
+                "Convene the strategy discussion before signing off an urgent decision: the "
+                "discussion comes first, the sign-off follows"
+            )
+
+    transitions.sign_off(
+        CONTACT_DECISION, by=by, record=contact_child, comment=comment,
+        rules=urgent_discussion_first,
+    )  # fmt: skip
     outcome = contact_child.current_decision.outcome
     if outcome in (Outcome.REFERRAL, Outcome.STRATEGY_NOW):
         _open_referral(by, contact_child, urgent=outcome == Outcome.STRATEGY_NOW)
@@ -228,19 +210,9 @@ def lado_outcome_record(*, by: User, lado_referral: LadoReferral, outcome: str, 
 @transaction.atomic
 def decision_return(*, by: User, contact_child: ContactChild, comment: str) -> ContactChild:
     """A manager returns a proposal with a comment; it is kept, and a new one is proposed."""
-    require_right(by, Perm.SIGN_OFF_DECISIONS)
-    if contact_child.state != ContactChildState.PROPOSED:
-        raise RuleBroken("Only a proposed decision can be returned")
-    if not comment.strip():
-        raise RuleBroken("Say what needs to change")
-    _four_eyes(by, contact_child)
-    decision = contact_child.current_decision
-    source = contact_child.state
-    contact_child.return_for_changes(by=by, comment=comment)
-    decision.save()
-    contact_child.save()
-    audit_transition(by, contact_child, source, "return_for_changes")
-    return contact_child
+    return transitions.return_for_changes(
+        CONTACT_DECISION, by=by, record=contact_child, comment=comment
+    )
 
 
 @transaction.atomic
@@ -472,49 +444,36 @@ def referral_next_steps_propose(
 ) -> ReferralDecision:
     """Propose the referral's next steps within 1 working day, with the census primary need
     (none for no further action: census rules 8831, 8610)."""
-    require_right(by, Perm.PROPOSE_DECISIONS)
-    referral = locked(Referral, referral)
-    if referral.state != ReferralState.OPEN:
-        raise RuleBroken("Next steps can be proposed only while the referral is open")
-    if not rationale.strip():
-        raise RuleBroken("Give the rationale for the next steps")
-    nfa = next_steps == NextSteps.NO_FURTHER_ACTION
-    if nfa and primary_need:
-        raise RuleBroken("A referral with no further action has no primary need")
-    if not nfa and not primary_need:
-        raise RuleBroken("Choose the child's primary need")
-    if nfa and (referral.assessments.exists() or referral.section47s.exists()):
-        raise RuleBroken(
-            "This referral already has an assessment or enquiry, so it cannot be 'no further "
-            "action': close it with its reason once the work is done"
-        )
-    decision = ReferralDecision.objects.create(
-        referral=referral, next_steps=NextSteps(next_steps), primary_need=primary_need,
-        rationale=rationale, proposed_by=by,
+
+    def rules(current: Referral) -> None:
+        if not rationale.strip():
+            raise RuleBroken("Give the rationale for the next steps")
+        nfa = next_steps == NextSteps.NO_FURTHER_ACTION
+        if nfa and primary_need:
+            raise RuleBroken("A referral with no further action has no primary need")
+        if not nfa and not primary_need:
+            raise RuleBroken("Choose the child's primary need")
+        if nfa and (current.assessments.exists() or current.section47s.exists()):
+            raise RuleBroken(
+                "This referral already has an assessment or enquiry, so it cannot be 'no "
+                "further action': close it with its reason once the work is done"
+            )
+
+    _, decision = transitions.propose(
+        NEXT_STEPS, by=by, record=referral, rules=rules,
+        create=lambda current: ReferralDecision.objects.create(
+            referral=current, next_steps=NextSteps(next_steps), primary_need=primary_need,
+            rationale=rationale, proposed_by=by,
+        ),
+        reason=lambda decision: decision.get_next_steps_display(),
     )  # fmt: skip
-    source = referral.state
-    referral.current_decision = decision
-    referral.propose_next_steps(by=by)
-    referral.save()
-    audit_transition(
-        by, referral, source, "propose_next_steps", reason=decision.get_next_steps_display()
-    )
     return decision
 
 
 @transaction.atomic
 def referral_next_steps_sign_off(*, by: User, referral: Referral, comment: str = "") -> Referral:
     """A manager other than the proposer signs the next steps off; an assessment opens."""
-    require_right(by, Perm.SIGN_OFF_DECISIONS)
-    referral = locked(Referral, referral)
-    if referral.state != ReferralState.NEXT_STEPS_PROPOSED:
-        raise RuleBroken("Only proposed next steps can be signed off")
-    four_eyes(by, referral.current_decision.proposed_by_id, did="proposed these next steps")
-    source = referral.state
-    referral.sign_off_next_steps(by=by, comment=comment)
-    referral.current_decision.save()
-    referral.save()
-    audit_transition(by, referral, source, "sign_off_next_steps")
+    referral = transitions.sign_off(NEXT_STEPS, by=by, record=referral, comment=comment)
     if referral.current_decision.next_steps == NextSteps.ASSESSMENT:
         assessment_open(by=by, referral=referral, start_date=timezone.localdate())
     return referral
@@ -523,20 +482,7 @@ def referral_next_steps_sign_off(*, by: User, referral: Referral, comment: str =
 @transaction.atomic
 def referral_next_steps_return(*, by: User, referral: Referral, comment: str) -> Referral:
     """A manager returns proposed next steps with a comment; they are kept."""
-    require_right(by, Perm.SIGN_OFF_DECISIONS)
-    referral = locked(Referral, referral)
-    if referral.state != ReferralState.NEXT_STEPS_PROPOSED:
-        raise RuleBroken("Only proposed next steps can be returned")
-    if not comment.strip():
-        raise RuleBroken("Say what needs to change")
-    four_eyes(by, referral.current_decision.proposed_by_id, did="proposed these next steps")
-    decision = referral.current_decision
-    source = referral.state
-    referral.return_next_steps(by=by, comment=comment)
-    decision.save()
-    referral.save()
-    audit_transition(by, referral, source, "return_next_steps")
-    return referral
+    return transitions.return_for_changes(NEXT_STEPS, by=by, record=referral, comment=comment)
 
 
 @transaction.atomic
@@ -630,7 +576,7 @@ def information_request_send(
 ):  # fmt: skip
     """Ask one partner agency about a child being screened; due by its priority."""
     from accounts import sharing
-    from referrals.requests import InformationRequest, Priority, information_request_due
+    from referrals.requests import InformationRequest, Priority
 
     require_right(by, Perm.REQUEST_INFORMATION)
     current = ContactChild.objects.select_for_update().get(pk=contact_child.pk)

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cache
 
 import holidays
 from django.conf import settings
 from django.utils import timezone
+
+from referrals.models import ClosureDay
+from referrals.requests import Priority
 
 
 class Timescale(StrEnum):
@@ -50,8 +53,6 @@ class WorkingCalendar:
 
     @classmethod
     def current(cls) -> WorkingCalendar:
-        from referrals.models import ClosureDay
-
         return cls(frozenset(ClosureDay.objects.values_list("day", flat=True)))
 
     def is_working_day(self, day: date) -> bool:
@@ -102,3 +103,15 @@ def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def information_request_due(asked_at: datetime, priority: str, calendar_=None) -> datetime:
+    """The end (23:59 Europe/London) of the working day the priority allows, counted from the
+    local date it was asked (that day is day 0)."""
+    days = (
+        settings.INFORMATION_REQUEST_RED_WORKING_DAYS
+        if priority == Priority.RED
+        else settings.INFORMATION_REQUEST_AMBER_WORKING_DAYS
+    )
+    day = (calendar_ or WorkingCalendar.current()).add_working_days(local_date(asked_at), days)
+    return timezone.make_aware(datetime.combine(day, time(23, 59)))

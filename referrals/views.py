@@ -49,6 +49,8 @@ from referrals.models import (
     Relationship,
     Team,
 )
+from referrals.partner_referral_services import NEW_CONTACT
+from referrals.partner_referral_views import queue_section
 
 
 def _require_local_data_manager(request: HttpRequest) -> None:
@@ -138,7 +140,6 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     record_list(request, ContactChild, [row.contact_child.pk for row in rows])
     can_record = access.has_right(request.user, Perm.RECORD_CONTACTS)
-    from referrals.partner_referral_views import queue_section  # partner referrals (issue 9)
 
     return render(
         request,
@@ -514,8 +515,6 @@ def child_not_shared(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # Recording a contact: details, the children (found first), check your answers -------------
-
-NEW_CONTACT = "new-contact"
 
 
 def _require_recorder(request: HttpRequest) -> None:

@@ -187,6 +187,13 @@ class DiscussionOutcome(models.TextChoices):
 SECTION_47_OUTCOMES = (DiscussionOutcome.SECTION_47_SINGLE, DiscussionOutcome.SECTION_47_JOINT)
 
 
+class DiscussionChildQuerySet(models.QuerySet):
+    def open(self):
+        """Children of discussions not yet signed off or cancelled (a referral asks this of
+        its own related rows, so the referral's model needs no import of this app)."""
+        return self.filter(discussion__state__in=OPEN_DISCUSSION_STATES)
+
+
 @register_audited
 class DiscussionChild(models.Model):
     """A child the discussion is about, through the child's referral, with its own decision."""
@@ -202,6 +209,8 @@ class DiscussionChild(models.Model):
     )
     outcome = models.CharField(max_length=12, choices=DiscussionOutcome.choices, blank=True)
     rationale = EncryptedTextField(blank=True)
+
+    objects = DiscussionChildQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -319,6 +328,12 @@ class EnquiryOutcome(models.TextChoices):
     )
 
 
+class Section47QuerySet(models.QuerySet):
+    def open(self):
+        """Enquiries with neither an initial conference nor "conference not required"."""
+        return self.filter(state__in=OPEN_SECTION_47_STATES)
+
+
 @register_audited
 class Section47(ConcurrentTransitionMixin, models.Model):
     """One enquiry per child per decision to enquire. It starts on the date of the discussion
@@ -351,6 +366,8 @@ class Section47(ConcurrentTransitionMixin, models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
+
+    objects = Section47QuerySet.as_manager()
 
     class Meta:
         verbose_name = "section 47 enquiry"

@@ -15,18 +15,14 @@ from django.utils import timezone
 from accounts.audit import record_transition
 from accounts.models import Agency, User
 from accounts.permissions import Perm
-from casework import access
+from casework import access, transitions
 from casework.errors import RuleBroken
 from casework.locking import locked
 from casework.references import child_reference
+from casework.transitions import audit_transition, require_right
 from referrals.codes import CategoryOfAbuse
 from referrals.episodes import Referral
-from referrals.services import (
-    assessment_open,
-    audit_transition,
-    four_eyes,
-    require_right,
-)
+from referrals.services import assessment_open
 from referrals.timescales import Timescale, due_date, local_date
 from strategy import partners
 from strategy.models import (
@@ -70,6 +66,32 @@ def _audit_discussion(by: User, discussion: StrategyDiscussion, source: str, nam
             actor=by, obj=discussion, source=source, target=discussion.state, name=name,
             reason=reason, child_ref=child_reference(child_id),
         )  # fmt: skip
+
+
+# The reviews of this app's work (casework.transitions). A discussion's record waits for a
+# manager other than whoever recorded it as held; an enquiry's outcome, other than its
+# proposer.
+DISCUSSION = transitions.Review(
+    model=StrategyDiscussion,
+    open_state=DiscussionState.CONVENED, waiting_state=DiscussionState.HELD,
+    propose_transition="record_held", sign_off_transition="sign_off",
+    return_transition="return_for_changes",
+    not_open="Only a convened discussion can be recorded as held",
+    waiting="a discussion recorded as held", did="recorded this discussion as held",
+    author_id=lambda discussion: discussion.recorded_by_id,
+    proposal=lambda discussion: None, bump_version_on_return=True,
+    audit=_audit_discussion,
+)  # fmt: skip
+ENQUIRY_OUTCOME = transitions.Review(
+    model=Section47, propose_right=Perm.RUN_SECTION_47_ENQUIRIES,
+    open_state=Section47State.OPEN, waiting_state=Section47State.OUTCOME_PROPOSED,
+    propose_transition="propose_outcome", sign_off_transition="sign_off_outcome",
+    return_transition="return_outcome",
+    not_open="An outcome can be proposed only while the enquiry is open",
+    waiting="a proposed outcome", did="proposed this outcome",
+    author_id=lambda section47: section47.current_outcome.proposed_by_id,
+    proposal=lambda section47: section47.current_outcome, proposal_field="current_outcome",
+)  # fmt: skip
 
 
 # Strategy discussions -------------------------------------------------------------------
@@ -284,23 +306,20 @@ def discussion_sign_off(
 ) -> StrategyDiscussion:
     """A manager other than the recorder signs the outcome off (finding 13); each decision
     to enquire opens a section 47 enquiry dated when the discussion was held."""
-    require_right(by, Perm.SIGN_OFF_DECISIONS)
-    current = locked(StrategyDiscussion, discussion)
-    if current.state != DiscussionState.HELD:
-        raise RuleBroken("Only a discussion recorded as held can be signed off")
-    four_eyes(by, current.recorded_by_id, did="recorded this discussion as held")
-    # The children's referrals are locked, then checked again: another discussion signed off
-    # since this one was held may have opened the child's enquiry (one open section 47 per
-    # referral), or the referral may have closed.
-    referral_ids = list(current.children.values_list("referral_id", flat=True))
-    list(Referral.objects.select_for_update().filter(pk__in=referral_ids).order_by("pk"))
-    problems = record_problems(current)
-    if problems:
-        raise RecordIncomplete(problems)
-    source = current.state
-    current.sign_off(by=by, comment=comment)
-    current.save()
-    _audit_discussion(by, current, source, "sign_off")
+
+    def still_complete(current: StrategyDiscussion) -> None:
+        # The children's referrals are locked, then checked again: another discussion signed
+        # off since this one was held may have opened the child's enquiry (one open section
+        # 47 per referral), or the referral may have closed.
+        referral_ids = list(current.children.values_list("referral_id", flat=True))
+        list(Referral.objects.select_for_update().filter(pk__in=referral_ids).order_by("pk"))
+        problems = record_problems(current)
+        if problems:
+            raise RecordIncomplete(problems)
+
+    current = transitions.sign_off(
+        DISCUSSION, by=by, record=discussion, comment=comment, rules=still_complete
+    )
     held_on = local_date(current.held_at)
     for child in current.children.select_related("referral"):
         if child.outcome in SECTION_47_OUTCOMES:
@@ -329,19 +348,7 @@ def discussion_return(
     *, by: User, discussion: StrategyDiscussion, comment: str
 ) -> StrategyDiscussion:
     """A manager other than the recorder returns the record for changes, with a comment."""
-    require_right(by, Perm.SIGN_OFF_DECISIONS)
-    current = locked(StrategyDiscussion, discussion)
-    if current.state != DiscussionState.HELD:
-        raise RuleBroken("Only a discussion recorded as held can be returned")
-    if not comment.strip():
-        raise RuleBroken("Say what needs to change")
-    four_eyes(by, current.recorded_by_id, did="recorded this discussion as held")
-    source = current.state
-    current.return_for_changes(by=by, comment=comment)
-    current.version += 1
-    current.save()
-    _audit_discussion(by, current, source, "return_for_changes")
-    return current
+    return transitions.return_for_changes(DISCUSSION, by=by, record=discussion, comment=comment)
 
 
 @transaction.atomic
@@ -367,22 +374,20 @@ def section47_outcome_propose(
     *, by: User, section47: Section47, outcome: str, rationale: str
 ) -> EnquiryOutcomeDecision:
     """Propose the enquiry's outcome with its rationale (DOMAIN.md "Section 47 enquiries")."""
-    require_right(by, Perm.RUN_SECTION_47_ENQUIRIES)
-    current = locked(Section47, section47)
-    if current.state != Section47State.OPEN:
-        raise RuleBroken("An outcome can be proposed only while the enquiry is open")
-    if outcome not in EnquiryOutcome.values:
-        raise RuleBroken("Choose the outcome of the enquiry")
-    if not rationale.strip():
-        raise RuleBroken("Give the rationale for the outcome")
-    decision = EnquiryOutcomeDecision.objects.create(
-        section47=current, outcome=outcome, rationale=rationale, proposed_by=by
-    )
-    source = current.state
-    current.current_outcome = decision
-    current.propose_outcome(by=by)
-    current.save()
-    audit_transition(by, current, source, "propose_outcome", reason=outcome)
+
+    def rules(current: Section47) -> None:
+        if outcome not in EnquiryOutcome.values:
+            raise RuleBroken("Choose the outcome of the enquiry")
+        if not rationale.strip():
+            raise RuleBroken("Give the rationale for the outcome")
+
+    _, decision = transitions.propose(
+        ENQUIRY_OUTCOME, by=by, record=section47, rules=rules,
+        create=lambda current: EnquiryOutcomeDecision.objects.create(
+            section47=current, outcome=outcome, rationale=rationale, proposed_by=by
+        ),
+        reason=lambda decision: decision.outcome,
+    )  # fmt: skip
     return decision
 
 
@@ -390,16 +395,7 @@ def section47_outcome_propose(
 def section47_outcome_sign_off(*, by: User, section47: Section47, comment: str = "") -> Section47:
     """A manager other than the proposer signs the outcome off. Without continuing risk the
     enquiry closes with 'conference not required' (`ICPCnotRequired`)."""
-    require_right(by, Perm.SIGN_OFF_DECISIONS)
-    current = locked(Section47, section47)
-    if current.state != Section47State.OUTCOME_PROPOSED:
-        raise RuleBroken("Only a proposed outcome can be signed off")
-    four_eyes(by, current.current_outcome.proposed_by_id, did="proposed this outcome")
-    source = current.state
-    current.sign_off_outcome(by=by, comment=comment)
-    current.current_outcome.save()
-    current.save()
-    audit_transition(by, current, source, "sign_off_outcome")
+    current = transitions.sign_off(ENQUIRY_OUTCOME, by=by, record=section47, comment=comment)
     if current.outcome != EnquiryOutcome.CONTINUING_RISK:
         source = current.state
         current.close_without_conference(by=by)
@@ -412,20 +408,7 @@ def section47_outcome_sign_off(*, by: User, section47: Section47, comment: str =
 @transaction.atomic
 def section47_outcome_return(*, by: User, section47: Section47, comment: str) -> Section47:
     """A manager returns the proposed outcome with a comment; it is kept."""
-    require_right(by, Perm.SIGN_OFF_DECISIONS)
-    current = locked(Section47, section47)
-    if current.state != Section47State.OUTCOME_PROPOSED:
-        raise RuleBroken("Only a proposed outcome can be returned")
-    if not comment.strip():
-        raise RuleBroken("Say what needs to change")
-    four_eyes(by, current.current_outcome.proposed_by_id, did="proposed this outcome")
-    decision = current.current_outcome
-    source = current.state
-    current.return_outcome(by=by, comment=comment)
-    decision.save()
-    current.save()
-    audit_transition(by, current, source, "return_outcome")
-    return current
+    return transitions.return_for_changes(ENQUIRY_OUTCOME, by=by, record=section47, comment=comment)
 
 
 def chair_conflicts(user: User, child_id: int) -> list[str]:

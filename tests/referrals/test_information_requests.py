@@ -30,9 +30,8 @@ from referrals.requests import (
     InformationRequest,
     Priority,
     RequestState,
-    information_request_due,
 )
-from referrals.timescales import WorkingCalendar
+from referrals.timescales import WorkingCalendar, information_request_due
 from tests.conftest import sign_in
 from tests.factories import AgencyFactory
 from tests.referrals.factories import contact, proposed
