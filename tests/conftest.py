@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Agency, User
 from accounts.roles import Role
+from demo.people import load_demo
 from tests.factories import AgencyFactory, UserFactory
 from tests.standins.models import STANDIN_MODELS
 
@@ -120,6 +121,4 @@ def _fast_password_hashing(settings):
 @pytest.fixture
 def demo(db):
     """The demo authority, partners and users of `manage.py load_demo`."""
-    from accounts.demo import load_demo
-
     load_demo()

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.views.defaults import server_error
 from django_otp.oath import totp
 
-from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, USERS
 from accounts.models import User
 from accounts.roles import Role
+from demo.people import DEMO_PASSWORD, DEMO_TOTP_SECRET, USERS
 from tests.conftest import sign_in
 
 

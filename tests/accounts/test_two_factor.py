@@ -157,7 +157,7 @@ def test_a_reset_makes_the_user_enrol_again(client, make_user):
 
 
 def test_demo_users_share_the_documented_app_secret(demo):
-    from accounts.demo import DEMO_TOTP_KEY_HEX
+    from demo.people import DEMO_TOTP_KEY_HEX
 
     assert set(TOTPDevice.objects.values_list("key", flat=True)) == {DEMO_TOTP_KEY_HEX}
     assert TOTPDevice.objects.filter(confirmed=True).count() == 12

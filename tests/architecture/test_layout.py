@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["config", "accounts", "referrals", "strategy"]
+APPS = ["config", "accounts", "referrals", "strategy", "demo"]
 
 
 def source_files() -> list[Path]:
@@ -70,5 +71,37 @@ def test_no_view_or_form_sets_a_state_or_asks_about_permissions_itself():
         for path in (ROOT / app).glob("*.py")
         if path.name in {"views.py", "forms.py"}
         and state_set.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def imported_apps(path: Path) -> set[str]:
+    """The top-level packages a module imports, wherever in the module the import is."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_no_product_code_imports_the_demo():
+    # demo is a top app: it loads fictional data through the product, never the other way.
+    offenders = [
+        path.relative_to(ROOT)
+        for app in ("config", "accounts", "casework", "referrals", "strategy")
+        for path in (ROOT / app).rglob("*.py")
+        if "demo" in imported_apps(path)
+    ]
+    assert offenders == []
+
+
+def test_accounts_imports_no_case_app():
+    case_apps = {"casework", "referrals", "strategy", "notes", "demo"}
+    offenders = [
+        path.relative_to(ROOT)
+        for path in (ROOT / "accounts").rglob("*.py")
+        if imported_apps(path) & case_apps
     ]
     assert offenders == []

@@ -28,24 +28,24 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from accounts import demo as accounts_demo
 from accounts.permissions import Perm
 from accounts.roles import ROLE_PERMISSIONS
+from demo import people
 from tests.conftest import sign_in
 
 # Each test's own savepoint sits inside the module's one demo load (the `demo` fixture).
 pytestmark = pytest.mark.django_db
 
-# Who is who (accounts/demo.py) -----------------------------------------------------------------
+# Who is who (demo/people.py) -------------------------------------------------------------------
 
 AGENCY_KEYS = {
-    accounts_demo.COUNCIL: "council",
-    accounts_demo.POLICE: "police",
-    accounts_demo.HEALTH: "health",
-    accounts_demo.SCHOOL: "school",
-    accounts_demo.LADO: "lado",
+    people.COUNCIL: "council",
+    people.POLICE: "police",
+    people.HEALTH: "health",
+    people.SCHOOL: "school",
+    people.LADO: "lado",
 }
-DEMO_USERS = {user.username: user for user in accounts_demo.USERS}
+DEMO_USERS = {user.username: user for user in people.USERS}
 AGENCY = {name: AGENCY_KEYS[user.agency] for name, user in DEMO_USERS.items()}
 ANONYMOUS = "anonymous"
 USERS = [ANONYMOUS, *DEMO_USERS]
@@ -582,7 +582,7 @@ def demo_keys() -> dict[str, str]:
     jenna, kenan = children["Jenna Quiller"], children["Kenan Trewhella"]
     ria_cc = ContactChild.objects.get(child=ria)
     jenna_cc = ContactChild.objects.get(child=jenna)
-    school = Discussion.objects.filter(participants__agency__name=accounts_demo.SCHOOL).get()
+    school = Discussion.objects.filter(participants__agency__name=people.SCHOOL).get()
     rosewarne = Discussion.objects.filter(children__child=jago)
     actions = {a.agency.name: a for a in Action.objects.filter(discussion=school)}
     enquiries = Section47.objects.filter(child__last_name="Nancarrow")
@@ -609,14 +609,14 @@ def demo_keys() -> dict[str, str]:
         "sd_held": Discussion.objects.get(state=DiscussionState.HELD).pk,
         "sd_school": school.pk,
         "sd_kenan": Discussion.objects.get(children__child=kenan).pk,
-        "action_police": actions[accounts_demo.POLICE].pk,
-        "action_health": actions[accounts_demo.HEALTH].pk,
+        "action_police": actions[people.POLICE].pk,
+        "action_health": actions[people.HEALTH].pk,
         "s47_open": enquiries.get(state=Section47State.OPEN).pk,
         "s47_proposed": enquiries.get(state=Section47State.OUTCOME_PROPOSED).pk,
         "s47_joint": Section47.objects.get(discussion_child__discussion=school).pk,
         "s47_kenan": Section47.objects.get(child=kenan).pk,
-        "ir_health": InformationRequest.objects.get(agency__name=accounts_demo.HEALTH).pk,
-        "ir_school": InformationRequest.objects.get(agency__name=accounts_demo.SCHOOL).pk,
+        "ir_health": InformationRequest.objects.get(agency__name=people.HEALTH).pk,
+        "ir_school": InformationRequest.objects.get(agency__name=people.SCHOOL).pk,
         "lado_referral": LadoReferral.objects.get().pk,
         "pr_recorded": PartnerReferral.objects.get(state=PartnerReferralState.RECORDED).pk,
         "pr_waiting": PartnerReferral.objects.get(state=PartnerReferralState.SUBMITTED).pk,
@@ -624,7 +624,7 @@ def demo_keys() -> dict[str, str]:
             decision=SharingDecision.SHARED, ended_at__isnull=True, what__startswith="Information"
         ).order_by("pk").first().pk,
         "user": User.objects.get(username="practitioner").pk,
-        "agency": Agency.objects.get(name=accounts_demo.POLICE).pk,
+        "agency": Agency.objects.get(name=people.POLICE).pk,
         "level": LevelOfNeed.objects.order_by("pk").first().pk,
         "uidb64": "MTIzNDU", "token": "set-password", "unlock": "unlock", "explode": "explode",
         "missing": MISSING_ID,

@@ -10,7 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django_otp.oath import totp
 from playwright.sync_api import Page
 
-from accounts.demo import DEMO_TOTP_SECRET
+from demo.people import DEMO_TOTP_SECRET
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 

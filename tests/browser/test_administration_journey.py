@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from accounts.demo import DEMO_PASSWORD
+from demo.people import DEMO_PASSWORD
 from tests.browser.conftest import assert_accessible, sign_in_through_page
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -11,8 +11,8 @@ from datetime import date
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from accounts.demo import DEMO_PASSWORD
-from referrals.demo import load_levels
+from demo.front_door import load_levels
+from demo.people import DEMO_PASSWORD
 from referrals.models import Child, Contact
 from tests.browser.conftest import assert_accessible, sign_in_through_page
 

@@ -16,13 +16,13 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from accounts.demo import COUNCIL, DEMO_PASSWORD, HEALTH, POLICE
 from accounts.models import Agency, User
 from accounts.sharing import Article6Basis, ConsentPosition
+from demo.front_door import load_levels
+from demo.people import COUNCIL, DEMO_PASSWORD, HEALTH, POLICE
 from referrals import services as referral_services
 from referrals.codes import PrimaryNeed
 from referrals.contacts import ContactChild, ContactChildState
-from referrals.demo import load_levels
 from referrals.episodes import NextSteps, Referral
 from referrals.models import Child
 from referrals.partner_referrals import PartnerReferral, PartnerReferralState

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from accounts.demo import DEMO_PASSWORD
-from referrals.demo import load_levels, load_partner_referrals
+from demo.front_door import load_levels, load_partner_referrals
+from demo.people import DEMO_PASSWORD
 from referrals.partner_referrals import PartnerReferral, PartnerReferralState
 from tests.browser.conftest import assert_accessible, sign_in_through_page
 

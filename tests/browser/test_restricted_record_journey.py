@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
+from demo.people import DEMO_PASSWORD
 from tests.browser.conftest import assert_accessible, sign_in_through_page
 from tests.referrals.factories import contact
 

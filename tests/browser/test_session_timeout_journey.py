@@ -10,8 +10,8 @@ import pytest
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from playwright.sync_api import Page, expect
 
-from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
+from demo.people import DEMO_PASSWORD
 from tests.browser.conftest import assert_accessible, sign_in_through_page
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from accounts.demo import DEMO_PASSWORD
+from demo.people import DEMO_PASSWORD
 from tests.browser.conftest import assert_accessible, sign_in_through_page
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 @pytest.fixture
 def cases(base) -> str:
-    from referrals.demo import load_cases, load_information_requests, load_levels
+    from demo.front_door import load_cases, load_information_requests, load_levels
 
     load_levels()
     load_cases()

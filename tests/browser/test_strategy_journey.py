@@ -13,8 +13,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from accounts.demo import COUNCIL, DEMO_PASSWORD, HEALTH, POLICE
 from accounts.models import User
+from demo.people import COUNCIL, DEMO_PASSWORD, HEALTH, POLICE
 from referrals.codes import CategoryOfAbuse
 from strategy.models import (
     Attendance,

@@ -429,28 +429,3 @@ def test_partner_list_is_paginated_at_50(client, world):
     assert len(second.context["rows"]) == 1 and 'href="?page=1"' in second.text
     listed = AuditEntry.objects.filter(event=Event.LIST).latest("pk")
     assert listed.additional_data["ids"] == [str(row.pk) for row in second.context["rows"]]
-
-
-# Demo data (referrals/demo.py) --------------------------------------------------------------
-
-
-def test_the_demo_has_an_answered_request_to_health_and_an_outstanding_one_to_the_school(db):
-    from accounts.demo import HEALTH, SCHOOL, load_demo
-    from referrals.demo import load_cases, load_information_requests, load_levels
-
-    load_demo()
-    load_levels()
-    load_cases()
-    assert load_information_requests() == 3
-    assert load_information_requests() == 0  # idempotent
-    answered = InformationRequest.objects.get(agency__name=HEALTH)
-    assert answered.state == RequestState.ANSWERED and answered.answered_by.username == "health"
-    assert (answered.child.first_name, answered.child.last_name) == ("Ria", "Nance")
-    outstanding = InformationRequest.objects.get(agency__name=SCHOOL)
-    assert outstanding.state == RequestState.OPEN
-    assert outstanding.child.last_name == "Penhallow"
-    assert InformationRequest.objects.count() == 2
-    shares = SharingRecord.objects.filter(permission="referrals.view_informationrequest")
-    assert {record.agency.name for record in shares} == {HEALTH, SCHOOL}
-    declined = SharingRecord.objects.get(decision=SharingDecision.NOT_SHARED)
-    assert declined.agency.name == SCHOOL and declined.child_ref == answered.child.census_id

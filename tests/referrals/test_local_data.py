@@ -81,7 +81,7 @@ def test_add_and_change_a_level_of_need(admin):
 
 
 def test_the_page_lists_levels_and_days_in_constant_queries(admin, django_assert_max_num_queries):
-    from referrals.demo import load_levels
+    from demo.front_door import load_levels
 
     load_levels()
     for n in range(1, 20):

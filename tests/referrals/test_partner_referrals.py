@@ -713,23 +713,6 @@ def test_the_feedback_form_says_a_partner_referrer_sees_the_feedback(client, dem
     assert "My referrals" in page and "shown to them" in page
 
 
-def test_the_demo_police_officer_has_one_referral_with_feedback_and_one_waiting(db, settings):
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    settings.DEBUG = True
-    call_command("load_demo", stdout=StringIO())
-    call_command("load_demo", stdout=StringIO())  # once only
-    referrals = list(PartnerReferral.objects.filter(submitted_by__username="police"))
-    assert len(referrals) == 2
-    recorded, waiting = sorted(referrals, key=lambda r: r.state != PartnerReferralState.RECORDED)
-    assert recorded.state == PartnerReferralState.RECORDED and feedback_for(recorded)
-    assert waiting.state == PartnerReferralState.SUBMITTED and waiting.immediate_risk
-    police_lead = user("police_lead")
-    assert set(access.partner_referrals_for(police_lead)) == set(referrals)
-
-
 def test_my_referrals_costs_the_same_with_10000_grants(client, demo):
     """My referrals is by ownership, not by grants: 10,000 grants to the agency (and others)
     change nothing in what the page costs."""

@@ -5,16 +5,13 @@ show "Restricted record" and the reference, never the name."""
 from __future__ import annotations
 
 from datetime import timedelta
-from io import StringIO
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import AuditEntry, Event
-from accounts.models import User
 from accounts.roles import Role
 from casework import access
 from casework.errors import RuleBroken
@@ -617,35 +614,6 @@ def test_the_queue_query_count_is_constant_with_restricted_children(
     with django_assert_max_num_queries(14):
         response = client.get(reverse("referrals:queue"))
     assert response.content.decode().count("Restricted record") == count + 1  # and world's
-
-
-# The demo ---------------------------------------------------------------------------------------
-
-
-def test_the_demo_restricts_a_record_for_manager_and_practitioner(db, settings):
-    from strategy import demo
-
-    settings.DEBUG = True
-    call_command("load_demo", stdout=StringIO())
-    call_command("load_demo", stdout=StringIO())
-    restriction = Restriction.objects.get()
-    assert (restriction.child.first_name, restriction.child.last_name) == demo.RESTRICTED_CHILD
-    users = {u.username: u for u in User.objects.all()}
-    assert {u.username for u in restriction.allowed.all()} == {"manager", "practitioner"}
-    for name, opens in (("manager", True), ("practitioner", True), ("practitioner2", False),
-                        ("auditor", False)):  # fmt: skip
-        assert access.child_is_open_to(users[name], restriction.child) == opens
-
-
-def test_the_restricted_demo_child_asks_practitioner2_for_a_reason(client, db, settings):
-    settings.DEBUG = True
-    call_command("load_demo", stdout=StringIO())
-    child = Restriction.objects.get().child
-    sign_in(client, User.objects.get(username="practitioner2"))
-    page = reverse("referrals:child", args=[child.pk])
-    assert client.get(page).url.startswith(reverse("referrals:child-restricted", args=[child.pk]))
-    queue = client.get(reverse("referrals:referrals")).content.decode()
-    assert "Restricted record" in queue and child.first_name not in queue
 
 
 def test_a_brothers_page_names_the_restricted_child_by_reference_only(client, world):

@@ -18,9 +18,9 @@ from accounts.audit import (
     record_transition,
 )
 from accounts.audit_verification import verify_chain
-from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from accounts.models import User
 from accounts.roles import Role
+from demo.people import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from tests.conftest import sign_in
 from tests.standins.models import SealedNote
 

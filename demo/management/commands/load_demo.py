@@ -3,14 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import DEMO_PASSWORD, USERS, load_demo
-from referrals.demo import (
-    load_cases,
-    load_information_requests,
-    load_levels,
-    load_partner_referrals,
-)
-from strategy import demo as strategy_demo
+from demo import front_door, people, strategy
 
 
 class Command(BaseCommand):
@@ -29,17 +22,17 @@ class Command(BaseCommand):
                 "Refusing to load demo users with DEBUG off: they share a published password. "
                 "Pass --allow-without-debug for a training deployment that holds no real data."
             )
-        created = load_demo()
-        load_levels()
-        load_cases()
-        load_information_requests()
-        strategy_demo.load()
-        load_partner_referrals()
-        strategy_demo.load_partner_parts()
-        strategy_demo.load_restricted()
+        created = people.load_demo()
+        front_door.load_levels()
+        front_door.load_cases()
+        front_door.load_information_requests()
+        strategy.load()
+        front_door.load_partner_referrals()
+        strategy.load_partner_parts()
+        strategy.load_restricted()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded: {created['agencies']} agencies and {created['users']} users "
-                f"created, {len(USERS)} demo users in all. Password: {DEMO_PASSWORD}"
+                f"created, {len(people.USERS)} demo users in all. Password: {people.DEMO_PASSWORD}"
             )
         )

@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand
 from django_otp.oath import totp
 
-from accounts.demo import DEMO_TOTP_SECRET
+from demo.people import DEMO_TOTP_SECRET
 
 
 class Command(BaseCommand):

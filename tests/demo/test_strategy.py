@@ -7,9 +7,14 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Agency
+from accounts.models import Agency, User
+from accounts.sharing import SharingDecision, SharingRecord
+from casework import access
+from demo import front_door, people
+from demo import strategy as strategy_demo
 from referrals.codes import CategoryOfAbuse, ReasonForClosure
 from referrals.contacts import Contact, ContactChild, ContactDecision
 from referrals.episodes import (
@@ -20,9 +25,9 @@ from referrals.episodes import (
     ReferralDecision,
     ReferralState,
 )
-from referrals.models import Allocation, Child, Person, Relationship, Team
+from referrals.models import Allocation, Child, Household, Note, Person, Relationship, Team
+from referrals.restrictions import Restriction
 from referrals.timescales import local_date
-from strategy import demo
 from strategy.models import (
     Action,
     Attendance,
@@ -37,6 +42,7 @@ from strategy.models import (
     StrategyDiscussion,
 )
 from strategy.services import chair_conflicts
+from tests.conftest import sign_in
 
 PROPOSERS = {"practitioner", "practitioner2"}
 SIGNERS = {"manager", "manager2"}
@@ -70,7 +76,7 @@ def test_one_referral_closed_with_no_further_action_and_one_after_its_assessment
 
 def test_the_cancelled_discussion_gives_its_reason(loaded):
     cancelled = StrategyDiscussion.objects.get(state=DiscussionState.CANCELLED)
-    assert cancelled.cancel_reason == demo.CANCEL_REASON
+    assert cancelled.cancel_reason == strategy_demo.CANCEL_REASON
     assert cancelled.cancelled_by.username in PROPOSERS
     # The child's discussion was convened again.
     (child,) = cancelled.children.values_list("child_id", flat=True)
@@ -94,7 +100,7 @@ def test_a_discussion_was_held_without_health_with_the_reason(loaded):
         agency__kind=Agency.Kind.HEALTH, discussion__state=DiscussionState.HELD
     )
     assert health.attendance != Attendance.ATTENDED
-    assert health.absence_reason == demo.HEALTH_ABSENT_REASON
+    assert health.absence_reason == strategy_demo.HEALTH_ABSENT_REASON
     assert not health.contribution
     assert health.discussion.reviewed_by is None  # awaiting a manager's sign-off
 
@@ -155,7 +161,7 @@ def test_everything_happened_in_the_past_and_in_order(loaded):
 
 def test_demo_people_are_fictional_islanders(loaded):
     surnames = set(Child.objects.values_list("last_name", flat=True))
-    assert {demo.MARKER_SURNAME, "Nancarrow", "Trewhella", "Jelbert"} <= surnames
+    assert {strategy_demo.MARKER_SURNAME, "Nancarrow", "Trewhella", "Jelbert"} <= surnames
     # No way to reach anyone: the referrers have no contact details (encrypted, read here).
     assert all(not contact.referrer_contact for contact in Contact.objects.all())
 
@@ -172,24 +178,19 @@ def test_a_second_run_adds_no_rows(loaded):
     call_command("load_demo", stdout=StringIO())
     after = {model.__name__: model.objects.count() for model in TABLES}
     assert before == after
-    assert demo.load() == 0
+    assert strategy_demo.load() == 0
 
 
 def test_the_families_add_the_contacts_they_declare(db):
-    from accounts.demo import load_demo
-    from referrals.demo import load_cases, load_levels
-
-    load_demo()
-    load_levels()
-    load_cases()
+    people.load_demo()
+    front_door.load_levels()
+    front_door.load_cases()
     before = Contact.objects.count()
-    assert demo.load() == demo.CONTACTS
-    assert Contact.objects.count() == before + demo.CONTACTS
+    assert strategy_demo.load() == strategy_demo.CONTACTS
+    assert Contact.objects.count() == before + strategy_demo.CONTACTS
 
 
 def test_each_demo_family_lives_in_a_household_with_its_mother(loaded):
-    from referrals.models import Household
-
     siblings = Child.objects.filter(last_name="Nancarrow")
     household = Household.objects.get(children__in=siblings[:1])
     assert set(household.children.all()) == set(siblings)
@@ -197,25 +198,20 @@ def test_each_demo_family_lives_in_a_household_with_its_mother(loaded):
 
 
 def test_police_and_health_took_part_and_a_grant_has_expired(loaded):
-    from accounts.models import User
-    from accounts.sharing import SharingDecision, SharingRecord
-    from casework import access
-    from referrals.models import Note
-
     police, health = User.objects.get(username="police"), User.objects.get(username="health")
     current = StrategyDiscussion.objects.get(
         children__child__last_name="Rosewarne", state=DiscussionState.CONVENED
     )
     parts = {p.agency_id: p for p in current.participants.all()}
-    assert parts[police.agency_id].contribution == demo.POLICE_PART
-    assert parts[health.agency_id].contribution == demo.HEALTH_PART
+    assert parts[police.agency_id].contribution == strategy_demo.POLICE_PART
+    assert parts[health.agency_id].contribution == strategy_demo.HEALTH_PART
     assert parts[police.agency_id].recorded_by == police
     for user in (police, health):
         assert list(
             access.invited_discussions(user).filter(children__child__last_name="Rosewarne")
         ) == [current]
         assert [n.text for n in access.visible_discussion_notes(user, current)] == [
-            demo.SHARED_NOTE
+            strategy_demo.SHARED_NOTE
         ]
     cancelled = StrategyDiscussion.objects.get(
         children__child__last_name="Rosewarne", state=DiscussionState.CANCELLED
@@ -224,5 +220,33 @@ def test_police_and_health_took_part_and_a_grant_has_expired(loaded):
     ended = SharingRecord.objects.filter(object_id=cancelled.pk, decision=SharingDecision.REVOKED)
     assert ended.filter(agency=police.agency).exists() and not ended.exclude(by=None).exists()
     assert [n.text for n in Note.objects.filter(audience=Note.Audience.INVITED)] == [
-        demo.SHARED_NOTE
+        strategy_demo.SHARED_NOTE
     ]
+
+
+# The restricted record (load_restricted) ---------------------------------------------------
+
+
+def test_the_demo_restricts_a_record_for_manager_and_practitioner(db, settings):
+    settings.DEBUG = True
+    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", stdout=StringIO())
+    restriction = Restriction.objects.get()
+    child = restriction.child
+    assert (child.first_name, child.last_name) == strategy_demo.RESTRICTED_CHILD
+    users = {u.username: u for u in User.objects.all()}
+    assert {u.username for u in restriction.allowed.all()} == {"manager", "practitioner"}
+    for name, opens in (("manager", True), ("practitioner", True), ("practitioner2", False),
+                        ("auditor", False)):  # fmt: skip
+        assert access.child_is_open_to(users[name], restriction.child) == opens
+
+
+def test_the_restricted_demo_child_asks_practitioner2_for_a_reason(client, db, settings):
+    settings.DEBUG = True
+    call_command("load_demo", stdout=StringIO())
+    child = Restriction.objects.get().child
+    sign_in(client, User.objects.get(username="practitioner2"))
+    page = reverse("referrals:child", args=[child.pk])
+    assert client.get(page).url.startswith(reverse("referrals:child-restricted", args=[child.pk]))
+    queue = client.get(reverse("referrals:referrals")).content.decode()
+    assert "Restricted record" in queue and child.first_name not in queue

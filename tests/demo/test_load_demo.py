@@ -4,8 +4,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import models
 
-from accounts.demo import DEMO_PASSWORD
 from accounts.models import Agency, User
+from demo import front_door
+from demo import strategy as strategy_demo
+from demo.people import DEMO_PASSWORD
+from referrals.contacts import ContactChild, ContactDecision
+from referrals.models import Contact, LadoReferral, Referral
 
 DESIGN_USERNAMES = {
     "practitioner", "practitioner2", "manager", "manager2", "chair", "police", "police_lead",
@@ -61,17 +65,11 @@ def test_demo_partners_are_in_partner_agencies(demo):
 
 
 def test_demo_cases_cover_the_journeys_and_load_once(db, settings):
-    from referrals.contacts import ContactChild, ContactDecision
-    from referrals.models import Contact, LadoReferral, Referral
-    from strategy import demo as strategy_demo
-
     settings.DEBUG = True
     call_command("load_demo")
     call_command("load_demo")
     # The front door's five contacts, the strategy demo's families, the partner referral's.
-    from referrals.demo import PARTNER_CONTACTS
-
-    assert Contact.objects.count() == 5 + strategy_demo.CONTACTS + PARTNER_CONTACTS
+    assert Contact.objects.count() == 5 + strategy_demo.CONTACTS + front_door.PARTNER_CONTACTS
     assert Contact.objects.filter(urgent=True).count() == 1
     assert Referral.objects.filter(urgent=True).count() == 1
     assert LadoReferral.objects.count() == 1

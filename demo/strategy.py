@@ -1,7 +1,7 @@
 """Demo families on the fictional island of Holmsey for the journey after the front door:
 referrals, assessments, strategy discussions, section 47 enquiries and initial conferences.
 
-Loaded by `manage.py load_demo` after `referrals.demo`; idempotent (once only). Everything goes
+Loaded by `manage.py load_demo` after `demo.front_door`; idempotent (once only). Everything goes
 through the real services, so every record is in a state the journey can reach: together the
 families put each referral, assessment, discussion and enquiry in every one of its states.
 Practitioners propose and record, managers sign off (four eyes), and the conference chair has
@@ -17,8 +17,9 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import demo as accounts_demo
+from accounts import sharing
 from accounts.models import Agency, User
+from demo import people
 from referrals import services as referral_services
 from referrals.codes import (
     AssessmentFactor,
@@ -31,18 +32,21 @@ from referrals.codes import (
 )
 from referrals.contacts import ContactChild, LevelOfNeed, Outcome
 from referrals.episodes import Assessment, AssessmentState, NextSteps, Referral
-from referrals.models import Child, Person, Relationship, Team
+from referrals.models import Child, Note, Person, Relationship, Team
+from referrals.restriction_services import child_restrict
+from referrals.restrictions import Restriction
 from referrals.timescales import Timescale, WorkingCalendar, due_date
-from strategy import services
+from strategy import partners, services
 from strategy.models import (
     Attendance,
+    ContributionAudience,
     DiscussionFormat,
     DiscussionOutcome,
+    DiscussionState,
     EnquiryOutcome,
     Section47,
     StrategyDiscussion,
 )
-from strategy.partners import SharingTerms
 
 # The family whose presence means the demo is loaded (the whole load is one transaction).
 MARKER_SURNAME = "Carveth"
@@ -58,7 +62,7 @@ CANCEL_REASON = (
 # Contacts this module records (the load_demo test counts the referrals demo's on top).
 CONTACTS = 10
 # What each demo discussion shares with the invited police, health and school.
-SHARING_TERMS = SharingTerms(
+SHARING_TERMS = partners.SharingTerms(
     history="Two earlier contacts about the family, both closed with advice (fictional)",
     consent=ConsentPosition.NOT_SOUGHT_WOULD_PREJUDICE, family_told=False,
     family_note="Telling the parents before the discussion could put the children at risk",
@@ -102,10 +106,10 @@ class _Holmsey:
         now = timezone.now()
         return cls(
             **users,
-            council=agencies[accounts_demo.COUNCIL],
-            police=agencies[accounts_demo.POLICE],
-            health=agencies[accounts_demo.HEALTH],
-            school=agencies[accounts_demo.SCHOOL],
+            council=agencies[people.COUNCIL],
+            police=agencies[people.POLICE],
+            health=agencies[people.HEALTH],
+            school=agencies[people.SCHOOL],
             team=Team.objects.get_or_create(name=TEAM, defaults={"manager": users["manager"]})[0],
             level3=LevelOfNeed.objects.get(name="Level 3: child in need"),
             level4=LevelOfNeed.objects.get(name="Level 4: child protection"),
@@ -538,9 +542,6 @@ RESTRICTED_REASON = (
 def load_restricted() -> int:
     """Restrict Jenna Quiller's record (once only): `manager` and `practitioner` may open it;
     `practitioner2` and `auditor` give a reason first. Returns how many were restricted."""
-    from referrals.restriction_services import child_restrict
-    from referrals.restrictions import Restriction
-
     child = Child.objects.filter(
         first_name=RESTRICTED_CHILD[0], last_name=RESTRICTED_CHILD[1]
     ).first()
@@ -566,11 +567,6 @@ def load_partner_parts() -> int:
     """The police and health record their parts in the Rosewarne discussion that is still to
     be held, a note is shared with everyone invited, and the grants on the cancelled one have
     ended (an expired grant). Once only; returns how many parts were recorded."""
-    from accounts import sharing
-    from referrals.models import Note
-    from strategy import partners
-    from strategy.models import ContributionAudience, DiscussionState, StrategyDiscussion
-
     discussions = StrategyDiscussion.objects.filter(children__child__last_name="Rosewarne")
     current = discussions.filter(state=DiscussionState.CONVENED).first()
     cancelled = discussions.filter(state=DiscussionState.CANCELLED).first()

@@ -1,8 +1,36 @@
-"""Demo local data for the front door (fictional authority): the continuum of need."""
+"""The front door's demo data (fictional authority): the continuum of need, the contacts and
+decisions of the demo families, information requests to partners, and the police officer's
+partner referrals. Loaded by `manage.py load_demo` after `demo.people`; idempotent."""
 
 from __future__ import annotations
 
-from referrals.contacts import LevelOfNeed
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Agency, User
+from accounts.sharing import (
+    Article6Basis,
+    ConsentPosition,
+    SharingDecision,
+    SharingRecord,
+    SpecialCondition,
+    decline,
+)
+from accounts.sharing_views import CHILD_RECORD
+from demo.people import HEALTH, SCHOOL
+from referrals import services
+from referrals.codes import ReferralSource, Sex
+from referrals.contacts import ContactChild, ContactChildState, LevelOfNeed, Outcome
+from referrals.models import Child, Person, Relationship
+from referrals.partner_referral_services import (
+    ReferredChild,
+    partner_referral_record,
+    partner_referral_submit,
+)
+from referrals.partner_referrals import PartnerReferral
+from referrals.requests import InformationRequest, Priority
 
 LEVELS = [
     ("Level 1: universal", "Needs met by universal services: schools, GPs, health visitors."),
@@ -28,17 +56,6 @@ def load_cases() -> int:
     urgent case, an overdue contact, an out-of-hours contact entered the next morning, and a
     LADO case.
     """
-    from datetime import date, timedelta
-
-    from django.db import transaction
-    from django.utils import timezone
-
-    from accounts.models import User
-    from referrals import services
-    from referrals.codes import ConsentPosition, ReferralSource, Sex
-    from referrals.contacts import ContactChild, Outcome
-    from referrals.models import Child, Person, Relationship
-
     if Child.objects.filter(last_name="Penhallow").exists():
         return 0
     worker = User.objects.get(username="practitioner")
@@ -165,23 +182,6 @@ def load_information_requests() -> int:
     the NHS trust about Ria Nance (answered by `health`) and the school about Jory Penhallow
     (outstanding), and records a decision not to share Ria's mother's health with the school.
     Returns how many sharing records it made."""
-    from django.db import transaction
-
-    from accounts.demo import HEALTH, SCHOOL
-    from accounts.models import Agency, User
-    from accounts.sharing import (
-        Article6Basis,
-        ConsentPosition,
-        SharingDecision,
-        SharingRecord,
-        SpecialCondition,
-        decline,
-    )
-    from accounts.sharing_views import CHILD_RECORD
-    from referrals import services
-    from referrals.contacts import ContactChild, ContactChildState
-    from referrals.requests import InformationRequest, Priority
-
     worker = User.objects.filter(username="practitioner").first()
     agencies = {agency.name: agency for agency in Agency.objects.filter(name__in=[HEALTH, SCHOOL])}
     if worker is None or len(agencies) < 2:
@@ -255,23 +255,6 @@ def load_partner_referrals() -> int:
     """The police officer `police` has made two referrals (idempotent: once only): one the
     front door recorded as a contact, decided and gave feedback on, and one, with a child at
     immediate risk, waiting in the queue. Fictional people. Returns how many it made."""
-    from datetime import date
-
-    from django.db import transaction
-
-    from accounts.models import User
-    from accounts.sharing import ConsentPosition
-    from referrals import services
-    from referrals.codes import ReferralSource, Sex
-    from referrals.contacts import ContactChild, Outcome
-    from referrals.models import Child
-    from referrals.partner_referral_services import (
-        ReferredChild,
-        partner_referral_record,
-        partner_referral_submit,
-    )
-    from referrals.partner_referrals import PartnerReferral
-
     police = User.objects.filter(username="police").first()
     if police is None or PartnerReferral.objects.filter(submitted_by=police).exists():
         return 0

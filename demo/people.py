@@ -1,6 +1,7 @@
 """The demo authority, its partners and users (DESIGN.md, "Who uses it"): fictional, no real data.
 
-Loaded by `manage.py load_demo`; idempotent. Later issues add their demo cases here.
+Loaded by `manage.py load_demo` first; idempotent. The demo's cases are in `demo.front_door`
+and `demo.strategy`.
 """
 
 from __future__ import annotations
