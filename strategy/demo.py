@@ -559,15 +559,13 @@ POLICE_PART = (
     "who attended in May noted a bruise on Jago's arm."
 )
 HEALTH_PART = "Jago missed his two-year health review; the health visitor could not get in."
-SHARED_NOTE = "The nursery has agreed to tell the social worker if Jago is absent (fictional)."
 
 
 def load_partner_parts() -> int:
     """The police and health record their parts in the Rosewarne discussion that is still to
-    be held, a note is shared with everyone invited, and the grants on the cancelled one have
+    be held (notes.demo adds a note for everyone invited), and the grants on the cancelled one have
     ended (an expired grant). Once only; returns how many parts were recorded."""
     from accounts import sharing
-    from referrals.models import Note
     from strategy import partners
     from strategy.models import ContributionAudience, DiscussionState, StrategyDiscussion
 
@@ -586,11 +584,6 @@ def load_partner_parts() -> int:
                 attendance=Attendance.ATTENDED, attendees=f"{user.get_full_name()}",
                 absence_reason="", contribution=text, audience=ContributionAudience.INVITED,
             )  # fmt: skip
-        practitioner = User.objects.get(username="practitioner")
-        referral_services.note_add(
-            by=practitioner, child=current.children.get().child, discussion=current,
-            text=SHARED_NOTE, audience=Note.Audience.INVITED,
-        )  # fmt: skip
         if cancelled is not None:
             for participant in cancelled.participants.select_related("agency"):
                 if partners.is_partner(participant.agency):

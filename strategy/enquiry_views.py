@@ -19,9 +19,10 @@ from accounts.forms import ReviewForm
 from accounts.permissions import Perm
 from casework import access
 from casework.errors import ENQUIRY_CHANGED, RuleBroken
-from referrals.forms import NoteForm
-from referrals.selectors import notes_with_versions
-from referrals.services import four_eyes, note_add
+from notes.forms import NoteForm
+from notes.selectors import notes_with_versions
+from notes.services import note_add
+from referrals.services import four_eyes
 from strategy import selectors, services
 from strategy.enquiry_forms import ConferenceForm, ProposeOutcomeForm
 from strategy.models import EnquiryOutcome, Section47, Section47State

@@ -636,9 +636,9 @@ def restrict_kenan_and_note_jenna() -> None:
     """Kenan Trewhella restricted like Jenna Quiller (the demo's restricted child has no
     assessment, discussion or enquiry), and a note on Jenna's record to correct."""
     from accounts.models import User
+    from notes.services import note_add
     from referrals.models import Child
     from referrals.restriction_services import child_restrict
-    from referrals.services import note_add
 
     manager = User.objects.get(username="manager")
     named = list(User.objects.filter(username__in=ALLOW_LISTED))

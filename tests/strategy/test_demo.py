@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import Agency
+from notes import demo as notes_demo
 from referrals.codes import CategoryOfAbuse, ReasonForClosure
 from referrals.contacts import Contact, ContactChild, ContactDecision
 from referrals.episodes import (
@@ -200,7 +201,7 @@ def test_police_and_health_took_part_and_a_grant_has_expired(loaded):
     from accounts.models import User
     from accounts.sharing import SharingDecision, SharingRecord
     from casework import access
-    from referrals.models import Note
+    from notes.models import Note
 
     police, health = User.objects.get(username="police"), User.objects.get(username="health")
     current = StrategyDiscussion.objects.get(
@@ -215,7 +216,7 @@ def test_police_and_health_took_part_and_a_grant_has_expired(loaded):
             access.invited_discussions(user).filter(children__child__last_name="Rosewarne")
         ) == [current]
         assert [n.text for n in access.visible_discussion_notes(user, current)] == [
-            demo.SHARED_NOTE
+            notes_demo.SHARED_NOTE
         ]
     cancelled = StrategyDiscussion.objects.get(
         children__child__last_name="Rosewarne", state=DiscussionState.CANCELLED
@@ -224,5 +225,5 @@ def test_police_and_health_took_part_and_a_grant_has_expired(loaded):
     ended = SharingRecord.objects.filter(object_id=cancelled.pk, decision=SharingDecision.REVOKED)
     assert ended.filter(agency=police.agency).exists() and not ended.exclude(by=None).exists()
     assert [n.text for n in Note.objects.filter(audience=Note.Audience.INVITED)] == [
-        demo.SHARED_NOTE
+        notes_demo.SHARED_NOTE
     ]

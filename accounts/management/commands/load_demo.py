@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_PASSWORD, USERS, load_demo
+from notes import demo as notes_demo
 from referrals.demo import (
     load_cases,
     load_information_requests,
@@ -36,6 +37,7 @@ class Command(BaseCommand):
         strategy_demo.load()
         load_partner_referrals()
         strategy_demo.load_partner_parts()
+        notes_demo.load_shared_note()
         strategy_demo.load_restricted()
         self.stdout.write(
             self.style.SUCCESS(
