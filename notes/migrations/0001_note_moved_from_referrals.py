@@ -3,8 +3,9 @@
 The database keeps the rows: the table `referrals_note` is renamed `notes_note` (its indexes
 and constraints keep their names; Django finds them by introspection), and the content type
 row is renamed in place, so its id stays what object permissions, sharing records, role
-permissions and audit entries (whose hash covers the id) point at. A key rotation checkpoint
-follows the model's label. The text keeps its sealing context (`sealed_as`).
+permissions and audit entries (whose hash covers the id) point at; audit entries are never
+rewritten. The permission named by sharing records ("referrals.view_note") and a key
+rotation checkpoint follow the model's label. The text keeps its sealing context (`sealed_as`).
 `referrals.0013_note_moved_to_notes` then removes the note from referrals' state only.
 """
 
@@ -30,6 +31,12 @@ def _relabel(apps, schema_editor, old: str, new: str) -> None:
         )
     moving.update(app_label=new)
     ContentType.objects.clear_cache()
+    # Sharing records name the permission as guardian does, "app_label.codename".
+    SharingRecord = apps.get_model("accounts", "SharingRecord")
+    for action in ("add", "change", "delete", "view"):
+        SharingRecord.objects.using(db).filter(permission=f"{old}.{action}_note").update(
+            permission=f"{new}.{action}_note"
+        )
     Checkpoint = apps.get_model("accounts", "KeyRotationCheckpoint")
     Checkpoint.objects.using(db).filter(model_label=f"{old}.Note").update(model_label=f"{new}.Note")
 
