@@ -569,9 +569,10 @@ def demo_keys() -> dict[str, str]:
     since ids differ between databases)."""
     from accounts.models import Agency, User
     from accounts.sharing import SharingDecision, SharingRecord
+    from notes.models import Note
     from referrals.contacts import ContactChild, LevelOfNeed
     from referrals.episodes import Assessment, AssessmentState, Referral, ReferralState
-    from referrals.models import Child, LadoReferral, Note
+    from referrals.models import Child, LadoReferral
     from referrals.partner_referrals import PartnerReferral, PartnerReferralState
     from referrals.requests import InformationRequest
     from strategy.models import Action, DiscussionState, Section47, Section47State
