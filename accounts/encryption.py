@@ -214,10 +214,22 @@ class EncryptedTextField(models.TextField):
 
     description = "Text encrypted at rest"
 
+    def __init__(self, *args: Any, sealed_as: str = "", **kwargs: Any) -> None:
+        # `sealed_as`: the `app_label.Model.field` the values were sealed under, kept when a
+        # model moves to another app so that its stored values still open (notes.Note).
+        self.sealed_as = sealed_as
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        if self.sealed_as:
+            kwargs["sealed_as"] = self.sealed_as
+        return name, path, args, kwargs
+
     @property
     def sealing_context(self) -> str:
-        """What a value of this field is bound to: `app_label.Model.field`."""
-        return f"{self.model._meta.label}.{self.name}"
+        """What a value of this field is bound to: `app_label.Model.field` (or `sealed_as`)."""
+        return self.sealed_as or f"{self.model._meta.label}.{self.name}"
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         if value is None or value == "":

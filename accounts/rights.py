@@ -133,7 +133,7 @@ def refuse_information_request(user: AnyUser) -> None:
 # discussions, notes and joint enquiries shared with the user's agency, unexpired, in SQL.
 
 DISCUSSION_VIEW = "strategy.view_strategydiscussion"
-NOTE_VIEW = "referrals.view_note"
+NOTE_VIEW = "notes.view_note"
 SECTION47_VIEW = "strategy.view_section47"
 
 

@@ -50,7 +50,7 @@ from accounts.rights import (
 )
 from accounts.sharing import shared_with
 from casework.references import child_reference
-from referrals.models import Note
+from notes.models import Note
 from referrals.partner_referrals import PartnerReferral, PartnerReferralState
 from referrals.requests import InformationRequest
 from referrals.restrictions import BreakGlass, Restriction

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "casework",
     "referrals",
     "strategy",
+    "notes",
     "demo",
 ]
 

@@ -20,6 +20,8 @@ from django.utils import timezone
 from accounts import sharing
 from accounts.models import Agency, User
 from demo import people
+from notes.models import Note
+from notes.services import note_add
 from referrals import services as referral_services
 from referrals.codes import (
     AssessmentFactor,
@@ -32,7 +34,7 @@ from referrals.codes import (
 )
 from referrals.contacts import ContactChild, LevelOfNeed, Outcome
 from referrals.episodes import Assessment, AssessmentState, NextSteps, Referral
-from referrals.models import Child, Note, Person, Relationship, Team
+from referrals.models import Child, Person, Relationship, Team
 from referrals.restriction_services import child_restrict
 from referrals.restrictions import Restriction
 from referrals.timescales import Timescale, WorkingCalendar, due_date
@@ -583,7 +585,7 @@ def load_partner_parts() -> int:
                 absence_reason="", contribution=text, audience=ContributionAudience.INVITED,
             )  # fmt: skip
         practitioner = User.objects.get(username="practitioner")
-        referral_services.note_add(
+        note_add(
             by=practitioner, child=current.children.get().child, discussion=current,
             text=SHARED_NOTE, audience=Note.Audience.INVITED,
         )  # fmt: skip

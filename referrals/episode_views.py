@@ -28,6 +28,9 @@ from casework.errors import (
     ChangedBySomeoneElse,
     RuleBroken,
 )
+from notes import selectors as note_selectors
+from notes import services as note_services
+from notes.forms import NoteForm
 from referrals import selectors, services
 from referrals.codes import AssessmentFactor, PrimaryNeed
 from referrals.episode_forms import (
@@ -38,7 +41,6 @@ from referrals.episode_forms import (
     NextStepsForm,
 )
 from referrals.episodes import Assessment, AssessmentState, NextSteps, Referral, ReferralState
-from referrals.forms import NoteForm
 
 FACTOR_LABELS = dict(AssessmentFactor.choices)
 NEXT_STEPS_LABELS = dict(NextSteps.choices)
@@ -126,7 +128,7 @@ def _referral_page(request: HttpRequest, referral: Referral, *, note_form=None) 
             "can_convene": referral.is_open
             and access.has_right(user, Perm.CONVENE_STRATEGY_DISCUSSIONS),
             "reads_audit_trail": access.can_read_audit_trail(user),
-            "notes": selectors.notes_with_versions(referral.notes.all()),
+            "notes": note_selectors.notes_with_versions(referral.notes.all()),
             "can_add_notes": access.has_right(user, Perm.RECORD_CONTACTS),
             "note_form": note_form or NoteForm(),
         },
@@ -142,7 +144,7 @@ def referral_note_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
-            services.note_add(
+            note_services.note_add(
                 by=request.user, child=referral.child, referral=referral, **form.cleaned_data
             )
         except RuleBroken as error:

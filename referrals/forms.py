@@ -275,22 +275,6 @@ class ScreeningNotesForm(forms.Form):
         )
 
 
-class NoteForm(forms.Form):
-    text = forms.CharField(
-        label="Note", widget=forms.Textarea, error_messages={"required": "Write the note"}
-    )
-    significant = forms.BooleanField(
-        label="Significant: include it in the child's chronology", required=False
-    )
-
-    def __init__(self, *args, submit: str = "Add note", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = PageFormHelper()
-        self.helper.layout = Layout(
-            Field.textarea("text", rows=4), Field.checkbox("significant"), Button("submit", submit)
-        )
-
-
 class ChildDetailsForm(forms.Form):
     """What the CIN census records about a child."""
 
@@ -415,22 +399,6 @@ class AllocationForm(forms.Form):
         self.helper.layout = Layout(
             Field.select("team"), Field.select("worker"), Button("submit", "Allocate")
         )
-
-
-class ContactNoteForm(NoteForm):
-    """A note on a contact, about one of its children."""
-
-    child = forms.ChoiceField(
-        label="About which child", error_messages={"required": "Choose the child"}
-    )
-
-    def __init__(self, *args, children=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["child"].choices = [
-            (str(child.pk), f"{child.first_name} {child.last_name} ({child.census_id})")
-            for child in children
-        ]
-        self.helper.layout.fields.insert(0, Field.select("child"))
 
 
 class FindAdultForm(FindChildForm):

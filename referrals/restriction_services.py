@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from accounts.audit import record_break_glass, record_transition
@@ -22,7 +22,7 @@ from accounts.models import User
 from casework import access
 from casework.errors import RuleBroken
 from casework.references import child_reference
-from referrals.models import Child, Note
+from referrals.models import Child
 from referrals.restrictions import BreakGlass, Restriction
 
 OPEN, RESTRICTED = "open", "restricted"
@@ -111,7 +111,7 @@ def restriction_allowed_change(*, by: User, child: Child, allowed: Iterable[User
 
 
 @transaction.atomic
-def restriction_lift(*, by: User, child: Child, reason: str) -> Note:
+def restriction_lift(*, by: User, child: Child, reason: str) -> models.Model:
     """Lift a restriction (managers only, on a record open to them): the record opens for
     everyone with case-record rights again. The reason is kept as a note on the child."""
     _require_manager(by)
@@ -125,9 +125,8 @@ def restriction_lift(*, by: User, child: Child, reason: str) -> Note:
     named = list(restriction.allowed.all())
     _audit(by, restriction, name="lift", source=RESTRICTED, target=OPEN, named=named)
     restriction.delete()
-    return Note.objects.create(
-        child_id=child.pk, text=f"Restriction lifted: {reason}", author=by, significant=False
-    )
+    # The note (notes.Note, an app above this one) through the child's reverse relation.
+    return child.notes.create(text=f"Restriction lifted: {reason}", author=by, significant=False)
 
 
 @transaction.atomic

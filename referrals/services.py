@@ -44,7 +44,6 @@ from referrals.models import (
     Child,
     Household,
     LadoReferral,
-    Note,
     Person,
     Referral,
 )
@@ -273,79 +272,6 @@ def screening_notes_save(
     current.version += 1
     current.save(update_fields=["screening_notes", "version"])
     return current
-
-
-def _subject_is_about(child: Child, *, contact, referral, discussion, section47) -> None:
-    """A note's subject is at most one record, and a record about the note's child."""
-    from strategy.models import DiscussionChild
-
-    subjects = [s for s in (contact, referral, discussion, section47) if s is not None]
-    if len(subjects) > 1:
-        raise RuleBroken(
-            "A note is about one record: a contact, a referral, a strategy discussion or a "
-            "section 47 enquiry"
-        )
-    if contact is not None and not contact.children.filter(child=child).exists():
-        raise RuleBroken("That contact is not about this child")
-    if referral is not None and referral.child_id != child.pk:
-        raise RuleBroken("That referral is not about this child")
-    if (
-        discussion is not None
-        and not DiscussionChild.objects.filter(discussion=discussion, child=child).exists()
-    ):
-        raise RuleBroken("That strategy discussion is not about this child")
-    if section47 is not None and section47.child_id != child.pk:
-        raise RuleBroken("That section 47 enquiry is not about this child")
-
-
-@transaction.atomic
-def note_add(
-    *, by: User, child: Child, text: str, significant: bool = False, contact=None,
-    referral=None, discussion=None, section47=None, audience: str = Note.Audience.LOCAL_AUTHORITY,
-) -> Note:  # fmt: skip
-    """A note on a child, or on one record about the child (a contact, referral, strategy
-    discussion or section 47 enquiry), for the local authority (DESIGN.md "Confidential
-    text"); a note on a discussion may be for everyone invited, shared with each invited
-    partner agency through accounts.sharing."""
-    from strategy.partners import share_note
-
-    require_right(by, Perm.RECORD_CONTACTS)
-    if not text.strip():
-        raise RuleBroken("Write the note")
-    if audience not in Note.Audience.values or (
-        audience == Note.Audience.INVITED and discussion is None
-    ):
-        raise RuleBroken("Only a note on a strategy discussion is for everyone invited")
-    _subject_is_about(
-        child, contact=contact, referral=referral, discussion=discussion, section47=section47
-    )
-    note = Note.objects.create(
-        child=child, contact=contact, referral=referral, discussion=discussion,
-        section47=section47, text=text, significant=significant, author=by, audience=audience,
-    )  # fmt: skip
-    share_note(by, note)
-    return note
-
-
-@transaction.atomic
-def note_correct(*, by: User, note: Note, text: str, significant: bool) -> Note:
-    """A correction is a new version; the old one stays, marked as superseded."""
-    require_right(by, Perm.RECORD_CONTACTS)
-    current = Note.objects.select_for_update().get(pk=note.pk)
-    if Note.objects.filter(supersedes=current).exists():
-        raise RuleBroken("This note has been corrected already: correct the latest version")
-    if not text.strip():
-        raise RuleBroken("Write the corrected note")
-    from strategy.partners import share_note
-
-    corrected = Note.objects.create(
-        child_id=current.child_id, contact_id=current.contact_id, referral_id=current.referral_id,
-        discussion_id=current.discussion_id, section47_id=current.section47_id,
-        text=text, significant=significant, author=by, supersedes=current,
-        audience=current.audience,
-    )  # fmt: skip
-    share_note(by, corrected)
-    return corrected
 
 
 # Households (DESIGN.md "People around the child") ------------------------------------------

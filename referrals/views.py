@@ -20,19 +20,21 @@ from casework.errors import (
     ChangedBySomeoneElse,
     RuleBroken,
 )
+from notes import selectors as note_selectors
+from notes import services as note_services
+from notes.forms import ContactNoteForm, NoteForm
+from notes.models import Note
 from referrals import selectors, services
 from referrals.forms import (
     AllocationForm,
     ChildDetailsForm,
     ClosureDayForm,
     ContactDetailsForm,
-    ContactNoteForm,
     FeedbackForm,
     FindAdultForm,
     FindChildForm,
     HouseholdForm,
     LevelOfNeedForm,
-    NoteForm,
     ProposeDecisionForm,
     ScreeningNotesForm,
     TeamForm,
@@ -44,7 +46,6 @@ from referrals.models import (
     ContactChild,
     Household,
     LevelOfNeed,
-    Note,
     Person,
     Relationship,
     Team,
@@ -442,8 +443,6 @@ def _child_page(
     allocation = (
         child.allocations.filter(ended_at__isnull=True).select_related("worker", "team").first()
     )
-    notes = list(child.notes.select_related("author"))
-    superseded = {note.supersedes_id for note in notes if note.supersedes_id}
     relationships = list(child.relationships.select_related("person").order_by("pk"))
     can_record = access.has_right(request.user, Perm.RECORD_CONTACTS)
     if household_form is None and can_record:
@@ -458,9 +457,9 @@ def _child_page(
             "households": selectors.child_households(child, relationships, user=request.user),
             "household_form": household_form,
             "household_errors": list(household_errors),
-            "timeline": selectors.child_timeline(child),
+            "timeline": note_selectors.child_timeline(child),
             "reads_audit_trail": access.can_read_audit_trail(request.user),
-            "notes": [(note, note.pk in superseded) for note in notes],
+            "notes": note_selectors.notes_with_versions(child.notes.all()),
             "note_form": note_form or NoteForm(),
             "can_add_notes": can_record,
             "can_allocate": access.has_right(request.user, Perm.ALLOCATE_WORK),
@@ -812,8 +811,8 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
-            services.note_add(by=request.user, child=child, **form.cleaned_data)
-        except services.RuleBroken as error:
+            note_services.note_add(by=request.user, child=child, **form.cleaned_data)
+        except RuleBroken as error:
             form.add_error("text", str(error))
         else:
             messages.success(request, "The note is added.")
@@ -834,8 +833,8 @@ def note_correct(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
     )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:
-            services.note_correct(by=request.user, note=note, **form.cleaned_data)
-        except services.RuleBroken as error:
+            note_services.note_correct(by=request.user, note=note, **form.cleaned_data)
+        except RuleBroken as error:
             form.add_error("text", str(error))
         else:
             messages.success(request, "The correction is saved; the earlier version is kept.")
@@ -994,11 +993,11 @@ def contact_note_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         child = next(c for c in children if str(c.pk) == form.cleaned_data["child"])
         try:
-            services.note_add(
+            note_services.note_add(
                 by=request.user, child=child, contact=contact, text=form.cleaned_data["text"],
                 significant=form.cleaned_data["significant"],
             )  # fmt: skip
-        except services.RuleBroken as error:
+        except RuleBroken as error:
             form.add_error("text", str(error))
         else:
             messages.success(request, "The note is added.")

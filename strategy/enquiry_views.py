@@ -20,9 +20,9 @@ from accounts.permissions import Perm
 from casework import access
 from casework.errors import ENQUIRY_CHANGED, RuleBroken
 from casework.transitions import four_eyes
-from referrals.forms import NoteForm
-from referrals.selectors import notes_with_versions
-from referrals.services import note_add
+from notes.forms import NoteForm
+from notes.selectors import notes_with_versions
+from notes.services import note_add
 from strategy import selectors, services
 from strategy.enquiry_forms import ConferenceForm, ProposeOutcomeForm
 from strategy.models import EnquiryOutcome, Section47, Section47State

@@ -22,9 +22,11 @@ from accounts.audit import Event, record_event, record_list
 from accounts.sharing import shared_with
 from casework import access
 from casework.errors import RuleBroken
-from referrals.selectors import notes_with_versions
+from notes import services as note_services
+from notes.forms import DiscussionNoteForm
+from notes.selectors import notes_with_versions
 from strategy import partners
-from strategy.forms import ContributionForm, DiscussionNoteForm
+from strategy.forms import ContributionForm
 from strategy.models import (
     Action,
     Attendance,
@@ -221,7 +223,7 @@ def invitation_note_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = DiscussionNoteForm(request.POST, children=children, for_partner=True)
     if form.is_valid():
         try:
-            partners.partner_note_add(
+            note_services.partner_note_add(
                 by=request.user, discussion=discussion,
                 child_id=form.children[form.cleaned_data["child"]].pk,
                 text=form.cleaned_data["text"], audience=form.cleaned_data["audience"],

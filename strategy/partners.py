@@ -33,7 +33,6 @@ from accounts.permissions import Perm
 from casework import access
 from casework.errors import RuleBroken
 from casework.references import child_reference
-from referrals.models import Note
 from strategy.models import (
     ABSENT,
     Action,
@@ -106,8 +105,11 @@ def keep_terms(discussion: StrategyDiscussion, terms: SharingTerms | None) -> No
         discussion.sharing_family_note = terms.family_note
 
 
-def _share(by: User, discussion: StrategyDiscussion, obj, permission: str, agency: Agency,
-           reason: str, child_refs: list[str]) -> None:  # fmt: skip
+def share_for(
+    by: User, discussion: StrategyDiscussion, obj, permission: str, agency: Agency,
+    reason: str, child_refs: list[str],
+) -> None:  # fmt: skip
+    """Share `obj` with an invited agency on the discussion's terms, once per child."""
     for child_ref in child_refs:
         sharing.share(
             by=by, obj=obj, permission=permission, agency=agency,
@@ -123,27 +125,15 @@ def share_with_invited(by: User, discussion: StrategyDiscussion, agencies) -> No
     if not partners:
         return
     refs = _child_refs(discussion)
-    notes = list(discussion.notes.filter(audience=Note.Audience.INVITED))
+    # The discussion's notes (notes.Note, an app above this one) through the reverse
+    # relation; a note's audience uses the same codes as a contribution's.
+    notes = list(discussion.notes.filter(audience=ContributionAudience.INVITED))
     try:
         for agency in partners:
-            _share(by, discussion, discussion, DISCUSSION_PERMISSION, agency, SHARE_REASON, refs)
+            share_for(by, discussion, discussion, DISCUSSION_PERMISSION, agency, SHARE_REASON, refs)
             for note in notes:
-                _share(by, discussion, note, NOTE_PERMISSION, agency, NOTE_SHARE_REASON,
-                       [child_reference(note.child_id)])  # fmt: skip
-    except sharing.SharingRefused as error:
-        raise RuleBroken(str(error)) from error
-
-
-def share_note(by: User, note: Note) -> None:
-    """A note on a discussion for everyone invited is shared with each invited partner."""
-    if note.discussion_id is None or note.audience != Note.Audience.INVITED:
-        return
-    discussion = note.discussion
-    try:
-        for participant in discussion.participants.select_related("agency"):
-            if is_partner(participant.agency):
-                _share(by, discussion, note, NOTE_PERMISSION, participant.agency,
-                       NOTE_SHARE_REASON, [child_reference(note.child_id)])  # fmt: skip
+                share_for(by, discussion, note, NOTE_PERMISSION, agency, NOTE_SHARE_REASON,
+                          [child_reference(note.child_id)])  # fmt: skip
     except sharing.SharingRefused as error:
         raise RuleBroken(str(error)) from error
 
@@ -153,8 +143,8 @@ def share_joint_enquiry(by: User, section47: Section47) -> None:
     discussion = section47.discussion_child.discussion
     for participant in discussion.participants.select_related("agency"):
         if participant.agency.kind == Agency.Kind.POLICE:
-            _share(by, discussion, section47, SECTION47_PERMISSION, participant.agency,
-                   SECTION47_SHARE_REASON, [child_reference(section47.child_id)])  # fmt: skip
+            share_for(by, discussion, section47, SECTION47_PERMISSION, participant.agency,
+                      SECTION47_SHARE_REASON, [child_reference(section47.child_id)])  # fmt: skip
 
 
 def enquiry_grant_ends(section47: Section47) -> datetime | None:
@@ -199,7 +189,7 @@ def grant_ends(discussion: StrategyDiscussion, agency: Agency) -> datetime | Non
 
 def refresh_expiry(discussion: StrategyDiscussion) -> None:
     """Set the end of every partner's grants on the discussion and its shared notes."""
-    note_ids = list(discussion.notes.values_list("pk", flat=True))
+    notes = list(discussion.notes.only("pk"))  # notes.Note, through the reverse relation
     for participant in discussion.participants.select_related("agency"):
         agency = participant.agency
         if not is_partner(agency):
@@ -208,16 +198,15 @@ def refresh_expiry(discussion: StrategyDiscussion) -> None:
         sharing.set_expiry(
             obj=discussion, permission=DISCUSSION_PERMISSION, agency=agency, expires_at=ends
         )
-        for note_id in note_ids:
-            sharing.set_expiry(
-                obj=Note(pk=note_id), permission=NOTE_PERMISSION, agency=agency, expires_at=ends
-            )
+        for note in notes:
+            sharing.set_expiry(obj=note, permission=NOTE_PERMISSION, agency=agency, expires_at=ends)
 
 
 # What a partner does ------------------------------------------------------------------------
 
 
-def _require_invited(by: User, discussion: StrategyDiscussion) -> None:
+def require_invited(by: User, discussion: StrategyDiscussion) -> None:
+    """The user's role takes part in discussions and their agency is invited to this one."""
     if not access.has_right(by, Perm.TAKE_PART_IN_STRATEGY_DISCUSSIONS):
         raise RuleBroken("Your role does not take part in strategy discussions")
     if not access.invited_discussions(by).filter(pk=discussion.pk).exists():
@@ -241,7 +230,7 @@ def contribution_record(
     its contribution, until the discussion is recorded as held."""
     current = Participant.objects.select_for_update().get(pk=participant.pk)
     discussion = StrategyDiscussion.objects.get(pk=current.discussion_id)
-    _require_invited(by, discussion)
+    require_invited(by, discussion)
     if current.agency_id != by.agency_id:
         raise RuleBroken("You record your own agency's part only")
     if discussion.state != DiscussionState.CONVENED:
@@ -276,7 +265,7 @@ def action_done(*, by: User, action: Action) -> Action:
     if access.has_right(by, Perm.CONVENE_STRATEGY_DISCUSSIONS):
         pass
     else:
-        _require_invited(by, discussion)
+        require_invited(by, discussion)
         if current.agency_id != by.agency_id:
             raise RuleBroken("You mark your own agency's actions only")
     if discussion.state in (DiscussionState.CONVENED, DiscussionState.CANCELLED):
@@ -287,29 +276,6 @@ def action_done(*, by: User, action: Action) -> Action:
     current.save(update_fields=["done_at", "done_by"])
     refresh_expiry(discussion)
     return current
-
-
-@transaction.atomic
-def partner_note_add(
-    *, by: User, discussion: StrategyDiscussion, child_id: int, text: str, audience: str
-) -> Note:
-    """A note by an invited agency on the discussion, about one of its children, for everyone
-    invited or for the local authority only; the author's agency always keeps it."""
-    discussion = StrategyDiscussion.objects.get(pk=discussion.pk)
-    _require_invited(by, discussion)
-    if not text.strip():
-        raise RuleBroken("Write the note")
-    if audience not in Note.Audience.values:
-        raise RuleBroken("Choose who sees the note")
-    if not discussion.children.filter(child_id=child_id).exists():
-        raise RuleBroken("Choose a child the discussion is about")
-    note = Note.objects.create(
-        child_id=child_id, discussion=discussion, text=text, author=by, audience=audience
-    )
-    share_note(by, note)
-    if discussion.state in CLOSED_STATES:
-        refresh_expiry(discussion)
-    return note
 
 
 def record_partner_read(request, discussion: StrategyDiscussion) -> None:

@@ -24,15 +24,15 @@ from accounts.forms import ReviewForm
 from accounts.permissions import Perm
 from casework import access
 from casework.errors import CHANGED_BY_SOMEONE_ELSE, ChangedBySomeoneElse, RuleBroken
+from notes.forms import DiscussionNoteForm
+from notes.selectors import notes_with_versions
+from notes.services import note_add
 from referrals.episodes import Referral
-from referrals.selectors import notes_with_versions
-from referrals.services import note_add
 from strategy import selectors, services
 from strategy.forms import (
     ActionForm,
     CancelForm,
     ConveneForm,
-    DiscussionNoteForm,
     InviteForm,
     RecordForm,
 )

@@ -569,9 +569,10 @@ def demo_keys() -> dict[str, str]:
     since ids differ between databases)."""
     from accounts.models import Agency, User
     from accounts.sharing import SharingDecision, SharingRecord
+    from notes.models import Note
     from referrals.contacts import ContactChild, LevelOfNeed
     from referrals.episodes import Assessment, AssessmentState, Referral, ReferralState
-    from referrals.models import Child, LadoReferral, Note
+    from referrals.models import Child, LadoReferral
     from referrals.partner_referrals import PartnerReferral, PartnerReferralState
     from referrals.requests import InformationRequest
     from strategy.models import Action, DiscussionState, Section47, Section47State
@@ -636,9 +637,9 @@ def restrict_kenan_and_note_jenna() -> None:
     """Kenan Trewhella restricted like Jenna Quiller (the demo's restricted child has no
     assessment, discussion or enquiry), and a note on Jenna's record to correct."""
     from accounts.models import User
+    from notes.services import note_add
     from referrals.models import Child
     from referrals.restriction_services import child_restrict
-    from referrals.services import note_add
 
     manager = User.objects.get(username="manager")
     named = list(User.objects.filter(username__in=ALLOW_LISTED))

@@ -15,6 +15,7 @@ from accounts.sharing import SharingDecision, SharingRecord
 from casework import access
 from demo import front_door, people
 from demo import strategy as strategy_demo
+from notes.models import Note
 from referrals.codes import CategoryOfAbuse, ReasonForClosure
 from referrals.contacts import Contact, ContactChild, ContactDecision
 from referrals.episodes import (
@@ -25,7 +26,7 @@ from referrals.episodes import (
     ReferralDecision,
     ReferralState,
 )
-from referrals.models import Allocation, Child, Household, Note, Person, Relationship, Team
+from referrals.models import Allocation, Child, Household, Person, Relationship, Team
 from referrals.restrictions import Restriction
 from referrals.timescales import local_date
 from strategy.models import (

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.audit import AuditEntry, Event
 from accounts.roles import Role
+from notes import services as note_services
 from referrals.contacts import Outcome
 from tests.conftest import sign_in
 from tests.referrals.factories import proposed, signed_off
@@ -82,7 +83,7 @@ def test_child_page_query_count_does_not_grow(
             by=worker, child=child, address=f"{n} High Street", people=[adult],
             children=list(Child.objects.exclude(pk=child.pk)),
         )  # fmt: skip
-        services.note_add(by=worker, child=child, text=f"Note {n}", significant=True)
+        note_services.note_add(by=worker, child=child, text=f"Note {n}", significant=True)
     sign_in(client, worker)
     # Fixed: the request's own, the child, allocation, relationships, the timeline's ten
     # lists (contacts, decisions, referrals, LADO referrals, significant notes, next steps,
@@ -103,7 +104,7 @@ def test_child_page_query_count_does_not_grow(
 def test_notes_are_added_corrected_as_new_versions_and_significant_ones_join_the_timeline(
     client, make_user, history
 ):
-    from referrals.models import Note
+    from notes.models import Note
 
     worker = make_user(Role.PRACTITIONER)
     sign_in(client, worker)

@@ -19,10 +19,12 @@ from accounts.roles import Role
 from accounts.sharing import ConsentPosition
 from casework import access
 from casework.errors import RuleBroken
+from notes import services as note_services
+from notes.models import Note
 from referrals import services
 from referrals.codes import ReferralSource
 from referrals.contacts import Contact, ContactChild, Outcome
-from referrals.models import Child, Note
+from referrals.models import Child
 from referrals.partner_referral_services import (
     ALREADY_RECORDED,
     ReferredChild,
@@ -87,7 +89,7 @@ def record_with_la_work(referral: PartnerReferral, *, feedback: bool = True) -> 
     services.screening_notes_save(
         by=worker, contact_child=contact_child, notes=LA_SECRETS["screening"], version=1
     )
-    services.note_add(by=worker, child=known, contact=contact, text=LA_SECRETS["note"])
+    note_services.note_add(by=worker, child=known, contact=contact, text=LA_SECRETS["note"])
     services.decision_propose(
         by=worker, contact_child=ContactChild.objects.get(pk=contact_child.pk),
         outcome=Outcome.EARLY_HELP, level_of_need=level(), rationale=LA_SECRETS["rationale"],
@@ -720,7 +722,7 @@ def test_my_referrals_costs_the_same_with_10000_grants(client, demo):
     from django.test.utils import CaptureQueriesContext
 
     from casework import access
-    from referrals.models import Note
+    from notes.models import Note
     from strategy.models import StrategyDiscussion
     from tests.factories import bulk_grants
 

@@ -144,7 +144,7 @@ def test_the_queue_pages_oldest_first(client, make_user, settings):
 
 
 def test_a_note_on_a_contact_is_about_one_of_its_children(client, make_user, a_contact):
-    from referrals.models import Note
+    from notes.models import Note
 
     sign_in(client, make_user(Role.PRACTITIONER))
     url = reverse("referrals:contact-note-add", args=[a_contact.pk])

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts import sessions
 from accounts.audit import AuditEntry, Event
 from accounts.roles import Role
+from notes import services as note_services
 from referrals import services
 from referrals.codes import PrimaryNeed, ReasonForClosure
 from referrals.episodes import (
@@ -653,10 +654,10 @@ def test_referral_page_query_count_does_not_grow(
         referral = propose(fresh(referral), by=worker)
         services.referral_next_steps_sign_off(by=manager, referral=referral)
     for n in range(rounds + 1):
-        note = services.note_add(
+        note = note_services.note_add(
             by=worker, child=referral.child, referral=referral, text=f"Note {n}"
         )
-        services.note_correct(by=manager, note=note, text=f"Note {n} again", significant=True)
+        note_services.note_correct(by=manager, note=note, text=f"Note {n} again", significant=True)
     sign_in(client, worker)
     # savepoint, session, user, rights, device; the referral with its child; the read entry:
     # savepoint, content type, chain lock (PostgreSQL), last entry, insert, release; the

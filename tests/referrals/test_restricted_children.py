@@ -15,10 +15,12 @@ from accounts.audit import AuditEntry, Event
 from accounts.roles import Role
 from casework import access
 from casework.errors import RuleBroken
+from notes import services as note_services
+from notes.models import Note
 from referrals import restriction_services as services
 from referrals import services as referral_services
 from referrals.contacts import Contact
-from referrals.models import Child, Note, Team
+from referrals.models import Child, Team
 from referrals.restrictions import BreakGlass, Restriction
 from tests.conftest import sign_in
 from tests.referrals.factories import contact
@@ -55,7 +57,7 @@ def world(make_user):
         FIRST, LAST, NHS_NUMBER, ADDRESS,
     )  # fmt: skip
     child.save()
-    note = referral_services.note_add(by=people["worker"], child=child, text="A note")
+    note = note_services.note_add(by=people["worker"], child=child, text="A note")
     household = referral_services.household_add(by=people["worker"], child=child, address=ADDRESS)
     services.child_restrict(
         by=people["manager"], child=child, reason=REASON,

@@ -13,6 +13,7 @@ from accounts import sessions
 from accounts.audit import AuditEntry, Event
 from accounts.models import Agency
 from accounts.roles import Role
+from notes import services as note_services
 from referrals import services as referral_services
 from referrals.contacts import Outcome
 from referrals.episodes import Referral
@@ -556,10 +557,10 @@ def test_discussion_page_query_count_does_not_grow(
         )  # fmt: skip
     discussion = recorded(discussion, by=worker)
     for c in discussion.children.all():
-        note = referral_services.note_add(
+        note = note_services.note_add(
             by=worker, child=c.child, discussion=discussion, text=f"About {c.child_id}"
         )
-        referral_services.note_correct(by=worker, note=note, text="Again", significant=False)
+        note_services.note_correct(by=worker, note=note, text="Again", significant=False)
     sign_in(client, worker)
     # savepoint, session, user, device, rights; the discussion with its people; children
     # with child, referral and enquiry; agencies; actions; whether a restricted child is

@@ -18,8 +18,8 @@ from accounts.roles import Role
 from accounts.sharing import SharingDecision, SharingRecord
 from casework import access
 from casework.errors import RuleBroken
-from referrals import services as referral_services
-from referrals.models import Note
+from notes import services as note_services
+from notes.models import Note
 from strategy import partners, services
 from strategy.forms import RecordForm
 from strategy.models import (
@@ -171,11 +171,11 @@ def test_convening_with_partners_needs_the_sharing_terms(opened, worker):
 
 
 def test_inviting_a_partner_later_shares_the_discussion_and_its_notes(discussion, worker, opened):
-    note = referral_services.note_add(
+    note = note_services.note_add(
         by=worker, child=opened.child, discussion=discussion, text="For everyone",
         audience=Note.Audience.INVITED,
     )  # fmt: skip
-    referral_services.note_add(by=worker, child=opened.child, discussion=discussion, text="Ours")
+    note_services.note_add(by=worker, child=opened.child, discussion=discussion, text="Ours")
     school = AgencyFactory(name="Test school", kind=Agency.Kind.EDUCATION)
     services.discussion_invite(by=worker, discussion=discussion, agency=school)
     shares = SharingRecord.objects.filter(agency=school, decision=SharingDecision.SHARED)
@@ -266,32 +266,30 @@ def test_the_council_s_record_keeps_what_an_agency_recorded_itself(discussion, p
 
 
 def test_notes_reach_partners_only_with_their_audience(discussion, worker, opened, police, health):
-    shared = referral_services.note_add(
+    shared = note_services.note_add(
         by=worker, child=opened.child, discussion=discussion, text="Shared note",
         audience=Note.Audience.INVITED,
     )  # fmt: skip
-    referral_services.note_add(by=worker, child=opened.child, discussion=discussion, text="LA")
-    own = partners.partner_note_add(
+    note_services.note_add(by=worker, child=opened.child, discussion=discussion, text="LA")
+    own = note_services.partner_note_add(
         by=police, discussion=discussion, child_id=opened.child_id, text="Police to LA only",
         audience=Note.Audience.LOCAL_AUTHORITY,
     )  # fmt: skip
     assert set(access.visible_discussion_notes(police, discussion)) == {shared, own}
     assert set(access.visible_discussion_notes(health, discussion)) == {shared}
     with pytest.raises(RuleBroken, match="Only a note on a strategy discussion"):
-        referral_services.note_add(
+        note_services.note_add(
             by=worker, child=opened.child, referral=opened, text="x",
             audience=Note.Audience.INVITED,
         )  # fmt: skip
 
 
 def test_a_corrected_shared_note_is_shared_too(discussion, worker, opened, health):
-    note = referral_services.note_add(
+    note = note_services.note_add(
         by=worker, child=opened.child, discussion=discussion, text="First",
         audience=Note.Audience.INVITED,
     )  # fmt: skip
-    corrected = referral_services.note_correct(
-        by=worker, note=note, text="Second", significant=False
-    )
+    corrected = note_services.note_correct(by=worker, note=note, text="Second", significant=False)
     assert corrected.audience == Note.Audience.INVITED
     assert set(access.visible_discussion_notes(health, discussion)) == {note, corrected}
 
@@ -311,7 +309,7 @@ def test_partner_notes_are_refused_without_text_child_or_invitation(
             "audience": Note.Audience.INVITED, **change,
         }  # fmt: skip
         with pytest.raises(RuleBroken, match=message):
-            partners.partner_note_add(**arguments)
+            note_services.partner_note_add(**arguments)
     assert not Note.objects.exists()
 
 
@@ -556,12 +554,12 @@ def test_partner_page_queries_do_not_grow(
         client.get(page_url("invitation", discussion))
     for _ in range(8):
         more = convened(by=worker, referrals=[next_steps_signed_off(by=worker, signer=manager)])
-        referral_services.note_add(
+        note_services.note_add(
             by=worker, child=more.children.get().child, discussion=more, text="n",
             audience=Note.Audience.INVITED,
         )  # fmt: skip
     for _ in range(5):
-        referral_services.note_add(
+        note_services.note_add(
             by=worker, child=discussion.children.get().child, discussion=discussion, text="n",
             audience=Note.Audience.INVITED,
         )  # fmt: skip

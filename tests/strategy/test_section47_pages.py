@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.audit import AuditEntry, Event
 from accounts.roles import Role
-from referrals import services as referral_services
+from notes import services as note_services
 from referrals.codes import CategoryOfAbuse
 from referrals.models import Allocation, Team
 from strategy import services
@@ -346,9 +346,7 @@ def test_enquiry_page_query_count_does_not_grow(
         services.section47_outcome_return(by=manager, section47=fresh(enquiry), comment="Again")
     propose(enquiry, worker)
     for n in range(earlier + 1):
-        referral_services.note_add(
-            by=worker, child=enquiry.child, section47=enquiry, text=f"Note {n}"
-        )
+        note_services.note_add(by=worker, child=enquiry.child, section47=enquiry, text=f"Note {n}")
     sign_in(client, other_manager)
     # savepoint, session, user, rights, device; the enquiry with its child, referral,
     # discussion, assessment, outcome, conference; its proposals with their people; the
@@ -371,7 +369,7 @@ def test_enquiry_page_with_a_conference_query_count_does_not_grow(
         by=chair, section47=enquiry, held_on=last_weekday(),
         agencies=list(Agency.objects.filter(name__in=THE_THREE)[:agencies]), plan=False,
     )  # fmt: skip
-    referral_services.note_add(by=worker, child=enquiry.child, section47=enquiry, text="Note")
+    note_services.note_add(by=worker, child=enquiry.child, section47=enquiry, text="Note")
     sign_in(client, worker)
     # as above, and the agencies at the conference
     with django_assert_max_num_queries(16):

@@ -17,9 +17,11 @@ from accounts.encryption import models_with_encrypted_fields
 from accounts.models import Agency, FormDraft, User
 from accounts.sessions import save_draft
 from accounts.sharing import SharingRecord
+from notes import services as note_services
+from notes.models import Note
 from referrals.contacts import Contact, ContactChild, ContactDecision
 from referrals.episodes import Assessment, ReferralDecision
-from referrals.models import LadoReferral, Note
+from referrals.models import LadoReferral
 from referrals.partner_referrals import PartnerReferral
 from referrals.requests import InformationRequest
 from referrals.restrictions import BreakGlass, Restriction
@@ -155,8 +157,8 @@ def fill_contact_models() -> None:
         by=worker, contact_child=contact_child, feedback_given=True, feedback_note=SECRETS[7],
         family_told=True, family_note="told",
     )  # fmt: skip
-    note = services.note_add(by=worker, child=child, text="first")
-    services.note_correct(by=worker, note=note, text=SECRETS[9], significant=True)
+    note = note_services.note_add(by=worker, child=child, text="first")
+    note_services.note_correct(by=worker, note=note, text=SECRETS[9], significant=True)
 
 
 def fill_episode_models() -> None:
@@ -331,7 +333,7 @@ def fill_partner_parts() -> None:
     from django.utils import timezone
 
     from accounts.sharing import ConsentPosition
-    from referrals.models import Note
+    from notes.models import Note
     from strategy import partners, services
     from strategy.models import Attendance, DiscussionFormat
     from tests.strategy import factories
@@ -352,7 +354,7 @@ def fill_partner_parts() -> None:
         attendance=Attendance.ATTENDED, attendees="DC", absence_reason="",
         contribution=PARTNER_PARTS[2], audience="invited",
     )  # fmt: skip
-    partners.partner_note_add(
+    note_services.partner_note_add(
         by=officer, discussion=discussion, child_id=referral.child_id, text=PARTNER_PARTS[3],
         audience=Note.Audience.INVITED,
     )  # fmt: skip

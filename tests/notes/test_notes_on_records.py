@@ -11,8 +11,9 @@ from django.urls import reverse
 from accounts.audit import AuditEntry, Event
 from accounts.roles import Role
 from casework.errors import RuleBroken
+from notes import services as note_services
+from notes.models import Note
 from referrals import services
-from referrals.models import Note
 from strategy.models import Section47
 from tests.conftest import sign_in
 from tests.referrals.factories import contact, level
@@ -103,9 +104,9 @@ def body(response) -> str:
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_note_keeps_its_subject_and_a_correction_carries_it_over(worker, enquiry, kind):
     record = subject(enquiry, kind)
-    note = services.note_add(by=worker, child=enquiry.child, text="Dad rang", **{kind: record})
+    note = note_services.note_add(by=worker, child=enquiry.child, text="Dad rang", **{kind: record})
     assert getattr(note, kind) == record and note.child == enquiry.child
-    correction = services.note_correct(
+    correction = note_services.note_correct(
         by=worker, note=note, text="Dad rang twice", significant=True
     )
     assert getattr(correction, kind) == record and correction.supersedes == note
@@ -119,24 +120,26 @@ def test_a_record_about_another_child_is_refused_and_nothing_is_saved(
     other = contact(by=worker).children.get().child
     record = enquiry.referral.contact_child.contact if kind == "contact" else subject(enquiry, kind)
     with pytest.raises(RuleBroken, match="not about this child"):
-        services.note_add(by=worker, child=other, text="Wrong child", **{kind: record})
+        note_services.note_add(by=worker, child=other, text="Wrong child", **{kind: record})
     assert not Note.objects.exists()
 
 
 def test_a_discussion_takes_a_note_about_any_of_its_children_only(worker, manager):
     first, second = siblings(by=worker, signer=manager)
     discussion = convened(by=worker, referrals=[first, second])
-    note = services.note_add(by=worker, child=second.child, text="About her", discussion=discussion)
+    note = note_services.note_add(
+        by=worker, child=second.child, text="About her", discussion=discussion
+    )
     assert note.discussion == discussion and note.child == second.child
     stranger = referral(by=worker, signer=manager).child
     with pytest.raises(RuleBroken, match="strategy discussion is not about this child"):
-        services.note_add(by=worker, child=stranger, text="x", discussion=discussion)
+        note_services.note_add(by=worker, child=stranger, text="x", discussion=discussion)
     assert Note.objects.count() == 1
 
 
 def test_a_note_has_one_subject_at_most(worker, enquiry):
     with pytest.raises(RuleBroken, match="one record"):
-        services.note_add(
+        note_services.note_add(
             by=worker, child=enquiry.child, text="Both", referral=enquiry.referral,
             section47=enquiry,
         )  # fmt: skip
@@ -146,14 +149,14 @@ def test_a_note_has_one_subject_at_most(worker, enquiry):
 @pytest.mark.parametrize("role", [Role.CONFERENCE_CHAIR, Role.AUDITOR])
 def test_only_those_who_record_contacts_add_notes(make_user, enquiry, role):
     with pytest.raises(PermissionDenied):
-        services.note_add(by=make_user(role), child=enquiry.child, text="x", section47=enquiry)
+        note_services.note_add(by=make_user(role), child=enquiry.child, text="x", section47=enquiry)
     assert not Note.objects.exists()
 
 
 @pytest.mark.parametrize("text", ["", "   \n"])
 def test_an_empty_note_is_refused(worker, enquiry, text):
     with pytest.raises(RuleBroken, match="Write the note"):
-        services.note_add(by=worker, child=enquiry.child, text=text, referral=enquiry.referral)
+        note_services.note_add(by=worker, child=enquiry.child, text=text, referral=enquiry.referral)
     assert not Note.objects.exists()
 
 
@@ -186,7 +189,7 @@ def test_adding_a_note_for_every_role(client, make_user, enquiry, kind, role, st
 def test_every_reader_sees_the_notes_and_only_those_who_may_add_see_the_form(
     client, make_user, worker, enquiry, kind, role, offered
 ):
-    services.note_add(
+    note_services.note_add(
         by=worker, child=enquiry.child, text="Seen at home", **{kind: subject(enquiry, kind)}
     )
     sign_in(client, make_user(role))
@@ -219,9 +222,11 @@ def test_an_empty_note_shows_the_error_summary_and_saves_nothing(
 @pytest.mark.parametrize("kind", KINDS)
 def test_notes_are_newest_first_with_corrections_shown_as_such(client, worker, enquiry, kind):
     record = {kind: subject(enquiry, kind)}
-    first = services.note_add(by=worker, child=enquiry.child, text="First note", **record)
-    services.note_add(by=worker, child=enquiry.child, text="Second note", **record)
-    services.note_correct(by=worker, note=first, text="First note, corrected", significant=True)
+    first = note_services.note_add(by=worker, child=enquiry.child, text="First note", **record)
+    note_services.note_add(by=worker, child=enquiry.child, text="Second note", **record)
+    note_services.note_correct(
+        by=worker, note=first, text="First note, corrected", significant=True
+    )
     sign_in(client, worker)
     page = body(client.get(page_url(enquiry, kind)))
     assert page.index("First note, corrected") < page.index("Second note")
@@ -235,7 +240,7 @@ def test_notes_are_newest_first_with_corrections_shown_as_such(client, worker, e
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_correction_returns_to_the_record_the_note_is_about(client, worker, enquiry, kind):
-    note = services.note_add(
+    note = note_services.note_add(
         by=worker, child=enquiry.child, text="Typo", **{kind: subject(enquiry, kind)}
     )
     sign_in(client, worker)
@@ -249,7 +254,7 @@ def test_a_correction_returns_to_the_record_the_note_is_about(client, worker, en
 
 def test_notes_on_records_also_show_on_the_childs_page(client, worker, enquiry):
     for kind in KINDS:
-        services.note_add(
+        note_services.note_add(
             by=worker, child=enquiry.child, text=f"On the {kind}", **{kind: subject(enquiry, kind)}
         )
     sign_in(client, worker)
@@ -290,7 +295,7 @@ def test_a_note_is_audited_as_a_change_of_the_childs_record(client, worker, enqu
 
 def test_the_contact_page_title_carries_no_note(client, worker):
     record = contact(by=worker)
-    services.note_add(
+    note_services.note_add(
         by=worker, child=record.children.get().child, text="Private words", contact=record
     )
     sign_in(client, worker)
