@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["config", "accounts", "referrals", "strategy"]
+APPS = ["config", "accounts", "referrals", "strategy", "workspace"]
 
 
 def source_files() -> list[Path]:
