@@ -5,7 +5,6 @@ from accounts import password_reset, sharing_views, views
 app_name = "accounts"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("sign-in/", views.SignInView.as_view(), name="sign-in"),
     path("sign-out/", views.SignOutView.as_view(), name="sign-out"),
     path("signed-out/", views.signed_out, name="signed-out"),
@@ -38,11 +37,6 @@ urlpatterns = [
     path("administration/agencies/", views.agencies, name="agencies"),
     path("administration/agencies/new/", views.agency_edit, name="agency-new"),
     path("administration/agencies/<int:agency_id>/", views.agency_edit, name="agency"),
-    path(
-        "audit/records/<str:model_label>/<str:object_pk>/", views.audit_record, name="audit-record"
-    ),
-    path("audit/children/<str:child_ref>/", views.audit_child, name="audit-child"),
-    path("audit/users/<int:user_id>/", views.audit_user, name="audit-user"),
     # Information sharing records, for managers and auditors (accounts/sharing_views.py)
     path("sharing/", sharing_views.sharing_records, name="sharing"),
     path("sharing/<int:pk>/end/", sharing_views.sharing_end, name="sharing-end"),

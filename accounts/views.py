@@ -1,19 +1,16 @@
 from __future__ import annotations
 
-import csv
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
@@ -21,10 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 
 from accounts import rights, selectors, services, sessions, two_factor
-from accounts.audit import Event, record_event, record_export, record_list
-from accounts.audit_display import AuditRow
-from accounts.forms import AgencyForm, AuditFilterForm, SecurityCodeForm, SignInForm, UserForm
-from accounts.models import Agency, AuditEntry, User
+from accounts.audit import Event, record_event
+from accounts.forms import AgencyForm, SecurityCodeForm, SignInForm, UserForm
+from accounts.models import Agency, User
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -43,11 +39,6 @@ def signed_out(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signed_out.html")
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's home: who they are, their roles and agency, what their role does."""
-    return render(request, "accounts/home.html", {"profile": selectors.home_profile(request.user)})
-
-
 @login_not_required
 @require_GET
 @never_cache
@@ -63,111 +54,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-# The audit trail, for managers and auditors ------------------------------------------------
-
-AUDIT_PAGE_SIZE = 100
-AUDIT_EXPORT_LIMIT = 50_000
-
-
-def _audit_trail_page(request: HttpRequest, *, heading: str, subject: str, **scope) -> HttpResponse:
-    """One page of an audit trail (or its CSV); every showing is itself audited."""
-    form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    entries = selectors.audit_entries(
-        **scope,
-        date_from=filters.get("date_from"),
-        date_to=filters.get("date_to"),
-        event=filters.get("event") or None,
-    )
-    if request.GET.get("format") == "csv" and not form.errors:
-        return _audit_csv(request, entries, subject)
-    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    record_list(request, AuditEntry, [entry.pk for entry in rows])
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "accounts/audit_trail.html",
-        {
-            "heading": heading,
-            "subject": subject,
-            "form": form,
-            "page": page,
-            "rows": [AuditRow.of(entry) for entry in rows],
-            "query": query.urlencode(),
-            "csv_query": _with(query, format="csv"),
-        },
-    )
-
-
-def _with(query, **values) -> str:
-    query = query.copy()
-    for key, value in values.items():
-        query[key] = value
-    return query.urlencode()
-
-
-def _audit_csv(request: HttpRequest, entries, subject: str) -> HttpResponse:
-    rows = list(entries[:AUDIT_EXPORT_LIMIT])
-    record_export(request, AuditEntry, [entry.pk for entry in rows])
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        ["sequence", "time", "user", "event", "record type", "record", "record id", "child",
-         "details", "address"]
-    )  # fmt: skip
-    for entry in rows:
-        row = AuditRow.of(entry)
-        writer.writerow(
-            [entry.sequence, timezone.localtime(entry.timestamp).isoformat(), row.actor,
-             entry.get_event_display(), entry.content_type.name, entry.object_repr,
-             entry.object_pk, entry.child_ref, "; ".join(row.details), entry.remote_addr or ""]
-        )  # fmt: skip
-    return response
-
-
-def _require_audit_reader(request: HttpRequest) -> None:
-    # Before any lookup, so that a refusal never reveals whether the record exists.
-    if not rights.can_read_audit_trail(request.user):
-        raise PermissionDenied("Only managers and auditors read the audit trail.")
-
-
-def audit_record(request: HttpRequest, model_label: str, object_pk: str) -> HttpResponse:
-    """Who has seen or changed one record."""
-    _require_audit_reader(request)
-    app_label, _, model_name = model_label.partition(".")
-    content_type = get_object_or_404(ContentType, app_label=app_label, model=model_name)
-    return _audit_trail_page(
-        request,
-        heading="Audit trail of a record",
-        subject=f"{content_type.name} {object_pk}",
-        content_type=content_type,
-        object_pk=object_pk,
-    )
-
-
-def audit_child(request: HttpRequest, child_ref: str) -> HttpResponse:
-    """Everything that concerns one child, in one query a page."""
-    _require_audit_reader(request)
-    return _audit_trail_page(
-        request, heading="Audit trail of a child's records", subject=child_ref, child_ref=child_ref
-    )
-
-
-def audit_user(request: HttpRequest, user_id: int) -> HttpResponse:
-    """Everything one user did."""
-    _require_audit_reader(request)
-    user = get_object_or_404(User, pk=user_id)
-    return _audit_trail_page(
-        request,
-        heading="Audit trail of a user",
-        subject=f"{user.display_name} ({user.username})",
-        actor_id=user.pk,
-    )
-
-
 # Two-factor sign-in --------------------------------------------------------------------------
 
 
@@ -175,7 +61,8 @@ def _next_url(request: HttpRequest) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
         return candidate
-    return reverse("accounts:home")
+    # The home page lives in workspace, above accounts: reached through the setting.
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 WRONG_ENROLMENT_CODE = (
@@ -271,7 +158,7 @@ def discard_draft(request: HttpRequest) -> HttpResponse:
     sessions.discard_draft(user=request.user, path=path)
     if url_has_allowed_host_and_scheme(path, {request.get_host()}, request.is_secure()):
         return redirect(path)
-    return redirect("accounts:home")
+    return redirect(settings.LOGIN_REDIRECT_URL)
 
 
 # The system administrator's pages: users and agencies, never case content ------------------

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "referrals",
     "strategy",
     "notes",
+    "workspace",
     "demo",
 ]
 
@@ -204,7 +205,7 @@ AXES_SENSITIVE_PARAMETERS = ["username", "password", "code"]
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 OTP_TOTP_ISSUER = env.str("SERVICE_NAME", default="Front Door")
 LOGIN_URL = "accounts:sign-in"
-LOGIN_REDIRECT_URL = "accounts:home"
+LOGIN_REDIRECT_URL = "workspace:home"
 LOGOUT_REDIRECT_URL = "accounts:signed-out"
 
 # Audit trail: the project's own entry model, in place from the first migration.

@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("django-admin/", admin.site.urls),
     path("", include("accounts.urls")),
+    path("", include("workspace.urls")),
     path("", include("referrals.urls")),
     path("", include("strategy.urls")),
 ]

@@ -357,7 +357,7 @@ def test_the_list_per_role(client, world, who, status):
     else:
         refused = AuditEntry.objects.filter(event=Event.REFUSED).latest("pk")
         assert refused.additional_data["status"] == status
-    home = client.get(reverse("accounts:home")).text
+    home = client.get(reverse("workspace:home")).text
     assert (f'href="{SHARING}"' in home) == (status == 200)  # the navigation item
 
 

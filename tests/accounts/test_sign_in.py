@@ -1,4 +1,4 @@
-"""Sign-in, sign-out, the home page per role, and the error pages."""
+"""Sign-in, sign-out and the error pages (the home page: tests/workspace/views/test_home.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from django_otp.oath import totp
 from accounts.models import User
 from accounts.roles import Role
 from demo.people import DEMO_PASSWORD, DEMO_TOTP_SECRET, USERS
-from tests.conftest import sign_in
 
 
 def sign_in_with_both_factors(client, username: str):
@@ -26,7 +25,7 @@ def sign_in_with_both_factors(client, username: str):
 @pytest.mark.parametrize("demo_user", USERS, ids=lambda u: u.username)
 def test_each_demo_user_signs_in_and_sees_their_home_page(client, demo, demo_user):
     response = sign_in_with_both_factors(client, demo_user.username)
-    assert response.redirect_chain == [(reverse("accounts:home"), 302)]
+    assert response.redirect_chain == [(reverse("workspace:home"), 302)]
     page = response.content.decode()
     assert f"{demo_user.first_name} {demo_user.last_name}" in page
     assert demo_user.role.label in page
@@ -43,7 +42,7 @@ def test_sign_out_ends_the_session_on_the_server(client, demo):
     from django.contrib.sessions.models import Session
 
     assert not Session.objects.filter(session_key=session_key).exists()
-    assert client.get(reverse("accounts:home")).status_code == 302
+    assert client.get(reverse("workspace:home")).status_code == 302
 
 
 def test_sign_out_by_get_is_refused(client, demo):
@@ -85,46 +84,13 @@ def test_sign_in_does_not_redirect_off_site(client, demo):
         {"username": "manager", "password": DEMO_PASSWORD, "next": "https://evil.example/"},
     )
     assert response.status_code == 302
-    assert response.url == reverse("accounts:home")
+    assert response.url == reverse("workspace:home")
 
 
 def test_pages_need_sign_in(client, db):
-    response = client.get(reverse("accounts:home"))
+    response = client.get(reverse("workspace:home"))
     assert response.status_code == 302
     assert response.url == f"{reverse('accounts:sign-in')}?next=/"
-
-
-@pytest.mark.parametrize("role", list(Role))
-def test_home_page_per_role(signed_in_client, role, django_assert_max_num_queries):
-    client = signed_in_client(role)
-    # session, user, savepoint and release (the request's transaction), the user with agency,
-    # the user's groups, the user's rights, the second factor's device; for partners, their
-    # agency's kind (whether the navigation shows the LADO inbox)
-    partner = role in (Role.PARTNER_PRACTITIONER, Role.PARTNER_SAFEGUARDING_LEAD)
-    with django_assert_max_num_queries(9 if partner else 8):
-        response = client.get(reverse("accounts:home"))
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert role.label in page
-    assert "As " + role.label.lower() in page
-
-
-def test_home_page_query_count_does_not_grow_with_roles(
-    make_user, client, django_assert_max_num_queries
-):
-    from django.contrib.auth.models import Group
-
-    user = make_user(None)
-    user.groups.set(Group.objects.all())
-    sign_in(client, user)
-    with django_assert_max_num_queries(8):  # as above, with seven roles instead of one
-        response = client.get(reverse("accounts:home"))
-    assert "Roles" in response.content.decode()
-
-
-def test_a_user_without_a_role_is_told_so(signed_in_client):
-    response = signed_in_client(None).get(reverse("accounts:home"))
-    assert "You have no role yet" in response.content.decode()
 
 
 def test_404_page_is_the_service_page(signed_in_client):

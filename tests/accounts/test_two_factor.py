@@ -91,13 +91,13 @@ def enrol_with_app(client, user) -> list[str]:
 
 def test_first_sign_in_enrols_an_app_and_shows_backup_codes_once(client, make_user):
     user = password_only(client, make_user)
-    response = client.get(reverse("accounts:home"))
+    response = client.get(reverse("workspace:home"))
     assert response.url.startswith(reverse("accounts:second-factor"))
     assert client.get(response.url).url.startswith(reverse("accounts:enrol"))
     codes = enrol_with_app(client, user)
     assert len(codes) == 10 and len(set(codes)) == 10
     assert TOTPDevice.objects.get(user=user).confirmed
-    assert client.get(reverse("accounts:home")).status_code == 200
+    assert client.get(reverse("workspace:home")).status_code == 200
     again = client.get(reverse("accounts:backup-codes"))
     assert again.status_code == 302  # shown once only
 
@@ -130,7 +130,7 @@ def test_a_wrong_code_is_refused_and_audited(client, make_user):
     TOTPDevice.objects.create(user=user, name="app", confirmed=True)
     response = client.post(reverse("accounts:second-factor"), {"code": "123456"})
     assert "govuk-error-summary" in response.content.decode()
-    assert client.get(reverse("accounts:home")).url != "/"
+    assert client.get(reverse("workspace:home")).url != "/"
     assert AuditEntry.objects.filter(event=Event.SIGN_IN_FAILED, object_pk=str(user.pk)).exists()
 
 

@@ -303,9 +303,9 @@ def invitation_cases(**ok: Expect) -> tuple[Case, ...]:
 # each case names a record and what a user who gets in receives.
 # fmt: off
 PAGES: dict[str, Page] = {
-    # Signing in and the user's own pages (accounts/views.py)
+    # Signing in and the user's own pages (accounts/views.py; the home page in workspace/views/)
     "healthz": page(every_user, public=200),
-    "accounts:home": page(every_user),
+    "workspace:home": page(every_user),
     "accounts:sign-in": page(every_user, case(ok=Found("/")), public=200),
     "accounts:sign-out": post(every_user, case(ok=Found("/signed-out/"))),
     "accounts:signed-out": page(every_user, public=200),
@@ -334,11 +334,11 @@ PAGES: dict[str, Page] = {
     "referrals:closure-day-remove": post(LOCAL_DATA, MISSING),  # the demo has no closure day
     "referrals:level-new": page(LOCAL_DATA),
     "referrals:level": page(LOCAL_DATA, case("level"), MISSING),
-    # The audit trail, for managers and auditors
-    "accounts:audit-record": page(AUDIT, case("child_model", "jago"),
-                                  case("no_model", "jago", missing="L")),
-    "accounts:audit-child": page(AUDIT, case("jago_ref")),
-    "accounts:audit-user": page(AUDIT, case("user"), MISSING),
+    # The audit trail, for managers and auditors (workspace/views/audit_trail.py)
+    "workspace:audit-record": page(AUDIT, case("child_model", "jago"),
+                                   case("no_model", "jago", missing="L")),
+    "workspace:audit-child": page(AUDIT, case("jago_ref")),
+    "workspace:audit-user": page(AUDIT, case("user"), MISSING),
     # Information sharing records and restricted records, for managers (and auditors to read)
     "accounts:sharing": page(case_page(SIGNS, P.READ_ALL_CASE_RECORDS, order="R")),
     "accounts:sharing-end": page(case_page(SIGNS, order="RL"), case("share_live"), MISSING),

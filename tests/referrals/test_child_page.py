@@ -42,7 +42,7 @@ def test_readers_see_summary_and_timeline(client, make_user, history, role, audi
     ):
         assert item in page
     assert "Pattern of injuries" not in page  # the rationale is on the decision page, not here
-    assert (reverse("accounts:audit-child", args=[child.census_id]) in page) is audit_link
+    assert (reverse("workspace:audit-child", args=[child.census_id]) in page) is audit_link
     assert AuditEntry.objects.filter(event=Event.READ, child_ref=child.census_id).exists()
 
 

@@ -309,7 +309,7 @@ def test_everyone_else_is_refused(client, people, make_user, role, kind, status)
     assert post.status_code == status
     lado.refresh_from_db()
     assert lado.state == LadoState.OPEN
-    page = client.get(reverse("accounts:home")).content.decode()
+    page = client.get(reverse("workspace:home")).content.decode()
     assert ('href="/lado/"' in page) == (kind == "other_lado")
     assert AuditEntry.objects.filter(event=Event.REFUSED).exists()
 

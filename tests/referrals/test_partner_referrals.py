@@ -307,7 +307,7 @@ def test_who_may_use_my_referrals_and_the_form(client, demo, name):
     check = client.post(reverse(CHECK))
     assert check.status_code == (302 if status == 200 else status)
     assert PartnerReferral.objects.count() == (1 if status == 200 else 0)
-    home = client.get(reverse("accounts:home")).content.decode()
+    home = client.get(reverse("workspace:home")).content.decode()
     shown = status == 200
     assert ('href="/my-referrals/"' in home) == shown  # the navigation item
     assert ("Make a referral" in home) == shown

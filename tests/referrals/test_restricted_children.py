@@ -569,7 +569,7 @@ def test_the_home_page_links_the_list_for_managers_and_auditors(client, world):
     link = reverse("referrals:restricted-records")
     for who, shown in (("manager", True), ("auditor", True), ("worker", False)):
         sign_in(client, world[who])
-        assert (link in client.get(reverse("accounts:home")).content.decode()) == shown
+        assert (link in client.get(reverse("workspace:home")).content.decode()) == shown
 
 
 def test_openings_are_listed_newest_first_fifty_a_page(client, world):

@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from accounts.audit import AuditEntry, Event, record_event
 from accounts.roles import Role
+from referrals import services
+from referrals.models import Child
 from tests.conftest import sign_in
 from tests.standins.models import SealedNote
 
@@ -17,9 +19,9 @@ REFUSED = [r for r in Role if r not in READERS]
 
 def pages(note: SealedNote, user_id: int) -> list[str]:
     return [
-        reverse("accounts:audit-record", args=["accounts.sealednote", note.pk]),
-        reverse("accounts:audit-child", args=[note.reference]),
-        reverse("accounts:audit-user", args=[user_id]),
+        reverse("workspace:audit-record", args=["accounts.sealednote", note.pk]),
+        reverse("workspace:audit-child", args=[note.reference]),
+        reverse("workspace:audit-user", args=[user_id]),
     ]
 
 
@@ -56,8 +58,8 @@ def test_other_roles_are_refused(client, make_user, note, role):
 @pytest.mark.parametrize("role", REFUSED)
 def test_refusal_does_not_reveal_whether_the_record_exists(client, make_user, role):
     sign_in(client, make_user(role))
-    assert client.get(reverse("accounts:audit-user", args=[999999])).status_code == 403
-    assert client.get(reverse("accounts:audit-record", args=["no.such", "1"])).status_code == 403
+    assert client.get(reverse("workspace:audit-user", args=[999999])).status_code == 403
+    assert client.get(reverse("workspace:audit-record", args=["no.such", "1"])).status_code == 403
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, note):
@@ -69,9 +71,9 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, note):
 def test_unknown_record_type_and_user_are_not_found(client, make_user):
     sign_in(client, make_user(Role.AUDITOR))
     assert (
-        client.get(reverse("accounts:audit-record", args=["nope.nothing", "1"])).status_code == 404
+        client.get(reverse("workspace:audit-record", args=["nope.nothing", "1"])).status_code == 404
     )
-    assert client.get(reverse("accounts:audit-user", args=[999999])).status_code == 404
+    assert client.get(reverse("workspace:audit-user", args=[999999])).status_code == 404
 
 
 def test_showing_the_trail_is_itself_audited_with_the_ids_shown(client, make_user, note):
@@ -129,7 +131,7 @@ def test_query_count_does_not_grow_with_entries(
     for n in range(entries):
         record_event(Event.READ, actor=others[n % 3], obj=reader, child_ref="FD000077")
     sign_in(client, reader)
-    url = reverse("accounts:audit-child", args=["FD000077"])
+    url = reverse("workspace:audit-child", args=["FD000077"])
     # savepoint (the request's transaction), session, user, rights, count, the page of entries
     # with actors and content types, a content type (until cached); the audit list entry:
     # savepoint, chain lock (PostgreSQL), last entry, insert, release; release
@@ -141,13 +143,10 @@ def test_query_count_does_not_grow_with_entries(
 def test_a_child_s_trail_shows_household_membership_changes(client, make_user):
     """A many-to-many change (a household's members) is recorded by auditlog as an operation
     with its objects, not an (old, new) pair; the trail shows it (it was a server error)."""
-    from referrals import services
-    from referrals.models import Child
-
     worker = make_user(Role.PRACTITIONER)
     child = Child.objects.create(first_name="Jago", last_name="Rosewarne")
     services.household_add(by=worker, child=child, address="1 Quay Row", children=[child])
     sign_in(client, make_user(Role.MANAGER))
-    response = client.get(reverse("accounts:audit-child", args=[child.census_id]))
+    response = client.get(reverse("workspace:audit-child", args=[child.census_id]))
     assert response.status_code == 200
     assert f"children: add Child {child.census_id}" in response.content.decode()

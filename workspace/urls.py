@@ -1,0 +1,16 @@
+from django.urls import path
+
+from workspace.views import audit_trail, home
+
+app_name = "workspace"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path(
+        "audit/records/<str:model_label>/<str:object_pk>/",
+        audit_trail.audit_record,
+        name="audit-record",
+    ),
+    path("audit/children/<str:child_ref>/", audit_trail.audit_child, name="audit-child"),
+    path("audit/users/<int:user_id>/", audit_trail.audit_user, name="audit-user"),
+]

@@ -1,0 +1,13 @@
+"""The home page: what each signed-in person sees first."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from workspace import selectors
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's home: who they are, their roles and agency, what their role does."""
+    return render(request, "workspace/home.html", {"profile": selectors.home_profile(request.user)})
