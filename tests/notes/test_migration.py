@@ -18,11 +18,11 @@ from django.utils import timezone
 from accounts.audit import CHAIN_FIELDS, GENESIS_HASH, canonical_content, chain_hash
 from accounts.encryption import KeyRotationCheckpoint
 from accounts.models import User
-from accounts.selectors import audit_entries
 from accounts.sharing import SharingRecord, shared_with
 from casework import access
 from casework.references import child_reference
 from notes.models import Note
+from workspace.selectors import audit_entries
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
