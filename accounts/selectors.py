@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from accounts.models import User
+from accounts.models import Agency, User
+from accounts.sharing import SharingRecord
 
 
 def users_for_administration() -> QuerySet[User]:
@@ -18,8 +19,6 @@ def users_for_administration() -> QuerySet[User]:
 
 def agencies_for_administration():
     from django.db.models import Count
-
-    from accounts.models import Agency
 
     return Agency.objects.annotate(user_count=Count("users")).order_by("name")
 
@@ -47,8 +46,6 @@ def sharing_records(*, agency_id: int | None = None, decision: str | None = None
     Managers and auditors only (accounts.rights.refuse_sharing_records)."""
     from django.db.models import Q
 
-    from accounts.sharing import SharingRecord
-
     records = SharingRecord.objects.select_related("agency", "user", "by").defer(
         "reason", "family_note"
     )
@@ -61,7 +58,6 @@ def sharing_records(*, agency_id: int | None = None, decision: str | None = None
 
 def child_sharing_records(child_ref: str):
     """The sharing records about one child (by its reference), newest first, in one query."""
-    from accounts.sharing import SharingRecord
 
     return (
         SharingRecord.objects.filter(child_ref=child_ref)

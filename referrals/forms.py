@@ -4,6 +4,12 @@ from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 
 from accounts.forms import PageFormHelper, yes_no_field
+from accounts.permissions import Perm
+from casework.access import users_with_right
+from referrals.codes import ConsentPosition, Disability, Ethnicity, ReferralSource, Sex, UPNUnknown
+from referrals.contacts import LevelOfNeed, Outcome
+from referrals.identifiers import normalise_nhs_number, validate_nhs_number
+from referrals.models import Relationship, Team
 
 
 class LevelOfNeedForm(forms.Form):
@@ -87,7 +93,6 @@ class ProposeDecisionForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from referrals.contacts import LevelOfNeed, Outcome
 
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = Outcome.choices
@@ -191,7 +196,6 @@ class ContactDetailsForm(forms.Form):
     urgent = forms.BooleanField(label="Urgent: a child may be at immediate risk", required=False)
 
     def __init__(self, *args, **kwargs):
-        from referrals.codes import ConsentPosition, ReferralSource
 
         super().__init__(*args, **kwargs)
         self.fields["taken_by"].queryset = _users_with("record_contacts")
@@ -238,7 +242,6 @@ class FindChildForm(forms.Form):
     match = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean_nhs_number(self):
-        from referrals.identifiers import normalise_nhs_number, validate_nhs_number
 
         value = self.cleaned_data["nhs_number"]
         if value:
@@ -314,7 +317,6 @@ class ChildDetailsForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
-        from referrals.codes import Disability, Ethnicity, Sex, UPNUnknown
 
         super().__init__(*args, **kwargs)
         self.fields["sex"].choices = Sex.choices
@@ -341,8 +343,6 @@ class ChildDetailsForm(forms.Form):
 
 
 def _users_with(perm_value: str):
-    from accounts.permissions import Perm
-    from casework.access import users_with_right
 
     return users_with_right(Perm(perm_value))
 
@@ -387,7 +387,6 @@ class AllocationForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from referrals.models import Team
 
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = Team.objects.order_by("name")
@@ -407,7 +406,6 @@ class FindAdultForm(FindChildForm):
     relationship = forms.ChoiceField(label="Relationship to the children", required=False)
 
     def __init__(self, *args, **kwargs):
-        from referrals.models import Relationship
 
         super().__init__(*args, **kwargs)
         self.fields["first_name"].error_messages["required"] = "Enter the adult's first name"

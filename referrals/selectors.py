@@ -8,9 +8,20 @@ from datetime import date
 from django.db import models
 from django.db.models import Q
 
+from casework.access import closed_to
+from referrals.contacts import ContactChild, ContactChildState
+from referrals.episodes import (
+    OPEN_REFERRAL_STATES,
+    Assessment,
+    AssessmentState,
+    Referral,
+    ReferralDecision,
+    ReferralState,
+)
 from referrals.identifiers import normalise_nhs_number
 from referrals.matching import fold, phonetic, similarity
-from referrals.models import Child, Household, Person
+from referrals.models import Allocation, Child, Household, Person
+from strategy.models import DiscussionChild, Section47
 
 CANDIDATE_LIMIT = 50
 
@@ -58,8 +69,6 @@ def likely_matches(
         wanted |= Q(first_name_key=first_key, last_name_key=last_key)
     candidates = model.objects.filter(wanted).order_by("-pk")
     if user is not None and model is Child:
-        from casework.access import closed_to
-
         candidates = candidates.annotate(restricted=closed_to(user, "pk"))
     candidates = candidates[:CANDIDATE_LIMIT]
     matches = []
@@ -96,7 +105,6 @@ OPEN_STATES = ["screening", "proposed", "signed_off"]
 
 
 def open_decisions():
-    from referrals.contacts import ContactChild
 
     return ContactChild.objects.filter(state__in=OPEN_STATES).order_by("pk")
 
@@ -111,10 +119,6 @@ def front_door_queue(
     """
     from django.db.models import OuterRef, Subquery
     from django.db.models.functions import Concat
-
-    from casework.access import closed_to
-    from referrals.contacts import ContactChild, ContactChildState
-    from referrals.models import Allocation
 
     worker = Allocation.objects.filter(child=OuterRef("child"), ended_at__isnull=True).annotate(
         name=Concat("worker__first_name", models.Value(" "), "worker__last_name")
@@ -162,7 +166,6 @@ class ReferralRow:
 
 def open_referrals():
     """Open referrals, for counting and paging (a page's rows come from `referral_list`)."""
-    from referrals.episodes import OPEN_REFERRAL_STATES, Referral
 
     return Referral.objects.filter(state__in=OPEN_REFERRAL_STATES).order_by("next_steps_due", "pk")
 
@@ -174,15 +177,6 @@ def referral_list(
     assessment's due date, in one query. Access is checked by the caller (casework.access);
     a restricted child not open to `user` is marked (`child_closed`) in the same query."""
     from django.db.models import OuterRef, Subquery
-
-    from casework.access import closed_to
-    from referrals.episodes import (
-        OPEN_REFERRAL_STATES,
-        Assessment,
-        AssessmentState,
-        Referral,
-        ReferralState,
-    )
 
     open_assessment = Assessment.objects.filter(
         referral=OuterRef("pk"), state=AssessmentState.OPEN
@@ -213,8 +207,6 @@ def referral_for_page():
     (the contact's confidential text is not loaded)."""
     from django.db.models import F
 
-    from referrals.episodes import Referral
-
     return Referral.objects.select_related("child", "closed_by").annotate(
         contact_pk=F("contact_child__contact_id")
     )
@@ -230,7 +222,6 @@ class ReferralEpisode:
 
 def next_steps_history(referral) -> list:
     """Every next-steps proposal for a referral, oldest first, returned ones kept."""
-    from referrals.episodes import ReferralDecision
 
     return list(
         ReferralDecision.objects.filter(referral=referral).select_related(
@@ -242,8 +233,6 @@ def next_steps_history(referral) -> list:
 def referral_episode(referral) -> ReferralEpisode:
     """A referral's next-steps proposals (returned ones kept), assessments, strategy
     discussions and section 47 enquiries: four queries however many there are."""
-    from referrals.episodes import Assessment
-    from strategy.models import DiscussionChild, Section47
 
     assessments = (
         Assessment.objects.filter(referral=referral)
@@ -277,7 +266,6 @@ def referral_episode(referral) -> ReferralEpisode:
 def assessment_for_page():
     """Assessments with the child, the referral and the people who started, completed and
     authorised them."""
-    from referrals.episodes import Assessment
 
     return Assessment.objects.select_related(
         "child", "referral", "started_by", "completed_by", "authorised_by"
@@ -299,8 +287,6 @@ def child_households(child: Child, relationships: list, user=None) -> list[House
     there are; `relationships` (the child's, with their people) name each adult's. With
     `user`, a restricted child not open to them is marked (`closed`) in the same queries."""
     from django.db.models import Prefetch
-
-    from casework.access import closed_to
 
     children = Child.objects.order_by("last_name", "first_name", "pk")
     if user is not None:
@@ -331,7 +317,6 @@ def children_in_contacts_with(child: Child, user=None) -> list[Child]:
     """The other children named in a contact with this child (brothers and sisters, as a
     rule), in one query; with `user`, a restricted child not open to them is marked
     (`closed`)."""
-    from casework.access import closed_to
 
     children = Child.objects.all()
     if user is not None:

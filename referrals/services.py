@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import sharing
 from accounts.models import User
 from accounts.permissions import Perm
 from casework import access, transitions
@@ -39,6 +40,8 @@ from referrals.episodes import (
     ReferralState,
 )
 from referrals.identifiers import normalise_nhs_number
+from referrals.lado import lado_outcome_record as record
+from referrals.lado import share_with_lado
 from referrals.models import (
     Allocation,
     Child,
@@ -47,7 +50,9 @@ from referrals.models import (
     Person,
     Referral,
 )
+from referrals.requests import InformationRequest, Priority, RequestState
 from referrals.timescales import Timescale, due_date, information_request_due, local_date
+from strategy.models import DiscussionState
 
 # The reviews of this app's work (casework.transitions): each proposal waits for a manager
 # other than its author, who signs it off or returns it.
@@ -153,7 +158,6 @@ def decision_sign_off(*, by: User, contact_child: ContactChild, comment: str = "
 
 
 def _urgent_discussion_convened(contact_child: ContactChild) -> bool:
-    from strategy.models import DiscussionState
 
     referral = Referral.objects.filter(contact_child=contact_child).first()
     return (
@@ -185,7 +189,6 @@ def _open_referral(by: User, contact_child: ContactChild, *, urgent: bool) -> Re
 def _open_lado_referral(by: User, contact_child: ContactChild) -> LadoReferral:
     """Due within 1 working day of the allegation becoming known (the contact's arrival);
     shared with the LADO service as it opens (referrals.lado)."""
-    from referrals.lado import share_with_lado
 
     lado_referral, created = LadoReferral.objects.get_or_create(
         contact_child=contact_child,
@@ -201,7 +204,6 @@ def _open_lado_referral(by: User, contact_child: ContactChild) -> LadoReferral:
 
 def lado_outcome_record(*, by: User, lado_referral: LadoReferral, outcome: str, note: str):
     """The LADO service records its outcome, once (referrals.lado)."""
-    from referrals.lado import lado_outcome_record as record
 
     return record(by=by, lado_referral=lado_referral, outcome=outcome, note=note)
 
@@ -501,8 +503,6 @@ def information_request_send(
     condition: str, consent: str, family_told: bool | None, family_note: str, priority: str,
 ):  # fmt: skip
     """Ask one partner agency about a child being screened; due by its priority."""
-    from accounts import sharing
-    from referrals.requests import InformationRequest, Priority
 
     require_right(by, Perm.REQUEST_INFORMATION)
     current = ContactChild.objects.select_for_update().get(pk=contact_child.pk)
@@ -539,7 +539,6 @@ def information_request_send(
 @transaction.atomic
 def information_request_answer(*, by: User, request, answer: str):
     """The asked agency's answer, once."""
-    from referrals.requests import InformationRequest, RequestState
 
     require_right(by, Perm.ANSWER_INFORMATION_REQUESTS)
     if by.agency_id != request.agency_id:

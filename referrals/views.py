@@ -14,6 +14,9 @@ from accounts import sessions
 from accounts.audit import case_view, record_list, record_read
 from accounts.forms import ReviewForm
 from accounts.permissions import Perm
+from accounts.selectors import child_sharing_records
+from accounts.sharing import SharingRefused, decline
+from accounts.sharing_views import CHILD_RECORD, NotSharedForm
 from casework import access
 from casework.errors import (
     CHANGED_BY_SOMEONE_ELSE,
@@ -25,6 +28,7 @@ from notes import services as note_services
 from notes.forms import ContactNoteForm, NoteForm
 from notes.models import Note
 from referrals import selectors, services
+from referrals.contacts import FAMILY_TOLD_NEEDED, ContactChildState, Outcome
 from referrals.forms import (
     AllocationForm,
     ChildDetailsForm,
@@ -50,8 +54,10 @@ from referrals.models import (
     Relationship,
     Team,
 )
-from referrals.partner_referral_services import NEW_CONTACT
+from referrals.partner_referral_services import NEW_CONTACT, partner_referral_record
 from referrals.partner_referral_views import queue_section
+from referrals.partner_referrals import PartnerReferral
+from referrals.restrictions import Restriction
 
 
 def _require_local_data_manager(request: HttpRequest) -> None:
@@ -206,7 +212,6 @@ def _contact_child(
 def _decision_page(
     request, contact_child, *, form=None, errors=(), status=200, notes_form=None, their_notes=None
 ) -> HttpResponse:
-    from referrals.contacts import FAMILY_TOLD_NEEDED, ContactChildState
 
     decision = contact_child.current_decision
     family_needed = decision is not None and decision.outcome in FAMILY_TOLD_NEEDED
@@ -300,7 +305,6 @@ def decision_propose(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
 @case_view(ContactChild)
 def decision_check(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
     """Step 2: check your answers, then propose."""
-    from referrals.contacts import LevelOfNeed, Outcome
 
     contact_child = _contact_child(request, pk, cc_pk, right=Perm.PROPOSE_DECISIONS)
     key = f"proposal-{contact_child.pk}"
@@ -367,7 +371,6 @@ def decision_review(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
 @case_view(ContactChild)
 @require_POST
 def decision_feedback(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
-    from referrals.contacts import FAMILY_TOLD_NEEDED
 
     contact_child = _contact_child(request, pk, cc_pk, right=Perm.RECORD_CONTACTS)
     decision = contact_child.current_decision
@@ -428,7 +431,6 @@ def _household_form(child: Child, relationships: list, data=None, user=None) -> 
 def _child_restriction(request: HttpRequest, child: Child) -> dict:
     """Whether the child's record is restricted (one query), and whether the user is a
     manager, who restricts it, names who may open it and lifts it."""
-    from referrals.restrictions import Restriction
 
     return {
         "restricted": Restriction.objects.filter(child_id=child.pk).exists(),
@@ -473,8 +475,6 @@ def _child_page(
 
 def _child_sharing(request: HttpRequest, child: Child, not_shared_form) -> dict:
     """The child's sharing records (one query) and the form to record a decision not to share."""
-    from accounts.selectors import child_sharing_records
-    from accounts.sharing_views import NotSharedForm
 
     can_record = access.can_record_not_shared(request.user)
     return {
@@ -489,8 +489,6 @@ def _child_sharing(request: HttpRequest, child: Child, not_shared_form) -> dict:
 def child_not_shared(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a decision not to share the child's information with an agency, and why
     (accounts.sharing.decline, which audits it)."""
-    from accounts.sharing import SharingRefused, decline
-    from accounts.sharing_views import CHILD_RECORD, NotSharedForm
 
     access.refuse_case_object(request.user)
     if not access.can_record_not_shared(request.user):
@@ -761,8 +759,6 @@ def contact_new_check(request: HttpRequest) -> HttpResponse:
 
 
 def _record_partner_referral(request: HttpRequest, pk: int, contact: Contact) -> None:
-    from referrals.partner_referral_services import partner_referral_record
-    from referrals.partner_referrals import PartnerReferral
 
     partner_referral_record(
         by=request.user, partner_referral=PartnerReferral.objects.get(pk=pk), contact=contact

@@ -8,6 +8,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.forms import DateField, PageFormHelper
+from accounts.models import Agency
+from referrals.codes import CategoryOfAbuse
+from strategy.models import EnquiryOutcome
 
 
 class ProposeOutcomeForm(forms.Form):
@@ -25,7 +28,6 @@ class ProposeOutcomeForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from strategy.models import EnquiryOutcome
 
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = EnquiryOutcome.choices
@@ -77,8 +79,6 @@ class ConferenceForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from accounts.models import Agency
-        from referrals.codes import CategoryOfAbuse
 
         super().__init__(*args, **kwargs)
         self.fields["agencies"].queryset = Agency.objects.filter(is_active=True).order_by("name")

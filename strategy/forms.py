@@ -20,6 +20,8 @@ from strategy.models import (
     DiscussionFormat,
     DiscussionOutcome,
 )
+from strategy.partners import SharingTerms
+from strategy.services import RECORD_FIELDS, AttendanceRecord, ChildDecision, recorded_by_itself
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 # What an agency's attendance may be recorded as ("invited" is the state before recording).
@@ -179,7 +181,6 @@ class ConveneForm(forms.Form):
         return cleaned
 
     def sharing_terms(self):
-        from strategy.partners import SharingTerms
 
         data = self.cleaned_data
         return SharingTerms(
@@ -243,7 +244,6 @@ class RecordForm(forms.Form):
 
     def __init__(self, *args, discussion, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        from strategy.services import recorded_by_itself
 
         everyone = list(discussion.participants.all())
         # A partner agency that recorded its own part keeps it (strategy.partners).
@@ -369,7 +369,6 @@ class RecordForm(forms.Form):
 
     def service_arguments(self) -> dict:
         """What `services.discussion_record` takes, from the cleaned form."""
-        from strategy.services import RECORD_FIELDS, AttendanceRecord, ChildDecision
 
         data = self.cleaned_data
         record = {name: data[name] for name in RECORD_FIELDS if name in data}

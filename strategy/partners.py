@@ -41,6 +41,7 @@ from strategy.models import (
     DiscussionState,
     Participant,
     Section47,
+    Section47State,
     StrategyDiscussion,
 )
 
@@ -150,7 +151,6 @@ def share_joint_enquiry(by: User, section47: Section47) -> None:
 def enquiry_grant_ends(section47: Section47) -> datetime | None:
     """The police's grant on a joint enquiry ends `PARTNER_GRANT_DAYS` after it closes or its
     conference is held; None while it is open."""
-    from strategy.models import Section47State
 
     if section47.state not in (Section47State.CLOSED, Section47State.CONFERENCE_HELD):
         return None

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+from accounts.models import Agency
+from casework.access import closed_to
 from casework.references import child_reference
+from referrals.episodes import OPEN_REFERRAL_STATES, Referral
+from strategy.models import (
+    OPEN_DISCUSSION_STATES,
+    OPEN_SECTION_47_STATES,
+    Action,
+    DiscussionChild,
+    DiscussionState,
+    EnquiryOutcomeDecision,
+    Participant,
+    Section47,
+    StrategyDiscussion,
+)
 
 # Strategy discussions (strategy/views.py) -------------------------------------------------
 
@@ -17,7 +31,6 @@ _DISCUSSION_RECORD = (
 def open_discussions():
     """Discussions convened or held (not yet signed off or cancelled), soonest due first;
     access is checked by the caller (casework.access)."""
-    from strategy.models import OPEN_DISCUSSION_STATES, StrategyDiscussion
 
     return StrategyDiscussion.objects.filter(state__in=OPEN_DISCUSSION_STATES).order_by(
         "due", "scheduled_for", "pk"
@@ -29,7 +42,6 @@ class DiscussionRow:
     for its sign-off, not for the meeting."""
 
     def __init__(self, discussion, *, today) -> None:
-        from strategy.models import DiscussionState
 
         self.discussion = discussion
         self.census_ids = [child_reference(child.child_id) for child in discussion.listed_children]
@@ -47,9 +59,6 @@ def discussion_page(*, today, user, offset: int = 0, limit: int = DISCUSSION_PAG
     many children each has; no confidential text loaded. A restricted child not open to
     `user` is marked in the same query (casework.access.closed_to)."""
     from django.db.models import Prefetch
-
-    from casework.access import closed_to
-    from strategy.models import DiscussionChild
 
     rows = (
         open_discussions()
@@ -74,8 +83,6 @@ def discussion_detail(pk: int):
     from django.db.models import Prefetch
     from django.shortcuts import get_object_or_404
 
-    from strategy.models import Action, DiscussionChild, Participant, StrategyDiscussion
-
     queryset = StrategyDiscussion.objects.select_related(
         "chair", "convened_by", "recorded_by", "reviewed_by", "cancelled_by"
     ).prefetch_related(
@@ -94,7 +101,6 @@ def discussion_detail(pk: int):
 def referrals_to_convene(*, contact_id: int) -> list:
     """The open referrals from one contact (a child and their brothers and sisters), each
     with its child: who a discussion convened from one of them may be about."""
-    from referrals.episodes import OPEN_REFERRAL_STATES, Referral
 
     return list(
         Referral.objects.filter(
@@ -107,7 +113,6 @@ def referrals_to_convene(*, contact_id: int) -> list:
 
 def active_agencies():
     """The agencies that may be invited to a discussion or own one of its actions."""
-    from accounts.models import Agency
 
     return Agency.objects.filter(is_active=True).order_by("name")
 
@@ -125,7 +130,6 @@ SECTION_47_PAGE_SIZE = 50
 def open_section47s():
     """Open enquiries (open, outcome proposed, outcome signed off), the conference target
     soonest first; access is checked by the caller (casework.access)."""
-    from strategy.models import OPEN_SECTION_47_STATES, Section47
 
     return Section47.objects.filter(state__in=OPEN_SECTION_47_STATES).order_by(
         "conference_due", "pk"
@@ -146,7 +150,6 @@ class EnquiryRow:
 def section47_page(*, today, user, offset: int = 0, limit: int = SECTION_47_PAGE_SIZE) -> list:
     """A page of open enquiries with their child, in one query; no confidential text loaded.
     A restricted child not open to `user` is marked (`child_closed`) in the same query."""
-    from casework.access import closed_to
 
     rows = (
         open_section47s()
@@ -166,8 +169,6 @@ def section47_detail(pk: int):
     conference joined; the proposals and the agencies at the conference prefetched."""
     from django.db.models import Prefetch
     from django.shortcuts import get_object_or_404
-
-    from strategy.models import EnquiryOutcomeDecision, Section47
 
     # The discussion's own record (risk analysis, plans...) is not shown here: not loaded.
     unread = [

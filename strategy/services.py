@@ -21,7 +21,9 @@ from casework.locking import locked
 from casework.references import child_reference
 from casework.transitions import audit_transition, require_right
 from referrals.codes import CategoryOfAbuse
-from referrals.episodes import Referral
+from referrals.contacts import ContactDecision
+from referrals.episodes import Assessment, Referral, ReferralDecision
+from referrals.models import Allocation
 from referrals.services import assessment_open
 from referrals.timescales import Timescale, due_date, local_date
 from strategy import partners
@@ -414,9 +416,6 @@ def section47_outcome_return(*, by: User, section47: Section47, comment: str) ->
 def chair_conflicts(user: User, child_id: int) -> list[str]:
     """DESIGN.md: a conference chair is never the child's allocated worker, that worker's
     team manager, nor anyone who proposed or signed off a decision for the child."""
-    from referrals.contacts import ContactDecision
-    from referrals.episodes import Assessment, ReferralDecision
-    from referrals.models import Allocation
 
     conflicts = []
     allocation = (
