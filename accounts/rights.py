@@ -183,7 +183,7 @@ def refuse_sharing_records(user: AnyUser, *, to_end: bool = False) -> None:
     raise PermissionDenied("Only managers and auditors read the information sharing records.")
 
 
-# Partner referrals (issue 9; referrals.partner_referrals): a partner sees its own referrals
+# Partner referrals (issue 9; referrals.models.partner_referrals): a partner sees its own referrals
 # (a safeguarding lead, every referral its agency made), by ownership, in SQL; the front door
 # sees those waiting to be recorded. Status and feedback only, never the LA's screening.
 

@@ -36,9 +36,9 @@ from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402  # needs setup()
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402  # needs setup()
 
 from accounts.models import Agency, User  # noqa: E402  # needs setup()
-from referrals.contacts import Contact, ContactChild, ContactChildState  # noqa: E402  # needs setup()
 from referrals.matching import fold, phonetic  # noqa: E402  # needs setup()
 from referrals.models import Child  # noqa: E402  # needs setup()
+from referrals.models.contacts import Contact, ContactChild, ContactChildState  # noqa: E402  # needs setup()
 from referrals.selectors import likely_matches  # noqa: E402  # needs setup()
 
 CONTACTS = int(os.environ.get("CONTACTS", "100000"))

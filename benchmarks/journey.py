@@ -32,8 +32,8 @@ from django_otp import DEVICE_ID_SESSION_KEY  # needs setup()
 from django_otp.plugins.otp_totp.models import TOTPDevice  # needs setup()
 
 from accounts.models import Agency, User  # needs setup()
-from referrals.contacts import ContactChild  # needs setup()
-from referrals.episodes import Assessment, Referral  # needs setup()
+from referrals.models.contacts import ContactChild  # needs setup()
+from referrals.models.episodes import Assessment, Referral  # needs setup()
 from strategy.models import (  # needs setup()
     Action,
     DiscussionChild,

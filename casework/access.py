@@ -51,9 +51,9 @@ from accounts.rights import (
 from accounts.sharing import shared_with
 from casework.references import child_reference
 from notes.models import Note
-from referrals.partner_referrals import PartnerReferral, PartnerReferralState
-from referrals.requests import InformationRequest
-from referrals.restrictions import BreakGlass, Restriction
+from referrals.models.information_requests import InformationRequest
+from referrals.models.partner_referrals import PartnerReferral, PartnerReferralState
+from referrals.models.restrictions import BreakGlass, Restriction
 from strategy.models import Section47, StrategyDiscussion
 
 __all__ = [
@@ -180,7 +180,7 @@ def waiting_partner_referrals(user: AnyUser):
 # Restricted children (issue 9; DESIGN.md "Information sharing and access") -----------------
 # A restricted child's record (a staff member's child, say) opens for the people named on its
 # allow-list (a plain relation, not guardian) and for anyone who gave a reason less than
-# BREAK_GLASS_HOURS ago ("break glass", referrals.restriction_services). Everyone else with
+# BREAK_GLASS_HOURS ago ("break glass", referrals.services.restrictions). Everyone else with
 # case-record rights, auditors included, is sent to the break-glass page; partners and the
 # system administrator are refused before the question is asked.
 

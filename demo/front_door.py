@@ -22,15 +22,15 @@ from accounts.sharing_views import CHILD_RECORD
 from demo.people import HEALTH, SCHOOL
 from referrals import services
 from referrals.codes import ReferralSource, Sex
-from referrals.contacts import ContactChild, ContactChildState, LevelOfNeed, Outcome
 from referrals.models import Child, Person, Relationship
-from referrals.partner_referral_services import (
+from referrals.models.contacts import ContactChild, ContactChildState, LevelOfNeed, Outcome
+from referrals.models.information_requests import InformationRequest, Priority
+from referrals.models.partner_referrals import PartnerReferral
+from referrals.services.partner_referrals import (
     ReferredChild,
     partner_referral_record,
     partner_referral_submit,
 )
-from referrals.partner_referrals import PartnerReferral
-from referrals.requests import InformationRequest, Priority
 
 LEVELS = [
     ("Level 1: universal", "Needs met by universal services: schools, GPs, health visitors."),

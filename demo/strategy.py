@@ -32,11 +32,11 @@ from referrals.codes import (
     ReferralSource,
     Sex,
 )
-from referrals.contacts import ContactChild, LevelOfNeed, Outcome
-from referrals.episodes import Assessment, AssessmentState, NextSteps, Referral
 from referrals.models import Child, Person, Relationship, Team
-from referrals.restriction_services import child_restrict
-from referrals.restrictions import Restriction
+from referrals.models.contacts import ContactChild, LevelOfNeed, Outcome
+from referrals.models.episodes import Assessment, AssessmentState, NextSteps, Referral
+from referrals.models.restrictions import Restriction
+from referrals.services.restrictions import child_restrict
 from referrals.timescales import Timescale, WorkingCalendar, due_date
 from strategy import partners, services
 from strategy.models import (

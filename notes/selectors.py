@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notes.models import Note
-from referrals.contacts import ContactChild, ContactDecision
-from referrals.episodes import Assessment, ReferralDecision
 from referrals.models import LadoReferral, Referral
+from referrals.models.contacts import ContactChild, ContactDecision
+from referrals.models.episodes import Assessment, ReferralDecision
 from strategy.models import DiscussionChild, EnquiryOutcomeDecision, InitialConference
 
 

@@ -15,9 +15,9 @@ from accounts.models import User
 from accounts.permissions import Perm
 from casework.errors import RuleBroken
 from casework.references import child_reference
+from casework.transitions import require_right
 from notes.models import Note
 from referrals.models import Child
-from referrals.services import require_right
 from strategy.models import DiscussionChild, StrategyDiscussion
 from strategy.partners import (
     CLOSED_STATES,

@@ -9,8 +9,11 @@ from django.db import models
 from django.db.models import Q
 
 from casework.access import closed_to
-from referrals.contacts import ContactChild, ContactChildState
-from referrals.episodes import (
+from referrals.identifiers import normalise_nhs_number
+from referrals.matching import fold, phonetic, similarity
+from referrals.models import Allocation, Child, Household, Person
+from referrals.models.contacts import ContactChild, ContactChildState
+from referrals.models.episodes import (
     OPEN_REFERRAL_STATES,
     Assessment,
     AssessmentState,
@@ -18,9 +21,6 @@ from referrals.episodes import (
     ReferralDecision,
     ReferralState,
 )
-from referrals.identifiers import normalise_nhs_number
-from referrals.matching import fold, phonetic, similarity
-from referrals.models import Allocation, Child, Household, Person
 from strategy.models import DiscussionChild, Section47
 
 CANDIDATE_LIMIT = 50
@@ -150,7 +150,7 @@ def front_door_queue(
     ]
 
 
-# Referrals and assessments (referrals/episode_views.py) ------------------------------------
+# Referrals and assessments (referrals/views/episodes.py) ------------------------------------
 
 REFERRAL_PAGE_SIZE = 50
 

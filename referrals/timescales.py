@@ -20,7 +20,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from referrals.models import ClosureDay
-from referrals.requests import Priority
+from referrals.models.information_requests import Priority
 
 
 class Timescale(StrEnum):

@@ -20,7 +20,7 @@ from accounts.sharing import ConsentPosition
 from casework.errors import RuleBroken
 from casework.references import about_child
 from referrals.codes import CategoryOfAbuse
-from referrals.proposals import Proposal
+from referrals.models.proposals import Proposal
 
 # The agencies whose part a discussion needs: present, or a reason for the absence.
 REQUIRED_AGENCY_KINDS = (Agency.Kind.LOCAL_AUTHORITY, Agency.Kind.POLICE, Agency.Kind.HEALTH)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from accounts.models import Agency
 from casework.access import closed_to
 from casework.references import child_reference
-from referrals.episodes import OPEN_REFERRAL_STATES, Referral
+from referrals.models.episodes import OPEN_REFERRAL_STATES, Referral
 from strategy.models import (
     OPEN_DISCUSSION_STATES,
     OPEN_SECTION_47_STATES,

@@ -21,9 +21,9 @@ from casework.locking import locked
 from casework.references import child_reference
 from casework.transitions import audit_transition, require_right
 from referrals.codes import CategoryOfAbuse
-from referrals.contacts import ContactDecision
-from referrals.episodes import Assessment, Referral, ReferralDecision
 from referrals.models import Allocation
+from referrals.models.contacts import ContactDecision
+from referrals.models.episodes import Assessment, Referral, ReferralDecision
 from referrals.services import assessment_open
 from referrals.timescales import Timescale, due_date, local_date
 from strategy import partners

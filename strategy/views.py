@@ -27,7 +27,7 @@ from casework.errors import CHANGED_BY_SOMEONE_ELSE, ChangedBySomeoneElse, RuleB
 from notes.forms import DiscussionNoteForm
 from notes.selectors import notes_with_versions
 from notes.services import note_add
-from referrals.episodes import Referral
+from referrals.models.episodes import Referral
 from strategy import selectors, services
 from strategy.forms import (
     ActionForm,

@@ -31,7 +31,7 @@ from accounts.sharing import (
 )
 from referrals import services
 from referrals.models import Child, LadoReferral
-from referrals.requests import InformationRequest, Priority
+from referrals.models.information_requests import InformationRequest, Priority
 from tests.conftest import sign_in
 from tests.factories import AgencyFactory, bulk_grants
 from tests.referrals.factories import contact
@@ -304,7 +304,7 @@ def test_an_unknown_child_is_404(client, world):
 
 
 def test_a_restricted_child_needs_the_glass_broken_first(client, world):
-    from referrals.restrictions import Restriction
+    from referrals.models.restrictions import Restriction
 
     Restriction.objects.create(
         child=world["child"], reason="Staff member's child", restricted_by=world["users"]["manager"]
@@ -594,7 +594,7 @@ def test_the_requests_list_costs_the_same_with_10000_other_grants(client, world)
 
 
 def test_the_lado_inbox_costs_the_same_with_10000_other_grants(client, world, make_user):
-    from referrals.contacts import Outcome
+    from referrals.models.contacts import Outcome
     from tests.referrals.factories import proposed
 
     contact_child = proposed(by=world["users"]["practitioner"], outcome=Outcome.LADO)

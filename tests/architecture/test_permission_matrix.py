@@ -349,7 +349,7 @@ PAGES: dict[str, Page] = {
     "referrals:child-restriction-lift": post(
         case_page(SIGNS, order="RLO"), case("jago", ok=Found("/children/{0}/restriction/")),
         case("jenna", restricted="jenna"), MISSING),
-    # The front door: children, contacts, decisions (referrals/views.py, request_views.py)
+    # The front door: children, contacts, decisions (referrals/views/)
     "referrals:queue": page(READS),
     "referrals:child": page(READS, *CHILD),
     "referrals:child-edit": page(RECORDS, *CHILD),
@@ -385,7 +385,7 @@ PAGES: dict[str, Page] = {
     # The LADO service's inbox
     "referrals:lado-inbox": page(lado_page),
     "referrals:lado-referral": page(lado_page, case("lado_referral"), MISSING),
-    # Referrals and assessments (referrals/episode_views.py)
+    # Referrals and assessments (referrals/views/episodes.py)
     "referrals:referrals": page(READS),
     "referrals:referral": page(READS, *referral_cases(200)),
     "referrals:referral-note-add": post(EPISODE_NOTES, *referral_cases(200)),
@@ -412,7 +412,7 @@ PAGES: dict[str, Page] = {
     "referrals:assessment-authorise-check": page(
         case_page(SIGNS, order="LOR"), case("assessment_open", ok=ASSESSMENT),
         case("kenan_assessment", ok=ASSESSMENT, restricted="kenan"), MISSING),
-    # Partner referrals: the partner's pages, and the front door's (partner_referral_views.py)
+    # Partner referrals: the partner's pages, and the front door's (referrals/views/partner_referrals.py)
     "referrals:my-referrals": page(PARTNER),
     "referrals:my-referral-new": page(PARTNER),
     "referrals:my-referral-check": page(PARTNER, case(ok=Found("/my-referrals/new/"))),
@@ -570,11 +570,11 @@ def demo_keys() -> dict[str, str]:
     from accounts.models import Agency, User
     from accounts.sharing import SharingDecision, SharingRecord
     from notes.models import Note
-    from referrals.contacts import ContactChild, LevelOfNeed
-    from referrals.episodes import Assessment, AssessmentState, Referral, ReferralState
     from referrals.models import Child, LadoReferral
-    from referrals.partner_referrals import PartnerReferral, PartnerReferralState
-    from referrals.requests import InformationRequest
+    from referrals.models.contacts import ContactChild, LevelOfNeed
+    from referrals.models.episodes import Assessment, AssessmentState, Referral, ReferralState
+    from referrals.models.information_requests import InformationRequest
+    from referrals.models.partner_referrals import PartnerReferral, PartnerReferralState
     from strategy.models import Action, DiscussionState, Section47, Section47State
     from strategy.models import StrategyDiscussion as Discussion
 
@@ -639,7 +639,7 @@ def restrict_kenan_and_note_jenna() -> None:
     from accounts.models import User
     from notes.services import note_add
     from referrals.models import Child
-    from referrals.restriction_services import child_restrict
+    from referrals.services.restrictions import child_restrict
 
     manager = User.objects.get(username="manager")
     named = list(User.objects.filter(username__in=ALLOW_LISTED))

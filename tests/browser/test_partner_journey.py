@@ -22,11 +22,11 @@ from demo.front_door import load_levels
 from demo.people import COUNCIL, DEMO_PASSWORD, HEALTH, POLICE
 from referrals import services as referral_services
 from referrals.codes import PrimaryNeed
-from referrals.contacts import ContactChild, ContactChildState
-from referrals.episodes import NextSteps, Referral
 from referrals.models import Child
-from referrals.partner_referrals import PartnerReferral, PartnerReferralState
-from referrals.requests import InformationRequest, Priority, RequestState
+from referrals.models.contacts import ContactChild, ContactChildState
+from referrals.models.episodes import NextSteps, Referral
+from referrals.models.information_requests import InformationRequest, Priority, RequestState
+from referrals.models.partner_referrals import PartnerReferral, PartnerReferralState
 from strategy import services as strategy_services
 from strategy.models import Attendance, ContributionAudience, DiscussionFormat, StrategyDiscussion
 from tests.browser.conftest import assert_accessible, sign_in_through_page

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from demo.front_door import load_levels, load_partner_referrals
 from demo.people import DEMO_PASSWORD
-from referrals.partner_referrals import PartnerReferral, PartnerReferralState
+from referrals.models.partner_referrals import PartnerReferral, PartnerReferralState
 from tests.browser.conftest import assert_accessible, sign_in_through_page
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -12,9 +12,9 @@ from accounts.sharing import SharingDecision, SharingRecord
 from casework import access
 from demo.front_door import load_cases, load_information_requests, load_levels
 from demo.people import HEALTH, SCHOOL, load_demo
-from referrals.partner_referral_services import feedback_for
-from referrals.partner_referrals import PartnerReferral, PartnerReferralState
-from referrals.requests import InformationRequest, RequestState
+from referrals.models.information_requests import InformationRequest, RequestState
+from referrals.models.partner_referrals import PartnerReferral, PartnerReferralState
+from referrals.services.partner_referrals import feedback_for
 
 
 def test_the_demo_has_an_answered_request_to_health_and_an_outstanding_one_to_the_school(db):

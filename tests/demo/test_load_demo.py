@@ -8,8 +8,8 @@ from accounts.models import Agency, User
 from demo import front_door
 from demo import strategy as strategy_demo
 from demo.people import DEMO_PASSWORD
-from referrals.contacts import ContactChild, ContactDecision
 from referrals.models import Contact, LadoReferral, Referral
+from referrals.models.contacts import ContactChild, ContactDecision
 
 DESIGN_USERNAMES = {
     "practitioner", "practitioner2", "manager", "manager2", "chair", "police", "police_lead",

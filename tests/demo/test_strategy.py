@@ -17,8 +17,9 @@ from demo import front_door, people
 from demo import strategy as strategy_demo
 from notes.models import Note
 from referrals.codes import CategoryOfAbuse, ReasonForClosure
-from referrals.contacts import Contact, ContactChild, ContactDecision
-from referrals.episodes import (
+from referrals.models import Allocation, Child, Household, Person, Relationship, Team
+from referrals.models.contacts import Contact, ContactChild, ContactDecision
+from referrals.models.episodes import (
     Assessment,
     AssessmentState,
     NextSteps,
@@ -26,8 +27,7 @@ from referrals.episodes import (
     ReferralDecision,
     ReferralState,
 )
-from referrals.models import Allocation, Child, Household, Person, Relationship, Team
-from referrals.restrictions import Restriction
+from referrals.models.restrictions import Restriction
 from referrals.timescales import local_date
 from strategy.models import (
     Action,

@@ -65,8 +65,8 @@ def enquiry(worker, manager) -> Section47:
 
 def siblings(*, by, signer) -> list:
     """Open referrals for a brother and sister named in one contact received 10 days ago."""
-    from referrals.contacts import Outcome
-    from referrals.episodes import Referral
+    from referrals.models.contacts import Outcome
+    from referrals.models.episodes import Referral
 
     record = contact(by=by, children=2, days_ago=10)
     for contact_child in record.children.order_by("pk"):

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from referrals import services
 from referrals.codes import ConsentPosition, ReferralSource
-from referrals.contacts import ContactChild, LevelOfNeed, Outcome
 from referrals.models import Child
+from referrals.models.contacts import ContactChild, LevelOfNeed, Outcome
 
 
 def level() -> LevelOfNeed:

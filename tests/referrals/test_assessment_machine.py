@@ -19,9 +19,9 @@ from accounts.roles import ROLE_PERMISSIONS, Role
 from casework.errors import ChangedBySomeoneElse, RuleBroken
 from referrals import services
 from referrals.codes import ConsentPosition, ReferralSource
-from referrals.contacts import Outcome
-from referrals.episodes import Assessment, AssessmentState, NextSteps, Referral
 from referrals.models import Child
+from referrals.models.contacts import Outcome
+from referrals.models.episodes import Assessment, AssessmentState, NextSteps, Referral
 from tests.referrals.factories import level
 from tests.strategy.factories import next_steps_signed_off, referral
 

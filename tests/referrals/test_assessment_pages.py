@@ -13,7 +13,7 @@ from accounts import sessions
 from accounts.audit import AuditEntry, Event
 from accounts.roles import Role
 from referrals import services
-from referrals.episodes import Assessment, AssessmentState, NextSteps
+from referrals.models.episodes import Assessment, AssessmentState, NextSteps
 from tests.conftest import sign_in
 from tests.strategy.factories import next_steps_signed_off
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.audit import AuditEntry, Event
 from accounts.roles import Role
 from notes import services as note_services
-from referrals.contacts import Outcome
+from referrals.models.contacts import Outcome
 from tests.conftest import sign_in
 from tests.referrals.factories import proposed, signed_off
 
@@ -59,8 +59,8 @@ def test_child_page_query_count_does_not_grow(
     client, make_user, contacts, django_assert_max_num_queries
 ):
     from referrals import services
-    from referrals.contacts import ContactChild
     from referrals.models import Child, Person, Relationship
+    from referrals.models.contacts import ContactChild
     from tests.referrals.factories import level
 
     worker = make_user(Role.PRACTITIONER)

@@ -14,7 +14,7 @@ from accounts.roles import Role
 from casework.errors import RuleBroken
 from referrals import services
 from referrals.codes import ConsentPosition, ReferralSource
-from referrals.contacts import ContactChild, ContactChildState, ContactDecision, Outcome
+from referrals.models.contacts import ContactChild, ContactChildState, ContactDecision, Outcome
 from referrals.timescales import WorkingCalendar
 from tests.referrals.factories import contact, level, proposed, signed_off
 from tests.strategy.factories import convened

@@ -13,7 +13,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from accounts.roles import Role
 from casework.errors import RuleBroken
 from referrals import services
-from referrals.contacts import ContactChild, ContactChildState, ContactDecision, Outcome
+from referrals.models.contacts import ContactChild, ContactChildState, ContactDecision, Outcome
 from tests.referrals.factories import contact, level
 
 PEOPLE = ["practitioner", "manager", "manager2", "partner"]

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.roles import Role
-from referrals.contacts import ContactChild, ContactChildState, Outcome
+from referrals.models.contacts import ContactChild, ContactChildState, Outcome
 from tests.conftest import sign_in
 from tests.referrals.factories import contact, level, proposed, signed_off
 

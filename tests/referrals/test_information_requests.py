@@ -26,7 +26,7 @@ from accounts.sharing import (
 )
 from casework.errors import RuleBroken
 from referrals import services
-from referrals.requests import (
+from referrals.models.information_requests import (
     InformationRequest,
     Priority,
     RequestState,

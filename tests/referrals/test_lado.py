@@ -21,9 +21,9 @@ from accounts.sharing import (
 )
 from casework.errors import RuleBroken
 from referrals import services
-from referrals.contacts import Outcome
-from referrals.lado import FAMILY_NOT_TOLD
 from referrals.models import LadoOutcome, LadoReferral, LadoState
+from referrals.models.contacts import Outcome
+from referrals.services.lado import FAMILY_NOT_TOLD
 from tests.conftest import sign_in
 from tests.factories import AgencyFactory
 from tests.referrals.factories import signed_off

@@ -23,9 +23,14 @@ from notes import services as note_services
 from notes.models import Note
 from referrals import services
 from referrals.codes import ReferralSource
-from referrals.contacts import Contact, ContactChild, Outcome
 from referrals.models import Child
-from referrals.partner_referral_services import (
+from referrals.models.contacts import Contact, ContactChild, Outcome
+from referrals.models.partner_referrals import (
+    PartnerReferral,
+    PartnerReferralChild,
+    PartnerReferralState,
+)
+from referrals.services.partner_referrals import (
     ALREADY_RECORDED,
     ReferredChild,
     contact_wizard_start,
@@ -33,8 +38,7 @@ from referrals.partner_referral_services import (
     partner_referral_record,
     partner_referral_submit,
 )
-from referrals.partner_referral_views import NEW_REFERRAL
-from referrals.partner_referrals import PartnerReferral, PartnerReferralChild, PartnerReferralState
+from referrals.views.partner_referrals import NEW_REFERRAL
 from tests.conftest import sign_in
 from tests.referrals.factories import level
 

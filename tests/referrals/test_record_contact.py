@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from accounts.models import FormDraft
 from accounts.roles import Role
-from referrals.contacts import Contact
 from referrals.models import Child
+from referrals.models.contacts import Contact
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db

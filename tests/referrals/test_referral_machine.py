@@ -19,8 +19,9 @@ from accounts.roles import ROLE_PERMISSIONS, Role
 from casework.errors import RuleBroken
 from referrals import services
 from referrals.codes import ConsentPosition, PrimaryNeed, ReasonForClosure, ReferralSource
-from referrals.contacts import Outcome
-from referrals.episodes import (
+from referrals.models import Child
+from referrals.models.contacts import Outcome
+from referrals.models.episodes import (
     Assessment,
     AssessmentState,
     NextSteps,
@@ -28,7 +29,6 @@ from referrals.episodes import (
     ReferralDecision,
     ReferralState,
 )
-from referrals.models import Child
 from strategy import services as strategy_services
 from strategy.models import DiscussionOutcome, EnquiryOutcome, Section47State
 from tests.referrals.factories import level

@@ -15,7 +15,7 @@ from accounts.roles import Role
 from notes import services as note_services
 from referrals import services
 from referrals.codes import PrimaryNeed, ReasonForClosure
-from referrals.episodes import (
+from referrals.models.episodes import (
     Assessment,
     AssessmentState,
     NextSteps,
@@ -553,7 +553,7 @@ def test_the_contact_decision_and_the_child_page_link_to_the_referral(client, wo
 
 
 def test_an_urgent_decision_links_to_its_referral_before_the_sign_off(client, worker):
-    from referrals.contacts import Outcome
+    from referrals.models.contacts import Outcome
     from tests.referrals.factories import proposed
 
     urgent = proposed(by=worker, outcome=Outcome.STRATEGY_NOW)

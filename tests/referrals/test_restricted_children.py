@@ -17,11 +17,11 @@ from casework import access
 from casework.errors import RuleBroken
 from notes import services as note_services
 from notes.models import Note
-from referrals import restriction_services as services
 from referrals import services as referral_services
-from referrals.contacts import Contact
 from referrals.models import Child, Team
-from referrals.restrictions import BreakGlass, Restriction
+from referrals.models.contacts import Contact
+from referrals.models.restrictions import BreakGlass, Restriction
+from referrals.services import restrictions as services
 from tests.conftest import sign_in
 from tests.referrals.factories import contact
 from tests.strategy import factories as strategy_factories

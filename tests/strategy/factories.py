@@ -11,8 +11,8 @@ from accounts.models import Agency
 from accounts.sharing import ConsentPosition
 from referrals import services as referral_services
 from referrals.codes import PrimaryNeed
-from referrals.contacts import Outcome
-from referrals.episodes import NextSteps, Referral
+from referrals.models.contacts import Outcome
+from referrals.models.episodes import NextSteps, Referral
 from strategy import services
 from strategy.models import (
     Attendance,

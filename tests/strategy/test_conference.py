@@ -21,9 +21,9 @@ from accounts.roles import ROLE_PERMISSIONS, Role
 from casework.errors import RuleBroken
 from referrals import services as referral_services
 from referrals.codes import CategoryOfAbuse
-from referrals.contacts import Outcome
-from referrals.episodes import NextSteps
 from referrals.models import Team
+from referrals.models.contacts import Outcome
+from referrals.models.episodes import NextSteps
 from strategy import services
 from strategy.models import EnquiryOutcome, InitialConference, Section47, Section47State
 from tests.referrals.factories import contact, level

@@ -20,8 +20,8 @@ from accounts.permissions import Perm
 from accounts.roles import ROLE_PERMISSIONS, Role
 from casework.errors import ChangedBySomeoneElse, RuleBroken
 from referrals import services as referral_services
-from referrals.contacts import ContactChild, ContactChildState, Outcome
-from referrals.episodes import Assessment, AssessmentState, Referral
+from referrals.models.contacts import ContactChild, ContactChildState, Outcome
+from referrals.models.episodes import Assessment, AssessmentState, Referral
 from referrals.timescales import Timescale, due_date
 from strategy import services
 from strategy.models import (
@@ -600,7 +600,7 @@ def test_a_single_agency_enquiry_is_not_joint(discussion, opened, people):
 
 
 def test_the_enquiry_continues_the_open_assessment(people):
-    from referrals.episodes import NextSteps
+    from referrals.models.episodes import NextSteps
 
     opened = next_steps_signed_off(
         by=people["practitioner"], signer=people["manager"], next_steps=NextSteps.ASSESSMENT

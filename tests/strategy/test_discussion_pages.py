@@ -15,8 +15,8 @@ from accounts.models import Agency
 from accounts.roles import Role
 from notes import services as note_services
 from referrals import services as referral_services
-from referrals.contacts import Outcome
-from referrals.episodes import Referral
+from referrals.models.contacts import Outcome
+from referrals.models.episodes import Referral
 from strategy import services
 from strategy.models import (
     Action,
@@ -91,7 +91,7 @@ def siblings(*, by, signer, count: int = 2) -> list[Referral]:
 def close(opened: Referral, *, by, signer) -> Referral:
     """Close an open referral: no further action, signed off, closed."""
     from referrals.codes import ReasonForClosure
-    from referrals.episodes import NextSteps
+    from referrals.models.episodes import NextSteps
 
     referral_services.referral_next_steps_propose(
         by=by, referral=opened, next_steps=NextSteps.NO_FURTHER_ACTION, primary_need="",

@@ -27,7 +27,13 @@ from accounts.models import Agency
 from accounts.roles import Role
 from casework.errors import RuleBroken
 from referrals import services as referral_services
-from referrals.episodes import Assessment, AssessmentState, NextSteps, Referral, ReferralState
+from referrals.models.episodes import (
+    Assessment,
+    AssessmentState,
+    NextSteps,
+    Referral,
+    ReferralState,
+)
 from referrals.timescales import Timescale, due_date, local_date
 from strategy import services
 from strategy.models import (

@@ -22,9 +22,9 @@ from accounts.roles import ROLE_PERMISSIONS, Role
 from casework.errors import RuleBroken
 from referrals import services as referral_services
 from referrals.codes import ConsentPosition, PrimaryNeed, ReferralSource
-from referrals.contacts import Outcome
-from referrals.episodes import NextSteps, Referral
 from referrals.models import Child, ClosureDay
+from referrals.models.contacts import Outcome
+from referrals.models.episodes import NextSteps, Referral
 from referrals.timescales import Timescale, due_date
 from strategy import services
 from strategy.models import (

@@ -19,12 +19,12 @@ from accounts.sessions import save_draft
 from accounts.sharing import SharingRecord
 from notes import services as note_services
 from notes.models import Note
-from referrals.contacts import Contact, ContactChild, ContactDecision
-from referrals.episodes import Assessment, ReferralDecision
 from referrals.models import LadoReferral
-from referrals.partner_referrals import PartnerReferral
-from referrals.requests import InformationRequest
-from referrals.restrictions import BreakGlass, Restriction
+from referrals.models.contacts import Contact, ContactChild, ContactDecision
+from referrals.models.episodes import Assessment, ReferralDecision
+from referrals.models.information_requests import InformationRequest
+from referrals.models.partner_referrals import PartnerReferral
+from referrals.models.restrictions import BreakGlass, Restriction
 from strategy.models import (
     Action,
     DiscussionChild,
@@ -129,8 +129,8 @@ def fill_contact_models() -> None:
 
     from referrals import services
     from referrals.codes import ConsentPosition, ReferralSource
-    from referrals.contacts import LevelOfNeed, Outcome
     from referrals.models import Child
+    from referrals.models.contacts import LevelOfNeed, Outcome
 
     agency = Agency.objects.create(name="Council", kind="local_authority")
     worker = User.objects.create(username="worker", agency=agency)
@@ -169,7 +169,7 @@ def fill_episode_models() -> None:
 
     from referrals import services as referral_services
     from referrals.codes import PrimaryNeed
-    from referrals.episodes import NextSteps
+    from referrals.models.episodes import NextSteps
     from strategy import services
     from strategy.models import DiscussionOutcome, EnquiryOutcome
     from tests.strategy import factories
@@ -271,7 +271,7 @@ def fill_lado_referrals() -> None:
     from django.contrib.auth.models import Group
 
     from referrals import services
-    from referrals.contacts import Outcome
+    from referrals.models.contacts import Outcome
     from tests.referrals.factories import signed_off
 
     worker, manager = User.objects.get(username="worker"), User.objects.get(username="boss")
@@ -286,7 +286,7 @@ def fill_lado_referrals() -> None:
 
 
 def fill_restricted_records() -> None:
-    from referrals import restriction_services
+    from referrals.services import restrictions as restriction_services
     from referrals.models import Child
 
     worker, manager = User.objects.get(username="worker"), User.objects.get(username="boss")
@@ -308,7 +308,7 @@ def fill_partner_referrals() -> None:
 
     from referrals import services
     from referrals.models import Child
-    from referrals.partner_referral_services import (
+    from referrals.services.partner_referrals import (
         ReferredChild,
         partner_referral_record,
         partner_referral_submit,

@@ -1,4 +1,4 @@
-"""Forms of the referral and assessment pages (referrals/episode_views.py).
+"""Forms of the referral and assessment pages (referrals/views/episodes.py).
 
 They check what a form can check on its own; the services enforce the journey's rules and
 their messages reach the same error summary.
@@ -19,7 +19,7 @@ from referrals.codes import (
     ReasonForClosure,
     validate_assessment_factors,
 )
-from referrals.episodes import NextSteps
+from referrals.models.episodes import NextSteps
 
 NO_PRIMARY_NEED = "None: no further action"
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.forms import DateField, PageFormHelper, yes_no_field
 from accounts.sharing import ConsentPosition
-from referrals.partner_referral_services import ReferredChild
+from referrals.services.partner_referrals import ReferredChild
 
 MAX_CHILDREN = 10
 CHILD_FIELDS = ("first_name", "last_name", "date_of_birth", "address", "postcode")

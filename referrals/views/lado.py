@@ -1,13 +1,7 @@
-"""The LADO service's pages (issue 9): its inbox of the LADO referrals shared with it, and
-one referral with the outcome form. It sees only what the LADO needs (the child, the dates
-and the allegation as the contact recorded it), never the local authority's screening notes
-or decisions. Anyone else gets 404 (the system administrator 403). Reads and lists are
-audited."""
+"""The LADO service's inbox: each LADO referral shared with it, and its outcome recorded once."""
 
 from __future__ import annotations
 
-from crispy_forms_gds.layout import Button, Field, Layout
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -17,37 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.audit import case_view, record_list, record_read
-from accounts.forms import PageFormHelper
 from casework import access
 from casework.errors import RuleBroken
 from casework.references import child_reference
 from referrals import services
-from referrals.models import LadoOutcome, LadoReferral, LadoState
+from referrals.forms.lado import LadoOutcomeForm
+from referrals.models import LadoReferral, LadoState
 
 INBOX_PAGE_SIZE = 50
-
-
-class LadoOutcomeForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label="Outcome",
-        widget=forms.RadioSelect,
-        choices=LadoOutcome.choices,
-        error_messages={"required": "Choose the outcome"},
-    )
-    note = forms.CharField(
-        label="What was decided and why",
-        widget=forms.Textarea,
-        error_messages={"required": "Say what was decided and why"},
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = PageFormHelper()
-        self.helper.layout = Layout(
-            Field.radios("outcome", legend_size="s"),
-            Field.textarea("note", rows=5),
-            Button("submit", "Record the outcome"),
-        )
 
 
 PAGE_FIELDS = (

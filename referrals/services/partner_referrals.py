@@ -25,8 +25,8 @@ from casework import access
 from casework.errors import RuleBroken
 from casework.transitions import require_right
 from referrals.codes import ReferralSource
-from referrals.contacts import Contact, ContactChild
-from referrals.partner_referrals import (
+from referrals.models.contacts import Contact, ContactChild
+from referrals.models.partner_referrals import (
     PartnerReferral,
     PartnerReferralChild,
     PartnerReferralState,

@@ -23,9 +23,9 @@ from accounts.permissions import Perm
 from accounts.sharing import ConsentPosition
 from casework import access
 from casework.errors import RuleBroken
-from referrals import partner_referral_services as services
-from referrals.partner_referral_forms import MAX_CHILDREN, PartnerReferralForm, kept_children
-from referrals.partner_referrals import PartnerReferral, PartnerReferralState
+from referrals.forms.partner_referrals import MAX_CHILDREN, PartnerReferralForm, kept_children
+from referrals.models.partner_referrals import PartnerReferral, PartnerReferralState
+from referrals.services import partner_referrals as services
 
 NEW_REFERRAL = "new-partner-referral"
 

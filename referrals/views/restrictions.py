@@ -1,16 +1,8 @@
-"""Restricted children's pages (issue 9): the break-glass page, a manager's restriction of a
-child's record (who may open it, lifting it), and the list of restricted records and every
-break-glass opening for managers and auditors.
-
-DESIGN.md ("Information sharing and access"): a restricted record opens for the people named
-on it; anyone else with case-record rights gives a reason first. Partners get 404 and the
-system administrator 403 before anything is looked up.
-"""
+"""Restricted records: the break-glass page, the restriction of a child's record, and the
+managers' list."""
 
 from __future__ import annotations
 
-from crispy_forms_gds.layout import Button, Field, Layout
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -21,111 +13,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.audit import case_view, record_list, record_read
-from accounts.forms import PageFormHelper
 from casework import access
 from casework.errors import RuleBroken
-from referrals import restriction_services as services
+from referrals.forms.restrictions import AllowedForm, BreakGlassForm, LiftForm, RestrictForm
 from referrals.models import Allocation, Child
-from referrals.restrictions import BreakGlass, Restriction
+from referrals.models.restrictions import BreakGlass, Restriction
+from referrals.services import restrictions as services
 
 RESTRICTED_RECORDS_PAGE_SIZE = 50
-
-
-def _reason_field(label: str, required: str, help_text: str = "") -> forms.CharField:
-    return forms.CharField(
-        label=label, widget=forms.Textarea, help_text=help_text,
-        error_messages={"required": required},
-    )  # fmt: skip
-
-
-class BreakGlassForm(forms.Form):
-    reason = _reason_field(
-        "Why do you need to open this record?",
-        "Give the reason you need to open this record",
-        "Your reason, your name and the time are recorded, and managers can read them",
-    )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = PageFormHelper()
-        self.helper.layout = Layout(
-            Field.textarea("reason", rows=4), Button.warning("submit", "Open the record")
-        )
-
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError("Give the reason you need to open this record")
-        return reason
-
-
-def _people_field() -> forms.ModelMultipleChoiceField:
-    field = forms.ModelMultipleChoiceField(
-        queryset=access.users_who_may_be_named(),
-        label="Who may open the record without giving a reason?",
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Anyone else, auditors included, gives a reason to open it, and managers "
-        "can read it",
-        error_messages={"required": "Name at least one person who may open the record"},
-    )
-    field.label_from_instance = lambda user: user.display_name
-    return field
-
-
-class RestrictForm(forms.Form):
-    reason = _reason_field(
-        "Why is the record restricted?",
-        "Give the reason the record is restricted",
-        "For example, the child's parent works in children's services. Managers can read it",
-    )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["allowed"] = _people_field()
-        self.helper = PageFormHelper()
-        self.helper.layout = Layout(
-            Field.textarea("reason", rows=3),
-            Field.checkboxes("allowed", legend_size="s", small=True),
-            Button("submit", "Restrict the record"),
-        )
-
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError("Give the reason the record is restricted")
-        return reason
-
-
-class AllowedForm(forms.Form):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["allowed"] = _people_field()
-        self.helper = PageFormHelper()
-        self.helper.layout = Layout(
-            Field.checkboxes("allowed", legend_size="s", small=True),
-            Button("submit", "Save who may open it"),
-        )
-
-
-class LiftForm(forms.Form):
-    lift_reason = _reason_field(
-        "Why is the restriction lifted?",
-        "Give the reason the restriction is lifted",
-        "It is kept as a note on the child's record",
-    )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = PageFormHelper()
-        self.helper.layout = Layout(
-            Field.textarea("lift_reason", rows=3), Button.warning("submit", "Lift the restriction")
-        )
-
-    def clean_lift_reason(self) -> str:
-        reason = self.cleaned_data["lift_reason"].strip()
-        if not reason:
-            raise forms.ValidationError("Give the reason the restriction is lifted")
-        return reason
 
 
 def _posted(request: HttpRequest):
@@ -142,9 +37,6 @@ def _next(request: HttpRequest, child: Child) -> str:
     ):
         return wanted
     return reverse("referrals:child", args=[child.pk])
-
-
-# Break glass --------------------------------------------------------------------------------
 
 
 @case_view(Child)
@@ -164,9 +56,6 @@ def break_glass(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect(back)
     return render(request, "referrals/restricted/break_glass.html", {"form": form, "child": child})
-
-
-# A manager's restriction of a child's record ------------------------------------------------
 
 
 def _restricting(request: HttpRequest, pk: int) -> tuple[Child, Restriction | None]:
@@ -264,9 +153,6 @@ def restriction_lift(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "The restriction is lifted.")
             return redirect("referrals:child", pk=child.pk)
     return _restriction_page(request, child, current, lift_form=lift_form)
-
-
-# Restricted records and break-glass openings, for managers and auditors ---------------------
 
 
 def restricted_records(request: HttpRequest) -> HttpResponse:

@@ -17,7 +17,7 @@ from accounts.encryption import EncryptedTextField
 from casework.errors import RuleBroken
 from casework.references import about_child
 from referrals.codes import PrimaryNeed, ReasonForClosure, ReferralSource
-from referrals.proposals import Proposal
+from referrals.models.proposals import Proposal
 
 
 class ReferralState(models.TextChoices):

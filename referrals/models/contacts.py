@@ -16,7 +16,7 @@ from accounts.audit import register_audited
 from accounts.encryption import EncryptedTextField
 from casework.references import about_child
 from referrals.codes import ConsentPosition, ReferralSource
-from referrals.proposals import Proposal
+from referrals.models.proposals import Proposal
 
 
 @register_audited

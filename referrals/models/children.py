@@ -1,4 +1,5 @@
-"""Children, people and contacts, and the local data the front door runs on."""
+"""Children and the adults around them (households and relationships), and the allocation of a
+child's work to a worker."""
 
 from __future__ import annotations
 
@@ -6,25 +7,11 @@ from django.conf import settings
 from django.db import models
 
 from accounts.audit import register_audited
-from accounts.encryption import EncryptedTextField
 from casework.references import about_child, child_reference
 from referrals.codes import Ethnicity, Sex, UPNUnknown, validate_disabilities
 from referrals.identifiers import normalise_nhs_number, validate_nhs_number, validate_upn
 from referrals.matching import fold, phonetic
-
-
-@register_audited
-class ClosureDay(models.Model):
-    """A day the authority's front door is closed besides weekends and bank holidays."""
-
-    day = models.DateField(unique=True)
-    name = models.CharField(max_length=100)
-
-    class Meta:
-        ordering = ["day"]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.day:%-d %B %Y})"
+from referrals.models.local_data import Team
 
 
 class NamedRecord(models.Model):
@@ -176,21 +163,6 @@ class Relationship(models.Model):
         return {"child_ref": self.child.census_id}
 
 
-class Team(models.Model):
-    """A team of workers with its team manager (allocation, conference chair independence)."""
-
-    name = models.CharField(max_length=100, unique=True)
-    manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="managed_teams"
-    )
-
-    def __str__(self) -> str:
-        return self.name
-
-
-register_audited(Team)
-
-
 @register_audited
 class Allocation(models.Model):
     """A child's open work has an allocated worker in a team; history is kept (ended_at)."""
@@ -217,99 +189,3 @@ class Allocation(models.Model):
 
     def get_additional_data(self) -> dict[str, str]:
         return about_child(self.child_id)
-
-
-class LadoState(models.TextChoices):
-    OPEN = "open", "Open"
-    OUTCOME_RECORDED = "outcome_recorded", "Outcome recorded"
-
-
-class LadoOutcome(models.TextChoices):
-    """What the LADO decided about the allegation (kept short and plain)."""
-
-    NO_FURTHER_ACTION = "no_further_action", "No further action"
-    ADVICE_TO_EMPLOYER = "advice_to_employer", "Advice given to the employer"
-    STRATEGY_MEETING = "strategy_meeting", "Strategy meeting or investigation"
-    REFERRED_TO_POLICE = "referred_to_police", "Referred to the police"
-    REFERRED_TO_DBS = "referred_to_dbs", "Referred to the DBS"
-
-
-@register_audited
-class LadoReferral(models.Model):
-    """An allegation about an adult working with children, for the LADO within 1 working day;
-    the child's own route continues beside it. It is shared with the LADO service (`agency`)
-    through accounts.sharing, whose users record the outcome (referrals.lado)."""
-
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="lado_referrals")
-    contact_child = models.OneToOneField(
-        "referrals.ContactChild", on_delete=models.PROTECT, related_name="lado_referral"
-    )
-    due = models.DateField()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    agency = models.ForeignKey(
-        "accounts.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        help_text="The LADO service it was sent to; empty when none was set up",
-    )  # fmt: skip
-    state = models.CharField(max_length=20, choices=LadoState.choices, default=LadoState.OPEN)
-    outcome = models.CharField(max_length=30, choices=LadoOutcome.choices, blank=True)
-    outcome_note = EncryptedTextField(blank=True)
-    outcome_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    outcome_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["agency", "state", "due"], name="lado_inbox")]
-
-    def __str__(self) -> str:
-        return f"LADO referral L-{self.pk:06d}" if self.pk else "LADO referral (new)"
-
-    def get_additional_data(self) -> dict[str, str]:
-        return about_child(self.child_id)
-
-
-from referrals.contacts import (  # noqa: E402  # the contact models live in their own module
-    Contact,
-    ContactChild,
-    ContactDecision,
-    LevelOfNeed,
-)
-from referrals.episodes import (  # noqa: E402  # the referral's episode, in its own module
-    Assessment,
-    Referral,
-    ReferralDecision,
-)
-from referrals.partner_referrals import (  # noqa: E402  # partner referrals (issue 9)
-    PartnerReferral,
-    PartnerReferralChild,
-)
-from referrals.requests import InformationRequest  # noqa: E402  # information requests (issue 9)
-from referrals.restrictions import BreakGlass, Restriction  # noqa: E402  # restricted children
-
-__all__ = [
-    "Allocation",
-    "Assessment",
-    "BreakGlass",
-    "Child",
-    "ClosureDay",
-    "Contact",
-    "ContactChild",
-    "ContactDecision",
-    "Household",
-    "InformationRequest",
-    "LadoOutcome",
-    "LadoReferral",
-    "LadoState",
-    "LevelOfNeed",
-    "PartnerReferral",
-    "PartnerReferralChild",
-    "Person",
-    "Referral",
-    "ReferralDecision",
-    "Relationship",
-    "Restriction",
-    "Team",
-]

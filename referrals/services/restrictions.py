@@ -23,7 +23,7 @@ from casework import access
 from casework.errors import RuleBroken
 from casework.references import child_reference
 from referrals.models import Child
-from referrals.restrictions import BreakGlass, Restriction
+from referrals.models.restrictions import BreakGlass, Restriction
 
 OPEN, RESTRICTED = "open", "restricted"
 

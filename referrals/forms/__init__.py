@@ -1,0 +1,85 @@
+"""The front door's forms, one module per concept, gathered here for the views."""
+
+from referrals.forms.children import (
+    ChildDetailsForm,
+    HouseholdForm,
+)
+from referrals.forms.contacts import (
+    ContactDetailsForm,
+    FindAdultForm,
+    FindChildForm,
+)
+from referrals.forms.decisions import (
+    FeedbackForm,
+    ProposeDecisionForm,
+    ScreeningNotesForm,
+)
+from referrals.forms.episodes import (
+    NO_PRIMARY_NEED,
+    AssessmentForm,
+    AuthoriseForm,
+    CloseReferralForm,
+    NextStepsForm,
+)
+from referrals.forms.information_requests import (
+    YES_NO,
+    AnswerForm,
+    InformationRequestForm,
+)
+from referrals.forms.lado import (
+    LadoOutcomeForm,
+)
+from referrals.forms.local_data import (
+    AllocationForm,
+    ClosureDayForm,
+    LevelOfNeedForm,
+    TeamForm,
+)
+from referrals.forms.partner_referrals import (
+    CHILD_FIELDS,
+    DETAIL_FIELDS,
+    MAX_CHILDREN,
+    PartnerReferralForm,
+    child_field,
+    kept_children,
+)
+from referrals.forms.restrictions import (
+    AllowedForm,
+    BreakGlassForm,
+    LiftForm,
+    RestrictForm,
+)
+
+__all__ = [
+    "CHILD_FIELDS",
+    "DETAIL_FIELDS",
+    "MAX_CHILDREN",
+    "NO_PRIMARY_NEED",
+    "YES_NO",
+    "AllocationForm",
+    "AllowedForm",
+    "AnswerForm",
+    "AssessmentForm",
+    "AuthoriseForm",
+    "BreakGlassForm",
+    "ChildDetailsForm",
+    "CloseReferralForm",
+    "ClosureDayForm",
+    "ContactDetailsForm",
+    "FeedbackForm",
+    "FindAdultForm",
+    "FindChildForm",
+    "HouseholdForm",
+    "InformationRequestForm",
+    "LadoOutcomeForm",
+    "LevelOfNeedForm",
+    "LiftForm",
+    "NextStepsForm",
+    "PartnerReferralForm",
+    "ProposeDecisionForm",
+    "RestrictForm",
+    "ScreeningNotesForm",
+    "TeamForm",
+    "child_field",
+    "kept_children",
+]

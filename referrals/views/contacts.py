@@ -1,0 +1,285 @@
+"""Recording a contact: what was reported, the children and the adults (each found first), and
+"Check your answers"."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django_fsm import ConcurrentTransition
+
+from accounts import sessions
+from accounts.permissions import Perm
+from casework import access
+from casework.errors import (
+    CHANGED_BY_SOMEONE_ELSE,
+    RuleBroken,
+)
+from referrals import selectors, services
+from referrals.forms import (
+    ContactDetailsForm,
+    FindAdultForm,
+    FindChildForm,
+)
+from referrals.models import (
+    Child,
+    Contact,
+    Person,
+    Relationship,
+)
+from referrals.models.partner_referrals import PartnerReferral
+from referrals.services.partner_referrals import NEW_CONTACT, partner_referral_record
+
+
+def _require_recorder(request: HttpRequest) -> None:
+    if not access.has_right(request.user, Perm.RECORD_CONTACTS):
+        raise PermissionDenied("Your role does not record contacts.")
+
+
+def _require_right(request: HttpRequest, perm: Perm) -> None:
+    if not access.has_right(request.user, perm):
+        raise PermissionDenied("Your role does not allow this.")
+
+
+def contact_new(request: HttpRequest) -> HttpResponse:
+    """Step 1: when the contact came in, who took it, who reported it, the concern."""
+    _require_recorder(request)
+    state = sessions.kept(user=request.user, key=NEW_CONTACT) or {}
+    now = timezone.localtime()
+    initial = state.get("details") or {
+        "received_date": now.strftime("%d/%m/%Y"), "received_time": now.strftime("%H:%M"),
+        "taken_by": request.user.pk,
+    }  # fmt: skip
+    form = ContactDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        details = {name: request.POST.get(name, "") for name in form.fields}
+        details["urgent"] = bool(form.cleaned_data["urgent"])
+        sessions.keep(
+            user=request.user, key=NEW_CONTACT,
+            data={**state, "details": details, "children": state.get("children", [])},
+        )  # fmt: skip
+        return redirect("referrals:contact-new-children")
+    return render(
+        request,
+        "referrals/contact_new.html",
+        {"form": form, "partner_referral": state.get("partner_referral")},
+    )
+
+
+def _describe(entry: dict) -> str:
+    if "existing" in entry:
+        described = f"{entry['name']} ({entry['census_id']}, known)"
+    else:
+        described = f"{entry['new']['first_name']} {entry['new']['last_name']} (new)"
+    if entry.get("relationship"):
+        described += f": {Relationship.Kind(entry['relationship']).label.lower()}"
+    return described
+
+
+PEOPLE_STEPS = {
+    "children": {
+        "model": Child, "form": FindChildForm, "next": "referrals:contact-new-adults",
+        "heading": "Which children is it about?", "step": "step 2 of 4", "noun": "child",
+        "intro": "We look for the child among those already known, so that their history "
+        "follows them.",
+        "none": "Add at least one child the contact is about",
+    },
+    "adults": {
+        "model": Person, "form": FindAdultForm, "next": "referrals:contact-new-check",
+        "heading": "Which adults are involved?", "step": "step 3 of 4", "noun": "adult",
+        "intro": "Parents, carers, partners, anyone alleged to have caused harm. We look for "
+        "them among those already known, so that history follows them too.",
+        "none": "",
+    },
+}  # fmt: skip
+
+
+def _people_step(request: HttpRequest, which: str) -> HttpResponse:
+    """Steps 2 and 3: children, then adults, each looked for among those known before adding."""
+    _require_recorder(request)
+    step = PEOPLE_STEPS[which]
+    state = sessions.kept(user=request.user, key=NEW_CONTACT)
+    if state is None:
+        return redirect("referrals:contact-new")
+    entries = state.setdefault(which, [])
+    form, matches, errors = step["form"](), None, []
+    action = request.POST.get("action")
+    if request.method == "POST" and action == "remove":
+        index = request.POST.get("index", "")
+        if index.isdigit() and int(index) < len(entries):
+            entries.pop(int(index))
+    elif request.method == "POST" and action == "continue":
+        if entries or not step["none"]:
+            sessions.keep(user=request.user, key=NEW_CONTACT, data=state)
+            return redirect(step["next"])
+        errors.append(step["none"])
+    elif request.method == "POST" and action in ("find", "add"):
+        form = step["form"](request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            matches = selectors.likely_matches(
+                model=step["model"], first_name=data["first_name"], last_name=data["last_name"],
+                date_of_birth=data["date_of_birth"], nhs_number=data["nhs_number"],
+                user=request.user,
+            )  # fmt: skip
+            choice = request.POST.get("match", "")
+            relationship = data.get("relationship", "")
+            known_ids = {m.record.pk for m in matches}
+            if action == "add" and which == "adults" and not relationship:
+                errors.append("Choose the adult's relationship to the children")
+            elif action == "add" and choice == "new":
+                born = data["date_of_birth"]
+                entries.append({"new": {
+                    "first_name": data["first_name"], "last_name": data["last_name"],
+                    "date_of_birth": born.isoformat() if born else "",
+                    "nhs_number": data["nhs_number"],
+                }, "relationship": relationship})  # fmt: skip
+                form, matches = step["form"](), None
+            elif action == "add" and choice.isdigit() and int(choice) in known_ids:
+                match = next(m for m in matches if m.record.pk == int(choice))
+                known = match.record
+                entries.append({
+                    "existing": known.pk, "census_id": str(known),
+                    # A restricted child is chosen by reference only: no name in the session.
+                    "name": "Restricted record" if match.restricted
+                    else f"{known.first_name} {known.last_name}",
+                    "relationship": relationship,
+                })  # fmt: skip
+                form, matches = step["form"](), None
+            elif action == "add":
+                errors.append(
+                    f"Choose a known {step['noun']}, or say that this is a new {step['noun']}"
+                )
+    sessions.keep(user=request.user, key=NEW_CONTACT, data=state)
+    # From a partner referral: the next child as the referrer gave them, ready to look for.
+    referred = state.get("referred_children", []) if which == "children" else []
+    if not form.is_bound and len(entries) < len(referred):
+        form = _referred_child_form(referred[len(entries)])
+    return render(
+        request,
+        "referrals/contact_new_people.html",
+        {
+            "form": form, "matches": matches, "errors": errors, "step": step,
+            "added": [_describe(entry) for entry in entries],
+            "partner_referral": state.get("partner_referral"),
+            "referred": [{**c, "born": _iso_date(c["date_of_birth"])} for c in referred],
+            "referred_adults": state.get("referred_adults", "") if which == "adults" else "",
+        },
+    )  # fmt: skip
+
+
+def _iso_date(value: str):
+    from datetime import date
+
+    return date.fromisoformat(value) if value else None
+
+
+def _referred_child_form(child: dict) -> FindChildForm:
+    born = _iso_date(child["date_of_birth"])
+    return FindChildForm(
+        initial={
+            "first_name": child["first_name"], "last_name": child["last_name"],
+            "date_of_birth": born.strftime("%d/%m/%Y") if born else "",
+        }
+    )  # fmt: skip
+
+
+def contact_new_children(request: HttpRequest) -> HttpResponse:
+    return _people_step(request, "children")
+
+
+def contact_new_adults(request: HttpRequest) -> HttpResponse:
+    return _people_step(request, "adults")
+
+
+def contact_new_check(request: HttpRequest) -> HttpResponse:
+    """Step 3: check your answers, then record the contact with a decision to make per child."""
+    from datetime import date, datetime
+
+    _require_recorder(request)
+    state = sessions.kept(user=request.user, key=NEW_CONTACT)
+    if not state or not state.get("children"):
+        return redirect("referrals:contact-new")
+    form = ContactDetailsForm(state["details"])
+    if not form.is_valid():
+        return redirect("referrals:contact-new")
+    details = form.cleaned_data
+    errors = []
+    if request.method == "POST":
+        received_at = timezone.make_aware(
+            datetime.combine(details["received_date"], details["received_time"])
+        )
+        try:
+            with transaction.atomic():
+                children = []
+                for entry in state["children"]:
+                    if "existing" in entry:
+                        children.append(Child.objects.get(pk=entry["existing"]))
+                    else:
+                        new = entry["new"]
+                        born = new["date_of_birth"]
+                        children.append(
+                            Child.objects.create(
+                                first_name=new["first_name"], last_name=new["last_name"],
+                                nhs_number=new["nhs_number"],
+                                date_of_birth=date.fromisoformat(born) if born else None,
+                            )
+                        )  # fmt: skip
+                adults = []
+                for entry in state.get("adults", []):
+                    if "existing" in entry:
+                        adult = Person.objects.get(pk=entry["existing"])
+                    else:
+                        new = entry["new"]
+                        born = new["date_of_birth"]
+                        adult = Person.objects.create(
+                            first_name=new["first_name"], last_name=new["last_name"],
+                            nhs_number=new["nhs_number"],
+                            date_of_birth=date.fromisoformat(born) if born else None,
+                        )  # fmt: skip
+                    adults.append(adult)
+                    for child in children:
+                        Relationship.objects.get_or_create(
+                            child=child, person=adult, kind=entry["relationship"]
+                        )
+                contact = services.contact_record(
+                    by=request.user, received_at=received_at, taken_by=details["taken_by"],
+                    source=details["source"], concern=details["concern"],
+                    consent=details["consent"],
+                    urgent=details["urgent"], children=children,
+                    referrer_name=details["referrer_name"], referrer_role=details["referrer_role"],
+                    referrer_agency=details["referrer_agency"],
+                    referrer_contact=details["referrer_contact"], adults=adults,
+                )  # fmt: skip
+                if state.get("partner_referral"):  # the partner referral it records (issue 9)
+                    _record_partner_referral(request, state["partner_referral"]["pk"], contact)
+        except RuleBroken as error:
+            errors.append(str(error))
+        except ConcurrentTransition:
+            errors.append(CHANGED_BY_SOMEONE_ELSE)
+        else:
+            sessions.forget(user=request.user, key=NEW_CONTACT)
+            messages.success(request, "The contact is recorded. Now decide for each child.")
+            return redirect("referrals:contact", pk=contact.pk)
+    return render(
+        request,
+        "referrals/contact_new_check.html",
+        {
+            "details": details,
+            "form": form,
+            "children": [_describe(e) for e in state["children"]],
+            "adults": [_describe(e) for e in state.get("adults", [])],
+            "errors": errors,
+            "partner_referral": state.get("partner_referral"),
+        },
+    )
+
+
+def _record_partner_referral(request: HttpRequest, pk: int, contact: Contact) -> None:
+
+    partner_referral_record(
+        by=request.user, partner_referral=PartnerReferral.objects.get(pk=pk), contact=contact
+    )

@@ -1,0 +1,277 @@
+"""The decision for one child of a contact: screening notes, the proposal with its check, the
+review, feedback and closing."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_fsm import ConcurrentTransition
+
+from accounts import sessions
+from accounts.audit import case_view, record_read
+from accounts.forms import ReviewForm
+from accounts.permissions import Perm
+from casework import access
+from casework.errors import (
+    CHANGED_BY_SOMEONE_ELSE,
+    ChangedBySomeoneElse,
+    RuleBroken,
+)
+from referrals import services
+from referrals.forms import (
+    FeedbackForm,
+    ProposeDecisionForm,
+    ScreeningNotesForm,
+)
+from referrals.models import (
+    ContactChild,
+    LevelOfNeed,
+)
+from referrals.models.contacts import FAMILY_TOLD_NEEDED, ContactChildState, Outcome
+from referrals.views.contacts import _require_right
+
+
+def _contact_child(
+    request: HttpRequest, pk: int, cc_pk: int, *, right: Perm | None = None
+) -> ContactChild:
+    """The contact's child: 404 for partners, 403 for the administrator, then 403 without
+    `right` (before any form is read), then the record, opened only if not restricted."""
+    access.refuse_case_object(request.user)
+    if right is not None:
+        _require_right(request, right)
+    contact_child = get_object_or_404(
+        ContactChild.objects.select_related(
+            "contact", "child", "current_decision__level_of_need", "current_decision__proposed_by"
+        ),
+        pk=cc_pk,
+        contact_id=pk,
+    )
+    # The decision page names the contact's other children too: each must be open.
+    access.require_open(request.user, ContactChild.objects.filter(contact_id=pk).values("child_id"))
+    return contact_child
+
+
+def _decision_page(
+    request, contact_child, *, form=None, errors=(), status=200, notes_form=None, their_notes=None
+) -> HttpResponse:
+
+    decision = contact_child.current_decision
+    family_needed = decision is not None and decision.outcome in FAMILY_TOLD_NEEDED
+    siblings = [
+        sibling
+        for sibling in contact_child.contact.children.select_related("child", "current_decision")
+        if sibling.pk != contact_child.pk and sibling.current_decision is not None
+    ]
+    if form is None:
+        if contact_child.state == ContactChildState.SCREENING:
+            # "Apply to siblings": a sibling's proposal pre-fills the form; this child's own
+            # decision is still confirmed on its own.
+            source = next((s for s in siblings if str(s.pk) == request.GET.get("from")), None)
+            initial = {}
+            if source is not None:
+                initial = {
+                    "outcome": source.current_decision.outcome,
+                    "level_of_need": source.current_decision.level_of_need_id,
+                    "rationale": source.current_decision.rationale,
+                }
+            form = ProposeDecisionForm(initial=initial)
+        elif contact_child.state == ContactChildState.PROPOSED:
+            form = ReviewForm(button="Confirm")
+        elif contact_child.state == ContactChildState.SIGNED_OFF:
+            form = FeedbackForm(family_needed=family_needed)
+    return render(
+        request,
+        "referrals/decision.html",
+        {
+            "cc": contact_child,
+            "contact": contact_child.contact,
+            "decision": decision,
+            "history": contact_child.decisions.select_related(
+                "proposed_by", "reviewed_by", "level_of_need"
+            ),
+            "form": form,
+            "errors": list(errors),
+            "family_needed": family_needed,
+            "siblings": siblings,
+            "can_sign_off": access.has_right(request.user, Perm.SIGN_OFF_DECISIONS),
+            "can_propose": access.has_right(request.user, Perm.PROPOSE_DECISIONS),
+            "can_close": access.has_right(request.user, Perm.RECORD_CONTACTS),
+            "ready_to_close": contact_child.state == ContactChildState.SIGNED_OFF
+            and contact_child.feedback_given is not None,
+            "notes_form": notes_form
+            or ScreeningNotesForm(
+                initial={
+                    "screening_notes": contact_child.screening_notes,
+                    "version": contact_child.version,
+                }
+            ),
+            "their_notes": their_notes,
+            "information_requests": list(
+                contact_child.information_requests.select_related("agency").order_by("due_at", "pk")
+            ),
+            "can_request_information": access.has_right(request.user, Perm.REQUEST_INFORMATION),
+        },
+        status=status,
+    )
+
+
+@case_view(ContactChild)
+def decision(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
+    """The child's decision page: propose, review, or record feedback and close."""
+    contact_child = _contact_child(request, pk, cc_pk)
+    record_read(request, contact_child, child_ref=contact_child.child.census_id)
+    return _decision_page(request, contact_child)
+
+
+@case_view(ContactChild)
+@require_POST
+def decision_propose(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
+    """Step 1: the proposal, kept in the session until checked."""
+    contact_child = _contact_child(request, pk, cc_pk, right=Perm.PROPOSE_DECISIONS)
+    form = ProposeDecisionForm(request.POST)
+    if not form.is_valid():
+        return _decision_page(request, contact_child, form=form)
+    # Kept sealed until checked (a rationale never sits in the plain session table).
+    sessions.keep(
+        user=request.user,
+        key=f"proposal-{contact_child.pk}",
+        data={
+            "outcome": form.cleaned_data["outcome"],
+            "level_of_need": form.cleaned_data["level_of_need"].pk,
+            "rationale": form.cleaned_data["rationale"],
+        },
+    )
+    return redirect("referrals:decision-check", pk=pk, cc_pk=cc_pk)
+
+
+@case_view(ContactChild)
+def decision_check(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
+    """Step 2: check your answers, then propose."""
+
+    contact_child = _contact_child(request, pk, cc_pk, right=Perm.PROPOSE_DECISIONS)
+    key = f"proposal-{contact_child.pk}"
+    pending = sessions.kept(user=request.user, key=key)
+    if not pending:
+        return redirect("referrals:decision", pk=pk, cc_pk=cc_pk)
+    level = LevelOfNeed.objects.filter(pk=pending["level_of_need"]).first()
+    if request.method == "POST":
+        try:
+            services.decision_propose(
+                by=request.user, contact_child=contact_child, outcome=pending["outcome"],
+                level_of_need=level, rationale=pending["rationale"],
+            )  # fmt: skip
+        except RuleBroken as error:
+            return _decision_page(request, contact_child, errors=[str(error)], status=409)
+        except ConcurrentTransition:
+            return _decision_page(
+                request, contact_child, errors=[CHANGED_BY_SOMEONE_ELSE], status=409
+            )
+        sessions.forget(user=request.user, key=key)
+        messages.success(request, "The decision is proposed. A manager will sign it off.")
+        return redirect("referrals:contact", pk=pk)
+    return render(
+        request,
+        "referrals/decision_check.html",
+        {
+            "cc": contact_child,
+            "pending": pending,
+            "outcome": Outcome(pending["outcome"]).label,
+            "level": level,
+        },
+    )
+
+
+@case_view(ContactChild)
+@require_POST
+def decision_review(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
+
+    contact_child = _contact_child(request, pk, cc_pk, right=Perm.SIGN_OFF_DECISIONS)
+    form = ReviewForm(request.POST, button="Confirm")
+    if not form.is_valid():
+        return _decision_page(request, contact_child, form=form)
+    try:
+        if form.cleaned_data["action"] == "sign_off":
+            services.decision_sign_off(
+                by=request.user, contact_child=contact_child, comment=form.cleaned_data["comment"]
+            )
+            messages.success(request, "The decision is signed off.")
+        else:
+            services.decision_return(
+                by=request.user, contact_child=contact_child, comment=form.cleaned_data["comment"]
+            )
+            messages.success(request, "The decision is returned with your comment.")
+    except RuleBroken as error:
+        return _decision_page(request, contact_child, form=form, errors=[str(error)], status=409)
+    except ConcurrentTransition:
+        fresh = _contact_child(request, pk, cc_pk)
+        return _decision_page(
+            request, fresh, form=form, errors=[CHANGED_BY_SOMEONE_ELSE], status=409
+        )
+    return redirect("referrals:contact", pk=pk)
+
+
+@case_view(ContactChild)
+@require_POST
+def decision_feedback(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
+
+    contact_child = _contact_child(request, pk, cc_pk, right=Perm.RECORD_CONTACTS)
+    decision = contact_child.current_decision
+    family_needed = decision is not None and decision.outcome in FAMILY_TOLD_NEEDED
+    form = FeedbackForm(request.POST, family_needed=family_needed)
+    if not form.is_valid():
+        return _decision_page(request, contact_child, form=form)
+    try:
+        services.feedback_record(by=request.user, contact_child=contact_child, **form.cleaned_data)
+    except RuleBroken as error:
+        return _decision_page(request, contact_child, form=form, errors=[str(error)], status=409)
+    messages.success(request, "The feedback is recorded.")
+    return redirect("referrals:decision", pk=pk, cc_pk=cc_pk)
+
+
+@case_view(ContactChild)
+@require_POST
+def decision_close(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
+
+    contact_child = _contact_child(request, pk, cc_pk, right=Perm.RECORD_CONTACTS)
+    try:
+        services.contact_child_close(by=request.user, contact_child=contact_child)
+    except RuleBroken as error:
+        return _decision_page(request, contact_child, errors=[str(error)], status=409)
+    except ConcurrentTransition:
+        return _decision_page(request, contact_child, errors=[CHANGED_BY_SOMEONE_ELSE], status=409)
+    messages.success(request, "The child's contact is closed.")
+    return redirect("referrals:contact", pk=pk)
+
+
+@case_view(ContactChild)
+@require_POST
+def screening_notes(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
+    """Save screening notes; if someone else saved first, show theirs and keep what was typed."""
+    contact_child = _contact_child(request, pk, cc_pk, right=Perm.RECORD_CONTACTS)
+    form = ScreeningNotesForm(request.POST)
+    if not form.is_valid():
+        return _decision_page(request, contact_child, notes_form=form)
+    try:
+        services.screening_notes_save(
+            by=request.user, contact_child=contact_child,
+            notes=form.cleaned_data["screening_notes"], version=form.cleaned_data["version"],
+        )  # fmt: skip
+    except ChangedBySomeoneElse as conflict:
+        typed = ScreeningNotesForm(
+            initial={
+                "screening_notes": form.cleaned_data["screening_notes"],
+                "version": conflict.current.version,
+            }
+        )
+        return _decision_page(
+            request, conflict.current, notes_form=typed, errors=[CHANGED_BY_SOMEONE_ELSE],
+            their_notes=conflict.current.screening_notes, status=409,
+        )  # fmt: skip
+    except RuleBroken as error:
+        return _decision_page(
+            request, contact_child, notes_form=form, errors=[str(error)], status=409
+        )
+    messages.success(request, "The screening notes are saved.")
+    return redirect("referrals:decision", pk=pk, cc_pk=cc_pk)

@@ -1,0 +1,111 @@
+"""The system administrator's local data page: levels of need, closure days and teams."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import Perm
+from casework import access
+from referrals.forms import (
+    ClosureDayForm,
+    LevelOfNeedForm,
+    TeamForm,
+)
+from referrals.models import (
+    ClosureDay,
+    LevelOfNeed,
+    Team,
+)
+
+
+def _require_local_data_manager(request: HttpRequest) -> None:
+    if not access.has_right(request.user, Perm.MANAGE_LOCAL_DATA):
+        raise PermissionDenied("Only system administrators manage local data.")
+
+
+def local_data(request: HttpRequest) -> HttpResponse:
+    """The continuum of need and closure days (DESIGN.md "Settings and local data")."""
+    _require_local_data_manager(request)
+    form = ClosureDayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                ClosureDay.objects.create(**form.cleaned_data)
+        except IntegrityError:
+            form.add_error("day", "That date is already a closure day")
+        else:
+            messages.success(request, "The closure day is added. Due dates from now on skip it.")
+            return redirect("referrals:local-data")
+    return _local_data_page(request, form=form)
+
+
+def _local_data_page(request: HttpRequest, *, form=None, team_form=None) -> HttpResponse:
+    return render(
+        request,
+        "referrals/local_data.html",
+        {
+            "levels": LevelOfNeed.objects.all(),
+            "closure_days": ClosureDay.objects.all(),
+            "teams": Team.objects.select_related("manager").order_by("name"),
+            "form": form or ClosureDayForm(),
+            "team_form": team_form or TeamForm(),
+        },
+    )
+
+
+@require_POST
+def closure_day_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_local_data_manager(request)
+    get_object_or_404(ClosureDay, pk=pk).delete()
+    messages.success(request, "The closure day is removed. Due dates already set do not move.")
+    return redirect("referrals:local-data")
+
+
+def level_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require_local_data_manager(request)
+    level = get_object_or_404(LevelOfNeed, pk=pk) if pk else None
+    initial = (
+        {
+            "name": level.name,
+            "description": level.description,
+            "order": level.order,
+            "is_active": level.is_active,
+        }
+        if level
+        else {"order": LevelOfNeed.objects.count() + 1}
+    )
+    form = LevelOfNeedForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        duplicate = LevelOfNeed.objects.filter(name__iexact=form.cleaned_data["name"])
+        if level:
+            duplicate = duplicate.exclude(pk=level.pk)
+        if duplicate.exists():
+            form.add_error("name", "A level with that name already exists")
+        else:
+            level = level or LevelOfNeed()
+            for name, value in form.cleaned_data.items():
+                setattr(level, name, value)
+            level.save()
+            messages.success(request, "The level of need is saved.")
+            return redirect("referrals:local-data")
+    heading = f"Change {level.name}" if level else "Add a level of need"
+    return render(request, "referrals/level_form.html", {"form": form, "heading": heading})
+
+
+@require_POST
+def team_add(request: HttpRequest) -> HttpResponse:
+    _require_local_data_manager(request)
+    form = TeamForm(request.POST)
+    if form.is_valid():
+        if Team.objects.filter(name__iexact=form.cleaned_data["name"]).exists():
+            form.add_error("name", "A team with that name already exists")
+        else:
+            Team.objects.create(**form.cleaned_data)
+            messages.success(request, "The team is added.")
+            return redirect("referrals:local-data")
+    return _local_data_page(request, team_form=form)
