@@ -38,7 +38,7 @@ from referrals.models import Child, Person, Relationship, Team
 from referrals.restriction_services import child_restrict
 from referrals.restrictions import Restriction
 from referrals.timescales import Timescale, WorkingCalendar, due_date
-from strategy import partners, services
+from strategy import services
 from strategy.models import (
     Attendance,
     ContributionAudience,
@@ -49,6 +49,7 @@ from strategy.models import (
     Section47,
     StrategyDiscussion,
 )
+from strategy.services import partners
 
 # The family whose presence means the demo is loaded (the whole load is one transaction).
 MARKER_SURNAME = "Carveth"

@@ -20,8 +20,8 @@ from strategy.models import (
     DiscussionFormat,
     DiscussionOutcome,
 )
-from strategy.partners import SharingTerms
 from strategy.services import RECORD_FIELDS, AttendanceRecord, ChildDecision, recorded_by_itself
+from strategy.services.partners import SharingTerms
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 # What an agency's attendance may be recorded as ("invited" is the state before recording).
@@ -246,7 +246,7 @@ class RecordForm(forms.Form):
         super().__init__(*args, **kwargs)
 
         everyone = list(discussion.participants.all())
-        # A partner agency that recorded its own part keeps it (strategy.partners).
+        # A partner agency that recorded its own part keeps it (strategy.services.partners).
         self.participants = [p for p in everyone if not recorded_by_itself(p)]
         self.recorded_themselves = [p for p in everyone if recorded_by_itself(p)]
         self.children = list(discussion.children.all())
@@ -469,7 +469,7 @@ class CancelForm(forms.Form):
         return reason
 
 
-# Partner agencies' part (strategy.partners) ------------------------------------------------
+# Partner agencies' part (strategy.services.partners) ---------------------------------------
 
 
 class ContributionForm(forms.Form):

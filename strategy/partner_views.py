@@ -25,7 +25,6 @@ from casework.errors import RuleBroken
 from notes import services as note_services
 from notes.forms import DiscussionNoteForm
 from notes.selectors import notes_with_versions
-from strategy import partners
 from strategy.forms import ContributionForm
 from strategy.models import (
     Action,
@@ -36,6 +35,7 @@ from strategy.models import (
     Participant,
     StrategyDiscussion,
 )
+from strategy.services import partners
 
 PAGE_SIZE = 50
 

@@ -334,8 +334,9 @@ def fill_partner_parts() -> None:
 
     from accounts.sharing import ConsentPosition
     from notes.models import Note
-    from strategy import partners, services
+    from strategy import services
     from strategy.models import Attendance, DiscussionFormat
+    from strategy.services import partners
     from tests.strategy import factories
 
     worker, manager = User.objects.get(username="worker"), User.objects.get(username="boss")
