@@ -1,5 +1,5 @@
 """Partner agencies in strategy discussions (strategy.services.partners,
-strategy.partner_views): the shares convening makes, each agency's own part with its audience,
+strategy.views.partners): the shares convening makes, each agency's own part with its audience,
 notes for everyone invited, actions, the joint section 47 shared with the police, and the
 grants' expiry."""
 
@@ -22,7 +22,7 @@ from casework.errors import RuleBroken
 from notes import services as note_services
 from notes.models import Note
 from strategy import services
-from strategy.forms import RecordForm
+from strategy.forms.discussions import RecordForm
 from strategy.models import (
     Action,
     Attendance,
