@@ -129,7 +129,7 @@ def refuse_information_request(user: AnyUser) -> None:
         raise Http404
 
 
-# Strategy discussions for invited partner agencies (issue 9; strategy.partners): the
+# Strategy discussions for invited partner agencies (issue 9; strategy.services.partners): the
 # discussions, notes and joint enquiries shared with the user's agency, unexpired, in SQL.
 
 DISCUSSION_VIEW = "strategy.view_strategydiscussion"

@@ -38,7 +38,7 @@ from referrals.models.episodes import Assessment, AssessmentState, NextSteps, Re
 from referrals.models.restrictions import Restriction
 from referrals.services.restrictions import child_restrict
 from referrals.timescales import Timescale, WorkingCalendar, due_date
-from strategy import partners, services
+from strategy import services
 from strategy.models import (
     Attendance,
     ContributionAudience,
@@ -49,6 +49,7 @@ from strategy.models import (
     Section47,
     StrategyDiscussion,
 )
+from strategy.services import partners
 
 # The family whose presence means the demo is loaded (the whole load is one transaction).
 MARKER_SURNAME = "Carveth"

@@ -19,7 +19,7 @@ from casework.transitions import require_right
 from notes.models import Note
 from referrals.models import Child
 from strategy.models import DiscussionChild, StrategyDiscussion
-from strategy.partners import (
+from strategy.services.partners import (
     CLOSED_STATES,
     NOTE_PERMISSION,
     NOTE_SHARE_REASON,

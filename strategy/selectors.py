@@ -18,7 +18,7 @@ from strategy.models import (
     StrategyDiscussion,
 )
 
-# Strategy discussions (strategy/views.py) -------------------------------------------------
+# Strategy discussions (strategy/views/discussions.py) ------------------------------------
 
 DISCUSSION_PAGE_SIZE = 50
 # The discussion's confidential record: never loaded for the list.
@@ -122,7 +122,7 @@ def agencies_not_invited(discussion):
     return active_agencies().exclude(pk__in=discussion.participants.values("agency_id"))
 
 
-# Section 47 enquiries and initial conferences (strategy/enquiry_views.py) ----------------
+# Section 47 enquiries and initial conferences (strategy/views/enquiries.py) --------------
 
 SECTION_47_PAGE_SIZE = 50
 

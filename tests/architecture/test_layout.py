@@ -84,7 +84,10 @@ def test_no_view_or_form_sets_a_state_or_asks_about_permissions_itself():
         path.relative_to(ROOT)
         for app in PRODUCT_APPS
         for path in (ROOT / app).rglob("*.py")
-        if ("views" in str(path.relative_to(ROOT / app)) or "forms" in path.name)
+        if (
+            "views" in str(path.relative_to(ROOT / app))
+            or "forms" in str(path.relative_to(ROOT / app))
+        )
         and "migrations" not in path.parts
         and state_set.search(path.read_text(encoding="utf-8"))
     ]

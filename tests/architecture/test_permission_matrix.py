@@ -412,7 +412,7 @@ PAGES: dict[str, Page] = {
     "referrals:assessment-authorise-check": page(
         case_page(SIGNS, order="LOR"), case("assessment_open", ok=ASSESSMENT),
         case("kenan_assessment", ok=ASSESSMENT, restricted="kenan"), MISSING),
-    # Partner referrals: the partner's pages, and the front door's (referrals/views/partner_referrals.py)
+    # Partner referrals: the partner's pages, and the front door's (views/partner_referrals.py)
     "referrals:my-referrals": page(PARTNER),
     "referrals:my-referral-new": page(PARTNER),
     "referrals:my-referral-check": page(PARTNER, case(ok=Found("/my-referrals/new/"))),
@@ -425,7 +425,7 @@ PAGES: dict[str, Page] = {
     "referrals:partner-referral-record": post(
         case_page(P.RECORD_CONTACTS, order="LR"), case("pr_waiting", ok=NEW_CONTACT),
         case("pr_recorded", ok=Found("/partner-referrals/{0}/")), MISSING),
-    # Strategy discussions (strategy/views.py)
+    # Strategy discussions (strategy/views/discussions.py)
     "strategy:discussions": page(READS),
     "strategy:discussion": page(READS, *discussion_cases(200, 200)),
     "strategy:discussion-new": page(case_page(CONVENES, order="RLO"),
@@ -443,7 +443,7 @@ PAGES: dict[str, Page] = {
     "strategy:discussion-sign-off": page(SIGNING_DISCUSSION,
                                          *discussion_cases(REVIEW, REVIEW, sd_held=REVIEW)),
     "strategy:discussion-cancel": page(CONVENING, *discussion_cases(200)),
-    # Section 47 enquiries and conferences (strategy/enquiry_views.py)
+    # Section 47 enquiries and conferences (strategy/views/enquiries.py)
     "strategy:section47s": page(READS),
     "strategy:section47": page(READS, *enquiry_cases("s47_open", 200, 200)),
     "strategy:section47-note-add": post(EPISODE_NOTES, *enquiry_cases("s47_open", 200, 200)),
@@ -456,7 +456,7 @@ PAGES: dict[str, Page] = {
                                               *enquiry_cases("s47_proposed", ENQUIRY, ENQUIRY)),
     "strategy:section47-conference": page(case_page(P.CHAIR_CONFERENCES, order="LOR"),
                                           *enquiry_cases("s47_joint", 200, kenan=200)),
-    # Partner agencies in strategy discussions (strategy/partner_views.py)
+    # Partner agencies in strategy discussions (strategy/views/partners.py)
     "strategy:invitations": page(PARTNER),
     "strategy:invitation": page(PARTNER, *invitation_cases(sd_convened=200, sd_held=200,
                                                            sd_school=200, sd_kenan=200)),

@@ -22,7 +22,7 @@ from strategy.models import (
     Section47,
     StrategyDiscussion,
 )
-from strategy.partners import SharingTerms
+from strategy.services.partners import SharingTerms
 from tests.factories import AgencyFactory
 from tests.referrals.factories import signed_off
 

@@ -1,6 +1,7 @@
-"""Partner agencies in strategy discussions (strategy.partners, strategy.partner_views): the
-shares convening makes, each agency's own part with its audience, notes for everyone invited,
-actions, the joint section 47 shared with the police, and the grants' expiry."""
+"""Partner agencies in strategy discussions (strategy.services.partners,
+strategy.views.partners): the shares convening makes, each agency's own part with its audience,
+notes for everyone invited, actions, the joint section 47 shared with the police, and the
+grants' expiry."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ from casework import access
 from casework.errors import RuleBroken
 from notes import services as note_services
 from notes.models import Note
-from strategy import partners, services
-from strategy.forms import RecordForm
+from strategy import services
+from strategy.forms.discussions import RecordForm
 from strategy.models import (
     Action,
     Attendance,
@@ -32,6 +33,7 @@ from strategy.models import (
     Section47,
     StrategyDiscussion,
 )
+from strategy.services import partners
 from tests.conftest import sign_in
 from tests.factories import AgencyFactory
 from tests.strategy.factories import (

@@ -314,7 +314,7 @@ def test_the_enquiry_page_shows_where_it_came_from(client, worker, manager, enqu
     assert "Joint with the police" in page
     assert "No outcome is proposed yet" in page and "Not held yet" in page
     # The referral's, discussion's and assessment's pages are linked once they exist.
-    from strategy.enquiry_views import _link
+    from strategy.views.enquiries import _link
 
     for name, pk in [("referrals:referral", enquiry.referral_id),
                      ("strategy:discussion", discussion.pk),
@@ -323,7 +323,7 @@ def test_the_enquiry_page_shows_where_it_came_from(client, worker, manager, enqu
 
 
 def test_links_to_pages_not_built_yet_are_left_out_not_broken():
-    from strategy.enquiry_views import _link
+    from strategy.views.enquiries import _link
 
     assert _link("referrals:no-such-page", 1) == ""
     assert _link("referrals:child", 7) == reverse("referrals:child", args=[7])

@@ -286,8 +286,8 @@ def fill_lado_referrals() -> None:
 
 
 def fill_restricted_records() -> None:
-    from referrals.services import restrictions as restriction_services
     from referrals.models import Child
+    from referrals.services import restrictions as restriction_services
 
     worker, manager = User.objects.get(username="worker"), User.objects.get(username="boss")
     child = Child.objects.create(first_name="R", last_name="C")
@@ -334,8 +334,9 @@ def fill_partner_parts() -> None:
 
     from accounts.sharing import ConsentPosition
     from notes.models import Note
-    from strategy import partners, services
+    from strategy import services
     from strategy.models import Attendance, DiscussionFormat
+    from strategy.services import partners
     from tests.strategy import factories
 
     worker, manager = User.objects.get(username="worker"), User.objects.get(username="boss")

@@ -1,6 +1,7 @@
-"""Strategy discussions, section 47 enquiries and initial conferences: each action checks the
-actor's right, enforces the journey's rules, calls the transition, saves and audits it in one
-transaction (DESIGN.md "The journey"; DOMAIN.md "Strategy discussions", "Section 47 enquiries").
+"""Strategy discussions: convene, invite, record, actions, record as held, sign off (opening
+each section 47 enquiry decided), return, cancel. Each action checks the actor's right,
+enforces the journey's rules, calls the transition, saves and audits it in one transaction
+(DESIGN.md "The journey"; DOMAIN.md "Strategy discussions").
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.audit import record_transition
@@ -19,14 +19,10 @@ from casework import access, transitions
 from casework.errors import RuleBroken
 from casework.locking import locked
 from casework.references import child_reference
-from casework.transitions import audit_transition, require_right
-from referrals.codes import CategoryOfAbuse
-from referrals.models import Allocation
-from referrals.models.contacts import ContactDecision
-from referrals.models.episodes import Assessment, Referral, ReferralDecision
+from casework.transitions import require_right
+from referrals.models.episodes import Referral
 from referrals.services import assessment_open
 from referrals.timescales import Timescale, due_date, local_date
-from strategy import partners
 from strategy.models import (
     ABSENT,
     SECTION_47_OUTCOMES,
@@ -36,20 +32,26 @@ from strategy.models import (
     DiscussionFormat,
     DiscussionOutcome,
     DiscussionState,
-    EnquiryOutcome,
-    EnquiryOutcomeDecision,
-    InitialConference,
     Participant,
     Section47,
     Section47State,
     StrategyDiscussion,
+)
+from strategy.services.partners import (
+    SharingTerms,
+    check_terms,
+    is_partner,
+    keep_terms,
+    refresh_expiry,
+    share_joint_enquiry,
+    share_with_invited,
 )
 
 
 def recorded_by_itself(participant: Participant) -> bool:
     """A partner agency that recorded its own part keeps it: the local authority's record of
     the discussion does not overwrite it."""
-    return participant.recorded_by_id is not None and partners.is_partner(participant.agency)
+    return participant.recorded_by_id is not None and is_partner(participant.agency)
 
 
 class RecordIncomplete(RuleBroken):
@@ -70,9 +72,8 @@ def _audit_discussion(by: User, discussion: StrategyDiscussion, source: str, nam
         )  # fmt: skip
 
 
-# The reviews of this app's work (casework.transitions). A discussion's record waits for a
-# manager other than whoever recorded it as held; an enquiry's outcome, other than its
-# proposer.
+# The review of a discussion's record (casework.transitions): it waits for a manager other
+# than whoever recorded it as held.
 DISCUSSION = transitions.Review(
     model=StrategyDiscussion,
     open_state=DiscussionState.CONVENED, waiting_state=DiscussionState.HELD,
@@ -84,16 +85,6 @@ DISCUSSION = transitions.Review(
     proposal=lambda discussion: None, bump_version_on_return=True,
     audit=_audit_discussion,
 )  # fmt: skip
-ENQUIRY_OUTCOME = transitions.Review(
-    model=Section47, propose_right=Perm.RUN_SECTION_47_ENQUIRIES,
-    open_state=Section47State.OPEN, waiting_state=Section47State.OUTCOME_PROPOSED,
-    propose_transition="propose_outcome", sign_off_transition="sign_off_outcome",
-    return_transition="return_outcome",
-    not_open="An outcome can be proposed only while the enquiry is open",
-    waiting="a proposed outcome", did="proposed this outcome",
-    author_id=lambda section47: section47.current_outcome.proposed_by_id,
-    proposal=lambda section47: section47.current_outcome, proposal_field="current_outcome",
-)  # fmt: skip
 
 
 # Strategy discussions -------------------------------------------------------------------
@@ -103,13 +94,13 @@ ENQUIRY_OUTCOME = transitions.Review(
 def discussion_convene(
     *, by: User, referrals: list[Referral], scheduled_for: datetime, format: str, chair: User,
     agencies: list[Agency], same_day: bool = False, cause_known_at: datetime | None = None,
-    sharing_terms: partners.SharingTerms | None = None,
+    sharing_terms: SharingTerms | None = None,
 ) -> StrategyDiscussion:  # fmt: skip
     """Convene a discussion for one or more children through their open referrals; due within
     1 working day of the cause to suspect harm (now, unless it arose earlier, as for a contact
     taken out of hours), or the same day (DOMAIN.md "Timescales"). The invited partner
     agencies are given the discussion, its children and the history shared, on the terms
-    given (strategy.partners)."""
+    given (strategy.services.partners)."""
     require_right(by, Perm.CONVENE_STRATEGY_DISCUSSIONS)
     if not referrals:
         raise RuleBroken("Choose at least one child the discussion is about")
@@ -126,12 +117,12 @@ def discussion_convene(
     cause = cause_known_at or timezone.now()
     if cause > timezone.now():
         raise RuleBroken("The time the cause for concern arose cannot be in the future")
-    partners.check_terms(sharing_terms, agencies)
+    check_terms(sharing_terms, agencies)
     discussion = StrategyDiscussion(
         scheduled_for=scheduled_for, format=format, chair=chair, convened_by=by,
         due=local_date(cause) if same_day else due_date(cause, Timescale.STRATEGY_DISCUSSION),
     )  # fmt: skip
-    partners.keep_terms(discussion, sharing_terms)
+    keep_terms(discussion, sharing_terms)
     discussion.save()
     DiscussionChild.objects.bulk_create(
         DiscussionChild(discussion=discussion, child_id=r.child_id, referral=r) for r in referrals
@@ -140,7 +131,7 @@ def discussion_convene(
         Participant(discussion=discussion, agency=agency) for agency in agencies
     )
     _audit_discussion(by, discussion, "", "convene")
-    partners.share_with_invited(by, discussion, agencies)
+    share_with_invited(by, discussion, agencies)
     return discussion
 
 
@@ -152,13 +143,13 @@ def discussion_invite(*, by: User, discussion: StrategyDiscussion, agency: Agenc
         raise RuleBroken("Agencies can be invited only before the discussion is recorded as held")
     if discussion.participants.filter(agency=agency).exists():
         raise RuleBroken(f"{agency.name} is already invited")
-    if partners.is_partner(agency) and not discussion.sharing_consent:
+    if is_partner(agency) and not discussion.sharing_consent:
         raise RuleBroken(
             "Record what is shared with the invited agencies (the consent position and whether "
             "the family was told) before inviting a partner agency"
         )
     participant = Participant.objects.create(discussion=discussion, agency=agency)
-    partners.share_with_invited(by, discussion, [agency])
+    share_with_invited(by, discussion, [agency])
     return participant
 
 
@@ -327,10 +318,10 @@ def discussion_sign_off(
         if child.outcome in SECTION_47_OUTCOMES:
             enquiry = _open_section47(by, child, held_on)
             if enquiry.joint:
-                partners.share_joint_enquiry(by, enquiry)
+                share_joint_enquiry(by, enquiry)
         elif child.outcome == DiscussionOutcome.ASSESSMENT:
             assessment_open(by=by, referral=child.referral, start_date=held_on)
-    partners.refresh_expiry(current)
+    refresh_expiry(current)
     return current
 
 
@@ -364,120 +355,5 @@ def discussion_cancel(*, by: User, discussion: StrategyDiscussion, reason: str):
     current.cancel(by=by, reason=reason)
     current.save()
     _audit_discussion(by, current, source, "cancel")
-    partners.refresh_expiry(current)
+    refresh_expiry(current)
     return current
-
-
-# Section 47 enquiries and initial conferences -------------------------------------------
-
-
-@transaction.atomic
-def section47_outcome_propose(
-    *, by: User, section47: Section47, outcome: str, rationale: str
-) -> EnquiryOutcomeDecision:
-    """Propose the enquiry's outcome with its rationale (DOMAIN.md "Section 47 enquiries")."""
-
-    def rules(current: Section47) -> None:
-        if outcome not in EnquiryOutcome.values:
-            raise RuleBroken("Choose the outcome of the enquiry")
-        if not rationale.strip():
-            raise RuleBroken("Give the rationale for the outcome")
-
-    _, decision = transitions.propose(
-        ENQUIRY_OUTCOME, by=by, record=section47, rules=rules,
-        create=lambda current: EnquiryOutcomeDecision.objects.create(
-            section47=current, outcome=outcome, rationale=rationale, proposed_by=by
-        ),
-        reason=lambda decision: decision.outcome,
-    )  # fmt: skip
-    return decision
-
-
-@transaction.atomic
-def section47_outcome_sign_off(*, by: User, section47: Section47, comment: str = "") -> Section47:
-    """A manager other than the proposer signs the outcome off. Without continuing risk the
-    enquiry closes with 'conference not required' (`ICPCnotRequired`)."""
-    current = transitions.sign_off(ENQUIRY_OUTCOME, by=by, record=section47, comment=comment)
-    if current.outcome != EnquiryOutcome.CONTINUING_RISK:
-        source = current.state
-        current.close_without_conference(by=by)
-        current.save()
-        audit_transition(by, current, source, "close_without_conference")
-        partners.refresh_enquiry_expiry(current)
-    return current
-
-
-@transaction.atomic
-def section47_outcome_return(*, by: User, section47: Section47, comment: str) -> Section47:
-    """A manager returns the proposed outcome with a comment; it is kept."""
-    return transitions.return_for_changes(ENQUIRY_OUTCOME, by=by, record=section47, comment=comment)
-
-
-def chair_conflicts(user: User, child_id: int) -> list[str]:
-    """DESIGN.md: a conference chair is never the child's allocated worker, that worker's
-    team manager, nor anyone who proposed or signed off a decision for the child."""
-
-    conflicts = []
-    allocation = (
-        Allocation.objects.filter(child_id=child_id, ended_at__isnull=True)
-        .select_related("team")
-        .first()
-    )
-    if allocation is not None and allocation.worker_id == user.pk:
-        conflicts.append("you are the child's allocated worker")
-    if allocation is not None and allocation.team.manager_id == user.pk:
-        conflicts.append("you manage the allocated worker's team")
-    by_user = Q(proposed_by=user) | Q(reviewed_by=user)
-    decided = (
-        ContactDecision.objects.filter(by_user, contact_child__child_id=child_id).exists()
-        or ReferralDecision.objects.filter(by_user, referral__child_id=child_id).exists()
-        or EnquiryOutcomeDecision.objects.filter(by_user, section47__child_id=child_id).exists()
-        or StrategyDiscussion.objects.filter(
-            Q(recorded_by=user) | Q(reviewed_by=user), children__child_id=child_id
-        ).exists()
-        or Assessment.objects.filter(
-            Q(completed_by=user) | Q(authorised_by=user), child_id=child_id
-        ).exists()
-    )
-    if decided:
-        conflicts.append("you proposed or signed off a decision for the child")
-    return conflicts
-
-
-@transaction.atomic
-def conference_record(
-    *, by: User, section47: Section47, held_on: date, agencies: list[Agency], plan: bool,
-    category: str = "", summary: str = "",
-) -> InitialConference:  # fmt: skip
-    """The chair records the initial conference: independent of the child's work, not before
-    the enquiry started (rule 8615), not on a weekend (8875); a plan has its category."""
-    require_right(by, Perm.CHAIR_CONFERENCES)
-    current = locked(Section47, section47)
-    if current.state != Section47State.OUTCOME_SIGNED_OFF or not current._conference_needed():
-        raise RuleBroken(
-            "A conference is recorded only after a signed-off outcome of continuing risk"
-        )
-    conflicts = chair_conflicts(by, current.child_id)
-    if conflicts:
-        raise RuleBroken("You cannot chair this conference: " + " and ".join(conflicts))
-    if held_on < current.start_date:
-        raise RuleBroken("The conference cannot be before the section 47 enquiry started")
-    if held_on > timezone.localdate():
-        raise RuleBroken("The conference date cannot be in the future")
-    if held_on.weekday() >= 5:
-        raise RuleBroken("An initial conference is not held on a weekend")
-    if plan and category not in CategoryOfAbuse.values:
-        raise RuleBroken("Choose the category of abuse for the plan")
-    if not plan and category:
-        raise RuleBroken("A category of abuse is recorded only with a plan")
-    source = current.state
-    current.hold_conference(by=by)
-    current.save()
-    conference = InitialConference.objects.create(
-        section47=current, child_id=current.child_id, held_on=held_on, chair=by, plan=plan,
-        category=category if plan else "", summary=summary, recorded_by=by,
-    )  # fmt: skip
-    conference.agencies_attending.set(agencies)
-    audit_transition(by, current, source, "hold_conference", reason="plan" if plan else "no plan")
-    partners.refresh_enquiry_expiry(current)
-    return conference

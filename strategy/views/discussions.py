@@ -29,7 +29,7 @@ from notes.selectors import notes_with_versions
 from notes.services import note_add
 from referrals.models.episodes import Referral
 from strategy import selectors, services
-from strategy.forms import (
+from strategy.forms.discussions import (
     ActionForm,
     CancelForm,
     ConveneForm,

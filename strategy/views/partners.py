@@ -1,5 +1,5 @@
-"""Partner agencies' pages for strategy discussions (issue 9; strategy.partners): "My
-invitations", one discussion as the invited agency sees it, its own part (attendance and
+"""Partner agencies' pages for strategy discussions (issue 9; strategy.services.partners):
+"My invitations", one discussion as the invited agency sees it, its own part (attendance and
 contribution with its audience), notes, its actions, and a joint section 47 enquiry shared
 with the police.
 
@@ -25,8 +25,7 @@ from casework.errors import RuleBroken
 from notes import services as note_services
 from notes.forms import DiscussionNoteForm
 from notes.selectors import notes_with_versions
-from strategy import partners
-from strategy.forms import ContributionForm
+from strategy.forms.partners import ContributionForm
 from strategy.models import (
     Action,
     Attendance,
@@ -36,6 +35,7 @@ from strategy.models import (
     Participant,
     StrategyDiscussion,
 )
+from strategy.services import partners
 
 PAGE_SIZE = 50
 

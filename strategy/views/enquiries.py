@@ -24,7 +24,7 @@ from notes.forms import NoteForm
 from notes.selectors import notes_with_versions
 from notes.services import note_add
 from strategy import selectors, services
-from strategy.enquiry_forms import ConferenceForm, ProposeOutcomeForm
+from strategy.forms.enquiries import ConferenceForm, ProposeOutcomeForm
 from strategy.models import EnquiryOutcome, Section47, Section47State
 
 NOT_REQUIRED = "The enquiry is closed: conference not required."

@@ -14,14 +14,13 @@ from django.utils.html import escape, format_html
 from accounts.forms import DateField, PageFormHelper, yes_no_field
 from accounts.sharing import ConsentPosition
 from strategy.models import (
-    ABSENT,
     REQUIRED_AGENCY_KINDS,
     Attendance,
     DiscussionFormat,
     DiscussionOutcome,
 )
-from strategy.partners import SharingTerms
 from strategy.services import RECORD_FIELDS, AttendanceRecord, ChildDecision, recorded_by_itself
+from strategy.services.partners import SharingTerms
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 # What an agency's attendance may be recorded as ("invited" is the state before recording).
@@ -246,7 +245,7 @@ class RecordForm(forms.Form):
         super().__init__(*args, **kwargs)
 
         everyone = list(discussion.participants.all())
-        # A partner agency that recorded its own part keeps it (strategy.partners).
+        # A partner agency that recorded its own part keeps it (strategy.services.partners).
         self.participants = [p for p in everyone if not recorded_by_itself(p)]
         self.recorded_themselves = [p for p in everyone if recorded_by_itself(p)]
         self.children = list(discussion.children.all())
@@ -467,61 +466,3 @@ class CancelForm(forms.Form):
         if not reason:
             raise ValidationError("Give the reason the discussion is cancelled")
         return reason
-
-
-# Partner agencies' part (strategy.partners) ------------------------------------------------
-
-
-class ContributionForm(forms.Form):
-    """An invited agency's own attendance and contribution, with who sees the contribution."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    attendance = forms.ChoiceField(
-        label="Did your agency attend?", choices=ATTENDANCE_CHOICES, widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether your agency attended"},
-    )  # fmt: skip
-    attendees = forms.CharField(
-        label="Who attended for your agency", required=False, max_length=300,
-        help_text="Names and roles",
-    )  # fmt: skip
-    absence_reason = forms.CharField(
-        label="Why your agency did not attend", required=False, widget=forms.Textarea
-    )
-    contribution = forms.CharField(
-        label="What your agency shared", required=False, widget=forms.Textarea,
-        help_text="What your agency knows about the children and the adults around them, "
-        "attributed to your agency",
-    )  # fmt: skip
-    audience = forms.ChoiceField(
-        label="Who sees what your agency shared", widget=forms.RadioSelect,
-        choices=[
-            ("invited", "Everyone invited to the discussion"),
-            ("la", "The local authority only"),
-        ],
-        help_text="The local authority always sees it",
-        error_messages={"required": "Choose who sees what your agency shared"},
-    )  # fmt: skip
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = PageFormHelper()
-        self.helper.layout = Layout(
-            "version",
-            Field.radios("attendance", legend_size="s", inline=True),
-            Field.text("attendees"),
-            Field.textarea("absence_reason", rows=3),
-            Field.textarea("contribution", rows=6),
-            Field.radios("audience", legend_size="s", small=True),
-            Button("submit", "Save your agency's part"),
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        if "version" in self.errors:
-            self.add_error(None, "This page is out of date: open it again")
-        attendance = cleaned.get("attendance")
-        if attendance == Attendance.ATTENDED and not cleaned.get("attendees", "").strip():
-            self.add_error("attendees", "Enter who attended for your agency")
-        if attendance in ABSENT and not cleaned.get("absence_reason", "").strip():
-            self.add_error("absence_reason", "Say why your agency did not attend")
-        return cleaned

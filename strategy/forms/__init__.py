@@ -1,0 +1,1 @@
+"""The strategy app's forms, one module per concept: discussions, enquiries, partners."""
