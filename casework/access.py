@@ -11,8 +11,10 @@ access").
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Model, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.permissions import Perm
@@ -51,6 +53,7 @@ from accounts.rights import (
 from accounts.sharing import shared_with
 from casework.references import child_reference
 from notes.models import Note
+from referrals.models import Child
 from referrals.models.information_requests import InformationRequest
 from referrals.models.partner_referrals import PartnerReferral, PartnerReferralState
 from referrals.models.restrictions import BreakGlass, Restriction
@@ -60,8 +63,13 @@ __all__ = [
     "DISCUSSION_VIEW",
     "INFORMATION_REQUEST_PERMISSION",
     "LADO_VIEW",
+    "MANAGES_LOCAL_DATA",
     "NOTE_VIEW",
+    "RECORDS_CONTACTS",
+    "ROLE_REFUSAL",
+    "RUNS_ENQUIRIES",
     "SECTION47_VIEW",
+    "SIGNS_OFF_OUTCOMES",
     "AnyUser",
     "RestrictedRecord",
     "can_end_sharing",
@@ -76,6 +84,8 @@ __all__ = [
     "closed_children",
     "closed_to",
     "contributed_discussions",
+    "get_case_record_for_user",
+    "get_child_for_user",
     "has_right",
     "invited_discussions",
     "lado_referrals_for",
@@ -92,6 +102,7 @@ __all__ = [
     "refuse_sharing_records",
     "require_case_records_access",
     "require_open",
+    "require_right",
     "rights",
     "shared_enquiries",
     "takes_part_in_discussions",
@@ -253,3 +264,49 @@ def closed_to(user: AnyUser, child_field: str = "child"):
     )
     opened = live_break_glass(user).filter(child_id=OuterRef(child_field))
     return ExpressionWrapper(Q(Exists(restricted)) & ~Q(Exists(opened)), BooleanField())
+
+
+# Getters: the record a page is about, asked in the order that tells nobody more than they may
+# know (CONVENTIONS.md, "Permissions: one gate"). Views call these instead of repeating the
+# refusals; a page's own queryset (with what it prefetches) may be passed as `records`.
+
+ROLE_REFUSAL = "Your role does not allow this."
+RECORDS_CONTACTS = "Your role does not record contacts."
+MANAGES_LOCAL_DATA = "Only system administrators manage local data."
+RUNS_ENQUIRIES = "Your role does not run section 47 enquiries."
+SIGNS_OFF_OUTCOMES = "Only managers sign off or return outcomes."
+
+
+def require_right(user: AnyUser, perm: Perm, refusal: str = ROLE_REFUSAL) -> None:
+    """403 with `refusal`, in plain words, unless one of the user's roles grants `perm`."""
+    if not has_right(user, perm):
+        raise PermissionDenied(refusal)
+
+
+def _children_of(record: Model) -> list[int]:
+    if isinstance(record, Child):
+        return [record.pk]
+    return [record.child_id]
+
+
+def get_case_record_for_user(
+    user: AnyUser, records, *, right: Perm | None = None, refusal: str = ROLE_REFUSAL,
+    children=_children_of, **lookup,
+):  # fmt: skip
+    """The case record `lookup` names among `records` (a model or a queryset): 404 for a
+    partner, who must not learn that it exists, and 403 for the system administrator, before
+    anything is looked up; then 403 without `right` (a real and a missing id answer alike);
+    404 when there is no such record; then the break glass for a restricted child
+    (`RestrictedRecord`). `children` gives the ids of the children the record is about."""
+    refuse_case_object(user)
+    if right is not None:
+        require_right(user, right, refusal)
+    record = get_object_or_404(records, **lookup)
+    require_open(user, *children(record))
+    return record
+
+
+def get_child_for_user(user: AnyUser, pk: int, *, right: Perm | None = None,
+                       refusal: str = ROLE_REFUSAL, records=Child) -> Child:  # fmt: skip
+    """A child's record for a page about the child (see `get_case_record_for_user`)."""
+    return get_case_record_for_user(user, records, right=right, refusal=refusal, pk=pk)

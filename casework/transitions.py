@@ -13,24 +13,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import models
 
 from accounts.audit import record_transition
 from accounts.models import User
 from accounts.permissions import Perm
 from casework import access
+from casework.access import require_right
 from casework.errors import RuleBroken
 from casework.locking import locked
 from casework.references import child_reference
 
 Rule = Callable[[Any], None]
-
-
-def require_right(user: User, perm: Perm) -> None:
-    """PermissionDenied unless one of the user's roles grants `perm` (casework.access)."""
-    if not access.has_right(user, perm):
-        raise PermissionDenied("Your role does not allow this.")
 
 
 def audit_transition(by: User, record, source: str, name: str, reason: str = "") -> None:

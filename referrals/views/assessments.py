@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
@@ -30,15 +30,15 @@ from referrals.models.episodes import (
     Assessment,
     AssessmentState,
 )
-from referrals.views.episodes import _read, _require
+from referrals.views.episodes import _read
 
 FACTOR_LABELS = dict(AssessmentFactor.choices)
 
 
 def _assessment(request: HttpRequest, pk: int) -> Assessment:
-    access.refuse_case_object(request.user)
-    assessment = get_object_or_404(selectors.assessment_for_page(), pk=pk)
-    access.require_open(request.user, assessment.child_id)
+    assessment = access.get_case_record_for_user(
+        request.user, selectors.assessment_for_page(), pk=pk
+    )
     return assessment
 
 
@@ -84,7 +84,9 @@ def assessment_complete(request: HttpRequest, pk: int) -> HttpResponse:
     """The factors identified and the analysis; if someone else saved first, their version is
     shown and what was typed is kept."""
     assessment = _assessment(request, pk)
-    _require(request, Perm.PROPOSE_DECISIONS, "Your role does not record assessments.")
+    access.require_right(
+        request.user, Perm.PROPOSE_DECISIONS, "Your role does not record assessments."
+    )
     if assessment.state != AssessmentState.OPEN:
         messages.error(request, "An authorised assessment cannot change")
         return redirect("referrals:assessment", pk=pk)
@@ -136,7 +138,9 @@ def assessment_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _authoriser(request: HttpRequest, pk: int) -> Assessment | HttpResponse:
     assessment = _assessment(request, pk)
-    _require(request, Perm.SIGN_OFF_DECISIONS, "Only managers authorise assessments.")
+    access.require_right(
+        request.user, Perm.SIGN_OFF_DECISIONS, "Only managers authorise assessments."
+    )
     if assessment.state != AssessmentState.OPEN:
         messages.error(request, "This assessment is already authorised")
         return redirect("referrals:assessment", pk=pk)

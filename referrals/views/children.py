@@ -35,15 +35,12 @@ from referrals.models import (
     Household,
 )
 from referrals.models.restrictions import Restriction
-from referrals.views.contacts import _require_recorder
 
 
 @case_view(Child)
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A child's page: who they are, who works with them, and everything recorded."""
-    access.refuse_case_object(request.user)
-    child = get_object_or_404(Child, pk=pk)
-    access.require_open(request.user, child)
+    child = access.get_case_record_for_user(request.user, Child, pk=pk)
     record_read(request, child, child_ref=child.census_id)
     return _child_page(request, child)
 
@@ -151,10 +148,9 @@ def child_not_shared(request: HttpRequest, pk: int) -> HttpResponse:
 @case_view(Child)
 @require_POST
 def note_add(request: HttpRequest, pk: int) -> HttpResponse:
-    access.refuse_case_object(request.user)
-    _require_recorder(request)
-    child = get_object_or_404(Child, pk=pk)
-    access.require_open(request.user, child)
+    child = access.get_case_record_for_user(
+        request.user, Child, right=Perm.RECORD_CONTACTS, refusal=access.RECORDS_CONTACTS, pk=pk
+    )
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
@@ -170,10 +166,14 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 @case_view(Child)
 def note_correct(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
     """Correct a note: a new version; the earlier one is kept and shown as superseded."""
-    access.refuse_case_object(request.user)
-    _require_recorder(request)
-    note = get_object_or_404(Note.objects.select_related("child"), pk=note_pk, child_id=pk)
-    access.require_open(request.user, note.child_id)
+    note = access.get_case_record_for_user(
+        request.user,
+        Note.objects.select_related("child"),
+        right=Perm.RECORD_CONTACTS,
+        refusal=access.RECORDS_CONTACTS,
+        pk=note_pk,
+        child_id=pk,
+    )
     form = NoteForm(
         request.POST or None, submit="Save the correction",
         initial={"text": note.text, "significant": note.significant},
@@ -208,11 +208,13 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a child's details (what the CIN census records)."""
     from django.core.exceptions import ValidationError
 
-    access.refuse_case_object(request.user)
-    if not access.has_right(request.user, Perm.RECORD_CONTACTS):
-        raise PermissionDenied("Your role does not change children's details.")
-    child = get_object_or_404(Child, pk=pk)
-    access.require_open(request.user, child)
+    child = access.get_case_record_for_user(
+        request.user,
+        Child,
+        right=Perm.RECORD_CONTACTS,
+        refusal="Your role does not change children's details.",
+        pk=pk,
+    )
     initial = {name: getattr(child, name) for name in services.CHILD_DETAILS}
     initial["version"] = child.version
     form = ChildDetailsForm(request.POST or None, initial=initial)
@@ -240,11 +242,9 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @case_view(Child)
 @require_POST
 def child_allocate(request: HttpRequest, pk: int) -> HttpResponse:
-    access.refuse_case_object(request.user)
-    if not access.has_right(request.user, Perm.ALLOCATE_WORK):
-        raise PermissionDenied("Only managers allocate work.")
-    child = get_object_or_404(Child, pk=pk)
-    access.require_open(request.user, child)
+    child = access.get_case_record_for_user(
+        request.user, Child, right=Perm.ALLOCATE_WORK, refusal="Only managers allocate work.", pk=pk
+    )
     form = AllocationForm(request.POST)
     if form.is_valid():
         try:
@@ -261,11 +261,13 @@ def child_allocate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def household_add(request: HttpRequest, pk: int) -> HttpResponse:
     """A household the child lives in, with the adults and children who live there."""
-    access.refuse_case_object(request.user)
-    if not access.has_right(request.user, Perm.RECORD_CONTACTS):
-        raise PermissionDenied("Your role does not record households.")
-    child = get_object_or_404(Child, pk=pk)
-    access.require_open(request.user, child)
+    child = access.get_case_record_for_user(
+        request.user,
+        Child,
+        right=Perm.RECORD_CONTACTS,
+        refusal="Your role does not record households.",
+        pk=pk,
+    )
     relationships = list(child.relationships.select_related("person"))
     form = _household_form(child, relationships, request.POST, user=request.user)
     if form.is_valid():
@@ -289,11 +291,13 @@ def household_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def household_leave(request: HttpRequest, pk: int, household_pk: int) -> HttpResponse:
     """A child or an adult no longer lives in one of the child's households."""
-    access.refuse_case_object(request.user)
-    if not access.has_right(request.user, Perm.RECORD_CONTACTS):
-        raise PermissionDenied("Your role does not record households.")
-    child = get_object_or_404(Child, pk=pk)
-    access.require_open(request.user, child)
+    child = access.get_case_record_for_user(
+        request.user,
+        Child,
+        right=Perm.RECORD_CONTACTS,
+        refusal="Your role does not record households.",
+        pk=pk,
+    )
     household = get_object_or_404(Household, pk=household_pk, children=child)
     kind, _, member_pk = request.POST.get("member", "").partition(":")
     member = None

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,19 +33,9 @@ from referrals.models.partner_referrals import PartnerReferral
 from referrals.services.partner_referrals import NEW_CONTACT, partner_referral_record
 
 
-def _require_recorder(request: HttpRequest) -> None:
-    if not access.has_right(request.user, Perm.RECORD_CONTACTS):
-        raise PermissionDenied("Your role does not record contacts.")
-
-
-def _require_right(request: HttpRequest, perm: Perm) -> None:
-    if not access.has_right(request.user, perm):
-        raise PermissionDenied("Your role does not allow this.")
-
-
 def contact_new(request: HttpRequest) -> HttpResponse:
     """Step 1: when the contact came in, who took it, who reported it, the concern."""
-    _require_recorder(request)
+    access.require_right(request.user, Perm.RECORD_CONTACTS, access.RECORDS_CONTACTS)
     state = sessions.kept(user=request.user, key=NEW_CONTACT) or {}
     now = timezone.localtime()
     initial = state.get("details") or {
@@ -99,7 +88,7 @@ PEOPLE_STEPS = {
 
 def _people_step(request: HttpRequest, which: str) -> HttpResponse:
     """Steps 2 and 3: children, then adults, each looked for among those known before adding."""
-    _require_recorder(request)
+    access.require_right(request.user, Perm.RECORD_CONTACTS, access.RECORDS_CONTACTS)
     step = PEOPLE_STEPS[which]
     state = sessions.kept(user=request.user, key=NEW_CONTACT)
     if state is None:
@@ -199,7 +188,7 @@ def contact_new_check(request: HttpRequest) -> HttpResponse:
     """Step 3: check your answers, then record the contact with a decision to make per child."""
     from datetime import date, datetime
 
-    _require_recorder(request)
+    access.require_right(request.user, Perm.RECORD_CONTACTS, access.RECORDS_CONTACTS)
     state = sessions.kept(user=request.user, key=NEW_CONTACT)
     if not state or not state.get("children"):
         return redirect("referrals:contact-new")

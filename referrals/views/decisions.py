@@ -30,7 +30,6 @@ from referrals.models import (
     LevelOfNeed,
 )
 from referrals.models.contacts import FAMILY_TOLD_NEEDED, ContactChildState, Outcome
-from referrals.views.contacts import _require_right
 
 
 def _contact_child(
@@ -40,7 +39,7 @@ def _contact_child(
     `right` (before any form is read), then the record, opened only if not restricted."""
     access.refuse_case_object(request.user)
     if right is not None:
-        _require_right(request, right)
+        access.require_right(request.user, right)
     contact_child = get_object_or_404(
         ContactChild.objects.select_related(
             "contact", "child", "current_decision__level_of_need", "current_decision__proposed_by"

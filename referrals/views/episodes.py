@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
@@ -46,11 +45,6 @@ PRIMARY_NEED_LABELS = {"": NO_PRIMARY_NEED, **dict(PrimaryNeed.choices)}
 REVIEW_ACTIONS = dict(ReviewForm.base_fields["action"].choices)
 
 
-def _require(request: HttpRequest, perm: Perm, refusal: str) -> None:
-    if not access.has_right(request.user, perm):
-        raise PermissionDenied(refusal)
-
-
 def _read(request: HttpRequest, record) -> None:
     record_read(request, record, child_ref=record.child.census_id)
 
@@ -58,9 +52,7 @@ def _read(request: HttpRequest, record) -> None:
 def _referral(request: HttpRequest, pk: int) -> Referral:
     """The referral, for someone who may see case records (404 for partners, who must not
     learn that it exists; 403 for the system administrator)."""
-    access.refuse_case_object(request.user)
-    referral = get_object_or_404(selectors.referral_for_page(), pk=pk)
-    access.require_open(request.user, referral.child_id)
+    referral = access.get_case_record_for_user(request.user, selectors.referral_for_page(), pk=pk)
     return referral
 
 
@@ -132,7 +124,7 @@ def _referral_page(request: HttpRequest, referral: Referral, *, note_form=None) 
 def referral_note_add(request: HttpRequest, pk: int) -> HttpResponse:
     """A note on the referral, about its child (it shows on the child's page too)."""
     referral = _referral(request, pk)
-    _require(request, Perm.RECORD_CONTACTS, "Your role does not add notes.")
+    access.require_right(request.user, Perm.RECORD_CONTACTS, "Your role does not add notes.")
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
@@ -150,7 +142,9 @@ def referral_note_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _proposer(request: HttpRequest, pk: int) -> Referral | HttpResponse:
     referral = _referral(request, pk)
-    _require(request, Perm.PROPOSE_DECISIONS, "Your role does not propose next steps.")
+    access.require_right(
+        request.user, Perm.PROPOSE_DECISIONS, "Your role does not propose next steps."
+    )
     if referral.state != ReferralState.OPEN:
         messages.error(request, "Next steps can be proposed only while the referral is open")
         return redirect("referrals:referral", pk=pk)
@@ -220,7 +214,9 @@ def next_steps_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _reviewer(request: HttpRequest, pk: int) -> Referral | HttpResponse:
     referral = _referral(request, pk)
-    _require(request, Perm.SIGN_OFF_DECISIONS, "Only managers sign off or return next steps.")
+    access.require_right(
+        request.user, Perm.SIGN_OFF_DECISIONS, "Only managers sign off or return next steps."
+    )
     if referral.state != ReferralState.NEXT_STEPS_PROPOSED:
         messages.error(request, "These next steps are not waiting for a sign-off")
         return redirect("referrals:referral", pk=pk)
@@ -320,7 +316,7 @@ def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
     """Close with the census reason and date, once every assessment is authorised and every
     enquiry has a conference or 'not required' (the service says what is still open)."""
     referral = _referral(request, pk)
-    _require(request, Perm.SIGN_OFF_DECISIONS, "Only managers close referrals.")
+    access.require_right(request.user, Perm.SIGN_OFF_DECISIONS, "Only managers close referrals.")
     if referral.state != ReferralState.NEXT_STEPS_SIGNED_OFF:
         messages.error(request, "A referral closes only once its next steps are signed off")
         return redirect("referrals:referral", pk=pk)

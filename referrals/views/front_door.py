@@ -22,7 +22,6 @@ from referrals.models import (
     Contact,
     ContactChild,
 )
-from referrals.views.contacts import _require_recorder
 from referrals.views.partner_referrals import queue_section
 
 
@@ -83,7 +82,7 @@ def _contact_page(request: HttpRequest, contact: Contact, *, note_form=None) -> 
 def contact_note_add(request: HttpRequest, pk: int) -> HttpResponse:
     """A note on a contact, about one of its children (it shows on the child's page too)."""
     access.refuse_case_object(request.user)
-    _require_recorder(request)
+    access.require_right(request.user, Perm.RECORD_CONTACTS, access.RECORDS_CONTACTS)
     contact = get_object_or_404(Contact, pk=pk)
     children = [cc.child for cc in contact.children.select_related("child")]
     access.require_open(request.user, *children)

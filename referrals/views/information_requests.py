@@ -4,7 +4,6 @@ own pages."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
@@ -24,8 +23,9 @@ REQUESTS_PAGE_SIZE = 50
 
 def _asking_contact_child(request: HttpRequest, pk: int, cc_pk: int) -> ContactChild:
     access.refuse_case_object(request.user)
-    if not access.has_right(request.user, Perm.REQUEST_INFORMATION):
-        raise PermissionDenied("Your role does not allow asking partner agencies.")
+    access.require_right(
+        request.user, Perm.REQUEST_INFORMATION, "Your role does not allow asking partner agencies."
+    )
     contact_child = get_object_or_404(
         ContactChild.objects.select_related("contact", "child"), pk=cc_pk, contact_id=pk
     )

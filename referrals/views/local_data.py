@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,14 +22,9 @@ from referrals.models import (
 )
 
 
-def _require_local_data_manager(request: HttpRequest) -> None:
-    if not access.has_right(request.user, Perm.MANAGE_LOCAL_DATA):
-        raise PermissionDenied("Only system administrators manage local data.")
-
-
 def local_data(request: HttpRequest) -> HttpResponse:
     """The continuum of need and closure days (DESIGN.md "Settings and local data")."""
-    _require_local_data_manager(request)
+    access.require_right(request.user, Perm.MANAGE_LOCAL_DATA, access.MANAGES_LOCAL_DATA)
     form = ClosureDayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -60,14 +54,14 @@ def _local_data_page(request: HttpRequest, *, form=None, team_form=None) -> Http
 
 @require_POST
 def closure_day_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_local_data_manager(request)
+    access.require_right(request.user, Perm.MANAGE_LOCAL_DATA, access.MANAGES_LOCAL_DATA)
     get_object_or_404(ClosureDay, pk=pk).delete()
     messages.success(request, "The closure day is removed. Due dates already set do not move.")
     return redirect("referrals:local-data")
 
 
 def level_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _require_local_data_manager(request)
+    access.require_right(request.user, Perm.MANAGE_LOCAL_DATA, access.MANAGES_LOCAL_DATA)
     level = get_object_or_404(LevelOfNeed, pk=pk) if pk else None
     initial = (
         {
@@ -99,7 +93,7 @@ def level_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @require_POST
 def team_add(request: HttpRequest) -> HttpResponse:
-    _require_local_data_manager(request)
+    access.require_right(request.user, Perm.MANAGE_LOCAL_DATA, access.MANAGES_LOCAL_DATA)
     form = TeamForm(request.POST)
     if form.is_valid():
         if Team.objects.filter(name__iexact=form.cleaned_data["name"]).exists():

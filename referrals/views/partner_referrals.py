@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -191,8 +190,7 @@ def partner_referral_record(request: HttpRequest, pk: int) -> HttpResponse:
     """Start the contact wizard prefilled from the referral; the contact's children are
     matched as for any contact, and saving the contact records the referral."""
     referral = _waiting_or_recorded(request, pk)
-    if not access.has_right(request.user, Perm.RECORD_CONTACTS):
-        raise PermissionDenied("Your role does not record contacts.")
+    access.require_right(request.user, Perm.RECORD_CONTACTS, "Your role does not record contacts.")
     if referral.state != PartnerReferralState.SUBMITTED:
         messages.error(request, services.ALREADY_RECORDED)
         return redirect("referrals:partner-referral", pk=pk)

@@ -9,7 +9,6 @@ the discussions they are invited to comes with the sharing issue), the system ad
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -48,18 +47,13 @@ NOT_CONVENED = "The record can change only before the discussion is recorded as 
 NOT_HELD = "Only a discussion recorded as held can be signed off or returned"
 
 
-def _require(request: HttpRequest, perm: Perm) -> None:
-    if not access.has_right(request.user, perm):
-        raise PermissionDenied("Your role does not allow this.")
-
-
 def _discussion(request: HttpRequest, pk: int, *, right: Perm | None = None):
     """The discussion with everything its pages show: 404 for partners (and for a discussion
     that does not exist), 403 for the system administrator, then 403 without `right`."""
     access.refuse_case_object(request.user)
     discussion = selectors.discussion_detail(pk)
     if right is not None:
-        _require(request, right)
+        access.require_right(request.user, right)
     access.require_open(request.user, *(c.child_id for c in discussion.children.all()))
     return discussion
 
@@ -176,7 +170,7 @@ def discussion_new(request: HttpRequest, referral_pk: int) -> HttpResponse:
     """Convene a discussion from a referral, for its child and any brother or sister with an
     open referral from the same contact."""
     access.refuse_case_object(request.user)
-    _require(request, Perm.CONVENE_STRATEGY_DISCUSSIONS)
+    access.require_right(request.user, Perm.CONVENE_STRATEGY_DISCUSSIONS)
     referral = get_object_or_404(
         Referral.objects.select_related("child", "contact_child"), pk=referral_pk
     )

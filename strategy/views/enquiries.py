@@ -4,7 +4,6 @@ conference."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -38,11 +37,6 @@ def _link(name: str, pk: int | None) -> str:
         return reverse(name, args=[pk])
     except NoReverseMatch:
         return ""
-
-
-def _require(request: HttpRequest, perm: Perm, refusal: str) -> None:
-    if not access.has_right(request.user, perm):
-        raise PermissionDenied(refusal)
 
 
 def _enquiry(request: HttpRequest, pk: int) -> Section47:
@@ -138,7 +132,7 @@ def _enquiry_page(
 def section47_note_add(request: HttpRequest, pk: int) -> HttpResponse:
     """A note on the enquiry, about its child (it shows on the child's page too)."""
     enquiry = _enquiry(request, pk)
-    _require(request, Perm.RECORD_CONTACTS, "Your role does not add notes.")
+    access.require_right(request.user, Perm.RECORD_CONTACTS, "Your role does not add notes.")
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
@@ -168,10 +162,6 @@ def _proposal_key(enquiry: Section47) -> str:
     return f"section47-outcome-{enquiry.pk}"
 
 
-def _require_propose(request: HttpRequest) -> None:
-    _require(request, Perm.RUN_SECTION_47_ENQUIRIES, "Your role does not run section 47 enquiries.")
-
-
 def _not_open(request: HttpRequest, enquiry: Section47) -> HttpResponse | None:
     if enquiry.state == Section47State.OPEN:
         return None
@@ -186,7 +176,7 @@ def _not_open(request: HttpRequest, enquiry: Section47) -> HttpResponse | None:
 def section47_propose(request: HttpRequest, pk: int) -> HttpResponse:
     """Step 1: the outcome and rationale, kept sealed until checked."""
     enquiry = _enquiry(request, pk)
-    _require_propose(request)
+    access.require_right(request.user, Perm.RUN_SECTION_47_ENQUIRIES, access.RUNS_ENQUIRIES)
     refused = _not_open(request, enquiry)
     if refused:
         return refused
@@ -202,7 +192,7 @@ def section47_propose(request: HttpRequest, pk: int) -> HttpResponse:
 def section47_propose_check(request: HttpRequest, pk: int) -> HttpResponse:
     """Step 2: check your answers, then propose the outcome."""
     enquiry = _enquiry(request, pk)
-    _require_propose(request)
+    access.require_right(request.user, Perm.RUN_SECTION_47_ENQUIRIES, access.RUNS_ENQUIRIES)
     key = _proposal_key(enquiry)
     pending = sessions.kept(user=request.user, key=key)
     if not pending or pending.get("outcome") not in EnquiryOutcome.values:
@@ -246,10 +236,6 @@ def _sign_off_key(enquiry: Section47) -> str:
     return f"section47-sign-off-{enquiry.pk}"
 
 
-def _require_sign_off(request: HttpRequest) -> None:
-    _require(request, Perm.SIGN_OFF_DECISIONS, "Only managers sign off or return outcomes.")
-
-
 def _not_reviewable(request: HttpRequest, enquiry: Section47) -> HttpResponse | None:
     """The enquiry's state and the four-eyes rule, before anything is kept or changed."""
     if enquiry.state != Section47State.OUTCOME_PROPOSED:
@@ -269,7 +255,7 @@ def section47_review(request: HttpRequest, pk: int) -> HttpResponse:
     """A manager other than the proposer returns the outcome with a comment, or goes on to
     check the sign-off."""
     enquiry = _enquiry(request, pk)
-    _require_sign_off(request)
+    access.require_right(request.user, Perm.SIGN_OFF_DECISIONS, access.SIGNS_OFF_OUTCOMES)
     form = ReviewForm(request.POST)
     refused = _not_reviewable(request, enquiry)
     if refused:
@@ -303,7 +289,7 @@ def section47_sign_off_check(request: HttpRequest, pk: int) -> HttpResponse:
     """Check, then sign off. Without continuing risk the enquiry then closes: conference not
     required (`ICPCnotRequired`)."""
     enquiry = _enquiry(request, pk)
-    _require_sign_off(request)
+    access.require_right(request.user, Perm.SIGN_OFF_DECISIONS, access.SIGNS_OFF_OUTCOMES)
     key = _sign_off_key(enquiry)
     pending = sessions.kept(user=request.user, key=key)
     if not pending:
@@ -364,7 +350,9 @@ def conference_record(request: HttpRequest, pk: int) -> HttpResponse:
     """The chair records the initial conference; a chair with a part in the child's work is
     told why they cannot chair it (DESIGN.md "Who uses it")."""
     enquiry = _enquiry(request, pk)
-    _require(request, Perm.CHAIR_CONFERENCES, "Only conference chairs record conferences.")
+    access.require_right(
+        request.user, Perm.CHAIR_CONFERENCES, "Only conference chairs record conferences."
+    )
     due = (
         enquiry.state == Section47State.OUTCOME_SIGNED_OFF
         and enquiry.outcome == EnquiryOutcome.CONTINUING_RISK
