@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
 
@@ -37,19 +37,17 @@ def _contact_child(
 ) -> ContactChild:
     """The contact's child: 404 for partners, 403 for the administrator, then 403 without
     `right` (before any form is read), then the record, opened only if not restricted."""
-    access.refuse_case_object(request.user)
-    if right is not None:
-        access.require_right(request.user, right)
-    contact_child = get_object_or_404(
+    return access.get_case_record_for_user(
+        request.user,
         ContactChild.objects.select_related(
             "contact", "child", "current_decision__level_of_need", "current_decision__proposed_by"
         ),
+        right=right,
+        # The decision page names the contact's other children too: each must be open.
+        children=lambda _: [ContactChild.objects.filter(contact_id=pk).values("child_id")],
         pk=cc_pk,
         contact_id=pk,
     )
-    # The decision page names the contact's other children too: each must be open.
-    access.require_open(request.user, ContactChild.objects.filter(contact_id=pk).values("child_id"))
-    return contact_child
 
 
 def _decision_page(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -49,14 +49,14 @@ def queue(request: HttpRequest) -> HttpResponse:
 @case_view(Contact)
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One contact: what was reported, by whom, and the decision for each child."""
-    access.refuse_case_object(request.user)
-    contact = get_object_or_404(
+    contact = access.get_case_record_for_user(
+        request.user,
         Contact.objects.select_related("taken_by", "recorded_by").prefetch_related(
             "children__child", "children__current_decision__level_of_need", "adults"
         ),
+        children=lambda contact: [cc.child_id for cc in contact.children.all()],
         pk=pk,
     )
-    access.require_open(request.user, *(cc.child_id for cc in contact.children.all()))
     for contact_child in contact.children.all():
         record_read(request, contact_child, child_ref=contact_child.child.census_id)
     return _contact_page(request, contact)
@@ -81,11 +81,11 @@ def _contact_page(request: HttpRequest, contact: Contact, *, note_form=None) -> 
 @require_POST
 def contact_note_add(request: HttpRequest, pk: int) -> HttpResponse:
     """A note on a contact, about one of its children (it shows on the child's page too)."""
-    access.refuse_case_object(request.user)
-    access.require_right(request.user, Perm.RECORD_CONTACTS, access.RECORDS_CONTACTS)
-    contact = get_object_or_404(Contact, pk=pk)
+    contact = access.get_case_record_for_user(
+        request.user, Contact, right=Perm.RECORD_CONTACTS, refusal=access.RECORDS_CONTACTS,
+        children=lambda contact: [cc.child_id for cc in contact.children.all()], pk=pk,
+    )  # fmt: skip
     children = [cc.child for cc in contact.children.select_related("child")]
-    access.require_open(request.user, *children)
     form = ContactNoteForm(request.POST, children=children)
     if form.is_valid():
         child = next(c for c in children if str(c.pk) == form.cleaned_data["child"])

@@ -22,15 +22,14 @@ REQUESTS_PAGE_SIZE = 50
 
 
 def _asking_contact_child(request: HttpRequest, pk: int, cc_pk: int) -> ContactChild:
-    access.refuse_case_object(request.user)
-    access.require_right(
-        request.user, Perm.REQUEST_INFORMATION, "Your role does not allow asking partner agencies."
+    return access.get_case_record_for_user(
+        request.user,
+        ContactChild.objects.select_related("contact", "child"),
+        right=Perm.REQUEST_INFORMATION,
+        refusal="Your role does not allow asking partner agencies.",
+        pk=cc_pk,
+        contact_id=pk,
     )
-    contact_child = get_object_or_404(
-        ContactChild.objects.select_related("contact", "child"), pk=cc_pk, contact_id=pk
-    )
-    access.require_open(request.user, contact_child.child)  # a restricted child: break glass
-    return contact_child
 
 
 @case_view(ContactChild)
