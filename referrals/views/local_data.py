@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import Perm
 from casework import access
+from casework.errors import RuleBroken
 from referrals.forms import (
     ClosureDayForm,
     LevelOfNeedForm,
@@ -20,6 +20,7 @@ from referrals.models import (
     LevelOfNeed,
     Team,
 )
+from referrals.services import local_data as services
 
 
 def local_data(request: HttpRequest) -> HttpResponse:
@@ -28,10 +29,9 @@ def local_data(request: HttpRequest) -> HttpResponse:
     form = ClosureDayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                ClosureDay.objects.create(**form.cleaned_data)
-        except IntegrityError:
-            form.add_error("day", "That date is already a closure day")
+            services.closure_day_add(by=request.user, **form.cleaned_data)
+        except RuleBroken as error:
+            form.add_error("day", str(error))
         else:
             messages.success(request, "The closure day is added. Due dates from now on skip it.")
             return redirect("referrals:local-data")
@@ -55,7 +55,7 @@ def _local_data_page(request: HttpRequest, *, form=None, team_form=None) -> Http
 @require_POST
 def closure_day_remove(request: HttpRequest, pk: int) -> HttpResponse:
     access.require_right(request.user, Perm.MANAGE_LOCAL_DATA, access.MANAGES_LOCAL_DATA)
-    get_object_or_404(ClosureDay, pk=pk).delete()
+    services.closure_day_remove(by=request.user, closure_day=get_object_or_404(ClosureDay, pk=pk))
     messages.success(request, "The closure day is removed. Due dates already set do not move.")
     return redirect("referrals:local-data")
 
@@ -75,16 +75,11 @@ def level_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
     form = LevelOfNeedForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        duplicate = LevelOfNeed.objects.filter(name__iexact=form.cleaned_data["name"])
-        if level:
-            duplicate = duplicate.exclude(pk=level.pk)
-        if duplicate.exists():
-            form.add_error("name", "A level with that name already exists")
+        try:
+            level = services.level_of_need_save(by=request.user, level=level, **form.cleaned_data)
+        except RuleBroken as error:
+            form.add_error("name", str(error))
         else:
-            level = level or LevelOfNeed()
-            for name, value in form.cleaned_data.items():
-                setattr(level, name, value)
-            level.save()
             messages.success(request, "The level of need is saved.")
             return redirect("referrals:local-data")
     heading = f"Change {level.name}" if level else "Add a level of need"
@@ -96,10 +91,11 @@ def team_add(request: HttpRequest) -> HttpResponse:
     access.require_right(request.user, Perm.MANAGE_LOCAL_DATA, access.MANAGES_LOCAL_DATA)
     form = TeamForm(request.POST)
     if form.is_valid():
-        if Team.objects.filter(name__iexact=form.cleaned_data["name"]).exists():
-            form.add_error("name", "A team with that name already exists")
+        try:
+            services.team_add(by=request.user, **form.cleaned_data)
+        except RuleBroken as error:
+            form.add_error("name", str(error))
         else:
-            Team.objects.create(**form.cleaned_data)
             messages.success(request, "The team is added.")
             return redirect("referrals:local-data")
     return _local_data_page(request, team_form=form)
