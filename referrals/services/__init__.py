@@ -13,6 +13,7 @@ from referrals.services.children import (
 )
 from referrals.services.contacts import (
     contact_record,
+    contact_record_from_wizard,
 )
 from referrals.services.decisions import (
     CONTACT_DECISION,
@@ -54,6 +55,7 @@ __all__ = [
     "child_update",
     "contact_child_close",
     "contact_record",
+    "contact_record_from_wizard",
     "decision_propose",
     "decision_return",
     "decision_sign_off",

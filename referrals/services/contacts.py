@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,11 +14,14 @@ from casework.transitions import require_right
 from referrals.models import (
     Child,
     Person,
+    Relationship,
 )
 from referrals.models.contacts import (
     Contact,
     ContactChild,
 )
+from referrals.models.partner_referrals import PartnerReferral
+from referrals.services.partner_referrals import partner_referral_record
 from referrals.timescales import Timescale, due_date
 
 
@@ -46,4 +49,56 @@ def contact_record(
     )  # fmt: skip
     contact.adults.set(adults)
     ContactChild.objects.bulk_create(ContactChild(contact=contact, child=c) for c in children)
+    return contact
+
+
+def _found_or_new(model: type[Child] | type[Person], entry: dict) -> Child | Person:
+    """A wizard entry: a known record (`existing`, its pk) or a `new` one to create."""
+    if "existing" in entry:
+        return model.objects.get(pk=entry["existing"])
+    new = entry["new"]
+    born = new["date_of_birth"]
+    return model.objects.create(
+        first_name=new["first_name"], last_name=new["last_name"], nhs_number=new["nhs_number"],
+        date_of_birth=date.fromisoformat(born) if born else None,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def contact_record_from_wizard(
+    *, by: User, details: dict, children: list[dict], adults: list[dict],
+    partner_referral: int | None = None,
+) -> Contact:  # fmt: skip
+    """The contact wizard's answers recorded at once: the new children and adults created, each
+    adult related to each child, the contact recorded (`contact_record`) and, when it came
+    from a partner agency, that referral marked as recorded by it (issue 9).
+
+    `details` is the contact details form's cleaned data; each entry of `children` and `adults`
+    is `{"existing": pk}` or `{"new": {"first_name", "last_name", "date_of_birth" (ISO or ""),
+    "nhs_number"}}`, an adult's with its `relationship` kind too."""
+    received_at = timezone.make_aware(
+        datetime.combine(details["received_date"], details["received_time"])
+    )
+    found_children = [_found_or_new(Child, entry) for entry in children]
+    found_adults = []
+    for entry in adults:
+        adult = _found_or_new(Person, entry)
+        found_adults.append(adult)
+        for child in found_children:
+            Relationship.objects.get_or_create(
+                child=child, person=adult, kind=entry["relationship"]
+            )
+    contact = contact_record(
+        by=by, received_at=received_at, taken_by=details["taken_by"],
+        source=details["source"], concern=details["concern"], consent=details["consent"],
+        urgent=details["urgent"], children=found_children,
+        referrer_name=details["referrer_name"], referrer_role=details["referrer_role"],
+        referrer_agency=details["referrer_agency"],
+        referrer_contact=details["referrer_contact"], adults=found_adults,
+    )  # fmt: skip
+    if partner_referral is not None:
+        partner_referral_record(
+            by=by, partner_referral=PartnerReferral.objects.get(pk=partner_referral),
+            contact=contact,
+        )  # fmt: skip
     return contact

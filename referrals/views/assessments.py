@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django_fsm import ConcurrentTransition
 
 from accounts import sessions
 from accounts.audit import case_view
 from accounts.permissions import Perm
 from casework import access
+from casework.answers import check_your_answers
 from casework.errors import (
     CHANGED_BY_SOMEONE_ELSE,
     RECORD_CHANGED,
@@ -188,33 +189,27 @@ def assessment_authorise_check(request: HttpRequest, pk: int) -> HttpResponse:
     if isinstance(assessment, HttpResponse):
         return assessment
     key = f"assessment-authorise-{assessment.pk}"
-    pending = sessions.kept(user=request.user, key=key)
-    if not pending:
-        return redirect("referrals:assessment-authorise", pk=pk)
-    if pending.get("version") != assessment.version:
+
+    def before(pending: dict) -> HttpResponse | None:
+        if pending.get("version") == assessment.version:
+            return None
         # The factors or analysis changed after they were read: read them again first.
         sessions.forget(user=request.user, key=key)
         messages.error(request, RECORD_CHANGED)
         return redirect("referrals:assessment", pk=pk)
-    errors = []
-    if request.method == "POST":
-        try:
-            services.assessment_authorise(
-                by=request.user, assessment=assessment, comment=pending["comment"]
-            )
-        except RuleBroken as error:
-            errors.append(str(error))
-        except ConcurrentTransition:
-            errors.append(RECORD_CHANGED)
-        else:
-            sessions.forget(user=request.user, key=key)
-            messages.success(request, "The assessment is authorised.")
-            return redirect("referrals:assessment", pk=pk)
-    else:
-        _read(request, assessment)
-    return render(
+
+    return check_your_answers(
         request,
-        "referrals/episode/assessment_authorise_check.html",
-        _assessment_context(assessment, pending=pending, errors=errors),
-        status=409 if errors else 200,
+        key=key,
+        back=reverse("referrals:assessment-authorise", args=[pk]),
+        before=before,
+        submit=lambda pending: services.assessment_authorise(
+            by=request.user, assessment=assessment, comment=pending["comment"]
+        ),
+        done=reverse("referrals:assessment", args=[pk]),
+        message="The assessment is authorised.",
+        changed=RECORD_CHANGED,
+        on_show=lambda: _read(request, assessment),
+        template="referrals/episode/assessment_authorise_check.html",
+        context=lambda pending: _assessment_context(assessment, pending=pending),
     )

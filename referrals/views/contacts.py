@@ -3,20 +3,15 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django_fsm import ConcurrentTransition
 
 from accounts import sessions
 from accounts.permissions import Perm
 from casework import access
-from casework.errors import (
-    CHANGED_BY_SOMEONE_ELSE,
-    RuleBroken,
-)
+from casework.answers import check_your_answers
 from referrals import selectors, services
 from referrals.forms import (
     ContactDetailsForm,
@@ -29,8 +24,7 @@ from referrals.models import (
     Person,
     Relationship,
 )
-from referrals.models.partner_referrals import PartnerReferral
-from referrals.services.partner_referrals import NEW_CONTACT, partner_referral_record
+from referrals.services.partner_referrals import NEW_CONTACT
 
 
 def contact_new(request: HttpRequest) -> HttpResponse:
@@ -186,89 +180,42 @@ def contact_new_adults(request: HttpRequest) -> HttpResponse:
 
 def contact_new_check(request: HttpRequest) -> HttpResponse:
     """Step 3: check your answers, then record the contact with a decision to make per child."""
-    from datetime import date, datetime
-
     access.require_right(request.user, Perm.RECORD_CONTACTS, access.RECORDS_CONTACTS)
-    state = sessions.kept(user=request.user, key=NEW_CONTACT)
-    if not state or not state.get("children"):
-        return redirect("referrals:contact-new")
-    form = ContactDetailsForm(state["details"])
-    if not form.is_valid():
-        return redirect("referrals:contact-new")
-    details = form.cleaned_data
-    errors = []
-    if request.method == "POST":
-        received_at = timezone.make_aware(
-            datetime.combine(details["received_date"], details["received_time"])
-        )
-        try:
-            with transaction.atomic():
-                children = []
-                for entry in state["children"]:
-                    if "existing" in entry:
-                        children.append(Child.objects.get(pk=entry["existing"]))
-                    else:
-                        new = entry["new"]
-                        born = new["date_of_birth"]
-                        children.append(
-                            Child.objects.create(
-                                first_name=new["first_name"], last_name=new["last_name"],
-                                nhs_number=new["nhs_number"],
-                                date_of_birth=date.fromisoformat(born) if born else None,
-                            )
-                        )  # fmt: skip
-                adults = []
-                for entry in state.get("adults", []):
-                    if "existing" in entry:
-                        adult = Person.objects.get(pk=entry["existing"])
-                    else:
-                        new = entry["new"]
-                        born = new["date_of_birth"]
-                        adult = Person.objects.create(
-                            first_name=new["first_name"], last_name=new["last_name"],
-                            nhs_number=new["nhs_number"],
-                            date_of_birth=date.fromisoformat(born) if born else None,
-                        )  # fmt: skip
-                    adults.append(adult)
-                    for child in children:
-                        Relationship.objects.get_or_create(
-                            child=child, person=adult, kind=entry["relationship"]
-                        )
-                contact = services.contact_record(
-                    by=request.user, received_at=received_at, taken_by=details["taken_by"],
-                    source=details["source"], concern=details["concern"],
-                    consent=details["consent"],
-                    urgent=details["urgent"], children=children,
-                    referrer_name=details["referrer_name"], referrer_role=details["referrer_role"],
-                    referrer_agency=details["referrer_agency"],
-                    referrer_contact=details["referrer_contact"], adults=adults,
-                )  # fmt: skip
-                if state.get("partner_referral"):  # the partner referral it records (issue 9)
-                    _record_partner_referral(request, state["partner_referral"]["pk"], contact)
-        except RuleBroken as error:
-            errors.append(str(error))
-        except ConcurrentTransition:
-            errors.append(CHANGED_BY_SOMEONE_ELSE)
-        else:
-            sessions.forget(user=request.user, key=NEW_CONTACT)
-            messages.success(request, "The contact is recorded. Now decide for each child.")
-            return redirect("referrals:contact", pk=contact.pk)
-    return render(
-        request,
-        "referrals/contact_new_check.html",
-        {
-            "details": details,
+
+    def read(state: dict) -> tuple[dict, ContactDetailsForm] | None:
+        if not state or not state.get("children"):
+            return None
+        form = ContactDetailsForm(state["details"])
+        return (state, form) if form.is_valid() else None
+
+    def submit(pending: tuple[dict, ContactDetailsForm]) -> Contact:
+        state, form = pending
+        return services.contact_record_from_wizard(
+            by=request.user, details=form.cleaned_data, children=state["children"],
+            adults=state.get("adults", []),
+            partner_referral=state["partner_referral"]["pk"]
+            if state.get("partner_referral") else None,
+        )  # fmt: skip
+
+    def context(pending: tuple[dict, ContactDetailsForm]) -> dict:
+        state, form = pending
+        return {
+            "details": form.cleaned_data,
             "form": form,
             "children": [_describe(e) for e in state["children"]],
             "adults": [_describe(e) for e in state.get("adults", [])],
-            "errors": errors,
             "partner_referral": state.get("partner_referral"),
-        },
-    )
+        }
 
-
-def _record_partner_referral(request: HttpRequest, pk: int, contact: Contact) -> None:
-
-    partner_referral_record(
-        by=request.user, partner_referral=PartnerReferral.objects.get(pk=pk), contact=contact
+    return check_your_answers(
+        request,
+        key=NEW_CONTACT,
+        back="referrals:contact-new",
+        read=read,
+        submit=submit,
+        done=lambda contact: reverse("referrals:contact", args=[contact.pk]),
+        message="The contact is recorded. Now decide for each child.",
+        refused_status=200,
+        template="referrals/contact_new_check.html",
+        context=context,
     )

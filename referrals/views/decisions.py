@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
 
@@ -14,6 +15,7 @@ from accounts.audit import case_view, record_read
 from accounts.forms import ReviewForm
 from accounts.permissions import Perm
 from casework import access
+from casework.answers import check_your_answers
 from casework.errors import (
     CHANGED_BY_SOMEONE_ELSE,
     ChangedBySomeoneElse,
@@ -148,35 +150,39 @@ def decision_check(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
     """Step 2: check your answers, then propose."""
 
     contact_child = _contact_child(request, pk, cc_pk, right=Perm.PROPOSE_DECISIONS)
-    key = f"proposal-{contact_child.pk}"
-    pending = sessions.kept(user=request.user, key=key)
-    if not pending:
-        return redirect("referrals:decision", pk=pk, cc_pk=cc_pk)
-    level = LevelOfNeed.objects.filter(pk=pending["level_of_need"]).first()
-    if request.method == "POST":
-        try:
-            services.decision_propose(
-                by=request.user, contact_child=contact_child, outcome=pending["outcome"],
-                level_of_need=level, rationale=pending["rationale"],
-            )  # fmt: skip
-        except RuleBroken as error:
-            return _decision_page(request, contact_child, errors=[str(error)], status=409)
-        except ConcurrentTransition:
-            return _decision_page(
-                request, contact_child, errors=[CHANGED_BY_SOMEONE_ELSE], status=409
-            )
-        sessions.forget(user=request.user, key=key)
-        messages.success(request, "The decision is proposed. A manager will sign it off.")
-        return redirect("referrals:contact", pk=pk)
-    return render(
-        request,
-        "referrals/decision_check.html",
-        {
+
+    def read(kept: dict) -> tuple[dict, LevelOfNeed | None] | None:
+        if not kept:
+            return None
+        return kept, LevelOfNeed.objects.filter(pk=kept["level_of_need"]).first()
+
+    def submit(pending: tuple[dict, LevelOfNeed | None]) -> None:
+        kept, level = pending
+        services.decision_propose(
+            by=request.user, contact_child=contact_child, outcome=kept["outcome"],
+            level_of_need=level, rationale=kept["rationale"],
+        )  # fmt: skip
+
+    def context(pending: tuple[dict, LevelOfNeed | None]) -> dict:
+        kept, level = pending
+        return {
             "cc": contact_child,
-            "pending": pending,
-            "outcome": Outcome(pending["outcome"]).label,
+            "pending": kept,
+            "outcome": Outcome(kept["outcome"]).label,
             "level": level,
-        },
+        }
+
+    return check_your_answers(
+        request,
+        key=f"proposal-{contact_child.pk}",
+        back=reverse("referrals:decision", args=[pk, cc_pk]),
+        read=read,
+        submit=submit,
+        done=reverse("referrals:contact", args=[pk]),
+        message="The decision is proposed. A manager will sign it off.",
+        refused=lambda errors: _decision_page(request, contact_child, errors=errors, status=409),
+        template="referrals/decision_check.html",
+        context=context,
     )
 
 

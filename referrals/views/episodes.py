@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
@@ -15,6 +16,7 @@ from accounts.audit import case_view, record_list, record_read
 from accounts.forms import ReviewForm
 from accounts.permissions import Perm
 from casework import access
+from casework.answers import check_your_answers
 from casework.errors import (
     RECORD_CHANGED,
     RuleBroken,
@@ -177,38 +179,28 @@ def next_steps_check(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _proposer(request, pk)
     if isinstance(referral, HttpResponse):
         return referral
-    key = f"next-steps-{referral.pk}"
-    pending = sessions.kept(user=request.user, key=key)
-    if not pending:
-        return redirect("referrals:referral-propose", pk=pk)
-    errors = []
-    if request.method == "POST":
-        try:
-            services.referral_next_steps_propose(
-                by=request.user, referral=referral, next_steps=pending["next_steps"],
-                primary_need=pending["primary_need"], rationale=pending["rationale"],
-            )  # fmt: skip
-        except RuleBroken as error:
-            errors.append(str(error))
-        except ConcurrentTransition:
-            errors.append(RECORD_CHANGED)
-        else:
-            sessions.forget(user=request.user, key=key)
-            messages.success(request, "The next steps are proposed. A manager will sign them off.")
-            return redirect("referrals:referral", pk=pk)
-    else:
-        _read(request, referral)
-    return render(
+    return check_your_answers(
         request,
-        "referrals/episode/next_steps_check.html",
-        {
+        key=f"next-steps-{referral.pk}",
+        back=reverse("referrals:referral-propose", args=[pk]),
+        submit=lambda pending: services.referral_next_steps_propose(
+            by=request.user,
+            referral=referral,
+            next_steps=pending["next_steps"],
+            primary_need=pending["primary_need"],
+            rationale=pending["rationale"],
+        ),
+        done=reverse("referrals:referral", args=[pk]),
+        message="The next steps are proposed. A manager will sign them off.",
+        changed=RECORD_CHANGED,
+        on_show=lambda: _read(request, referral),
+        template="referrals/episode/next_steps_check.html",
+        context=lambda pending: {
             "referral": referral,
             "pending": pending,
             "next_steps": NEXT_STEPS_LABELS.get(pending["next_steps"], ""),
             "primary_need": PRIMARY_NEED_LABELS.get(pending["primary_need"], ""),
-            "errors": errors,
         },
-        status=409 if errors else 200,
     )
 
 
@@ -263,51 +255,47 @@ def next_steps_review_check(request: HttpRequest, pk: int) -> HttpResponse:
     if isinstance(referral, HttpResponse):
         return referral
     key = f"next-steps-review-{referral.pk}"
-    pending = sessions.kept(user=request.user, key=key)
-    if not pending:
-        return redirect("referrals:referral-review", pk=pk)
-    if pending.get("decision") != referral.current_decision_id:
+    decision = _current(selectors.next_steps_history(referral), referral)
+
+    def before(pending: dict) -> HttpResponse | None:
+        if pending.get("decision") == referral.current_decision_id:
+            return None
         # Another proposal is waiting now: it has to be read before it is reviewed.
         sessions.forget(user=request.user, key=key)
         messages.error(request, RECORD_CHANGED)
         return redirect("referrals:referral", pk=pk)
-    decision = _current(selectors.next_steps_history(referral), referral)
-    errors = []
-    if request.method == "POST":
-        try:
-            if pending["action"] == "sign_off":
-                services.referral_next_steps_sign_off(
-                    by=request.user, referral=referral, comment=pending["comment"]
-                )
-                done = "The next steps are signed off."
-                if decision.next_steps == NextSteps.ASSESSMENT:
-                    done += " The assessment is open."
-            else:
-                services.referral_next_steps_return(
-                    by=request.user, referral=referral, comment=pending["comment"]
-                )
-                done = "The next steps are returned with your comment."
-        except RuleBroken as error:
-            errors.append(str(error))
-        except ConcurrentTransition:
-            errors.append(RECORD_CHANGED)
-        else:
-            sessions.forget(user=request.user, key=key)
-            messages.success(request, done)
-            return redirect("referrals:referral", pk=pk)
-    else:
-        _read(request, referral)
-    return render(
+
+    def submit(pending: dict) -> str:
+        """The review, and the words that say what it did."""
+        if pending["action"] != "sign_off":
+            services.referral_next_steps_return(
+                by=request.user, referral=referral, comment=pending["comment"]
+            )
+            return "The next steps are returned with your comment."
+        services.referral_next_steps_sign_off(
+            by=request.user, referral=referral, comment=pending["comment"]
+        )
+        if decision.next_steps == NextSteps.ASSESSMENT:
+            return "The next steps are signed off. The assessment is open."
+        return "The next steps are signed off."
+
+    return check_your_answers(
         request,
-        "referrals/episode/review_check.html",
-        {
+        key=key,
+        back=reverse("referrals:referral-review", args=[pk]),
+        before=before,
+        submit=submit,
+        done=reverse("referrals:referral", args=[pk]),
+        message=lambda done: done,
+        changed=RECORD_CHANGED,
+        on_show=lambda: _read(request, referral),
+        template="referrals/episode/review_check.html",
+        context=lambda pending: {
             "referral": referral,
             "decision": decision,
             "pending": pending,
             "action": REVIEW_ACTIONS.get(pending["action"], ""),
-            "errors": errors,
         },
-        status=409 if errors else 200,
     )
 
 

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import sessions
@@ -21,7 +22,7 @@ from accounts.audit import case_view, record_list, record_read
 from accounts.permissions import Perm
 from accounts.sharing import ConsentPosition
 from casework import access
-from casework.errors import RuleBroken
+from casework.answers import check_your_answers
 from referrals.forms.partner_referrals import MAX_CHILDREN, PartnerReferralForm, kept_children
 from referrals.models.partner_referrals import PartnerReferral, PartnerReferralState
 from referrals.services import partner_referrals as services
@@ -95,35 +96,35 @@ def my_referral_new(request: HttpRequest) -> HttpResponse:
 def my_referral_check(request: HttpRequest) -> HttpResponse:
     """Check your answers, then send the referral."""
     access.refuse_my_referrals(request.user)
-    kept = sessions.kept(user=request.user, key=NEW_REFERRAL)
-    if not kept or not kept.get("children"):
-        return redirect("referrals:my-referral-new")
-    details = kept["details"]
-    errors: list[str] = []
-    if request.method == "POST":
-        try:
-            referral = services.partner_referral_submit(
-                by=request.user, children=kept_children(kept), concern=details["concern"],
-                immediate_risk=details["immediate_risk"], adults=details["adults"],
-                consent=details["consent"], consent_note=details["consent_note"],
-                family_told=details["family_told"], referrer_role=details["referrer_role"],
-                referrer_contact=details["referrer_contact"],
-            )  # fmt: skip
-        except RuleBroken as error:
-            errors.append(str(error))
-        else:
-            sessions.forget(user=request.user, key=NEW_REFERRAL)
-            return redirect("referrals:my-referral-sent", pk=referral.pk)
-    return render(
-        request,
-        "referrals/partner_referrals/check.html",
-        {
-            "children": kept_children(kept), "details": details, "errors": errors,
+
+    def submit(kept: dict) -> PartnerReferral:
+        details = kept["details"]
+        return services.partner_referral_submit(
+            by=request.user, children=kept_children(kept), concern=details["concern"],
+            immediate_risk=details["immediate_risk"], adults=details["adults"],
+            consent=details["consent"], consent_note=details["consent_note"],
+            family_told=details["family_told"], referrer_role=details["referrer_role"],
+            referrer_contact=details["referrer_contact"],
+        )  # fmt: skip
+
+    def context(kept: dict) -> dict:
+        details = kept["details"]
+        return {
+            "children": kept_children(kept), "details": details,
             "consent": ConsentPosition(details["consent"]).label
             if details["consent"] in ConsentPosition.values else "",
-        },
-        status=409 if errors else 200,
-    )  # fmt: skip
+        }  # fmt: skip
+
+    return check_your_answers(
+        request,
+        key=NEW_REFERRAL,
+        back="referrals:my-referral-new",
+        read=lambda kept: kept if kept and kept.get("children") else None,
+        submit=submit,
+        done=lambda referral: reverse("referrals:my-referral-sent", args=[referral.pk]),
+        template="referrals/partner_referrals/check.html",
+        context=context,
+    )
 
 
 def _followed(request: HttpRequest, pk: int) -> PartnerReferral:

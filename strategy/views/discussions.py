@@ -22,6 +22,7 @@ from accounts.audit import case_view, record_list, record_read
 from accounts.forms import ReviewForm
 from accounts.permissions import Perm
 from casework import access
+from casework.answers import check_your_answers
 from casework.errors import CHANGED_BY_SOMEONE_ELSE, ChangedBySomeoneElse, RuleBroken
 from notes.forms import DiscussionNoteForm
 from notes.selectors import notes_with_versions
@@ -338,31 +339,34 @@ def discussion_check(request: HttpRequest, pk: int) -> HttpResponse:
     named, unless the record is complete (the LA, police and health present or their
     absence explained)."""
     discussion = _discussion(request, pk, right=Perm.CONVENE_STRATEGY_DISCUSSIONS)
-    if not _is_convened(discussion):
-        return redirect("strategy:discussion", pk=pk)
-    errors: list[str] = []
-    if request.method == "POST":
-        try:
-            services.discussion_mark_held(by=request.user, discussion=discussion)
-        except services.RecordIncomplete as incomplete:
-            errors = list(incomplete.problems)
-        except RuleBroken as error:
-            errors = [str(error)]
-        except ConcurrentTransition:
-            errors = [CHANGED_BY_SOMEONE_ELSE]
-        else:
-            messages.success(
-                request,
-                "The discussion is recorded as held. A manager other than you signs off its "
-                "outcome.",
-            )
-            return redirect("strategy:discussion", pk=pk)
-    _record_reads(request, discussion)
-    return render(
+    template = "strategy/discussion_check.html"
+
+    def refused(errors: list[str]) -> HttpResponse:
+        _record_reads(request, discussion)
+        context = {"discussion": discussion, "errors": errors}
+        return render(request, template, context, status=409 if errors else 200)
+
+    def explain(error: RuleBroken) -> list[str]:
+        """An incomplete record names every gap; any other rule its own words."""
+        if isinstance(error, services.RecordIncomplete):
+            return list(error.problems)
+        return [str(error)]
+
+    # The record was saved as it was typed: nothing is kept, the record itself is checked.
+    return check_your_answers(
         request,
-        "strategy/discussion_check.html",
-        {"discussion": discussion, "errors": errors},
-        status=409 if errors else 200,
+        key=None,
+        back=reverse("strategy:discussion", args=[pk]),
+        read=lambda kept: kept if _is_convened(discussion) else None,
+        submit=lambda kept: services.discussion_mark_held(by=request.user, discussion=discussion),
+        done=reverse("strategy:discussion", args=[pk]),
+        message="The discussion is recorded as held. A manager other than you signs off its "
+        "outcome.",
+        explain=explain,
+        refused=refused,
+        on_show=lambda: _record_reads(request, discussion),
+        template=template,
+        context=lambda kept: {"discussion": discussion},
     )
 
 

@@ -17,6 +17,7 @@ from accounts.audit import case_view, record_list, record_read
 from accounts.forms import ReviewForm
 from accounts.permissions import Perm
 from casework import access
+from casework.answers import check_your_answers
 from casework.errors import ENQUIRY_CHANGED, RuleBroken
 from casework.transitions import four_eyes
 from notes.forms import NoteForm
@@ -193,33 +194,27 @@ def section47_propose_check(request: HttpRequest, pk: int) -> HttpResponse:
     """Step 2: check your answers, then propose the outcome."""
     enquiry = _enquiry(request, pk)
     access.require_right(request.user, Perm.RUN_SECTION_47_ENQUIRIES, access.RUNS_ENQUIRIES)
-    key = _proposal_key(enquiry)
-    pending = sessions.kept(user=request.user, key=key)
-    if not pending or pending.get("outcome") not in EnquiryOutcome.values:
-        return redirect("strategy:section47", pk=enquiry.pk)
-    refused = _not_open(request, enquiry)
-    if refused:
-        return refused
-    if request.method == "POST":
-        try:
-            services.section47_outcome_propose(
-                by=request.user, section47=enquiry, outcome=pending["outcome"],
-                rationale=pending["rationale"],
-            )  # fmt: skip
-        except RuleBroken as error:
-            return _enquiry_page(request, _enquiry(request, pk), errors=[str(error)], status=409)
-        except ConcurrentTransition:
-            return _enquiry_page(
-                request, _enquiry(request, pk), errors=[ENQUIRY_CHANGED], status=409
-            )
-        sessions.forget(user=request.user, key=key)
-        messages.success(request, "The outcome is proposed. A manager will sign it off.")
-        return redirect("strategy:section47", pk=enquiry.pk)
-    record_read(request, enquiry, child_ref=enquiry.child.census_id)
-    return render(
+    return check_your_answers(
         request,
-        "strategy/section47_propose_check.html",
-        {
+        key=_proposal_key(enquiry),
+        back=reverse("strategy:section47", args=[enquiry.pk]),
+        read=lambda kept: kept if kept and kept.get("outcome") in EnquiryOutcome.values else None,
+        before=lambda pending: _not_open(request, enquiry),
+        submit=lambda pending: services.section47_outcome_propose(
+            by=request.user,
+            section47=enquiry,
+            outcome=pending["outcome"],
+            rationale=pending["rationale"],
+        ),
+        done=reverse("strategy:section47", args=[enquiry.pk]),
+        message="The outcome is proposed. A manager will sign it off.",
+        changed=ENQUIRY_CHANGED,
+        refused=lambda errors: _enquiry_page(
+            request, _enquiry(request, pk), errors=errors, status=409
+        ),
+        on_show=lambda: record_read(request, enquiry, child_ref=enquiry.child.census_id),
+        template="strategy/section47_propose_check.html",
+        context=lambda pending: {
             "enquiry": enquiry,
             "child": enquiry.child,
             "pending": pending,
@@ -291,48 +286,47 @@ def section47_sign_off_check(request: HttpRequest, pk: int) -> HttpResponse:
     enquiry = _enquiry(request, pk)
     access.require_right(request.user, Perm.SIGN_OFF_DECISIONS, access.SIGNS_OFF_OUTCOMES)
     key = _sign_off_key(enquiry)
-    pending = sessions.kept(user=request.user, key=key)
-    if not pending:
-        return redirect("strategy:section47", pk=enquiry.pk)
-    refused = _not_reviewable(request, enquiry)
-    if refused:
-        return refused
-    if pending.get("decision") != enquiry.current_outcome_id:
-        # Returned and proposed again since: this is not the proposal that was reviewed.
-        sessions.forget(user=request.user, key=key)
-        return _enquiry_page(request, enquiry, errors=[ENQUIRY_CHANGED], status=409)
-    closes = enquiry.current_outcome.outcome != EnquiryOutcome.CONTINUING_RISK
-    if request.method == "POST":
-        try:
-            signed = services.section47_outcome_sign_off(
-                by=request.user, section47=enquiry, comment=pending.get("comment", "")
-            )
-        except RuleBroken as error:
-            return _enquiry_page(request, _enquiry(request, pk), errors=[str(error)], status=409)
-        except ConcurrentTransition:
-            return _enquiry_page(
-                request, _enquiry(request, pk), errors=[ENQUIRY_CHANGED], status=409
-            )
-        sessions.forget(user=request.user, key=key)
+
+    def before(pending: dict) -> HttpResponse | None:
+        refused = _not_reviewable(request, enquiry)
+        if refused:
+            return refused
+        if pending.get("decision") != enquiry.current_outcome_id:
+            # Returned and proposed again since: this is not the proposal that was reviewed.
+            sessions.forget(user=request.user, key=key)
+            return _enquiry_page(request, enquiry, errors=[ENQUIRY_CHANGED], status=409)
+        return None
+
+    def signed_off(signed: Section47) -> str:
         if signed.state == Section47State.CLOSED:
-            messages.success(request, f"The outcome is signed off. {NOT_REQUIRED}")
-        else:
-            messages.success(
-                request,
-                "The outcome is signed off. A conference chair can now record the initial "
-                "child protection conference.",
-            )
-        return redirect("strategy:section47", pk=enquiry.pk)
-    record_read(request, enquiry, child_ref=enquiry.child.census_id)
-    return render(
+            return f"The outcome is signed off. {NOT_REQUIRED}"
+        return (
+            "The outcome is signed off. A conference chair can now record the initial "
+            "child protection conference."
+        )
+
+    return check_your_answers(
         request,
-        "strategy/section47_sign_off_check.html",
-        {
+        key=key,
+        back=reverse("strategy:section47", args=[enquiry.pk]),
+        before=before,
+        submit=lambda pending: services.section47_outcome_sign_off(
+            by=request.user, section47=enquiry, comment=pending.get("comment", "")
+        ),
+        done=reverse("strategy:section47", args=[enquiry.pk]),
+        message=signed_off,
+        changed=ENQUIRY_CHANGED,
+        refused=lambda errors: _enquiry_page(
+            request, _enquiry(request, pk), errors=errors, status=409
+        ),
+        on_show=lambda: record_read(request, enquiry, child_ref=enquiry.child.census_id),
+        template="strategy/section47_sign_off_check.html",
+        context=lambda pending: {
             "enquiry": enquiry,
             "child": enquiry.child,
             "decision": enquiry.current_outcome,
             "comment": pending.get("comment", ""),
-            "closes": closes,
+            "closes": enquiry.current_outcome.outcome != EnquiryOutcome.CONTINUING_RISK,
         },
     )
 
