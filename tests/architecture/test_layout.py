@@ -94,6 +94,44 @@ def test_no_view_or_form_sets_a_state_or_asks_about_permissions_itself():
     assert offenders == []
 
 
+WRITES = re.compile(
+    r"\.save\(|\.delete\(\)|\.update\(\w+=|objects\.(create|get_or_create|update_or_create|"
+    r"bulk_create|bulk_update)\("
+)
+
+
+def test_no_view_or_form_writes_a_model():
+    # Issue 14: every write is a service's (local data, teams and the contact wizard's people
+    # were saved in views); a view binds a form, calls one service and renders.
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for app in PRODUCT_APPS
+        for path in (ROOT / app).rglob("*.py")
+        if (
+            "views" in str(path.relative_to(ROOT / app))
+            or "forms" in str(path.relative_to(ROOT / app))
+        )
+        and "migrations" not in path.parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if WRITES.search(line)
+    ]
+    assert offenders == []
+
+
+def test_the_write_pattern_finds_writes():
+    writes = [
+        "child.save()",
+        "Team.objects.create(name=n)",
+        "note.delete()",
+        "Child.objects.filter(pk=1).update(state='x')",
+        "Relationship.objects.get_or_create(",
+    ]
+    for line in writes:
+        assert WRITES.search(line), line
+    for line in ["self.fields['x'].widget.attrs.update({'a': 1})", "self.initial.update(values)"]:
+        assert not WRITES.search(line), line
+
+
 def function_local_imports(path: Path) -> list[tuple[int, str]]:
     """First-party imports inside a function: (line number, the line)."""
     lines = path.read_text(encoding="utf-8").splitlines()
