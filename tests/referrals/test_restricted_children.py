@@ -673,13 +673,18 @@ def test_the_restricted_records_list_query_count_is_constant(
         services.child_restrict(by=world["manager"], child=child, reason="x",
                                 allowed=[world["manager"], world["worker"]])  # fmt: skip
         services.break_glass(by=world["other"], child=child, reason=GLASS)
+        services.restriction_lift(by=world["manager"], child=child, reason=LIFT)
+        services.child_restrict(by=world["manager"], child=child, reason="again",
+                                allowed=[world["manager"]])  # fmt: skip
     sign_in(client, world["manager"])
     # savepoint, session, user, device, rights; the restrictions with who restricted them,
-    # their named people; the count and the page of openings with their users; both list
-    # entries at once: savepoint, chain lock (PostgreSQL), last entry, insert, release; release
-    with django_assert_max_num_queries(15):
+    # their named people; the lifted ones with who restricted and lifted them; the count and
+    # the page of openings with their users; both list entries at once: savepoint, chain lock
+    # (PostgreSQL), last entry, insert, release; release
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("referrals:restricted-records"))
     assert len(response.context["restrictions"]) == count + 1
+    assert len(response.context["lifted"]) == count
 
 
 @pytest.mark.parametrize("count", [1, 6])
