@@ -211,10 +211,20 @@ def live_break_glass(user: AnyUser):
     return BreakGlass.objects.filter(user_id=user.pk or 0, expires_at__gt=timezone.now())
 
 
+def _not_open(user: AnyUser, restrictions: QuerySet) -> QuerySet:
+    """The restrictions that keep their record closed to the user: not on the allow-list, and
+    no live break-glass opening given since the restriction began (an opening of an earlier,
+    lifted restriction does not open the record restricted again)."""
+    opened = live_break_glass(user).filter(
+        child_id=OuterRef("child_id"), opened_at__gte=OuterRef("restricted_at")
+    )
+    return restrictions.exclude(allowed__pk=user.pk or 0).exclude(Exists(opened))
+
+
 def closed_children(user: AnyUser, child_ids) -> set[int]:
     """The children among `child_ids` (ids, or a queryset of ids used as a subquery) whose
-    records are restricted and not open to the user (not on the allow-list, no live
-    break-glass opening), in one query."""
+    records are restricted (an active restriction) and not open to the user (not on the
+    allow-list, no live break-glass opening since it was restricted), in one query."""
 
     wanted = child_ids
     if not isinstance(child_ids, QuerySet):
@@ -222,10 +232,9 @@ def closed_children(user: AnyUser, child_ids) -> set[int]:
         if not wanted:
             return set()
     return set(
-        Restriction.objects.filter(child_id__in=wanted)
-        .exclude(allowed__pk=user.pk or 0)
-        .exclude(child_id__in=live_break_glass(user).values("child_id"))
-        .values_list("child_id", flat=True)
+        _not_open(user, Restriction.objects.active().filter(child_id__in=wanted)).values_list(
+            "child_id", flat=True
+        )
     )
 
 
@@ -259,11 +268,8 @@ def closed_to(user: AnyUser, child_field: str = "child"):
     restricted and not open to the user, so that a list shows "Restricted record" with no
     query per row."""
 
-    restricted = Restriction.objects.filter(child_id=OuterRef(child_field)).exclude(
-        allowed__pk=user.pk or 0
-    )
-    opened = live_break_glass(user).filter(child_id=OuterRef(child_field))
-    return ExpressionWrapper(Q(Exists(restricted)) & ~Q(Exists(opened)), BooleanField())
+    closed = _not_open(user, Restriction.objects.active().filter(child_id=OuterRef(child_field)))
+    return ExpressionWrapper(Q(Exists(closed)), BooleanField())
 
 
 # Getters: the record a page is about, asked in the order that tells nobody more than they may

@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.audit import register_audited
 from accounts.encryption import EncryptedTextField
@@ -32,7 +33,7 @@ class RequestState(models.TextChoices):
 
 
 @register_audited
-class InformationRequest(models.Model):
+class InformationRequest(ConcurrentTransitionMixin, models.Model):
     """A question to one partner agency about one child being screened, and its answer."""
 
     contact_child = models.ForeignKey(
@@ -61,7 +62,9 @@ class InformationRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     answered_at = models.DateTimeField(null=True, blank=True)
-    state = models.CharField(max_length=10, choices=RequestState.choices, default=RequestState.OPEN)
+    state = FSMField(
+        max_length=10, choices=RequestState.choices, default=RequestState.OPEN, protected=True
+    )
 
     class Meta:
         ordering = ["due_at", "pk"]
@@ -74,6 +77,11 @@ class InformationRequest(models.Model):
 
     def get_additional_data(self) -> dict[str, str]:
         return about_child(self.child_id)
+
+    @transition(field=state, source=RequestState.OPEN, target=RequestState.ANSWERED)
+    def record_answer(self, *, by, answer: str) -> None:
+        """The asked agency's answer, once."""
+        self.answer, self.answered_by, self.answered_at = answer, by, timezone.now()
 
     @property
     def is_open(self) -> bool:

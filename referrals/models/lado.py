@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.audit import register_audited
 from accounts.encryption import EncryptedTextField
@@ -28,7 +30,7 @@ class LadoOutcome(models.TextChoices):
 
 
 @register_audited
-class LadoReferral(models.Model):
+class LadoReferral(ConcurrentTransitionMixin, models.Model):
     """An allegation about an adult working with children, for the LADO within 1 working day;
     the child's own route continues beside it. It is shared with the LADO service (`agency`)
     through accounts.sharing, whose users record the outcome (referrals.services.lado)."""
@@ -46,7 +48,9 @@ class LadoReferral(models.Model):
         "accounts.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         help_text="The LADO service it was sent to; empty when none was set up",
     )  # fmt: skip
-    state = models.CharField(max_length=20, choices=LadoState.choices, default=LadoState.OPEN)
+    state = FSMField(
+        max_length=20, choices=LadoState.choices, default=LadoState.OPEN, protected=True
+    )
     outcome = models.CharField(max_length=30, choices=LadoOutcome.choices, blank=True)
     outcome_note = EncryptedTextField(blank=True)
     outcome_by = models.ForeignKey(
@@ -62,3 +66,9 @@ class LadoReferral(models.Model):
 
     def get_additional_data(self) -> dict[str, str]:
         return about_child(self.child_id)
+
+    @transition(field=state, source=LadoState.OPEN, target=LadoState.OUTCOME_RECORDED)
+    def record_outcome(self, *, by, outcome: str, note: str) -> None:
+        """What the LADO decided about the allegation, once."""
+        self.outcome, self.outcome_note = outcome, note
+        self.outcome_by, self.outcome_at = by, timezone.now()

@@ -19,17 +19,46 @@ from casework.references import about_child, child_reference
 _USER = settings.AUTH_USER_MODEL
 
 
+class RestrictionQuerySet(models.QuerySet):
+    def active(self) -> RestrictionQuerySet:
+        """Restrictions in force: not lifted. Every access question asks only about these."""
+        return self.filter(lifted_at__isnull=True)
+
+
 @register_audited
 class Restriction(models.Model):
-    """A child's record is restricted: why, by whom, and who may open it without a reason."""
+    """A child's record is restricted: why, by whom, and who may open it without a reason;
+    once lifted, the row stays with who lifted it, when and why (restricting the record again
+    makes a new row: at most one active restriction per child)."""
 
-    child = models.OneToOneField(
-        "referrals.Child", on_delete=models.PROTECT, related_name="restriction"
+    child = models.ForeignKey(
+        "referrals.Child", on_delete=models.PROTECT, related_name="restrictions"
     )
     reason = EncryptedTextField(help_text="Why the record is restricted")
     restricted_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
     restricted_at = models.DateTimeField(default=timezone.now)
     allowed = models.ManyToManyField(_USER, related_name="+", blank=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        _USER, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    lift_reason = EncryptedTextField(blank=True, help_text="Why the restriction was lifted")
+
+    objects = RestrictionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="one_active_restriction_per_child",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lifted_at__isnull=True, lifted_by__isnull=True)
+                | models.Q(lifted_at__isnull=False, lifted_by__isnull=False),
+                name="restriction_lifted_at_and_by_together",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Restriction of child {child_reference(self.child_id)}"

@@ -80,10 +80,9 @@ def information_request_answer(*, by: User, request, answer: str):
         raise RuleBroken("This request has already been answered")
     if not answer.strip():
         raise RuleBroken("Enter the answer")
-    current.answer = answer
-    current.answered_by = by
-    current.answered_at = timezone.now()
-    current.state = RequestState.ANSWERED
+    source = current.state
+    # Two answers at once: the second save matches no row still open (ConcurrentTransition).
+    current.record_answer(by=by, answer=answer)
     current.save(update_fields=["answer", "answered_by", "answered_at", "state"])
-    audit_transition(by, current, RequestState.OPEN, "answer")
+    audit_transition(by, current, source, "record_answer")
     return current

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 
 from accounts import sharing
 from accounts.audit import record_transition
@@ -65,9 +64,8 @@ def lado_outcome_record(
     if not note.strip():
         raise RuleBroken("Say what was decided and why")
     source = current.state
-    current.state = LadoState.OUTCOME_RECORDED
-    current.outcome, current.outcome_note = outcome, note
-    current.outcome_by, current.outcome_at = by, timezone.now()
+    # Two outcomes at once: the second save matches no row still open (ConcurrentTransition).
+    current.record_outcome(by=by, outcome=outcome, note=note)
     current.save()
     record_transition(
         actor=by, obj=current, source=source, target=current.state, name="record_outcome",

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.audit import record_break_glass, record_transition
@@ -74,12 +74,12 @@ def child_restrict(*, by: User, child: Child, reason: str, allowed: Iterable[Use
     if not reason:
         raise RuleBroken("Give the reason the record is restricted")
     people = _named(allowed)
-    if Restriction.objects.filter(child_id=child.pk).exists():
+    if Restriction.objects.active().filter(child_id=child.pk).exists():
         raise RuleBroken("This record is restricted already")
     try:
         with transaction.atomic():
             restriction = Restriction.objects.create(child=child, reason=reason, restricted_by=by)
-    except IntegrityError:  # restricted by someone else a moment ago
+    except IntegrityError:  # restricted by someone else a moment ago (one active per child)
         raise RuleBroken("This record is restricted already") from None
     restriction.allowed.set(people)
     _audit(by, restriction, name="restrict", source=OPEN, target=RESTRICTED, named=people)
@@ -91,7 +91,7 @@ def restriction_allowed_change(*, by: User, child: Child, allowed: Iterable[User
     """Name who may open a restricted record: people added and removed (managers only, and
     only on a record open to them)."""
     _require_manager(by)
-    restriction = Restriction.objects.select_for_update().filter(child_id=child.pk).first()
+    restriction = Restriction.objects.active().select_for_update().filter(child_id=child.pk).first()
     if restriction is None:
         raise RuleBroken("This record is not restricted")
     _open_to_manager(by, child)
@@ -111,22 +111,27 @@ def restriction_allowed_change(*, by: User, child: Child, allowed: Iterable[User
 
 
 @transaction.atomic
-def restriction_lift(*, by: User, child: Child, reason: str) -> models.Model:
+def restriction_lift(*, by: User, child: Child, reason: str) -> Restriction:
     """Lift a restriction (managers only, on a record open to them): the record opens for
-    everyone with case-record rights again. The reason is kept as a note on the child."""
+    everyone with case-record rights again. The restriction is kept, with who lifted it, when
+    and why (encrypted); the reason is also kept as a note on the child."""
     _require_manager(by)
     reason = reason.strip()
     if not reason:
         raise RuleBroken("Give the reason the restriction is lifted")
-    restriction = Restriction.objects.select_for_update().filter(child_id=child.pk).first()
+    restriction = Restriction.objects.active().select_for_update().filter(child_id=child.pk).first()
     if restriction is None:
         raise RuleBroken("This record is not restricted")
     _open_to_manager(by, child)
+    restriction.lifted_at = timezone.now()
+    restriction.lifted_by = by
+    restriction.lift_reason = reason
+    restriction.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
     named = list(restriction.allowed.all())
     _audit(by, restriction, name="lift", source=RESTRICTED, target=OPEN, named=named)
-    restriction.delete()
     # The note (notes.Note, an app above this one) through the child's reverse relation.
-    return child.notes.create(text=f"Restriction lifted: {reason}", author=by, significant=False)
+    child.notes.create(text=f"Restriction lifted: {reason}", author=by, significant=False)
+    return restriction
 
 
 @transaction.atomic
@@ -139,7 +144,7 @@ def break_glass(*, by: User, child: Child, reason: str) -> BreakGlass:
     reason = reason.strip()
     if not reason:
         raise RuleBroken("Give the reason you need to open this record")
-    if not Restriction.objects.filter(child_id=child.pk).exists():
+    if not Restriction.objects.active().filter(child_id=child.pk).exists():
         raise RuleBroken("This record is not restricted")
     now = timezone.now()
     opening = BreakGlass.objects.create(

@@ -67,7 +67,7 @@ def _child_restriction(request: HttpRequest, child: Child) -> dict:
     manager, who restricts it, names who may open it and lifts it."""
 
     return {
-        "restricted": Restriction.objects.filter(child_id=child.pk).exists(),
+        "restricted": Restriction.objects.active().filter(child_id=child.pk).exists(),
         "can_restrict": access.can_restrict_records(request.user),
     }
 

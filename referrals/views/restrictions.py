@@ -68,7 +68,8 @@ def _restricting(request: HttpRequest, pk: int) -> tuple[Child, Restriction | No
     child = get_object_or_404(Child.objects.only("pk"), pk=pk)
     access.require_open(request.user, child)
     restriction = (
-        Restriction.objects.select_related("restricted_by")
+        Restriction.objects.active()
+        .select_related("restricted_by")
         .prefetch_related("allowed")
         .filter(child_id=child.pk)
         .first()
@@ -136,7 +137,7 @@ def restriction(request: HttpRequest, pk: int) -> HttpResponse:
 @case_view(Child)
 @require_POST
 def restriction_lift(request: HttpRequest, pk: int) -> HttpResponse:
-    """Lift the restriction, with the reason (kept as a note on the child)."""
+    """Lift the restriction, with the reason (kept on the restriction and as a note)."""
     child, current = _restricting(request, pk)
     if current is None:
         messages.error(request, "This record is not restricted")
@@ -156,21 +157,34 @@ def restriction_lift(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def restricted_records(request: HttpRequest) -> HttpResponse:
-    """Every restricted record with who may open it, and every break-glass opening (who,
-    which child, when, until when, why), newest first: a fixed number of queries."""
+    """Every restricted record with who may open it, every lifted restriction (who restricted
+    and lifted it, and when; not why), and every break-glass opening (who, which child, when,
+    until when, why), newest first: a fixed number of queries."""
     access.refuse_restricted_records(request.user)
     restrictions = list(
-        Restriction.objects.select_related("restricted_by")
+        Restriction.objects.active()
+        .select_related("restricted_by")
         .prefetch_related("allowed")
-        .defer("reason")
+        .defer("reason", "lift_reason")
         .order_by("-restricted_at", "-pk")
+    )
+    lifted = list(
+        Restriction.objects.filter(lifted_at__isnull=False)
+        .select_related("restricted_by", "lifted_by")
+        .defer("reason", "lift_reason")
+        .order_by("-lifted_at", "-pk")
     )
     openings = BreakGlass.objects.select_related("user").order_by("-opened_at", "-pk")
     page = Paginator(openings, RESTRICTED_RECORDS_PAGE_SIZE).get_page(request.GET.get("page"))
-    record_list(request, Restriction, [r.pk for r in restrictions])
+    record_list(request, Restriction, [r.pk for r in [*restrictions, *lifted]])
     record_list(request, BreakGlass, [opening.pk for opening in page])
     return render(
         request,
         "referrals/restricted/records.html",
-        {"restrictions": restrictions, "page": page, "openings": list(page)},
+        {
+            "restrictions": restrictions,
+            "lifted": lifted,
+            "page": page,
+            "openings": list(page),
+        },
     )

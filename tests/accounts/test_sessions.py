@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import time
+from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import FormDraft
 from accounts.roles import Role
-from accounts.sessions import LAST_ACTIVITY, SIGNED_IN_AT
+from accounts.sessions import LAST_ACTIVITY, SIGNED_IN_AT, save_draft
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +185,20 @@ def test_the_page_is_told_the_servers_seconds_left_including_the_absolute_limit(
     response = user_client.get(FORM)
     left = int(re.search(r'data-session-seconds-left="(\d+)"', response.content.decode()).group(1))
     assert 95 <= left <= 100
+
+
+def test_purge_drafts_removes_old_drafts_keeps_fresh_ones_and_can_run_again(make_user, settings):
+    author = make_user(Role.PRACTITIONER)
+    old = save_draft(user=author, path="/old/", fields={"body": "old case text"})
+    fresh = save_draft(user=author, path="/fresh/", fields={"body": "new case text"})
+    FormDraft.objects.filter(pk=old.pk).update(
+        updated_at=timezone.now() - timedelta(hours=settings.DRAFT_KEEP_HOURS, minutes=1)
+    )
+    out = io.StringIO()
+    call_command("purge_drafts", stdout=out)
+    assert out.getvalue().strip() == "1 expired draft removed."
+    assert list(FormDraft.objects.all()) == [fresh]
+    out = io.StringIO()
+    call_command("purge_drafts", stdout=out)
+    assert out.getvalue().strip() == "0 expired drafts removed."
+    assert list(FormDraft.objects.all()) == [fresh]

@@ -231,6 +231,10 @@ INVITATION = Found("/invitations/{0}/")
 # The cases, by record. "restricted": the demo's restricted child, Jenna Quiller, or where she
 # has no such record Kenan Trewhella (restricted by this module the same way).
 CHILD = (case("jago"), case("jenna", restricted="jenna"), MISSING)
+# Denzel Rowe's restriction was lifted (open to every case-record role, no reason asked);
+# Elowen Hosking's was lifted and then restricted again, naming the same people: an opening
+# given under the lifted restriction (practitioner2's, auditor's) no longer opens it.
+LIFTED = (case("lifted"), case("rerestricted", restricted="rerestricted"))
 CONTACT = (case("ria_contact"), case("jenna_contact", restricted="jenna"), MISSING)
 
 
@@ -343,15 +347,17 @@ PAGES: dict[str, Page] = {
     "accounts:sharing": page(case_page(SIGNS, P.READ_ALL_CASE_RECORDS, order="R")),
     "accounts:sharing-end": page(case_page(SIGNS, order="RL"), case("share_live"), MISSING),
     "referrals:restricted-records": page(case_page(SIGNS, P.READ_ALL_CASE_RECORDS, order="R")),
-    "referrals:child-restricted": page(break_glass_page, case("jago", ok=CHILD_PAGE),
-                                       case("jenna", ok=CHILD_PAGE, restricted="jenna"), MISSING),
-    "referrals:child-restriction": page(case_page(SIGNS, order="RLO"), *CHILD),
+    "referrals:child-restricted": page(
+        break_glass_page, case("jago", ok=CHILD_PAGE),
+        case("jenna", ok=CHILD_PAGE, restricted="jenna"), MISSING, case("lifted", ok=CHILD_PAGE),
+        case("rerestricted", ok=CHILD_PAGE, restricted="rerestricted")),
+    "referrals:child-restriction": page(case_page(SIGNS, order="RLO"), *CHILD, *LIFTED),
     "referrals:child-restriction-lift": post(
         case_page(SIGNS, order="RLO"), case("jago", ok=Found("/children/{0}/restriction/")),
         case("jenna", restricted="jenna"), MISSING),
     # The front door: children, contacts, decisions (referrals/views/)
     "referrals:queue": page(READS),
-    "referrals:child": page(READS, *CHILD),
+    "referrals:child": page(READS, *CHILD, *LIFTED),
     "referrals:child-edit": page(RECORDS, *CHILD),
     "referrals:child-allocate": post(case_page(P.ALLOCATE_WORK, order="RLO"), *CHILD),
     "referrals:note-add": post(RECORDS_NOTES, *CHILD),
@@ -589,6 +595,7 @@ def demo_keys() -> dict[str, str]:
     enquiries = Section47.objects.filter(child__last_name="Nancarrow")
     keys = {
         "jago": jago.pk, "jenna": jenna.pk, "kenan": kenan.pk, "ria": ria.pk,
+        "lifted": children["Denzel Rowe"].pk, "rerestricted": children["Elowen Hosking"].pk,
         "jago_ref": jago.census_id, "child_model": "referrals.child", "no_model": "no.such",
         "jago_household": jago.households.get().pk,
         "jenna_household": jenna.households.get().pk,
@@ -635,11 +642,12 @@ def demo_keys() -> dict[str, str]:
 
 def restrict_kenan_and_note_jenna() -> None:
     """Kenan Trewhella restricted like Jenna Quiller (the demo's restricted child has no
-    assessment, discussion or enquiry), and a note on Jenna's record to correct."""
+    assessment, discussion or enquiry), a note on Jenna's record to correct, Denzel Rowe's
+    restriction lifted, and Elowen Hosking's lifted and restricted again (`LIFTED`)."""
     from accounts.models import User
     from notes.services import note_add
     from referrals.models import Child
-    from referrals.services.restrictions import child_restrict
+    from referrals.services.restrictions import break_glass, child_restrict, restriction_lift
 
     manager = User.objects.get(username="manager")
     named = list(User.objects.filter(username__in=ALLOW_LISTED))
@@ -647,6 +655,16 @@ def restrict_kenan_and_note_jenna() -> None:
     child_restrict(by=manager, child=kenan, reason="Test: like Jenna's", allowed=named)
     jenna = Child.objects.get(first_name="Jenna", last_name="Quiller")
     note_add(by=manager, child=jenna, text="Home visit arranged (fictional).")
+    lifted = Child.objects.get(first_name="Denzel", last_name="Rowe")
+    child_restrict(by=manager, child=lifted, reason="Test: lifted", allowed=named)
+    restriction_lift(by=manager, child=lifted, reason="Test: no longer needed")
+    again = Child.objects.get(first_name="Elowen", last_name="Hosking")
+    child_restrict(by=manager, child=again, reason="Test: first time", allowed=named)
+    for username in ("practitioner2", "auditor"):
+        user = User.objects.get(username=username)
+        break_glass(by=user, child=again, reason="Test: an opening of the first restriction")
+    restriction_lift(by=manager, child=again, reason="Test: lifted too soon")
+    child_restrict(by=manager, child=again, reason="Test: restricted again", allowed=named)
 
 
 @dataclass

@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from accounts.audit import AuditEntry, Event
 from accounts.models import Agency
@@ -168,6 +169,29 @@ def test_the_asked_agency_answers_once(world):
     assert InformationRequest.objects.get().answer == "Two call-outs in May"
     transition = AuditEntry.objects.filter(event=Event.TRANSITION).latest("pk")
     assert transition.child_ref == world["cc"].child.census_id
+
+
+def test_the_state_changes_only_through_the_answer_transition(world):
+    request = InformationRequest.objects.get(pk=send(world).pk)
+    with pytest.raises(AttributeError):
+        request.state = RequestState.ANSWERED
+    request.record_answer(by=world["officer"], answer="Known to us")
+    assert request.state == RequestState.ANSWERED and request.answered_by == world["officer"]
+    with pytest.raises(TransitionNotAllowed):
+        request.record_answer(by=world["officer"], answer="Again")
+
+
+def test_two_answers_at_once_only_the_first_is_saved(world):
+    request = send(world)
+    first = InformationRequest.objects.get(pk=request.pk)
+    second = InformationRequest.objects.get(pk=request.pk)
+    first.record_answer(by=world["officer"], answer="First answer")
+    first.save()
+    second.record_answer(by=world["officer"], answer="Second answer")
+    with pytest.raises(ConcurrentTransition), transaction.atomic():
+        second.save()
+    saved = InformationRequest.objects.get(pk=request.pk)
+    assert saved.state == RequestState.ANSWERED and saved.answer == "First answer"
 
 
 def test_another_agency_or_the_la_cannot_answer(world):

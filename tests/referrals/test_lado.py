@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.urls import reverse
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from guardian.shortcuts import get_perms
 
 from accounts.audit import AuditEntry, Event
@@ -148,6 +150,31 @@ def test_the_lado_records_the_outcome_once_and_it_is_audited(people):
         )  # fmt: skip
     saved.refresh_from_db()
     assert saved.outcome == LadoOutcome.STRATEGY_MEETING
+
+
+def test_the_state_changes_only_through_the_outcome_transition(people):
+    lado = open_lado(people)
+    with pytest.raises(AttributeError):
+        lado.state = LadoState.OUTCOME_RECORDED
+    lado.record_outcome(by=people["lado"], outcome=LadoOutcome.REFERRED_TO_DBS, note="DBS")
+    assert lado.state == LadoState.OUTCOME_RECORDED and lado.outcome_by == people["lado"]
+    with pytest.raises(TransitionNotAllowed):
+        lado.record_outcome(by=people["lado"], outcome=LadoOutcome.REFERRED_TO_DBS, note="DBS")
+
+
+def test_two_outcomes_at_once_only_the_first_is_saved(people):
+    lado = open_lado(people)
+    first = LadoReferral.objects.get(pk=lado.pk)
+    second = LadoReferral.objects.get(pk=lado.pk)
+    first.record_outcome(by=people["lado"], outcome=LadoOutcome.STRATEGY_MEETING, note="Meet")
+    first.save()
+    second.record_outcome(
+        by=people["lado_lead"], outcome=LadoOutcome.NO_FURTHER_ACTION, note="Nothing"
+    )
+    with pytest.raises(ConcurrentTransition), transaction.atomic():
+        second.save()
+    saved = LadoReferral.objects.get(pk=lado.pk)
+    assert saved.outcome == LadoOutcome.STRATEGY_MEETING and saved.outcome_by == people["lado"]
 
 
 @pytest.mark.parametrize("who", ["worker", "manager", "police", "other_lado"])

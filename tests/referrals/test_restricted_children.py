@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -154,7 +155,7 @@ def test_a_manager_not_named_is_sent_to_give_a_reason(client, world, name, args,
     response = getattr(client, method)(page, data)
     back = page if method == "get" else reverse("referrals:child", args=[world["child"].pk])
     assert_sent_to_break_glass(world, response, back)
-    assert Restriction.objects.filter(child=world["child"]).exists()
+    assert Restriction.objects.active().filter(child=world["child"]).exists()
 
 
 @pytest.mark.parametrize(("name", "args"), READ_PAGES)
@@ -255,7 +256,7 @@ def test_no_reason_is_ever_in_the_audit_trail(client, world):
     sign_in(client, world["manager"])
     client.post(reverse("referrals:child-restriction-lift", args=[world["child"].pk]),
                 {"lift_reason": LIFT})  # fmt: skip
-    assert not Restriction.objects.exists()
+    assert not Restriction.objects.active().exists()
     for row in AuditEntry.objects.values_list():
         stored = " ".join(str(value) for value in row)
         for secret in (REASON, GLASS, LIFT):
@@ -311,7 +312,7 @@ def test_only_managers_restrict_and_a_reason_and_a_name_are_needed(world):
         services.child_restrict(
             by=world["manager"], child=world["child"], reason="x", allowed=[world["manager"]]
         )
-    assert not Restriction.objects.filter(child=child).exists()
+    assert not Restriction.objects.active().filter(child=child).exists()
     restriction = services.child_restrict(
         by=world["manager"], child=child, reason=REASON, allowed=[world["manager"]]
     )
@@ -330,7 +331,10 @@ def test_changing_who_may_open_it(world):
     services.restriction_allowed_change(
         by=world["manager"], child=child, allowed=[world["manager"], world["other"]]
     )
-    assert set(child.restriction.allowed.all()) == {world["manager"], world["other"]}
+    assert set(Restriction.objects.active().get(child=child).allowed.all()) == {
+        world["manager"],
+        world["other"],
+    }
     assert access.child_is_open_to(world["other"], child)
     assert not access.child_is_open_to(world["worker"], child)
     entry = AuditEntry.objects.filter(event=Event.TRANSITION, child_ref=child.census_id).first()
@@ -342,21 +346,92 @@ def test_changing_who_may_open_it(world):
     services.restriction_allowed_change(
         by=world["manager2"], child=child, allowed=[world["worker"]]
     )
-    assert list(child.restriction.allowed.all()) == [world["worker"]]
+    assert list(Restriction.objects.active().get(child=child).allowed.all()) == [world["worker"]]
 
 
-def test_lifting_keeps_the_reason_as_a_note(world):
+def test_lifting_keeps_the_restriction_with_who_when_and_why_and_a_note(world):
     child = world["child"]
+    restricted = Restriction.objects.active().get(child=child)
     with pytest.raises(PermissionDenied):
         services.restriction_lift(by=world["worker"], child=child, reason=LIFT)
     with pytest.raises(RuleBroken, match="Give the reason"):
         services.restriction_lift(by=world["manager"], child=child, reason="")
-    note = services.restriction_lift(by=world["manager"], child=child, reason=LIFT)
-    assert note.text == f"Restriction lifted: {LIFT}" and note.child == child
-    assert not Restriction.objects.filter(child=child).exists()
+    before = timezone.now()
+    lifted = services.restriction_lift(by=world["manager"], child=child, reason=f" {LIFT} ")
+    assert lifted.pk == restricted.pk
+    lifted.refresh_from_db()
+    assert lifted.lifted_by == world["manager"] and lifted.lift_reason == LIFT
+    assert before <= lifted.lifted_at <= timezone.now()
+    assert lifted.reason == REASON and lifted.restricted_by == world["manager"]
+    assert [n.text for n in Note.objects.filter(child=child)][:1] == [f"Restriction lifted: {LIFT}"]
+    assert not Restriction.objects.active().filter(child=child).exists()
     assert access.child_is_open_to(world["other"], child)
     with pytest.raises(RuleBroken, match="not restricted"):
         services.restriction_lift(by=world["manager"], child=child, reason=LIFT)
+    with pytest.raises(RuleBroken, match="not restricted"):
+        services.break_glass(by=world["other"], child=child, reason=GLASS)
+
+
+def test_restricting_again_after_a_lift_makes_a_new_active_row(world):
+    child = world["child"]
+    first = services.restriction_lift(by=world["manager"], child=child, reason=LIFT)
+    again = services.child_restrict(
+        by=world["manager2"], child=child, reason="Again", allowed=[world["manager2"]]
+    )
+    assert again.pk != first.pk
+    assert list(Restriction.objects.active().filter(child=child)) == [again]
+    assert Restriction.objects.filter(child=child).count() == 2
+    assert not access.child_is_open_to(world["worker"], child)  # named on the lifted one only
+    assert access.child_is_open_to(world["manager2"], child)
+    with pytest.raises(RuleBroken, match="restricted already"):
+        services.child_restrict(
+            by=world["manager"], child=child, reason="Twice", allowed=[world["manager"]]
+        )
+
+
+def test_two_active_restrictions_of_one_child_are_refused_by_the_database(world):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Restriction.objects.create(
+            child=world["child"], reason="A second", restricted_by=world["manager2"]
+        )
+
+
+def test_a_lift_needs_its_who_and_when_together(world):
+    restriction = Restriction.objects.active().get(child=world["child"])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Restriction.objects.filter(pk=restriction.pk).update(lifted_at=timezone.now())
+
+
+def test_an_opening_of_a_lifted_restriction_does_not_open_the_new_one(world):
+    child = world["child"]
+    services.break_glass(by=world["other"], child=child, reason=GLASS)
+    assert access.child_is_open_to(world["other"], child)
+    services.restriction_lift(by=world["manager"], child=child, reason=LIFT)
+    again = services.child_restrict(
+        by=world["manager"], child=child, reason="Again", allowed=[world["manager"]]
+    )
+    # The earlier opening is still within BREAK_GLASS_HOURS, but predates this restriction.
+    BreakGlass.objects.filter(child_id=child.pk).update(
+        opened_at=again.restricted_at - timedelta(seconds=1)
+    )
+    assert not access.child_is_open_to(world["other"], child)
+    closed = Child.objects.filter(pk=child.pk).annotate(
+        closed=access.closed_to(world["other"], "pk")
+    )
+    assert closed.get().closed
+    services.break_glass(by=world["other"], child=child, reason=GLASS)
+    assert access.child_is_open_to(world["other"], child)
+
+
+def test_the_restricted_records_list_shows_lifted_ones_with_who_and_when_not_why(client, world):
+    child = world["child"]
+    services.restriction_lift(by=world["manager"], child=child, reason=LIFT)
+    sign_in(client, world["manager"])
+    response = client.get(reverse("referrals:restricted-records"))
+    html = response.content.decode()
+    assert "0 restricted records" in html and "1 lifted restriction" in html
+    assert child.census_id in html and world["manager"].display_name in html
+    assert LIFT not in html and REASON not in html and FIRST not in html
 
 
 def test_break_glass_needs_case_record_rights_a_restriction_and_a_reason(world):
@@ -495,7 +570,7 @@ def test_bad_input_shows_the_error_summary_and_restricts_nothing(client, world, 
     response = client.post(reverse("referrals:child-restriction", args=[child.pk]), data)
     assert response.status_code == 200
     assert "govuk-error-summary" in response.content.decode()
-    assert not Restriction.objects.filter(child=child).exists()
+    assert not Restriction.objects.active().filter(child=child).exists()
 
 
 def test_a_partner_cannot_be_named(client, world):
@@ -504,7 +579,7 @@ def test_a_partner_cannot_be_named(client, world):
     response = client.post(reverse("referrals:child-restriction", args=[child.pk]),
                            {"reason": "x", "allowed": [world["partner"].pk]})  # fmt: skip
     assert "govuk-error-summary" in response.content.decode()
-    assert not Restriction.objects.filter(child=child).exists()
+    assert not Restriction.objects.active().filter(child=child).exists()
 
 
 def test_a_named_manager_changes_the_list_and_lifts_it(client, world):
@@ -513,17 +588,23 @@ def test_a_named_manager_changes_the_list_and_lifts_it(client, world):
     sign_in(client, world["manager"])
     response = client.post(page_url, {"allowed": [world["manager"].pk, world["other"].pk]})
     assert response.status_code == 302
-    assert set(child.restriction.allowed.all()) == {world["manager"], world["other"]}
+    assert set(Restriction.objects.active().get(child=child).allowed.all()) == {
+        world["manager"],
+        world["other"],
+    }
     empty = client.post(page_url, {})
     assert "govuk-error-summary" in empty.content.decode()
-    assert set(child.restriction.allowed.all()) == {world["manager"], world["other"]}
+    assert set(Restriction.objects.active().get(child=child).allowed.all()) == {
+        world["manager"],
+        world["other"],
+    }
     lift = reverse("referrals:child-restriction-lift", args=[child.pk])
     refused = client.post(lift, {"lift_reason": " "})
     assert "Give the reason the restriction is lifted" in refused.content.decode()
-    assert Restriction.objects.filter(child=child).exists()
+    assert Restriction.objects.active().filter(child=child).exists()
     response = client.post(lift, {"lift_reason": LIFT})
     assert response.url == reverse("referrals:child", args=[child.pk])
-    assert not Restriction.objects.filter(child=child).exists()
+    assert not Restriction.objects.active().filter(child=child).exists()
 
 
 @pytest.mark.parametrize(
@@ -540,8 +621,8 @@ def test_only_managers_restrict(client, world, who, status):
     assert post.status_code == status
     lift = reverse("referrals:child-restriction-lift", args=[world["child"].pk])
     assert client.post(lift, {"lift_reason": "x"}).status_code == status
-    assert not Restriction.objects.filter(child=child).exists()
-    assert Restriction.objects.filter(child=world["child"]).exists()
+    assert not Restriction.objects.active().filter(child=child).exists()
+    assert Restriction.objects.active().filter(child=world["child"]).exists()
 
 
 # The restricted records list -------------------------------------------------------------------
@@ -592,13 +673,18 @@ def test_the_restricted_records_list_query_count_is_constant(
         services.child_restrict(by=world["manager"], child=child, reason="x",
                                 allowed=[world["manager"], world["worker"]])  # fmt: skip
         services.break_glass(by=world["other"], child=child, reason=GLASS)
+        services.restriction_lift(by=world["manager"], child=child, reason=LIFT)
+        services.child_restrict(by=world["manager"], child=child, reason="again",
+                                allowed=[world["manager"]])  # fmt: skip
     sign_in(client, world["manager"])
     # savepoint, session, user, device, rights; the restrictions with who restricted them,
-    # their named people; the count and the page of openings with their users; both list
-    # entries at once: savepoint, chain lock (PostgreSQL), last entry, insert, release; release
-    with django_assert_max_num_queries(15):
+    # their named people; the lifted ones with who restricted and lifted them; the count and
+    # the page of openings with their users; both list entries at once: savepoint, chain lock
+    # (PostgreSQL), last entry, insert, release; release
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("referrals:restricted-records"))
     assert len(response.context["restrictions"]) == count + 1
+    assert len(response.context["lifted"]) == count
 
 
 @pytest.mark.parametrize("count", [1, 6])
