@@ -98,7 +98,8 @@ LADO_VIEW = "referrals.view_ladoreferral"
 def uses_lado_inbox(user: AnyUser) -> bool:
     """A partner in an agency of kind LADO (the LADO service) works from the LADO inbox."""
     return (
-        has_right(user, Perm.ANSWER_INFORMATION_REQUESTS)
+        user.is_authenticated  # no one signed out has a right; this tells the type checker
+        and has_right(user, Perm.ANSWER_INFORMATION_REQUESTS)
         and not has_right(user, Perm.MANAGE_USERS)
         and user.agency.kind == Agency.Kind.LADO
     )

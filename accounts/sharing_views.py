@@ -17,13 +17,14 @@ from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts import rights, selectors
 from accounts.audit import case_view, record_list, record_read
 from accounts.forms import PageFormHelper
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Agency
 from accounts.sharing import (
     Article6Basis,
@@ -199,7 +200,7 @@ def _row(record: SharingRecord, now) -> SharingRow:
 
 
 @case_view(SharingRecord)
-def sharing_records(request: HttpRequest) -> HttpResponse:
+def sharing_records(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every sharing record, newest first, 50 a page, filtered by agency and decision."""
     rights.refuse_sharing_records(request.user)
     form = SharingFilterForm(request.GET or None)
@@ -228,7 +229,7 @@ def sharing_records(request: HttpRequest) -> HttpResponse:
 
 
 @case_view(SharingRecord)
-def sharing_end(request: HttpRequest, pk: int) -> HttpResponse:
+def sharing_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """End a live share before its time, with the reason (accounts.sharing.revoke)."""
     rights.refuse_sharing_records(request.user, to_end=True)
     record = get_object_or_404(

@@ -20,6 +20,7 @@ from django_otp import login as otp_login
 from accounts import rights, selectors, services, sessions, two_factor
 from accounts.audit import Event, record_event
 from accounts.forms import AgencyForm, SecurityCodeForm, SignInForm, UserForm
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Agency, User
 
 
@@ -57,7 +58,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 # Two-factor sign-in --------------------------------------------------------------------------
 
 
-def _next_url(request: HttpRequest) -> str:
+def _next_url(request: AuthenticatedHttpRequest) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
         return candidate
@@ -70,7 +71,7 @@ WRONG_ENROLMENT_CODE = (
 )
 
 
-def second_factor(request: HttpRequest) -> HttpResponse:
+def second_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
     """After the password: enter a code, or enrol an app on first sign-in."""
     user = request.user
     if user.is_verified():
@@ -92,7 +93,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     )
 
 
-def enrol(request: HttpRequest) -> HttpResponse:
+def enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
     """First sign-in: set up an authenticator app with the QR code or the key as text."""
     user = request.user
     if two_factor.has_confirmed_app(user):
@@ -117,7 +118,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def backup_codes(request: HttpRequest) -> HttpResponse:
+def backup_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The new backup codes, shown once, right after they are made."""
     codes = request.session.pop("fresh_backup_codes", None)
     if not codes:
@@ -131,7 +132,7 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def keep_alive(request: HttpRequest) -> JsonResponse:
+def keep_alive(request: AuthenticatedHttpRequest) -> JsonResponse:
     """ "Stay signed in": resets the idle clock."""
     sessions.record_activity(request)
     return JsonResponse({"seconds_left": sessions.seconds_left(request)})
@@ -139,7 +140,7 @@ def keep_alive(request: HttpRequest) -> JsonResponse:
 
 @sessions.keeps_idle_timer
 @require_POST
-def save_draft(request: HttpRequest) -> HttpResponse:
+def save_draft(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Keep what was typed on a form (sent in the background; not activity)."""
     path = request.POST.get("path", "")
     try:
@@ -153,7 +154,7 @@ def save_draft(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def discard_draft(request: HttpRequest) -> HttpResponse:
+def discard_draft(request: AuthenticatedHttpRequest) -> HttpResponse:
     path = request.POST.get("path", "")
     sessions.discard_draft(user=request.user, path=path)
     if url_has_allowed_host_and_scheme(path, {request.get_host()}, request.is_secure()):
@@ -164,19 +165,19 @@ def discard_draft(request: HttpRequest) -> HttpResponse:
 # The system administrator's pages: users and agencies, never case content ------------------
 
 
-def _require_administrator(request: HttpRequest) -> None:
+def _require_administrator(request: AuthenticatedHttpRequest) -> None:
     if not rights.can_manage_users(request.user):
         raise PermissionDenied("Only system administrators manage users and agencies.")
 
 
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_administrator(request)
     rows = list(selectors.users_for_administration())
     locked = selectors.locked_usernames([user.username for user in rows])
     return render(request, "accounts/admin/users.html", {"rows": rows, "locked": locked})
 
 
-def user_new(request: HttpRequest) -> HttpResponse:
+def user_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_administrator(request)
     form = UserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -193,7 +194,7 @@ def user_new(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/admin/user_form.html", {"form": form, "heading": "Add a user"})
 
 
-def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_detail(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     _require_administrator(request)
     user = get_object_or_404(User.objects.select_related("agency"), pk=user_id)
     roles = [group.name for group in user.groups.all()]
@@ -225,7 +226,7 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @require_POST
-def user_action(request: HttpRequest, user_id: int, action: str) -> HttpResponse:
+def user_action(request: AuthenticatedHttpRequest, user_id: int, action: str) -> HttpResponse:
     """Deactivate, reactivate, reset two-factor sign-in, or unlock."""
     _require_administrator(request)
     user = get_object_or_404(User, pk=user_id)
@@ -251,14 +252,14 @@ def user_action(request: HttpRequest, user_id: int, action: str) -> HttpResponse
     return redirect("accounts:user", user_id=user.pk)
 
 
-def agencies(request: HttpRequest) -> HttpResponse:
+def agencies(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_administrator(request)
     return render(
         request, "accounts/admin/agencies.html", {"rows": selectors.agencies_for_administration()}
     )
 
 
-def agency_edit(request: HttpRequest, agency_id: int | None = None) -> HttpResponse:
+def agency_edit(request: AuthenticatedHttpRequest, agency_id: int | None = None) -> HttpResponse:
     _require_administrator(request)
     agency = get_object_or_404(Agency, pk=agency_id) if agency_id else None
     initial = (

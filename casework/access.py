@@ -17,6 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.permissions import Perm
 from accounts.rights import (
     DISCUSSION_VIEW,
@@ -115,7 +116,7 @@ __all__ = [
 ]
 
 
-def lado_referrals_for(user: AnyUser, queryset):
+def lado_referrals_for(user: User, queryset):
     """The LADO referrals of `queryset` shared with the user's LADO service, unexpired, in
     SQL (accounts.sharing.shared_with); none for anyone else."""
     if not uses_lado_inbox(user):
@@ -144,7 +145,7 @@ def invited_discussions(user: AnyUser):
     )
 
 
-def contributed_discussions(user: AnyUser):
+def contributed_discussions(user: User):
     """The discussions the user's agency recorded its own part in: a partner keeps seeing
     what it contributed after its grant ends."""
     if not takes_part_in_discussions(user):
@@ -154,7 +155,7 @@ def contributed_discussions(user: AnyUser):
     )
 
 
-def visible_discussion_notes(user: AnyUser, discussion):
+def visible_discussion_notes(user: User, discussion):
     """A discussion's notes a partner sees: shared with its agency, or written by it."""
     if not takes_part_in_discussions(user):
         return Note.objects.none()
@@ -170,7 +171,7 @@ def shared_enquiries(user: AnyUser):
     return Section47.objects.filter(pk__in=shared_with(user, Section47, SECTION47_VIEW))
 
 
-def partner_referrals_for(user: AnyUser):
+def partner_referrals_for(user: User):
     """The partner referrals the user follows, in SQL: their own, or for a partner
     safeguarding lead every referral their agency made; none for anyone else."""
     if not makes_referrals(user):

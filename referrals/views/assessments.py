@@ -4,13 +4,14 @@ another manager."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts import sessions
 from accounts.audit import case_view
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import Perm
 from casework import access
 from casework.answers import check_your_answers
@@ -36,7 +37,7 @@ from referrals.views.episodes import _read
 FACTOR_LABELS = dict(AssessmentFactor.choices)
 
 
-def _assessment(request: HttpRequest, pk: int) -> Assessment:
+def _assessment(request: AuthenticatedHttpRequest, pk: int) -> Assessment:
     assessment = access.get_case_record_for_user(
         request.user, selectors.assessment_for_page(), pk=pk
     )
@@ -60,7 +61,7 @@ def _assessment_context(assessment: Assessment, **extra) -> dict:
 
 
 @case_view(Assessment)
-def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """An assessment: when it started and is due, the factors and analysis, who completed
     and who authorised it, and what the user may do next."""
     assessment = _assessment(request, pk)
@@ -81,7 +82,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @case_view(Assessment)
-def assessment_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_complete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The factors identified and the analysis; if someone else saved first, their version is
     shown and what was typed is kept."""
     assessment = _assessment(request, pk)
@@ -137,7 +138,7 @@ def assessment_complete(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _authoriser(request: HttpRequest, pk: int) -> Assessment | HttpResponse:
+def _authoriser(request: AuthenticatedHttpRequest, pk: int) -> Assessment | HttpResponse:
     assessment = _assessment(request, pk)
     access.require_right(
         request.user, Perm.SIGN_OFF_DECISIONS, "Only managers authorise assessments."
@@ -152,7 +153,7 @@ def _authoriser(request: HttpRequest, pk: int) -> Assessment | HttpResponse:
 
 
 @case_view(Assessment)
-def assessment_authorise(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_authorise(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Step 1 of authorising: read the assessment, add any comment; never one's own."""
     assessment = _authoriser(request, pk)
     if isinstance(assessment, HttpResponse):
@@ -183,7 +184,7 @@ def assessment_authorise(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @case_view(Assessment)
-def assessment_authorise_check(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_authorise_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Step 2: check your answers, then authorise."""
     assessment = _authoriser(request, pk)
     if isinstance(assessment, HttpResponse):

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.audit import case_view, record_read
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import Perm
 from accounts.selectors import child_sharing_records
 from accounts.sharing import SharingRefused, decline
@@ -38,7 +39,7 @@ from referrals.models.restrictions import Restriction
 
 
 @case_view(Child)
-def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def child_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A child's page: who they are, who works with them, and everything recorded."""
     child = access.get_case_record_for_user(request.user, Child, pk=pk)
     record_read(request, child, child_ref=child.census_id)
@@ -62,7 +63,7 @@ def _household_form(child: Child, relationships: list, data=None, user=None) -> 
     )
 
 
-def _child_restriction(request: HttpRequest, child: Child) -> dict:
+def _child_restriction(request: AuthenticatedHttpRequest, child: Child) -> dict:
     """Whether the child's record is restricted (one query), and whether the user is a
     manager, who restricts it, names who may open it and lifts it."""
 
@@ -107,7 +108,7 @@ def _child_page(
     )
 
 
-def _child_sharing(request: HttpRequest, child: Child, not_shared_form) -> dict:
+def _child_sharing(request: AuthenticatedHttpRequest, child: Child, not_shared_form) -> dict:
     """The child's sharing records (one query) and the form to record a decision not to share."""
 
     can_record = access.can_record_not_shared(request.user)
@@ -120,7 +121,7 @@ def _child_sharing(request: HttpRequest, child: Child, not_shared_form) -> dict:
 
 @case_view(Child)
 @require_POST
-def child_not_shared(request: HttpRequest, pk: int) -> HttpResponse:
+def child_not_shared(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Record a decision not to share the child's information with an agency, and why
     (accounts.sharing.decline, which audits it)."""
 
@@ -147,7 +148,7 @@ def child_not_shared(request: HttpRequest, pk: int) -> HttpResponse:
 
 @case_view(Child)
 @require_POST
-def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+def note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = access.get_case_record_for_user(
         request.user, Child, right=Perm.RECORD_CONTACTS, refusal=access.RECORDS_CONTACTS, pk=pk
     )
@@ -164,7 +165,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @case_view(Child)
-def note_correct(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+def note_correct(request: AuthenticatedHttpRequest, pk: int, note_pk: int) -> HttpResponse:
     """Correct a note: a new version; the earlier one is kept and shown as superseded."""
     note = access.get_case_record_for_user(
         request.user,
@@ -204,7 +205,7 @@ def _note_subject_url(note: Note) -> str:
 
 
 @case_view(Child)
-def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def child_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change a child's details (what the CIN census records)."""
     from django.core.exceptions import ValidationError
 
@@ -241,7 +242,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @case_view(Child)
 @require_POST
-def child_allocate(request: HttpRequest, pk: int) -> HttpResponse:
+def child_allocate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = access.get_case_record_for_user(
         request.user, Child, right=Perm.ALLOCATE_WORK, refusal="Only managers allocate work.", pk=pk
     )
@@ -259,7 +260,7 @@ def child_allocate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @case_view(Child)
 @require_POST
-def household_add(request: HttpRequest, pk: int) -> HttpResponse:
+def household_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A household the child lives in, with the adults and children who live there."""
     child = access.get_case_record_for_user(
         request.user,
@@ -289,7 +290,7 @@ def household_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @case_view(Child)
 @require_POST
-def household_leave(request: HttpRequest, pk: int, household_pk: int) -> HttpResponse:
+def household_leave(request: AuthenticatedHttpRequest, pk: int, household_pk: int) -> HttpResponse:
     """A child or an adult no longer lives in one of the child's households."""
     child = access.get_case_record_for_user(
         request.user,

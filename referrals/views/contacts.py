@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts import sessions
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import Perm
 from casework import access
 from casework.answers import check_your_answers
@@ -27,7 +28,7 @@ from referrals.models import (
 from referrals.services.partner_referrals import NEW_CONTACT
 
 
-def contact_new(request: HttpRequest) -> HttpResponse:
+def contact_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Step 1: when the contact came in, who took it, who reported it, the concern."""
     access.require_right(request.user, Perm.RECORD_CONTACTS, access.RECORDS_CONTACTS)
     state = sessions.kept(user=request.user, key=NEW_CONTACT) or {}
@@ -80,7 +81,7 @@ PEOPLE_STEPS = {
 }  # fmt: skip
 
 
-def _people_step(request: HttpRequest, which: str) -> HttpResponse:
+def _people_step(request: AuthenticatedHttpRequest, which: str) -> HttpResponse:
     """Steps 2 and 3: children, then adults, each looked for among those known before adding."""
     access.require_right(request.user, Perm.RECORD_CONTACTS, access.RECORDS_CONTACTS)
     step = PEOPLE_STEPS[which]
@@ -170,15 +171,15 @@ def _referred_child_form(child: dict) -> FindChildForm:
     )  # fmt: skip
 
 
-def contact_new_children(request: HttpRequest) -> HttpResponse:
+def contact_new_children(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _people_step(request, "children")
 
 
-def contact_new_adults(request: HttpRequest) -> HttpResponse:
+def contact_new_adults(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _people_step(request, "adults")
 
 
-def contact_new_check(request: HttpRequest) -> HttpResponse:
+def contact_new_check(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Step 3: check your answers, then record the contact with a decision to make per child."""
     access.require_right(request.user, Perm.RECORD_CONTACTS, access.RECORDS_CONTACTS)
 

@@ -13,6 +13,7 @@ from django_fsm import ConcurrentTransition
 from accounts import sessions
 from accounts.audit import case_view, record_read
 from accounts.forms import ReviewForm
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import Perm
 from casework import access
 from casework.answers import check_your_answers
@@ -117,7 +118,7 @@ def _decision_page(
 
 
 @case_view(ContactChild)
-def decision(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
+def decision(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> HttpResponse:
     """The child's decision page: propose, review, or record feedback and close."""
     contact_child = _contact_child(request, pk, cc_pk)
     record_read(request, contact_child, child_ref=contact_child.child.census_id)
@@ -126,7 +127,7 @@ def decision(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
 
 @case_view(ContactChild)
 @require_POST
-def decision_propose(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
+def decision_propose(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> HttpResponse:
     """Step 1: the proposal, kept in the session until checked."""
     contact_child = _contact_child(request, pk, cc_pk, right=Perm.PROPOSE_DECISIONS)
     form = ProposeDecisionForm(request.POST)
@@ -146,7 +147,7 @@ def decision_propose(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
 
 
 @case_view(ContactChild)
-def decision_check(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
+def decision_check(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> HttpResponse:
     """Step 2: check your answers, then propose."""
 
     contact_child = _contact_child(request, pk, cc_pk, right=Perm.PROPOSE_DECISIONS)
@@ -188,7 +189,7 @@ def decision_check(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
 
 @case_view(ContactChild)
 @require_POST
-def decision_review(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
+def decision_review(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> HttpResponse:
 
     contact_child = _contact_child(request, pk, cc_pk, right=Perm.SIGN_OFF_DECISIONS)
     form = ReviewForm(request.POST, button="Confirm")
@@ -217,7 +218,7 @@ def decision_review(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
 
 @case_view(ContactChild)
 @require_POST
-def decision_feedback(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
+def decision_feedback(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> HttpResponse:
 
     contact_child = _contact_child(request, pk, cc_pk, right=Perm.RECORD_CONTACTS)
     decision = contact_child.current_decision
@@ -235,7 +236,7 @@ def decision_feedback(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse
 
 @case_view(ContactChild)
 @require_POST
-def decision_close(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
+def decision_close(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> HttpResponse:
 
     contact_child = _contact_child(request, pk, cc_pk, right=Perm.RECORD_CONTACTS)
     try:
@@ -250,7 +251,7 @@ def decision_close(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
 
 @case_view(ContactChild)
 @require_POST
-def screening_notes(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
+def screening_notes(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> HttpResponse:
     """Save screening notes; if someone else saved first, show theirs and keep what was typed."""
     contact_child = _contact_child(request, pk, cc_pk, right=Perm.RECORD_CONTACTS)
     form = ScreeningNotesForm(request.POST)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django_fsm import ConcurrentTransition
 from accounts import sessions
 from accounts.audit import case_view, record_list, record_read
 from accounts.forms import ReviewForm
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import Perm
 from casework import access
 from casework.answers import check_your_answers
@@ -47,11 +48,11 @@ PRIMARY_NEED_LABELS = {"": NO_PRIMARY_NEED, **dict(PrimaryNeed.choices)}
 REVIEW_ACTIONS = dict(ReviewForm.base_fields["action"].choices)
 
 
-def _read(request: HttpRequest, record) -> None:
+def _read(request: AuthenticatedHttpRequest, record) -> None:
     record_read(request, record, child_ref=record.child.census_id)
 
 
-def _referral(request: HttpRequest, pk: int) -> Referral:
+def _referral(request: AuthenticatedHttpRequest, pk: int) -> Referral:
     """The referral, for someone who may see case records (404 for partners, who must not
     learn that it exists; 403 for the system administrator)."""
     referral = access.get_case_record_for_user(request.user, selectors.referral_for_page(), pk=pk)
@@ -63,7 +64,7 @@ def _current(decisions: list, referral: Referral):
 
 
 @case_view(Referral)
-def referral_list(request: HttpRequest) -> HttpResponse:
+def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every open referral, next steps due oldest first, overdue and due today marked."""
     access.refuse_case_object(request.user)
     paginator = Paginator(selectors.open_referrals(), selectors.REFERRAL_PAGE_SIZE)
@@ -79,7 +80,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 
 @case_view(Referral)
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A referral: its summary, every next-steps proposal, its assessments, the strategy
     discussions and section 47 enquiries it is in, and what the user may do next."""
     referral = _referral(request, pk)
@@ -87,7 +88,9 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _referral_page(request, referral)
 
 
-def _referral_page(request: HttpRequest, referral: Referral, *, note_form=None) -> HttpResponse:
+def _referral_page(
+    request: AuthenticatedHttpRequest, referral: Referral, *, note_form=None
+) -> HttpResponse:
     episode = selectors.referral_episode(referral)
     user = request.user
     signs_off = access.has_right(user, Perm.SIGN_OFF_DECISIONS)
@@ -123,7 +126,7 @@ def _referral_page(request: HttpRequest, referral: Referral, *, note_form=None) 
 
 @case_view(Referral)
 @require_POST
-def referral_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A note on the referral, about its child (it shows on the child's page too)."""
     referral = _referral(request, pk)
     access.require_right(request.user, Perm.RECORD_CONTACTS, "Your role does not add notes.")
@@ -142,7 +145,7 @@ def referral_note_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _referral_page(request, referral, note_form=form)
 
 
-def _proposer(request: HttpRequest, pk: int) -> Referral | HttpResponse:
+def _proposer(request: AuthenticatedHttpRequest, pk: int) -> Referral | HttpResponse:
     referral = _referral(request, pk)
     access.require_right(
         request.user, Perm.PROPOSE_DECISIONS, "Your role does not propose next steps."
@@ -154,7 +157,7 @@ def _proposer(request: HttpRequest, pk: int) -> Referral | HttpResponse:
 
 
 @case_view(Referral)
-def next_steps_propose(request: HttpRequest, pk: int) -> HttpResponse:
+def next_steps_propose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Step 1: the next steps, primary need and rationale, kept (sealed) until checked."""
     referral = _proposer(request, pk)
     if isinstance(referral, HttpResponse):
@@ -174,7 +177,7 @@ def next_steps_propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @case_view(Referral)
-def next_steps_check(request: HttpRequest, pk: int) -> HttpResponse:
+def next_steps_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Step 2: check your answers, then propose."""
     referral = _proposer(request, pk)
     if isinstance(referral, HttpResponse):
@@ -204,7 +207,7 @@ def next_steps_check(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _reviewer(request: HttpRequest, pk: int) -> Referral | HttpResponse:
+def _reviewer(request: AuthenticatedHttpRequest, pk: int) -> Referral | HttpResponse:
     referral = _referral(request, pk)
     access.require_right(
         request.user, Perm.SIGN_OFF_DECISIONS, "Only managers sign off or return next steps."
@@ -216,7 +219,7 @@ def _reviewer(request: HttpRequest, pk: int) -> Referral | HttpResponse:
 
 
 @case_view(Referral)
-def next_steps_review(request: HttpRequest, pk: int) -> HttpResponse:
+def next_steps_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A manager's sign-off or return (with a comment); whoever proposed never reviews."""
     referral = _reviewer(request, pk)
     if isinstance(referral, HttpResponse):
@@ -249,7 +252,7 @@ def next_steps_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @case_view(Referral)
-def next_steps_review_check(request: HttpRequest, pk: int) -> HttpResponse:
+def next_steps_review_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Check your answers, then sign off or return the next steps."""
     referral = _reviewer(request, pk)
     if isinstance(referral, HttpResponse):
@@ -300,7 +303,7 @@ def next_steps_review_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @case_view(Referral)
-def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Close with the census reason and date, once every assessment is authorised and every
     enquiry has a conference or 'not required' (the service says what is still open)."""
     referral = _referral(request, pk)

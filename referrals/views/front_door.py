@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.audit import case_view, record_list, record_read
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import Perm
 from casework import access
 from casework.errors import (
@@ -25,7 +26,7 @@ from referrals.models import (
 from referrals.views.partner_referrals import queue_section
 
 
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The front door's queue: every open decision, oldest first, due and overdue marked."""
     access.refuse_case_object(request.user)
     paginator = Paginator(selectors.open_decisions(), selectors.QUEUE_PAGE_SIZE)
@@ -47,7 +48,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @case_view(Contact)
-def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One contact: what was reported, by whom, and the decision for each child."""
     contact = access.get_case_record_for_user(
         request.user,
@@ -62,7 +63,9 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _contact_page(request, contact)
 
 
-def _contact_page(request: HttpRequest, contact: Contact, *, note_form=None) -> HttpResponse:
+def _contact_page(
+    request: AuthenticatedHttpRequest, contact: Contact, *, note_form=None
+) -> HttpResponse:
     children = list(contact.children.all())
     return render(
         request,
@@ -79,7 +82,7 @@ def _contact_page(request: HttpRequest, contact: Contact, *, note_form=None) -> 
 
 @case_view(Contact)
 @require_POST
-def contact_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A note on a contact, about one of its children (it shows on the child's page too)."""
     contact = access.get_case_record_for_user(
         request.user, Contact, right=Perm.RECORD_CONTACTS, refusal=access.RECORDS_CONTACTS,

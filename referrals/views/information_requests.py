@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.audit import case_view, record_list, record_read
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import Perm
 from casework import access
 from casework.errors import RuleBroken
@@ -21,7 +22,7 @@ from referrals.models.information_requests import InformationRequest, RequestSta
 REQUESTS_PAGE_SIZE = 50
 
 
-def _asking_contact_child(request: HttpRequest, pk: int, cc_pk: int) -> ContactChild:
+def _asking_contact_child(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> ContactChild:
     return access.get_case_record_for_user(
         request.user,
         ContactChild.objects.select_related("contact", "child"),
@@ -33,7 +34,7 @@ def _asking_contact_child(request: HttpRequest, pk: int, cc_pk: int) -> ContactC
 
 
 @case_view(ContactChild)
-def information_request_new(request: HttpRequest, pk: int, cc_pk: int) -> HttpResponse:
+def information_request_new(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> HttpResponse:
     """Ask a partner agency about a child being screened."""
     contact_child = _asking_contact_child(request, pk, cc_pk)
     errors: list[str] = []
@@ -67,7 +68,7 @@ def information_request_new(request: HttpRequest, pk: int, cc_pk: int) -> HttpRe
 
 
 @case_view(InformationRequest)
-def information_requests(request: HttpRequest) -> HttpResponse:
+def information_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Requests to answer: those shared with the user's agency, open first, due soonest."""
     access.refuse_information_request(request.user)
     ordered = (
@@ -90,7 +91,7 @@ def information_requests(request: HttpRequest) -> HttpResponse:
 
 
 @case_view(InformationRequest)
-def information_request(request: HttpRequest, pk: int) -> HttpResponse:
+def information_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One request: the question, the child's name and date of birth, and the answer form."""
     access.refuse_information_request(request.user)
     info_request = get_object_or_404(

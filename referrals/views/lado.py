@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.audit import case_view, record_list, record_read
+from accounts.http import AuthenticatedHttpRequest
 from casework import access
 from casework.errors import RuleBroken
 from casework.references import child_reference
@@ -51,7 +52,7 @@ def _tags(lado: LadoReferral, today) -> LadoReferral:
 
 
 @case_view(LadoReferral)
-def lado_inbox(request: HttpRequest) -> HttpResponse:
+def lado_inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The LADO referrals sent to the user's LADO service: open first, due soonest first."""
     access.refuse_lado_inbox(request.user)
     ordered = _shown(request.user).order_by(
@@ -67,7 +68,7 @@ def lado_inbox(request: HttpRequest) -> HttpResponse:
 
 
 @case_view(LadoReferral)
-def lado_referral(request: HttpRequest, pk: int) -> HttpResponse:
+def lado_referral(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One LADO referral, and the form to record its outcome while it is open."""
     access.refuse_lado_inbox(request.user)
     lado = get_object_or_404(_shown(request.user, detail=True), pk=pk)

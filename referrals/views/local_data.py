@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import Perm
 from casework import access
 from casework.errors import RuleBroken
@@ -23,7 +24,7 @@ from referrals.models import (
 from referrals.services import local_data as services
 
 
-def local_data(request: HttpRequest) -> HttpResponse:
+def local_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The continuum of need and closure days (DESIGN.md "Settings and local data")."""
     access.require_right(request.user, Perm.MANAGE_LOCAL_DATA, access.MANAGES_LOCAL_DATA)
     form = ClosureDayForm(request.POST or None)
@@ -38,7 +39,9 @@ def local_data(request: HttpRequest) -> HttpResponse:
     return _local_data_page(request, form=form)
 
 
-def _local_data_page(request: HttpRequest, *, form=None, team_form=None) -> HttpResponse:
+def _local_data_page(
+    request: AuthenticatedHttpRequest, *, form=None, team_form=None
+) -> HttpResponse:
     return render(
         request,
         "referrals/local_data.html",
@@ -53,14 +56,14 @@ def _local_data_page(request: HttpRequest, *, form=None, team_form=None) -> Http
 
 
 @require_POST
-def closure_day_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def closure_day_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access.require_right(request.user, Perm.MANAGE_LOCAL_DATA, access.MANAGES_LOCAL_DATA)
     services.closure_day_remove(by=request.user, closure_day=get_object_or_404(ClosureDay, pk=pk))
     messages.success(request, "The closure day is removed. Due dates already set do not move.")
     return redirect("referrals:local-data")
 
 
-def level_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def level_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     access.require_right(request.user, Perm.MANAGE_LOCAL_DATA, access.MANAGES_LOCAL_DATA)
     level = get_object_or_404(LevelOfNeed, pk=pk) if pk else None
     initial = (
@@ -87,7 +90,7 @@ def level_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_POST
-def team_add(request: HttpRequest) -> HttpResponse:
+def team_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_right(request.user, Perm.MANAGE_LOCAL_DATA, access.MANAGES_LOCAL_DATA)
     form = TeamForm(request.POST)
     if form.is_valid():

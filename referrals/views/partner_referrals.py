@@ -12,13 +12,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import sessions
 from accounts.audit import case_view, record_list, record_read
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import Perm
 from accounts.sharing import ConsentPosition
 from casework import access
@@ -38,7 +39,7 @@ def _status(referral: PartnerReferral, has_feedback: bool) -> PartnerReferral:
 
 
 @case_view(PartnerReferral)
-def my_referrals(request: HttpRequest) -> HttpResponse:
+def my_referrals(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The referrals the user follows, newest first, 50 a page."""
     access.refuse_my_referrals(request.user)
     page = Paginator(services.my_referrals(request.user), services.LIST_PAGE_SIZE).get_page(
@@ -57,7 +58,9 @@ def my_referrals(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _form_page(request: HttpRequest, form: PartnerReferralForm, errors=()) -> HttpResponse:
+def _form_page(
+    request: AuthenticatedHttpRequest, form: PartnerReferralForm, errors=()
+) -> HttpResponse:
     return render(
         request,
         "referrals/partner_referrals/new.html",
@@ -73,7 +76,7 @@ def _child_count(data) -> int:
     return max(1, min(int(value), MAX_CHILDREN)) if value.isdigit() else 1
 
 
-def my_referral_new(request: HttpRequest) -> HttpResponse:
+def my_referral_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The multi-agency referral form; "Add another child" shows it again with one more."""
     access.refuse_my_referrals(request.user)
     if request.method != "POST":
@@ -93,7 +96,7 @@ def my_referral_new(request: HttpRequest) -> HttpResponse:
     return redirect("referrals:my-referral-check")
 
 
-def my_referral_check(request: HttpRequest) -> HttpResponse:
+def my_referral_check(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Check your answers, then send the referral."""
     access.refuse_my_referrals(request.user)
 
@@ -127,7 +130,7 @@ def my_referral_check(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _followed(request: HttpRequest, pk: int) -> PartnerReferral:
+def _followed(request: AuthenticatedHttpRequest, pk: int) -> PartnerReferral:
     access.refuse_my_referrals(request.user)
     return get_object_or_404(
         access.partner_referrals_for(request.user).select_related("agency", "submitted_by"),
@@ -136,7 +139,7 @@ def _followed(request: HttpRequest, pk: int) -> PartnerReferral:
 
 
 @case_view(PartnerReferral)
-def my_referral_sent(request: HttpRequest, pk: int) -> HttpResponse:
+def my_referral_sent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The confirmation, with the reference."""
     referral = _followed(request, pk)
     record_read(request, referral)
@@ -144,7 +147,7 @@ def my_referral_sent(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @case_view(PartnerReferral)
-def my_referral(request: HttpRequest, pk: int) -> HttpResponse:
+def my_referral(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One referral: what the partner sent, its status and the feedback given; nothing of the
     council's (no matches, screening, notes, decisions or the LA's child records)."""
     referral = _followed(request, pk)
@@ -161,7 +164,7 @@ def my_referral(request: HttpRequest, pk: int) -> HttpResponse:
 # The front door's side --------------------------------------------------------------------
 
 
-def _waiting_or_recorded(request: HttpRequest, pk: int) -> PartnerReferral:
+def _waiting_or_recorded(request: AuthenticatedHttpRequest, pk: int) -> PartnerReferral:
     access.refuse_case_object(request.user)
     return get_object_or_404(
         PartnerReferral.objects.select_related("agency", "submitted_by", "recorded_by"), pk=pk
@@ -169,7 +172,7 @@ def _waiting_or_recorded(request: HttpRequest, pk: int) -> PartnerReferral:
 
 
 @case_view(PartnerReferral)
-def partner_referral(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_referral(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Everything the partner submitted, and "Record as a contact" while it waits."""
     referral = _waiting_or_recorded(request, pk)
     record_read(request, referral)
@@ -187,7 +190,7 @@ def partner_referral(request: HttpRequest, pk: int) -> HttpResponse:
 
 @case_view(PartnerReferral)
 @require_POST
-def partner_referral_record(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_referral_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Start the contact wizard prefilled from the referral; the contact's children are
     matched as for any contact, and saving the contact records the referral."""
     referral = _waiting_or_recorded(request, pk)
@@ -202,7 +205,7 @@ def partner_referral_record(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("referrals:contact-new")
 
 
-def queue_section(request: HttpRequest) -> dict:
+def queue_section(request: AuthenticatedHttpRequest) -> dict:
     """The front door queue's "Referrals from partner agencies": those waiting to be
     recorded, oldest first (at most QUEUE_LIMIT); the list is audited when it shows any."""
     waiting = list(services.waiting_for_front_door(request.user)[: services.QUEUE_LIMIT])

@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.audit import case_view, record_list, record_read
+from accounts.http import AuthenticatedHttpRequest
 from casework import access
 from casework.errors import RuleBroken
 from referrals.forms.restrictions import AllowedForm, BreakGlassForm, LiftForm, RestrictForm
@@ -23,12 +24,12 @@ from referrals.services import restrictions as services
 RESTRICTED_RECORDS_PAGE_SIZE = 50
 
 
-def _posted(request: HttpRequest):
+def _posted(request: AuthenticatedHttpRequest):
     """The posted data to bind a form to, even when empty (an empty post is still a post)."""
     return request.POST if request.method == "POST" else None
 
 
-def _next(request: HttpRequest, child: Child) -> str:
+def _next(request: AuthenticatedHttpRequest, child: Child) -> str:
     """Where to go once the record is open: the page asked for when it is one of ours, else
     the child's page."""
     wanted = request.GET.get("next", "")
@@ -40,7 +41,7 @@ def _next(request: HttpRequest, child: Child) -> str:
 
 
 @case_view(Child)
-def break_glass(request: HttpRequest, pk: int) -> HttpResponse:
+def break_glass(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """ "This record is restricted": the reason to open it, then the page asked for."""
     access.refuse_case_object(request.user)
     child = get_object_or_404(Child.objects.only("pk"), pk=pk)
@@ -58,7 +59,7 @@ def break_glass(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "referrals/restricted/break_glass.html", {"form": form, "child": child})
 
 
-def _restricting(request: HttpRequest, pk: int) -> tuple[Child, Restriction | None]:
+def _restricting(request: AuthenticatedHttpRequest, pk: int) -> tuple[Child, Restriction | None]:
     """The child and its restriction, for a manager: 404 for partners, 403 for the system
     administrator and anyone who is not a manager; a restricted record not open to the
     manager asks for a reason first."""
@@ -105,7 +106,7 @@ def _restriction_page(
 
 
 @case_view(Child)
-def restriction(request: HttpRequest, pk: int) -> HttpResponse:
+def restriction(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Restrict the child's record with a reason and the people who may open it; or, once
     restricted, change who may open it (the page to lift it is below)."""
     child, current = _restricting(request, pk)
@@ -136,7 +137,7 @@ def restriction(request: HttpRequest, pk: int) -> HttpResponse:
 
 @case_view(Child)
 @require_POST
-def restriction_lift(request: HttpRequest, pk: int) -> HttpResponse:
+def restriction_lift(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Lift the restriction, with the reason (kept on the restriction and as a note)."""
     child, current = _restricting(request, pk)
     if current is None:
@@ -156,7 +157,7 @@ def restriction_lift(request: HttpRequest, pk: int) -> HttpResponse:
     return _restriction_page(request, child, current, lift_form=lift_form)
 
 
-def restricted_records(request: HttpRequest) -> HttpResponse:
+def restricted_records(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every restricted record with who may open it, every lifted restriction (who restricted
     and lifted it, and when; not why), and every break-glass opening (who, which child, when,
     until when, why), newest first: a fixed number of queries."""

@@ -20,6 +20,7 @@ from django_fsm import ConcurrentTransition
 from accounts import sessions
 from accounts.audit import case_view, record_list, record_read
 from accounts.forms import ReviewForm
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import Perm
 from casework import access
 from casework.answers import check_your_answers
@@ -48,7 +49,7 @@ NOT_CONVENED = "The record can change only before the discussion is recorded as 
 NOT_HELD = "Only a discussion recorded as held can be signed off or returned"
 
 
-def _discussion(request: HttpRequest, pk: int, *, right: Perm | None = None):
+def _discussion(request: AuthenticatedHttpRequest, pk: int, *, right: Perm | None = None):
     """The discussion with everything its pages show: 404 for partners (and for a discussion
     that does not exist), 403 for the system administrator, then 403 without `right`."""
     access.refuse_case_object(request.user)
@@ -59,7 +60,7 @@ def _discussion(request: HttpRequest, pk: int, *, right: Perm | None = None):
     return discussion
 
 
-def _record_reads(request: HttpRequest, discussion: StrategyDiscussion) -> None:
+def _record_reads(request: AuthenticatedHttpRequest, discussion: StrategyDiscussion) -> None:
     """A discussion is about several children: one read entry for each."""
     for child in discussion.children.all():
         record_read(request, child, child_ref=child.child.census_id)
@@ -72,7 +73,7 @@ DISCUSSION_REVIEW_CHOICES = [
 ]
 
 
-def _posted(request: HttpRequest):
+def _posted(request: AuthenticatedHttpRequest):
     """The posted data to bind a form to, even when empty (an empty post is still a post)."""
     return request.POST if request.method == "POST" else None
 
@@ -88,7 +89,7 @@ def _is_held(discussion: StrategyDiscussion) -> bool:
 # The list and one discussion ------------------------------------------------------------
 
 
-def discussions(request: HttpRequest) -> HttpResponse:
+def discussions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open discussions (convened or held), soonest due first, late ones marked."""
     access.refuse_case_object(request.user)
     paginator = Paginator(selectors.open_discussions(), selectors.DISCUSSION_PAGE_SIZE)
@@ -104,7 +105,7 @@ def discussions(request: HttpRequest) -> HttpResponse:
 
 
 @case_view(StrategyDiscussion)
-def discussion(request: HttpRequest, pk: int) -> HttpResponse:
+def discussion(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Everything recorded, the state and due date, and what the user may do next."""
     return _discussion_page(request, _discussion(request, pk))
 
@@ -142,7 +143,7 @@ def _discussion_page(
 
 @case_view(StrategyDiscussion)
 @require_POST
-def discussion_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+def discussion_note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A note on the discussion, about one of its children (it shows on the child's page
     too); in any state: a note is not part of the record."""
     discussion = _discussion(request, pk, right=Perm.RECORD_CONTACTS)
@@ -167,7 +168,7 @@ def discussion_note_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @case_view(Referral)
-def discussion_new(request: HttpRequest, referral_pk: int) -> HttpResponse:
+def discussion_new(request: AuthenticatedHttpRequest, referral_pk: int) -> HttpResponse:
     """Convene a discussion from a referral, for its child and any brother or sister with an
     open referral from the same contact."""
     access.refuse_case_object(request.user)
@@ -247,7 +248,7 @@ def _record_page(
 
 
 @case_view(StrategyDiscussion)
-def discussion_record(request: HttpRequest, pk: int) -> HttpResponse:
+def discussion_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The record of the discussion, saved in part as often as needed; a second editor is
     told, sees what the other person saved, and keeps what they typed."""
     discussion = _discussion(request, pk, right=Perm.CONVENE_STRATEGY_DISCUSSIONS)
@@ -282,7 +283,7 @@ def discussion_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @case_view(StrategyDiscussion)
 @require_POST
-def discussion_invite(request: HttpRequest, pk: int) -> HttpResponse:
+def discussion_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Invite another agency before the discussion is recorded as held."""
     discussion = _discussion(request, pk, right=Perm.CONVENE_STRATEGY_DISCUSSIONS)
     if not _is_convened(discussion):
@@ -303,7 +304,7 @@ def discussion_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 @case_view(StrategyDiscussion)
 @require_POST
-def discussion_action_add(request: HttpRequest, pk: int) -> HttpResponse:
+def discussion_action_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """An action the discussion set, with its owner, agency and due date."""
     discussion = _discussion(request, pk, right=Perm.CONVENE_STRATEGY_DISCUSSIONS)
     if not _is_convened(discussion):
@@ -321,7 +322,9 @@ def discussion_action_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @case_view(StrategyDiscussion)
 @require_POST
-def discussion_action_remove(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+def discussion_action_remove(
+    request: AuthenticatedHttpRequest, pk: int, action_pk: int
+) -> HttpResponse:
     """Remove an action added in error, before the discussion is recorded as held."""
     discussion = _discussion(request, pk, right=Perm.CONVENE_STRATEGY_DISCUSSIONS)
     action = get_object_or_404(Action, pk=action_pk, discussion_id=discussion.pk)
@@ -334,7 +337,7 @@ def discussion_action_remove(request: HttpRequest, pk: int, action_pk: int) -> H
 
 
 @case_view(StrategyDiscussion)
-def discussion_check(request: HttpRequest, pk: int) -> HttpResponse:
+def discussion_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Check your answers, then record the discussion as held: refused, with every gap
     named, unless the record is complete (the LA, police and health present or their
     absence explained)."""
@@ -378,7 +381,7 @@ def _sign_off_key(discussion: StrategyDiscussion) -> str:
 
 
 @case_view(StrategyDiscussion)
-def discussion_review(request: HttpRequest, pk: int) -> HttpResponse:
+def discussion_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A manager signs the outcome off (after a check step) or returns the record with a
     comment; never the manager who recorded it as held."""
     discussion = _discussion(request, pk, right=Perm.SIGN_OFF_DECISIONS)
@@ -428,7 +431,7 @@ def _opened(discussion: StrategyDiscussion) -> str:
 
 
 @case_view(StrategyDiscussion)
-def discussion_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+def discussion_sign_off(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Check, then sign off: each decision to enquire opens a section 47 enquiry dated when
     the discussion was held; a decision to assess opens an assessment."""
     discussion = _discussion(request, pk, right=Perm.SIGN_OFF_DECISIONS)
@@ -462,7 +465,7 @@ def discussion_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @case_view(StrategyDiscussion)
-def discussion_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def discussion_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Cancel a discussion not yet held, with the reason."""
     discussion = _discussion(request, pk, right=Perm.CONVENE_STRATEGY_DISCUSSIONS)
     if not _is_convened(discussion):

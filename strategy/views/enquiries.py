@@ -15,6 +15,7 @@ from django_fsm import ConcurrentTransition
 from accounts import sessions
 from accounts.audit import case_view, record_list, record_read
 from accounts.forms import ReviewForm
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import Perm
 from casework import access
 from casework.answers import check_your_answers
@@ -40,7 +41,7 @@ def _link(name: str, pk: int | None) -> str:
         return ""
 
 
-def _enquiry(request: HttpRequest, pk: int) -> Section47:
+def _enquiry(request: AuthenticatedHttpRequest, pk: int) -> Section47:
     """The enquiry, for a user who may see case records: 404 for partners, 403 for the system
     administrator, before anything is looked up."""
     access.refuse_case_object(request.user)
@@ -53,7 +54,7 @@ def _conference(enquiry: Section47):
     return getattr(enquiry, "conference", None)
 
 
-def section47_list(request: HttpRequest) -> HttpResponse:
+def section47_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open section 47 enquiries, the conference target soonest first, overdue marked."""
     access.refuse_case_object(request.user)
     paginator = Paginator(selectors.open_section47s(), selectors.SECTION_47_PAGE_SIZE)
@@ -68,7 +69,7 @@ def section47_list(request: HttpRequest) -> HttpResponse:
     return render(request, "strategy/section47_list.html", {"rows": rows, "page": page})
 
 
-def _four_eyes_problem(request: HttpRequest, enquiry: Section47) -> str:
+def _four_eyes_problem(request: AuthenticatedHttpRequest, enquiry: Section47) -> str:
     """The four-eyes rule, in the service's words, for a manager who proposed this outcome."""
     if enquiry.state != Section47State.OUTCOME_PROPOSED or enquiry.current_outcome is None:
         return ""
@@ -130,7 +131,7 @@ def _enquiry_page(
 
 @case_view(Section47)
 @require_POST
-def section47_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+def section47_note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A note on the enquiry, about its child (it shows on the child's page too)."""
     enquiry = _enquiry(request, pk)
     access.require_right(request.user, Perm.RECORD_CONTACTS, "Your role does not add notes.")
@@ -148,7 +149,7 @@ def section47_note_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @case_view(Section47)
-def section47_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def section47_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One enquiry: where it came from, its target, the outcome and its history, the
     conference; the form for whoever acts next."""
     enquiry = _enquiry(request, pk)
@@ -163,7 +164,7 @@ def _proposal_key(enquiry: Section47) -> str:
     return f"section47-outcome-{enquiry.pk}"
 
 
-def _not_open(request: HttpRequest, enquiry: Section47) -> HttpResponse | None:
+def _not_open(request: AuthenticatedHttpRequest, enquiry: Section47) -> HttpResponse | None:
     if enquiry.state == Section47State.OPEN:
         return None
     return _enquiry_page(
@@ -174,7 +175,7 @@ def _not_open(request: HttpRequest, enquiry: Section47) -> HttpResponse | None:
 
 @case_view(Section47)
 @require_POST
-def section47_propose(request: HttpRequest, pk: int) -> HttpResponse:
+def section47_propose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Step 1: the outcome and rationale, kept sealed until checked."""
     enquiry = _enquiry(request, pk)
     access.require_right(request.user, Perm.RUN_SECTION_47_ENQUIRIES, access.RUNS_ENQUIRIES)
@@ -190,7 +191,7 @@ def section47_propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @case_view(Section47)
-def section47_propose_check(request: HttpRequest, pk: int) -> HttpResponse:
+def section47_propose_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Step 2: check your answers, then propose the outcome."""
     enquiry = _enquiry(request, pk)
     access.require_right(request.user, Perm.RUN_SECTION_47_ENQUIRIES, access.RUNS_ENQUIRIES)
@@ -231,7 +232,7 @@ def _sign_off_key(enquiry: Section47) -> str:
     return f"section47-sign-off-{enquiry.pk}"
 
 
-def _not_reviewable(request: HttpRequest, enquiry: Section47) -> HttpResponse | None:
+def _not_reviewable(request: AuthenticatedHttpRequest, enquiry: Section47) -> HttpResponse | None:
     """The enquiry's state and the four-eyes rule, before anything is kept or changed."""
     if enquiry.state != Section47State.OUTCOME_PROPOSED:
         return _enquiry_page(
@@ -246,7 +247,7 @@ def _not_reviewable(request: HttpRequest, enquiry: Section47) -> HttpResponse | 
 
 @case_view(Section47)
 @require_POST
-def section47_review(request: HttpRequest, pk: int) -> HttpResponse:
+def section47_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A manager other than the proposer returns the outcome with a comment, or goes on to
     check the sign-off."""
     enquiry = _enquiry(request, pk)
@@ -280,7 +281,7 @@ def section47_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @case_view(Section47)
-def section47_sign_off_check(request: HttpRequest, pk: int) -> HttpResponse:
+def section47_sign_off_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Check, then sign off. Without continuing risk the enquiry then closes: conference not
     required (`ICPCnotRequired`)."""
     enquiry = _enquiry(request, pk)
@@ -340,7 +341,7 @@ def _date_rule(message: str) -> bool:
 
 
 @case_view(Section47)
-def conference_record(request: HttpRequest, pk: int) -> HttpResponse:
+def conference_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The chair records the initial conference; a chair with a part in the child's work is
     told why they cannot chair it (DESIGN.md "Who uses it")."""
     enquiry = _enquiry(request, pk)

@@ -13,12 +13,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
 
 from accounts.audit import Event, record_event, record_list
+from accounts.http import AuthenticatedHttpRequest
 from accounts.sharing import shared_with
 from casework import access
 from casework.errors import RuleBroken
@@ -44,7 +45,7 @@ def _live(user):
     return shared_with(user, StrategyDiscussion, access.DISCUSSION_VIEW)
 
 
-def invitations(request: HttpRequest) -> HttpResponse:
+def invitations(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The discussions the user's agency is invited to, newest first; those whose grant has
     ended stay listed when the agency recorded its part, with only that part."""
     access.refuse_partner_pages(request.user)
@@ -67,7 +68,9 @@ def invitations(request: HttpRequest) -> HttpResponse:
     return render(request, "strategy/partners/invitations.html", {"page": page})
 
 
-def _shared_discussion(request: HttpRequest, pk: int) -> tuple[StrategyDiscussion, bool]:
+def _shared_discussion(
+    request: AuthenticatedHttpRequest, pk: int
+) -> tuple[StrategyDiscussion, bool]:
     """The discussion and whether it is shared now; 404 unless it is, or the agency recorded
     its part in it (then only that part is shown)."""
     access.refuse_partner_pages(request.user)
@@ -157,12 +160,12 @@ def _page(request, discussion, *, note_form=None, errors=(), status=200) -> Http
     )  # fmt: skip
 
 
-def invitation(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     discussion, _ = _shared_discussion(request, pk)
     return _page(request, discussion)
 
 
-def invitation_part(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_part(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The invited agency records its own attendance and contribution, with its audience."""
     discussion, is_open = _shared_discussion(request, pk)
     own = _own_part(discussion, request.user)
@@ -215,7 +218,7 @@ def invitation_part(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def invitation_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     discussion, is_open = _shared_discussion(request, pk)
     if not is_open:
         raise Http404
@@ -237,7 +240,9 @@ def invitation_note_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def invitation_action_done(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+def invitation_action_done(
+    request: AuthenticatedHttpRequest, pk: int, action_pk: int
+) -> HttpResponse:
     discussion, is_open = _shared_discussion(request, pk)
     action = next((a for a in discussion.actions.all() if a.pk == action_pk), None)
     if not is_open or action is None:
@@ -250,7 +255,7 @@ def invitation_action_done(request: HttpRequest, pk: int, action_pk: int) -> Htt
     return redirect("strategy:invitation", pk=pk)
 
 
-def joint_enquiry(request: HttpRequest, pk: int) -> HttpResponse:
+def joint_enquiry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A joint section 47 enquiry as the police see it: the child, its dates and stage, and
     the outcome once signed off; nothing of the local authority's notes or assessment."""
     access.refuse_partner_pages(request.user)

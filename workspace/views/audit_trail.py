@@ -7,12 +7,13 @@ import csv
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from accounts import rights
 from accounts.audit import record_export, record_list
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import AuditEntry, User
 from workspace import selectors
 from workspace.audit_display import AuditRow
@@ -22,7 +23,9 @@ AUDIT_PAGE_SIZE = 100
 AUDIT_EXPORT_LIMIT = 50_000
 
 
-def _audit_trail_page(request: HttpRequest, *, heading: str, subject: str, **scope) -> HttpResponse:
+def _audit_trail_page(
+    request: AuthenticatedHttpRequest, *, heading: str, subject: str, **scope
+) -> HttpResponse:
     """One page of an audit trail (or its CSV); every showing is itself audited."""
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -61,7 +64,7 @@ def _with(query, **values) -> str:
     return query.urlencode()
 
 
-def _audit_csv(request: HttpRequest, entries, subject: str) -> HttpResponse:
+def _audit_csv(request: AuthenticatedHttpRequest, entries, subject: str) -> HttpResponse:
     rows = list(entries[:AUDIT_EXPORT_LIMIT])
     record_export(request, AuditEntry, [entry.pk for entry in rows])
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -81,13 +84,15 @@ def _audit_csv(request: HttpRequest, entries, subject: str) -> HttpResponse:
     return response
 
 
-def _require_audit_reader(request: HttpRequest) -> None:
+def _require_audit_reader(request: AuthenticatedHttpRequest) -> None:
     # Before any lookup, so that a refusal never reveals whether the record exists.
     if not rights.can_read_audit_trail(request.user):
         raise PermissionDenied("Only managers and auditors read the audit trail.")
 
 
-def audit_record(request: HttpRequest, model_label: str, object_pk: str) -> HttpResponse:
+def audit_record(
+    request: AuthenticatedHttpRequest, model_label: str, object_pk: str
+) -> HttpResponse:
     """Who has seen or changed one record, whatever app its model lives in ("app.model")."""
     _require_audit_reader(request)
     app_label, _, model_name = model_label.partition(".")
@@ -101,7 +106,7 @@ def audit_record(request: HttpRequest, model_label: str, object_pk: str) -> Http
     )
 
 
-def audit_child(request: HttpRequest, child_ref: str) -> HttpResponse:
+def audit_child(request: AuthenticatedHttpRequest, child_ref: str) -> HttpResponse:
     """Everything that concerns one child, in one query a page."""
     _require_audit_reader(request)
     return _audit_trail_page(
@@ -109,7 +114,7 @@ def audit_child(request: HttpRequest, child_ref: str) -> HttpResponse:
     )
 
 
-def audit_user(request: HttpRequest, user_id: int) -> HttpResponse:
+def audit_user(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     """Everything one user did."""
     _require_audit_reader(request)
     user = get_object_or_404(User, pk=user_id)
