@@ -17,7 +17,7 @@ class FrontDoorUserAdmin(UserAdmin):
     list_filter = ["agency", "groups", "is_active"]
     list_select_related = ["agency"]
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *UserAdmin.fieldsets,  # type: ignore[misc]  # django-stubs types it optional; UserAdmin sets it
         ("Agency", {"fields": ["agency"]}),
     )
     add_fieldsets = ((None, {"fields": ["username", "agency", "password1", "password2"]}),)

@@ -87,11 +87,26 @@ class AuditEntryManager(LogEntryManager.from_queryset(AuditEntryQuerySet)):  # t
 class AuditEntry(AbstractLogEntry):
     # A plain indexed reference, not a foreign key: entries outlive what they describe and
     # never cascade.
-    child_ref = models.CharField(max_length=32, blank=True, default="", db_index=True)
-    event = models.CharField(max_length=20, choices=Event.choices, db_index=True, default="")
-    sequence = models.BigIntegerField(unique=True, null=True, editable=False)
-    prev_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
-    entry_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # Annotated: auditlog is untyped, so the plugin does not see this as a model.
+    child_ref: models.CharField[str, str] = models.CharField(
+        max_length=32, blank=True, default="", db_index=True
+    )
+    event: models.CharField[str, str] = models.CharField(
+        max_length=20, choices=Event.choices, db_index=True, default=""
+    )
+    sequence: models.BigIntegerField[int | None, int | None] = models.BigIntegerField(
+        unique=True, null=True, editable=False
+    )
+    prev_hash: models.CharField[str, str] = models.CharField(
+        max_length=64, blank=True, default="", editable=False
+    )
+    entry_hash: models.CharField[str, str] = models.CharField(
+        max_length=64, blank=True, default="", editable=False
+    )
+
+    # Fields of auditlog's AbstractLogEntry, which is untyped.
+    object_pk: str
+    additional_data: Any
 
     objects = AuditEntryManager()
 
@@ -227,7 +242,9 @@ class PendingEntries:
         self._held.clear()
 
     def surviving(self, using: str) -> list[AuditEntry]:
-        alive = {id(func) for _, func, _ in connections[using].run_on_commit}
+        # django-stubs types run_on_commit as pairs; Django 5.2 keeps (sids, func, robust).
+        commits = connections[using].run_on_commit
+        alive = {id(func) for _, func, _ in commits}  # type: ignore[misc]  # triples, as above
         return [entry for entry, marker in self._held if id(marker) in alive]
 
 

@@ -361,7 +361,11 @@ def reseal_model(
 
     ring = keyring()
     fields = encrypted_fields(model)
-    contexts = {name: model._meta.get_field(name).sealing_context for name in fields}
+    contexts = {
+        field.name: field.sealing_context
+        for field in model._meta.concrete_fields
+        if isinstance(field, EncryptedTextField)
+    }
     raw = {f"_sealed_{name}": Cast(name, models.TextField()) for name in fields}
     label = model._meta.label
     checkpoint, _ = KeyRotationCheckpoint.objects.get_or_create(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
@@ -75,7 +77,7 @@ class ReviewForm(forms.Form):
     def __init__(self, *args, button: str = "Continue", choices=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if choices:
-            self.fields["action"].choices = choices
+            cast(forms.ChoiceField, self.fields["action"]).choices = choices
         self.helper = PageFormHelper()
         self.helper.layout = Layout(
             Field.radios("action", legend_size="m"),
@@ -92,10 +94,11 @@ class ReviewForm(forms.Form):
 
 def gds_form(form: forms.Form, fields: list[str], submit: str) -> None:
     """Give `form` a GOV.UK layout of text fields and one button."""
-    form.helper = PageFormHelper()
-    form.helper.layout = Layout(
+    helper = PageFormHelper()
+    helper.layout = Layout(
         *(Field.text(name, field_width=20) for name in fields), Button("submit", submit)
     )
+    form.helper = helper  # type: ignore[attr-defined]  # crispy-forms reads a helper on any form
 
 
 class SignInForm(AuthenticationForm):
@@ -164,7 +167,7 @@ class UserForm(forms.Form):
             "invalid": "Enter an email address in the correct format, like name@example.gov.uk",
         },
     )
-    agency = forms.ModelChoiceField(
+    agency: forms.ModelChoiceField[Agency] = forms.ModelChoiceField(
         queryset=None,
         label="Agency",
         empty_label="Choose an agency",
@@ -180,7 +183,9 @@ class UserForm(forms.Form):
 
     def __init__(self, *args, creating: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.filter(is_active=True).order_by("name")
+        cast(forms.ModelChoiceField, self.fields["agency"]).queryset = Agency.objects.filter(
+            is_active=True
+        ).order_by("name")
         fields = [
             Field.text("username", field_width=20),
             Field.text("first_name", field_width=20),

@@ -63,7 +63,7 @@ class AuditMiddleware(AuditlogMiddleware):
         match = getattr(request, "resolver_match", None)
         view = getattr(match, "func", None)
         model = getattr(view, "audited_model", None)
-        if response.status_code in (403, 404) and model is not None:
+        if response.status_code in (403, 404) and model is not None and match is not None:
             record_refusal(
                 request,
                 response.status_code,

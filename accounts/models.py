@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
@@ -66,11 +68,11 @@ class User(AbstractUser):
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="users")
 
-    objects = FrontDoorUserManager()
+    objects: ClassVar[FrontDoorUserManager] = FrontDoorUserManager()
 
     REQUIRED_FIELDS = ["email", "agency"]
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # django-stubs omits Meta
         swappable = "AUTH_USER_MODEL"
 
     @property

@@ -51,7 +51,7 @@ class NotSharedForm(forms.Form):
 
     prefix = "not_shared"
 
-    agency = forms.ModelChoiceField(
+    agency: forms.ModelChoiceField[Agency] = forms.ModelChoiceField(
         queryset=None,
         label="Agency",
         empty_label="Choose an agency",
@@ -134,7 +134,7 @@ class NotSharedForm(forms.Form):
 
 
 class SharingFilterForm(forms.Form):
-    agency = forms.ModelChoiceField(
+    agency: forms.ModelChoiceField[Agency] = forms.ModelChoiceField(
         queryset=None, required=False, label="Agency", empty_label="Any agency"
     )
     decision = forms.ChoiceField(

@@ -74,7 +74,7 @@ WRONG_ENROLMENT_CODE = (
 def second_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
     """After the password: enter a code, or enrol an app on first sign-in."""
     user = request.user
-    if user.is_verified():
+    if user.is_verified():  # type: ignore[attr-defined]  # django_otp's OTPMiddleware adds it
         return redirect(_next_url(request))
     if not two_factor.has_confirmed_app(user):
         return redirect(f"{reverse('accounts:enrol')}?{urlencode({'next': _next_url(request)})}")

@@ -42,7 +42,7 @@ def check_your_answers(
     template: str,
     context: Callable[[P], dict[str, Any]],
     message: str | Callable[[R], str] = "",
-    read: Callable[[dict], P | None] = lambda kept: kept or None,
+    read: Callable[[dict], P | None] = lambda kept: kept or None,  # type: ignore[assignment, return-value]  # the default keeps a dict: P is dict
     before: Callable[[P], HttpResponse | None] | None = None,
     on_show: Callable[[], None] | None = None,
     changed: str = CHANGED_BY_SOMEONE_ELSE,

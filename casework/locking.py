@@ -16,7 +16,7 @@ def locked(model: type[M], record: models.Model, version: int | None = None) -> 
     """The current row of `record`, locked; a stale `version` means someone else saved first.
     `select_for_update` waits on PostgreSQL and does nothing on SQLite, where the version
     column and `ConcurrentTransitionMixin` still catch the second writer."""
-    current = model.objects.select_for_update().get(pk=record.pk)
+    current = model.objects.select_for_update().get(pk=record.pk)  # type: ignore[attr-defined]  # every locked model keeps Django's `objects`
     if version is not None and getattr(current, "version", None) != version:
         raise ChangedBySomeoneElse(current)
     return current

@@ -82,7 +82,7 @@ class Review:
         """The record to change: the right, the record (locked), and its state."""
         require_right(by, right)
         current = locked(self.model, record) if self.lock else record
-        if current.state != state:
+        if current.state != state:  # type: ignore[union-attr]  # a workflow's model has its FSM `state`
             raise RuleBroken(refusal)
         return current
 

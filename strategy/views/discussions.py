@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -117,7 +117,7 @@ def _note_form(discussion: StrategyDiscussion, data=None):
 
 
 def _discussion_page(
-    request: HttpRequest, discussion: StrategyDiscussion, *, errors=(), note_form=None,
+    request: AuthenticatedHttpRequest, discussion: StrategyDiscussion, *, errors=(), note_form=None,
     status: int = 200,
 ) -> HttpResponse:  # fmt: skip
     _record_reads(request, discussion)
@@ -226,8 +226,9 @@ def discussion_new(request: AuthenticatedHttpRequest, referral_pk: int) -> HttpR
 
 
 def _record_page(
-    request: HttpRequest, discussion: StrategyDiscussion, *, form=None, invite_form=None,
-    action_form=None, errors=(), theirs: StrategyDiscussion | None = None, status: int = 200,
+    request: AuthenticatedHttpRequest, discussion: StrategyDiscussion, *, form=None,
+    invite_form=None, action_form=None, errors=(), theirs: StrategyDiscussion | None = None,
+    status: int = 200,
 ) -> HttpResponse:  # fmt: skip
     _record_reads(request, discussion)
     return render(

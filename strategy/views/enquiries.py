@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -81,7 +81,7 @@ def _four_eyes_problem(request: AuthenticatedHttpRequest, enquiry: Section47) ->
 
 
 def _enquiry_page(
-    request: HttpRequest, enquiry: Section47, *, form=None, errors=(), note_form=None,
+    request: AuthenticatedHttpRequest, enquiry: Section47, *, form=None, errors=(), note_form=None,
     status: int = 200,
 ) -> HttpResponse:  # fmt: skip
     user = request.user
