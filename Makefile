@@ -51,6 +51,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	PYTHONPATH=. $(BIN)/lint-imports --no-logo --no-cache
+	$(BIN)/mypy
 
 # The suite on the database DATABASE_URL names (SQLite when unset). PostgreSQL-only tests run
 # only there; the browser tests run as their own pass (see STACK.md).

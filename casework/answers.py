@@ -44,7 +44,7 @@ def check_your_answers(
     message: str | Callable[[R], str] = "",
     read: Callable[[dict], P | None] = lambda kept: kept or None,  # type: ignore[assignment, return-value]  # the default keeps a dict: P is dict
     before: Callable[[P], HttpResponse | None] | None = None,
-    on_show: Callable[[], None] | None = None,
+    on_show: Callable[[], object] | None = None,
     changed: str = CHANGED_BY_SOMEONE_ELSE,
     explain: Callable[[RuleBroken], list[str]] = in_words,
     refused: Callable[[list[str]], HttpResponse] | None = None,

@@ -11,6 +11,7 @@ weekdays. The people are invented.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -201,7 +202,8 @@ class _Holmsey:
     def record(
         self, discussion: StrategyDiscussion, *, held_at: datetime, outcomes: list[str],
         rationale: str, risk: str, views: str, contributions: dict[int, str],
-        absences: dict[int, str] | None = None, actions: list[tuple[str, str, Agency, date]] = (),
+        absences: dict[int, str] | None = None,
+        actions: Sequence[tuple[str, str, Agency, date]] = (),
     ) -> StrategyDiscussion:  # fmt: skip
         """The full record, every agency present unless `absences` gives its reason, one
         outcome per child (oldest first), then marked held by the practitioner."""
@@ -275,7 +277,7 @@ class _Holmsey:
         return Section47.objects.get(pk=enquiry.pk)
 
 
-_ATTENDEES = {
+_ATTENDEES: dict[str, str] = {
     Agency.Kind.LOCAL_AUTHORITY: "Social worker and team manager",
     Agency.Kind.POLICE: "Detective constable, child abuse investigation team",
     Agency.Kind.HEALTH: "Named nurse for safeguarding",

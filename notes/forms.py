@@ -3,6 +3,8 @@ and on a strategy discussion (about one of its children, with who sees it)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 
@@ -35,7 +37,7 @@ class ContactNoteForm(NoteForm):
 
     def __init__(self, *args, children=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["child"].choices = [
+        cast(forms.ChoiceField, self.fields["child"]).choices = [
             (str(child.pk), f"{child.first_name} {child.last_name} ({child.census_id})")
             for child in children
         ]
@@ -63,10 +65,10 @@ class DiscussionNoteForm(forms.Form):
     def __init__(self, *args, children, for_partner: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.children = {str(child.pk): child for child in children}
-        self.fields["child"].choices = [
+        cast(forms.ChoiceField, self.fields["child"]).choices = [
             (key, f"{child.first_name} {child.last_name}") for key, child in self.children.items()
         ]
-        self.fields["audience"].choices = [
+        cast(forms.ChoiceField, self.fields["audience"]).choices = [
             (Note.Audience.INVITED, "Everyone invited to the discussion"),
             (Note.Audience.LOCAL_AUTHORITY, "The local authority only"),
         ]

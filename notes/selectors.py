@@ -146,18 +146,18 @@ def _episode_timeline(child) -> list[TimelineItem]:
             )  # fmt: skip
         if discussion.cancelled_at:
             items.append(TimelineItem(discussion.cancelled_at, "Strategy discussion cancelled", ""))
-    for decision in EnquiryOutcomeDecision.objects.filter(section47__child=child).defer(
+    for outcome in EnquiryOutcomeDecision.objects.filter(section47__child=child).defer(
         "rationale", "review_comment"
     ):
         items.append(
-            TimelineItem(decision.proposed_at, "Section 47 outcome proposed",
-                         decision.get_outcome_display())
+            TimelineItem(outcome.proposed_at, "Section 47 outcome proposed",
+                         outcome.get_outcome_display())
         )  # fmt: skip
-        if decision.reviewed_at:
+        if outcome.reviewed_at:
             items.append(
-                TimelineItem(decision.reviewed_at,
-                             f"Section 47 outcome {decision.get_state_display().lower()}",
-                             decision.get_outcome_display())
+                TimelineItem(outcome.reviewed_at,
+                             f"Section 47 outcome {outcome.get_state_display().lower()}",
+                             outcome.get_outcome_display())
             )  # fmt: skip
     for conference in InitialConference.objects.filter(child=child).defer("summary"):
         items.append(

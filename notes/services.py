@@ -8,6 +8,8 @@ services; they do not import it.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db import transaction
 
 from accounts import sharing
@@ -55,7 +57,7 @@ def share_note(by: User, note: Note) -> None:
     """A note on a discussion for everyone invited is shared with each invited partner."""
     if note.discussion_id is None or note.audience != Note.Audience.INVITED:
         return
-    discussion = note.discussion
+    discussion = cast(StrategyDiscussion, note.discussion)  # its id is set, checked above
     try:
         for participant in discussion.participants.select_related("agency"):
             if is_partner(participant.agency):

@@ -92,7 +92,7 @@ def likely_matches(
 
 @dataclass
 class QueueRow:
-    contact_child: object
+    contact_child: ContactChild
     due: date
     overdue: bool
     due_today: bool
@@ -157,7 +157,7 @@ REFERRAL_PAGE_SIZE = 50
 
 @dataclass
 class ReferralRow:
-    referral: object
+    referral: Referral
     overdue: bool
     due_today: bool
     assessment_due: date | None

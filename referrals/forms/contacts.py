@@ -6,6 +6,7 @@ from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 
 from accounts.forms import PageFormHelper
+from accounts.models import User
 from referrals.codes import ConsentPosition, ReferralSource
 from referrals.forms.local_data import _users_with
 from referrals.identifiers import normalise_nhs_number, validate_nhs_number
@@ -33,7 +34,7 @@ class ContactDetailsForm(forms.Form):
             "invalid": "Enter the time as hours and minutes, like 21:30",
         },
     )
-    taken_by = forms.ModelChoiceField(
+    taken_by: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         queryset=None,
         label="Taken by",
         empty_label=None,

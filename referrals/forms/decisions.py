@@ -15,7 +15,7 @@ class ProposeDecisionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the decision"},
     )
-    level_of_need = forms.ModelChoiceField(
+    level_of_need: forms.ModelChoiceField[LevelOfNeed] = forms.ModelChoiceField(
         queryset=None,
         label="Level of need",
         widget=forms.RadioSelect,

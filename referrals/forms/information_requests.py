@@ -14,7 +14,7 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
 class InformationRequestForm(forms.Form):
-    agency = forms.ModelChoiceField(
+    agency: forms.ModelChoiceField[Agency] = forms.ModelChoiceField(
         queryset=None,
         label="Agency",
         empty_label="Choose an agency",

@@ -6,6 +6,7 @@ from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 
 from accounts.forms import PageFormHelper
+from accounts.models import User
 from accounts.permissions import Perm
 from casework.access import users_with_right
 from referrals.models import Team
@@ -80,7 +81,7 @@ class TeamForm(forms.Form):
     name = forms.CharField(
         label="Team name", max_length=100, error_messages={"required": "Enter the team's name"}
     )
-    manager = forms.ModelChoiceField(
+    manager: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         queryset=None,
         label="Team manager",
         empty_label="Choose the team manager",
@@ -102,13 +103,13 @@ class TeamForm(forms.Form):
 
 
 class AllocationForm(forms.Form):
-    team = forms.ModelChoiceField(
+    team: forms.ModelChoiceField[Team] = forms.ModelChoiceField(
         queryset=None,
         label="Team",
         empty_label="Choose a team",
         error_messages={"required": "Choose the team"},
     )
-    worker = forms.ModelChoiceField(
+    worker: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         queryset=None,
         label="Worker",
         empty_label="Choose a worker",

@@ -47,7 +47,7 @@ def _people_field() -> forms.ModelMultipleChoiceField:
         "can read it",
         error_messages={"required": "Name at least one person who may open the record"},
     )
-    field.label_from_instance = lambda user: user.display_name
+    field.label_from_instance = lambda user: user.display_name  # type: ignore[method-assign, assignment]  # Django's per-field label hook
     return field
 
 

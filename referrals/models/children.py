@@ -110,6 +110,9 @@ class Person(NamedRecord):
 class Household(models.Model):
     """The people and children who live together; a child may be in more than one."""
 
+    # Not a field: the child a change is made for, set by the service for the audit entry.
+    audit_child_id: int
+
     address = models.CharField(max_length=300, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
     children = models.ManyToManyField(Child, related_name="households", blank=True)

@@ -137,24 +137,24 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         return not self.open_work()
 
     @transition(field=state, source=ReferralState.OPEN,
-                target=ReferralState.NEXT_STEPS_PROPOSED, conditions=[_has_proposal])  # fmt: skip
+                target=ReferralState.NEXT_STEPS_PROPOSED, conditions=[_has_proposal])  # type: ignore[list-item]  # django-fsm-2 types conditions as taking any Model  # fmt: skip
     def propose_next_steps(self, *, by) -> None:
         """The proposal (a new ReferralDecision row) is set by the service before this."""
 
     @transition(field=state, source=ReferralState.NEXT_STEPS_PROPOSED,
                 target=ReferralState.NEXT_STEPS_SIGNED_OFF)  # fmt: skip
     def sign_off_next_steps(self, *, by, comment: str = "") -> None:
-        self.current_decision.review(by=by, state=Proposal.State.SIGNED_OFF, comment=comment)
-        self.primary_need = self.current_decision.primary_need
+        self.current_decision.review(by=by, state=Proposal.State.SIGNED_OFF, comment=comment)  # type: ignore[union-attr]  # the proposed state always has a current decision
+        self.primary_need = self.current_decision.primary_need  # type: ignore[union-attr]  # the proposed state always has a current decision
 
     @transition(field=state, source=ReferralState.NEXT_STEPS_PROPOSED,
                 target=ReferralState.OPEN)  # fmt: skip
     def return_next_steps(self, *, by, comment: str) -> None:
-        self.current_decision.review(by=by, state=Proposal.State.RETURNED, comment=comment)
+        self.current_decision.review(by=by, state=Proposal.State.RETURNED, comment=comment)  # type: ignore[union-attr]  # the proposed state always has a current decision
         self.current_decision = None
 
     @transition(field=state, source=ReferralState.NEXT_STEPS_SIGNED_OFF,
-                target=ReferralState.CLOSED, conditions=[_nothing_open])  # fmt: skip
+                target=ReferralState.CLOSED, conditions=[_nothing_open])  # type: ignore[list-item]  # django-fsm-2 types conditions as taking any Model  # fmt: skip
     def close(self, *, by, reason: str, on) -> None:
         if reason not in ReasonForClosure.values:
             raise RuleBroken("Choose the reason for closure")
@@ -235,7 +235,7 @@ class Assessment(ConcurrentTransitionMixin, models.Model):
         return bool(self.factors) and self.completed_by_id is not None
 
     @transition(field=state, source=AssessmentState.OPEN, target=AssessmentState.AUTHORISED,
-                conditions=[_completed])  # fmt: skip
+                conditions=[_completed])  # type: ignore[list-item]  # django-fsm-2 types conditions as taking any Model  # fmt: skip
     def authorise(self, *, by, comment: str = "") -> None:
         if self.completed_by_id == by.pk:
             raise RuleBroken("You completed this assessment, so another manager must authorise it")

@@ -8,6 +8,8 @@ audited, and is listed for managers. Search shows "restricted record" with no de
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -15,6 +17,9 @@ from django.utils import timezone
 from accounts.audit import register_audited
 from accounts.encryption import EncryptedTextField
 from casework.references import about_child, child_reference
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 _USER = settings.AUTH_USER_MODEL
 
@@ -37,7 +42,9 @@ class Restriction(models.Model):
     reason = EncryptedTextField(help_text="Why the record is restricted")
     restricted_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
     restricted_at = models.DateTimeField(default=timezone.now)
-    allowed = models.ManyToManyField(_USER, related_name="+", blank=True)
+    allowed: models.ManyToManyField[User, Any] = models.ManyToManyField(
+        _USER, related_name="+", blank=True
+    )
     lifted_at = models.DateTimeField(null=True, blank=True)
     lifted_by = models.ForeignKey(
         _USER, on_delete=models.PROTECT, related_name="+", null=True, blank=True

@@ -55,7 +55,7 @@ def household_leave(
             raise RuleBroken("That child is not in this household")
         current.audit_child_id = child.pk
         current.children.remove(child)
-    else:
+    elif person is not None:
         if not current.people.filter(pk=person.pk).exists():
             raise RuleBroken("That adult is not in this household")
         current.people.remove(person)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
+from typing import TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,7 +30,7 @@ from referrals.timescales import Timescale, due_date
 @transaction.atomic
 def contact_record(
     *, by: User, received_at: datetime, taken_by: User, source: str, concern: str, consent: str,
-    children: list[Child], adults: list[Person] = (), urgent: bool = False,
+    children: list[Child], adults: Sequence[Person] = (), urgent: bool = False,
     referrer_name: str = "", referrer_agency: str = "", referrer_role: str = "",
     referrer_contact: str = "",
 ) -> Contact:  # fmt: skip
@@ -52,7 +54,10 @@ def contact_record(
     return contact
 
 
-def _found_or_new(model: type[Child] | type[Person], entry: dict) -> Child | Person:
+ChildOrPerson = TypeVar("ChildOrPerson", Child, Person)
+
+
+def _found_or_new(model: type[ChildOrPerson], entry: dict) -> ChildOrPerson:
     """A wizard entry: a known record (`existing`, its pk) or a `new` one to create."""
     if "existing" in entry:
         return model.objects.get(pk=entry["existing"])

@@ -75,7 +75,7 @@ def decision_sign_off(*, by: User, contact_child: ContactChild, comment: str = "
     """A manager other than the proposer signs the decision off (findings 13, 14)."""
 
     def urgent_discussion_first(current: ContactChild) -> None:
-        outcome = current.current_decision.outcome
+        outcome = current.current_decision.outcome  # type: ignore[union-attr]  # a signed-off child has its current decision
         if outcome == Outcome.STRATEGY_NOW and not _urgent_discussion_convened(current):
             raise RuleBroken(
                 "Convene the strategy discussion before signing off an urgent decision: the "
@@ -86,7 +86,7 @@ def decision_sign_off(*, by: User, contact_child: ContactChild, comment: str = "
         CONTACT_DECISION, by=by, record=contact_child, comment=comment,
         rules=urgent_discussion_first,
     )  # fmt: skip
-    outcome = contact_child.current_decision.outcome
+    outcome = contact_child.current_decision.outcome  # type: ignore[union-attr]  # a signed-off child has its current decision
     if outcome in (Outcome.REFERRAL, Outcome.STRATEGY_NOW):
         _open_referral(by, contact_child, urgent=outcome == Outcome.STRATEGY_NOW)
     elif outcome == Outcome.LADO:
@@ -179,7 +179,8 @@ def contact_child_close(*, by: User, contact_child: ContactChild) -> ContactChil
         raise RuleBroken(
             "Record the feedback to the referrer, or why it could not be given, before closing"
         )
-    if contact_child.current_decision.outcome in FAMILY_TOLD_NEEDED and (
+    decision = contact_child.current_decision
+    if decision.outcome in FAMILY_TOLD_NEEDED and (  # type: ignore[union-attr, operator]  # as above
         contact_child.family_told is None or not contact_child.family_note
     ):
         raise RuleBroken("Record whether the family was told, or why not, before closing")

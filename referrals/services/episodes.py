@@ -72,7 +72,7 @@ def referral_next_steps_propose(
 def referral_next_steps_sign_off(*, by: User, referral: Referral, comment: str = "") -> Referral:
     """A manager other than the proposer signs the next steps off; an assessment opens."""
     referral = transitions.sign_off(NEXT_STEPS, by=by, record=referral, comment=comment)
-    if referral.current_decision.next_steps == NextSteps.ASSESSMENT:
+    if referral.current_decision.next_steps == NextSteps.ASSESSMENT:  # type: ignore[union-attr]  # signed off, so decided
         assessment_open(by=by, referral=referral, start_date=timezone.localdate())
     return referral
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -74,7 +74,7 @@ def _child_restriction(request: AuthenticatedHttpRequest, child: Child) -> dict:
 
 
 def _child_page(
-    request: HttpRequest, child: Child, *, note_form=None, allocation_form=None,
+    request: AuthenticatedHttpRequest, child: Child, *, note_form=None, allocation_form=None,
     household_form=None, household_errors=(), status: int = 200, not_shared_form=None,
 ) -> HttpResponse:  # fmt: skip
     allocation = (
@@ -226,8 +226,8 @@ def child_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ChangedBySomeoneElse as conflict:
             errors.append(CHANGED_BY_SOMEONE_ELSE)
             child = conflict.current
-            form.data = form.data.copy()
-            form.data["version"] = conflict.current.version
+            form.data = form.data.copy()  # type: ignore[attr-defined]  # a bound form's data is a QueryDict
+            form.data["version"] = conflict.current.version  # type: ignore[index]  # the copy
         except ValidationError as invalid:
             for field, messages_ in invalid.message_dict.items():
                 form.add_error(field if field in form.fields else None, messages_)
@@ -308,7 +308,7 @@ def household_leave(request: AuthenticatedHttpRequest, pk: int, household_pk: in
     problem = "Choose who no longer lives there" if member is None else ""
     if member is not None:
         try:
-            services.household_leave(by=request.user, household=household, **{kind: member})
+            services.household_leave(by=request.user, household=household, **{kind: member})  # type: ignore[arg-type]  # kind names member's own type
         except RuleBroken as error:
             problem = str(error)
     if problem:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,7 +41,7 @@ def contact_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     }  # fmt: skip
     form = ContactDetailsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        details = {name: request.POST.get(name, "") for name in form.fields}
+        details: dict[str, Any] = {name: request.POST.get(name, "") for name in form.fields}
         details["urgent"] = bool(form.cleaned_data["urgent"])
         sessions.keep(
             user=request.user, key=NEW_CONTACT,
@@ -63,7 +65,7 @@ def _describe(entry: dict) -> str:
     return described
 
 
-PEOPLE_STEPS = {
+PEOPLE_STEPS: dict[str, dict[str, Any]] = {
     "children": {
         "model": Child, "form": FindChildForm, "next": "referrals:contact-new-adults",
         "heading": "Which children is it about?", "step": "step 2 of 4", "noun": "child",

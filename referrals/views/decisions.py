@@ -4,7 +4,7 @@ review, feedback and closing."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -36,7 +36,7 @@ from referrals.models.contacts import FAMILY_TOLD_NEEDED, ContactChildState, Out
 
 
 def _contact_child(
-    request: HttpRequest, pk: int, cc_pk: int, *, right: Perm | None = None
+    request: AuthenticatedHttpRequest, pk: int, cc_pk: int, *, right: Perm | None = None
 ) -> ContactChild:
     """The contact's child: 404 for partners, 403 for the administrator, then 403 without
     `right` (before any form is read), then the record, opened only if not restricted."""
@@ -161,7 +161,7 @@ def decision_check(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> Ht
         kept, level = pending
         services.decision_propose(
             by=request.user, contact_child=contact_child, outcome=kept["outcome"],
-            level_of_need=level, rationale=kept["rationale"],
+            level_of_need=level, rationale=kept["rationale"],  # type: ignore[arg-type]  # chosen in step 1; levels are never deleted (PROTECT)
         )  # fmt: skip
 
     def context(pending: tuple[dict, LevelOfNeed | None]) -> dict:

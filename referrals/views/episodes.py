@@ -45,7 +45,7 @@ NEXT_STEPS_LABELS = dict(NextSteps.choices)
 PRIMARY_NEED_LABELS = {"": NO_PRIMARY_NEED, **dict(PrimaryNeed.choices)}
 
 
-REVIEW_ACTIONS = dict(ReviewForm.base_fields["action"].choices)
+REVIEW_ACTIONS = dict(ReviewForm.base_fields["action"].choices)  # type: ignore[attr-defined]  # a ChoiceField
 
 
 def _read(request: AuthenticatedHttpRequest, record) -> None:

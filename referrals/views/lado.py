@@ -34,7 +34,7 @@ def _shown(user, *, detail: bool = False):
     """The LADO referrals shared with the user's LADO service, in SQL, loading only what the
     pages show (the contact's concern, the child's name and date of birth; never the local
     authority's screening notes or decisions)."""
-    fields = PAGE_FIELDS
+    fields: tuple[str, ...] = PAGE_FIELDS
     related = ["child", "contact_child__contact"]
     if detail:
         fields += ("outcome_note", "outcome_at", "outcome_by__first_name",
@@ -46,8 +46,9 @@ def _shown(user, *, detail: bool = False):
 
 
 def _tags(lado: LadoReferral, today) -> LadoReferral:
-    lado.overdue = lado.state == LadoState.OPEN and lado.due < today
-    lado.due_today = lado.state == LadoState.OPEN and lado.due == today
+    # Flags for the template, set on the instance.
+    lado.overdue = lado.state == LadoState.OPEN and lado.due < today  # type: ignore[attr-defined]  # as above
+    lado.due_today = lado.state == LadoState.OPEN and lado.due == today  # type: ignore[attr-defined]  # as above
     return lado
 
 

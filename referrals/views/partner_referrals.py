@@ -32,7 +32,8 @@ NEW_REFERRAL = "new-partner-referral"
 
 
 def _status(referral: PartnerReferral, has_feedback: bool) -> PartnerReferral:
-    referral.status, referral.status_colour = services.partner_referral_status(
+    # For the template, set on the instance.
+    referral.status, referral.status_colour = services.partner_referral_status(  # type: ignore[attr-defined]  # as above
         referral, has_feedback=has_feedback
     )
     return referral

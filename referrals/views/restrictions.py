@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -79,7 +79,7 @@ def _restricting(request: AuthenticatedHttpRequest, pk: int) -> tuple[Child, Res
 
 
 def _restriction_page(
-    request: HttpRequest, child: Child, restriction: Restriction | None, *, form=None,
+    request: AuthenticatedHttpRequest, child: Child, restriction: Restriction | None, *, form=None,
     lift_form=None, errors=(), status: int = 200,
 ) -> HttpResponse:  # fmt: skip
     if restriction is not None:

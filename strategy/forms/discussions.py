@@ -4,6 +4,7 @@ return, cancel (DOMAIN.md "Strategy discussions", "The record")."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import cast
 
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html
 
 from accounts.forms import DateField, PageFormHelper, yes_no_field
+from accounts.models import Agency, User
 from accounts.sharing import ConsentPosition
 from strategy.models import (
     REQUIRED_AGENCY_KINDS,
@@ -34,7 +36,8 @@ def _yes_no(value: str) -> bool | None:
 
 
 def _as_yes_no(value: bool | None) -> str:
-    return {True: "yes", False: "no"}.get(value, "")
+    answers: dict[bool | None, str] = {True: "yes", False: "no"}
+    return answers.get(value, "")
 
 
 class Heading:
@@ -99,13 +102,13 @@ class ConveneForm(forms.Form):
         choices=DiscussionFormat.choices,
         error_messages={"required": "Choose how the discussion is held"},
     )
-    chair = forms.ModelChoiceField(
+    chair: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         queryset=None,
         label="Chair",
         empty_label="Choose the chair",
         error_messages={"required": "Choose who chairs the discussion"},
     )
-    agencies = forms.ModelMultipleChoiceField(
+    agencies: forms.ModelMultipleChoiceField[Agency] = forms.ModelMultipleChoiceField(
         queryset=None,
         label="Agencies to invite",
         widget=forms.CheckboxSelectMultiple,
@@ -143,13 +146,14 @@ class ConveneForm(forms.Form):
     def __init__(self, *args, referrals, chairs, agencies, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.referrals = {str(referral.pk): referral for referral in referrals}
-        self.fields["children"].choices = [
+        cast(forms.ChoiceField, self.fields["children"]).choices = [
             (key, f"{r.child.first_name} {r.child.last_name} ({r.child.census_id})")
             for key, r in self.referrals.items()
         ]
-        self.fields["chair"].queryset = chairs
-        self.fields["chair"].label_from_instance = lambda user: user.display_name
-        self.fields["agencies"].queryset = agencies
+        chair = cast(forms.ModelChoiceField, self.fields["chair"])
+        chair.queryset = chairs
+        chair.label_from_instance = lambda user: user.display_name  # type: ignore[method-assign, assignment]  # Django's label hook
+        cast(forms.ModelMultipleChoiceField, self.fields["agencies"]).queryset = agencies
         if not self.is_bound:
             self.initial.setdefault(
                 "agencies", [a.pk for a in agencies if a.kind in REQUIRED_AGENCY_KINDS]
@@ -249,7 +253,7 @@ class RecordForm(forms.Form):
         self.participants = [p for p in everyone if not recorded_by_itself(p)]
         self.recorded_themselves = [p for p in everyone if recorded_by_itself(p)]
         self.children = list(discussion.children.all())
-        attendance_layout = [
+        attendance_layout: list[Heading | Paragraph | Field] = [
             Paragraph(
                 f"{p.agency.name} recorded its own attendance and contribution: they are shown "
                 "on the discussion's page and are kept as it recorded them."
@@ -395,7 +399,7 @@ class RecordForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    agency = forms.ModelChoiceField(
+    agency: forms.ModelChoiceField[Agency] = forms.ModelChoiceField(
         queryset=None,
         label="Agency",
         empty_label="Choose an agency",
@@ -404,7 +408,7 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args, agencies, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
+        cast(forms.ModelChoiceField, self.fields["agency"]).queryset = agencies
         self.helper = PageFormHelper()
         self.helper.layout = Layout(
             Field.select("agency"), Button.secondary("invite", "Invite the agency")
@@ -422,7 +426,7 @@ class ActionForm(forms.Form):
         label="Who owns it", max_length=200, help_text="A name and role",
         error_messages={"required": "Enter who owns the action"},
     )  # fmt: skip
-    agency = forms.ModelChoiceField(
+    agency: forms.ModelChoiceField[Agency] = forms.ModelChoiceField(
         queryset=None,
         label="Their agency",
         empty_label="Choose an agency",
@@ -434,7 +438,7 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args, agencies, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
+        cast(forms.ModelChoiceField, self.fields["agency"]).queryset = agencies
         self.helper = PageFormHelper()
         self.helper.layout = Layout(
             Field.textarea("description", rows=3),

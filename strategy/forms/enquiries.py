@@ -56,7 +56,7 @@ class ConferenceForm(forms.Form):
         label="When was the conference held?",
         help_text="For example, 27 3 2026. Not a weekend, not before the enquiry started",
     )
-    agencies = forms.ModelMultipleChoiceField(
+    agencies: forms.ModelMultipleChoiceField[Agency] = forms.ModelMultipleChoiceField(
         queryset=None,
         label="Which agencies attended?",
         widget=forms.CheckboxSelectMultiple,

@@ -143,7 +143,7 @@ class StrategyDiscussion(ConcurrentTransitionMixin, models.Model):
         return not self.record_problems()
 
     @transition(field=state, source=DiscussionState.CONVENED, target=DiscussionState.HELD,
-                conditions=[_record_complete])  # fmt: skip
+                conditions=[_record_complete])  # type: ignore[list-item]  # django-fsm-2 types conditions as taking any Model  # fmt: skip
     def record_held(self, *, by) -> None:
         self.recorded_by, self.recorded_at = by, timezone.now()
 

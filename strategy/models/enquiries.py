@@ -125,28 +125,28 @@ class Section47(ConcurrentTransitionMixin, models.Model):
         return self.outcome in (EnquiryOutcome.NOT_SUBSTANTIATED, EnquiryOutcome.NO_CONTINUING_RISK)
 
     @transition(field=state, source=Section47State.OPEN, target=Section47State.OUTCOME_PROPOSED,
-                conditions=[_has_proposal])  # fmt: skip
+                conditions=[_has_proposal])  # type: ignore[list-item]  # django-fsm-2 types conditions as taking any Model  # fmt: skip
     def propose_outcome(self, *, by) -> None:
         """The proposal (a new EnquiryOutcomeDecision row) is set by the service before this."""
 
     @transition(field=state, source=Section47State.OUTCOME_PROPOSED,
                 target=Section47State.OUTCOME_SIGNED_OFF)  # fmt: skip
     def sign_off_outcome(self, *, by, comment: str = "") -> None:
-        self.current_outcome.review(by=by, state=Proposal.State.SIGNED_OFF, comment=comment)
+        self.current_outcome.review(by=by, state=Proposal.State.SIGNED_OFF, comment=comment)  # type: ignore[union-attr]  # the proposed state always has a current outcome
 
     @transition(field=state, source=Section47State.OUTCOME_PROPOSED, target=Section47State.OPEN)
     def return_outcome(self, *, by, comment: str) -> None:
-        self.current_outcome.review(by=by, state=Proposal.State.RETURNED, comment=comment)
+        self.current_outcome.review(by=by, state=Proposal.State.RETURNED, comment=comment)  # type: ignore[union-attr]  # the proposed state always has a current outcome
         self.current_outcome = None
 
     @transition(field=state, source=Section47State.OUTCOME_SIGNED_OFF,
-                target=Section47State.CLOSED, conditions=[_conference_not_needed])  # fmt: skip
+                target=Section47State.CLOSED, conditions=[_conference_not_needed])  # type: ignore[list-item]  # django-fsm-2 types conditions as taking any Model  # fmt: skip
     def close_without_conference(self, *, by) -> None:
         self.conference_not_required = True
         self.closed_by, self.closed_at = by, timezone.now()
 
     @transition(field=state, source=Section47State.OUTCOME_SIGNED_OFF,
-                target=Section47State.CONFERENCE_HELD, conditions=[_conference_needed])  # fmt: skip
+                target=Section47State.CONFERENCE_HELD, conditions=[_conference_needed])  # type: ignore[list-item]  # django-fsm-2 types conditions as taking any Model  # fmt: skip
     def hold_conference(self, *, by) -> None:
         """The conference record (InitialConference) is made by the service with this."""
 

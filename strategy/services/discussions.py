@@ -6,6 +6,7 @@ enforces the journey's rules, calls the transition, saves and audits it in one t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -178,7 +179,7 @@ RECORD_FIELDS = (
 @transaction.atomic
 def discussion_record(
     *, by: User, discussion: StrategyDiscussion, version: int,
-    attendance: list[AttendanceRecord] = (), decisions: list[ChildDecision] = (), **record,
+    attendance: Sequence[AttendanceRecord] = (), decisions: Sequence[ChildDecision] = (), **record,
 ) -> StrategyDiscussion:  # fmt: skip
     """Save the record of the discussion (DOMAIN.md "The record") while it is not yet
     recorded as held; a second editor is told and keeps what they typed."""

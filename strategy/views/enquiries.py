@@ -327,7 +327,7 @@ def section47_sign_off_check(request: AuthenticatedHttpRequest, pk: int) -> Http
             "child": enquiry.child,
             "decision": enquiry.current_outcome,
             "comment": pending.get("comment", ""),
-            "closes": enquiry.current_outcome.outcome != EnquiryOutcome.CONTINUING_RISK,
+            "closes": enquiry.current_outcome.outcome != EnquiryOutcome.CONTINUING_RISK,  # type: ignore[union-attr]  # proposed, so set
         },
     )
 
