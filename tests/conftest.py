@@ -96,18 +96,21 @@ def pytest_addoption(parser):
     )
 
 
-def pytest_collection_finish(session):
-    # session.items is what runs, after -m deselection.
-    session.config._postgresql_tests_selected = sum(
-        1 for item in session.items if item.get_closest_marker("postgresql")
-    )
+# Tests marked 'postgresql' that ran, counted where every test's report arrives: the one
+# process, or with xdist the controller (whose workers send it their reports).
+_postgresql_tests_run = [0]
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and "postgresql" in report.keywords:
+        _postgresql_tests_run[0] += 1
 
 
 def pytest_sessionfinish(session, exitstatus):
     config = session.config
-    if config.getoption("--require-postgresql-tests") and not getattr(
-        config, "_postgresql_tests_selected", 0
-    ):
+    if hasattr(config, "workerinput"):  # an xdist worker; the controller checks
+        return
+    if config.getoption("--require-postgresql-tests") and not _postgresql_tests_run[0]:
         print("\nERROR: this PostgreSQL pass ran no test marked 'postgresql'.")
         session.exitstatus = 1
 
