@@ -54,12 +54,16 @@ lint: setup
 	$(BIN)/mypy
 
 # The suite on the database DATABASE_URL names (SQLite when unset). PostgreSQL-only tests run
-# only there; the browser tests run as their own pass (see STACK.md).
+# only there; the browser tests run as their own pass (see STACK.md). The unit pass runs in
+# PYTEST_WORKERS processes (pytest-xdist), each with its own test database; 0 runs it in one.
+# Random test data comes from one seed per run, shown in the header and after a failure;
+# FRONT_DOOR_TEST_SEED=<seed> (or pytest --seed=<seed>) runs the same data again.
 ON_POSTGRESQL := $(findstring postgres,$(DATABASE_URL))
 PYTEST_MARKS := not browser and not $(if $(ON_POSTGRESQL),sqlite,postgresql)
+PYTEST_WORKERS ?= 2
 
 test-unit: setup
-	$(BIN)/pytest -m "$(PYTEST_MARKS)" $(if $(ON_POSTGRESQL),--require-postgresql-tests)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "$(PYTEST_MARKS)" $(if $(ON_POSTGRESQL),--require-postgresql-tests)
 
 test-browser: setup check-chromium
 	DJANGO_ALLOW_ASYNC_UNSAFE=true CHROMIUM=$(CHROMIUM) $(BIN)/pytest -m browser

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 
+import environ
+import factory.random
 import pytest
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
@@ -13,6 +16,7 @@ from django.dispatch import receiver
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import core as hypothesis_core
 
 from accounts.models import Agency, User
 from accounts.roles import Role
@@ -88,26 +92,85 @@ def _create_standin_tables(sender, using="default", **kwargs):
         ContentType.objects.db_manager(using).get_for_model(model)
 
 
+# One seed per run for everything random in test data (factory_boy, Faker, `random`,
+# hypothesis): shown in the header and again after a failure, and set again to rerun the same
+# data. Every xdist worker gets the controller's seed.
+SEED_VARIABLE = "FRONT_DOOR_TEST_SEED"
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--require-postgresql-tests",
         action="store_true",
         help="Fail unless at least one test marked 'postgresql' ran (CI's PostgreSQL pass).",
     )
-
-
-def pytest_collection_finish(session):
-    # session.items is what runs, after -m deselection.
-    session.config._postgresql_tests_selected = sum(
-        1 for item in session.items if item.get_closest_marker("postgresql")
+    parser.addoption(
+        "--seed",
+        type=int,
+        default=None,
+        help=f"The run's seed for random test data (default: ${SEED_VARIABLE}, else a new one).",
     )
+
+
+def pytest_configure(config):
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:  # an xdist worker: the controller's seed
+        seed = workerinput["front_door_seed"]
+    elif config.getoption("--seed") is not None:
+        seed = config.getoption("--seed")
+    else:
+        seed = environ.Env().int(SEED_VARIABLE, default=None)
+    if seed is None:
+        seed = random.SystemRandom().randrange(1, 1_000_000)
+    config._front_door_seed = seed
+    if config.getoption("--hypothesis-seed", None) is None:
+        hypothesis_core.global_force_seed = seed
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """xdist, on the controller: hand each worker the run's seed."""
+    node.workerinput["front_door_seed"] = node.config._front_door_seed
+
+
+def _rerun_hint(config) -> str:
+    seed = config._front_door_seed
+    return f"test data seed: {seed} (rerun with {SEED_VARIABLE}={seed} or --seed={seed})"
+
+
+def pytest_report_header(config):
+    return _rerun_hint(config)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if exitstatus != 0:
+        terminalreporter.write_line(_rerun_hint(config), yellow=True, bold=True)
+
+
+@pytest.fixture(autouse=True)
+def _seeded_random(request):
+    """Each test's random data from the run's seed and the test's own id, so that a test's
+    data never depends on which tests ran before it (or on which worker)."""
+    seed = f"{request.config._front_door_seed}:{request.node.nodeid}"
+    factory.random.reseed_random(seed)  # factory_boy and Faker share this generator
+    random.seed(seed)
+
+
+# Tests marked 'postgresql' that ran, counted where every test's report arrives: the one
+# process, or with xdist the controller (whose workers send it their reports).
+_postgresql_tests_run = [0]
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and "postgresql" in report.keywords:
+        _postgresql_tests_run[0] += 1
 
 
 def pytest_sessionfinish(session, exitstatus):
     config = session.config
-    if config.getoption("--require-postgresql-tests") and not getattr(
-        config, "_postgresql_tests_selected", 0
-    ):
+    if hasattr(config, "workerinput"):  # an xdist worker; the controller checks
+        return
+    if config.getoption("--require-postgresql-tests") and not _postgresql_tests_run[0]:
         print("\nERROR: this PostgreSQL pass ran no test marked 'postgresql'.")
         session.exitstatus = 1
 
