@@ -8,7 +8,7 @@ audited, and is listed for managers. Search shows "restricted record" with no de
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -16,10 +16,8 @@ from django.utils import timezone
 
 from accounts.audit import register_audited
 from accounts.encryption import EncryptedTextField
+from accounts.models import User
 from casework.references import about_child, child_reference
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 _USER = settings.AUTH_USER_MODEL
 
