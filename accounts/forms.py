@@ -222,3 +222,12 @@ class AgencyForm(forms.Form):
             Field.checkbox("is_active"),
             Button("submit", "Save"),
         )
+
+
+class ReportChangeForm(forms.Form):
+    """The holder's "this wasn't me": no fields, one button (the link names the change)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PageFormHelper()
+        self.helper.layout = Layout(Button("submit", "Report it and stop the change"))

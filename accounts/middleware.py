@@ -84,6 +84,7 @@ BEFORE_SECOND_FACTOR = frozenset(
         "accounts:password-reset-done",
         "accounts:password-reset-confirm",
         "accounts:password-reset-complete",
+        "accounts:account-change-report",
         "healthz",
     }
 )

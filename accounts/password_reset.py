@@ -9,6 +9,7 @@ from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.utils.decorators import method_decorator
 from django_ratelimit.core import is_ratelimited
 
+from accounts import services
 from accounts.forms import gds_form
 from accounts.middleware import AuditMiddleware
 
@@ -54,6 +55,8 @@ class ResetRequestView(auth_views.PasswordResetView):
     success_url = "/password-reset/sent/"
 
     def form_valid(self, form):
+        # An approved change of email address whose time has come takes effect first.
+        services.apply_due_account_changes()
         # Over the limit (per address and per e-mail), answer the same but send nothing.
         limited = any(
             is_ratelimited(self.request, group="password-reset", key=key, rate=RESET_RATE,

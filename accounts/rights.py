@@ -10,8 +10,10 @@ role has no right here. DESIGN.md ("Who uses it", "Information sharing and acces
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
 from accounts.models import Agency, User
@@ -57,6 +59,44 @@ def can_read_audit_trail(user: AnyUser) -> bool:
 def can_manage_users(user: AnyUser) -> bool:
     """System administrators manage users and agencies, and see no case content."""
     return has_right(user, Perm.MANAGE_USERS)
+
+
+def is_named_approving_manager(user: AnyUser) -> bool:
+    """The manager named by `ACCOUNT_CHANGE_APPROVING_MANAGER` (where the authority has one
+    system administrator), while they hold the manager's right to sign off."""
+    return (
+        bool(settings.ACCOUNT_CHANGE_APPROVING_MANAGER)
+        and user.is_authenticated
+        and user.get_username() == settings.ACCOUNT_CHANGE_APPROVING_MANAGER
+        and has_right(user, Perm.SIGN_OFF_DECISIONS)
+    )
+
+
+def can_approve_account_changes(user: AnyUser) -> bool:
+    """System administrators, and the named manager, approve changes that hand out access
+    (issue 16); the services add who may not approve which change."""
+    return can_manage_users(user) or is_named_approving_manager(user)
+
+
+def require_account_change_approver(user: AnyUser) -> None:
+    """403 for everyone who does not approve account changes."""
+    if not can_approve_account_changes(user):
+        raise PermissionDenied("Only system administrators and the named manager approve this.")
+
+
+def account_change_approvers():
+    """Active users who approve account changes: administrators and the named manager."""
+    who = Q(pk__in=users_with_right(Perm.MANAGE_USERS).values("pk"))
+    name = settings.ACCOUNT_CHANGE_APPROVING_MANAGER
+    if name:
+        managers = users_with_right(Perm.SIGN_OFF_DECISIONS).filter(username=name)
+        who |= Q(pk__in=managers.values("pk"))
+    return User.objects.filter(who, is_active=True).order_by("first_name", "last_name", "username")
+
+
+def can_read_administrators_actions(user: AnyUser) -> bool:
+    """Managers and auditors read what administrators asked for and approved (issue 16)."""
+    return has_right(user, Perm.READ_AUDIT_TRAIL)
 
 
 def require_case_records_access(user: AnyUser) -> None:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from accounts.models import Agency, User
+from accounts.models import (
+    OPEN_CHANGE_STATES,
+    AccountChange,
+    AccountChangeState,
+    Agency,
+    User,
+)
 from accounts.sharing import SharingRecord
 
 
@@ -33,6 +39,74 @@ def locked_usernames(usernames: list[str]) -> set[str]:
             username__in=usernames, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
         ).values_list("username", flat=True)
     )
+
+
+# Changes that hand out access (issue 16) -----------------------------------------------------
+
+ACCOUNT_CHANGES_PAGE_SIZE = 50
+
+
+def _account_changes() -> QuerySet[AccountChange]:
+    return AccountChange.objects.select_related(
+        "account", "new_agency", "requested_by", "approved_by", "cancelled_by"
+    )
+
+
+def account_changes_waiting(user: User) -> QuerySet[AccountChange]:
+    """Changes waiting for a second person that `user` may approve: not asked for by them,
+    not to their own account (one query)."""
+    return (
+        _account_changes()
+        .filter(state=AccountChangeState.REQUESTED)
+        .exclude(requested_by=user)
+        .exclude(account=user)
+        .order_by("requested_at", "pk")
+    )
+
+
+def account_changes_waiting_count(user: User) -> int:
+    return account_changes_waiting(user).count()
+
+
+def account_changes_not_for(user: User) -> QuerySet[AccountChange]:
+    """Waiting changes that someone other than `user` must approve (theirs, or to them)."""
+    return (
+        _account_changes()
+        .filter(state=AccountChangeState.REQUESTED)
+        .filter(Q(requested_by=user) | Q(account=user))
+        .order_by("requested_at", "pk")
+    )
+
+
+def account_changes_approved() -> QuerySet[AccountChange]:
+    """Approved changes waiting for their time, soonest first."""
+    return (
+        _account_changes().filter(state=AccountChangeState.APPROVED).order_by("effective_at", "pk")
+    )
+
+
+def open_account_changes(account: User) -> QuerySet[AccountChange]:
+    """The changes to one account still waiting for approval or to take effect."""
+    return (
+        _account_changes()
+        .filter(account=account, state__in=OPEN_CHANGE_STATES)
+        .order_by("requested_at", "pk")
+    )
+
+
+def accounts_with_open_changes(account_ids: list[int]) -> set[int]:
+    """Which of these accounts have a change waiting (one query)."""
+    return set(
+        AccountChange.objects.filter(
+            account_id__in=account_ids, state__in=OPEN_CHANGE_STATES
+        ).values_list("account_id", flat=True)
+    )
+
+
+def administrators_actions() -> QuerySet[AccountChange]:
+    """Every change that hands out access, newest first, with who asked and who approved
+    (one query a page); the sealed new email is not loaded. Managers and auditors."""
+    return _account_changes().defer("new_email").order_by("-requested_at", "-pk")
 
 
 # Information sharing records (issue 9) -----------------------------------------------------

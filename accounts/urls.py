@@ -34,6 +34,18 @@ urlpatterns = [
     path(
         "administration/users/<int:user_id>/<slug:action>/", views.user_action, name="user-action"
     ),
+    path("administration/account-changes/", views.account_changes, name="account-changes"),
+    path(
+        "administration/account-changes/<int:pk>/<slug:action>/",
+        views.account_change_action,
+        name="account-change-action",
+    ),
+    path("administration/actions/", views.administrators_actions, name="administrators-actions"),
+    path(
+        "account-changes/report/<str:token>/",
+        views.account_change_report,
+        name="account-change-report",
+    ),
     path("administration/agencies/", views.agencies, name="agencies"),
     path("administration/agencies/new/", views.agency_edit, name="agency-new"),
     path("administration/agencies/<int:agency_id>/", views.agency_edit, name="agency"),

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
@@ -19,9 +20,9 @@ from django_otp import login as otp_login
 
 from accounts import rights, selectors, services, sessions, two_factor
 from accounts.audit import Event, record_event
-from accounts.forms import AgencyForm, SecurityCodeForm, SignInForm, UserForm
+from accounts.forms import AgencyForm, ReportChangeForm, SecurityCodeForm, SignInForm, UserForm
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Agency, User
+from accounts.models import AccountChange, Agency, User
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -29,6 +30,11 @@ class SignInView(auth_views.LoginView):
     template_name = "accounts/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        # Account changes whose time has come take effect before anyone signs in with them.
+        services.apply_due_account_changes()
+        return super().post(request, *args, **kwargs)
 
 
 class SignOutView(auth_views.LogoutView):
@@ -170,11 +176,27 @@ def _require_administrator(request: AuthenticatedHttpRequest) -> None:
         raise PermissionDenied("Only system administrators manage users and agencies.")
 
 
+def _link_base(request: HttpRequest) -> str:
+    """The service's address as this request saw it, for the links in e-mails."""
+    return request.build_absolute_uri("/")[:-1]
+
+
+WAITS = "Waiting for a second person's approval"
+
+
+def _delay_hours() -> float:
+    return settings.ACCOUNT_CHANGE_DELAY_SECONDS / 3600
+
+
 def users(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_administrator(request)
+    services.apply_due_account_changes()
     rows = list(selectors.users_for_administration())
     locked = selectors.locked_usernames([user.username for user in rows])
-    return render(request, "accounts/admin/users.html", {"rows": rows, "locked": locked})
+    waiting = selectors.accounts_with_open_changes([user.pk for user in rows])
+    return render(
+        request, "accounts/admin/users.html", {"rows": rows, "locked": locked, "waiting": waiting}
+    )
 
 
 def user_new(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -183,19 +205,22 @@ def user_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_create(
-                by=request.user, **form.cleaned_data,
-                set_password_url=request.build_absolute_uri("/")[:-1],
-            )  # fmt: skip
+                by=request.user, **form.cleaned_data, set_password_url=_link_base(request)
+            )
         except services.AccountRuleBroken as error:
             form.add_error("username", str(error))
         else:
-            messages.success(request, f"{user.display_name} can now set a password by e-mail.")
+            messages.success(
+                request,
+                f"{WAITS}: once approved, {user.display_name} gets an e-mail to set a password.",
+            )
             return redirect("accounts:user", user_id=user.pk)
     return render(request, "accounts/admin/user_form.html", {"form": form, "heading": "Add a user"})
 
 
 def user_detail(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     _require_administrator(request)
+    services.apply_due_account_changes()
     user = get_object_or_404(User.objects.select_related("agency"), pk=user_id)
     roles = [group.name for group in user.groups.all()]
     form = UserForm(
@@ -206,11 +231,17 @@ def user_detail(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse
     )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_update(by=request.user, user=user, **form.cleaned_data)
+            requested = services.user_update(
+                by=request.user, user=user, **form.cleaned_data, link_base=_link_base(request)
+            )
         except services.AccountRuleBroken as error:
             form.add_error("roles", str(error))
         else:
-            messages.success(request, "The user's details are saved.")
+            if requested:
+                what = ", ".join(change.get_kind_display().lower() for change in requested)
+                messages.success(request, f"{WAITS}: {what}.")
+            else:
+                messages.success(request, "The user's details are saved.")
             return redirect("accounts:user", user_id=user.pk)
     return render(
         request,
@@ -221,35 +252,113 @@ def user_detail(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse
             "is_self": user.pk == request.user.pk,
             "locked": user.username in selectors.locked_usernames([user.username]),
             "has_app": two_factor.has_confirmed_app(user),
+            "changes": selectors.open_account_changes(user),
+            "delay_hours": _delay_hours(),
         },
     )
 
 
 @require_POST
 def user_action(request: AuthenticatedHttpRequest, user_id: int, action: str) -> HttpResponse:
-    """Deactivate, reactivate, reset two-factor sign-in, or unlock."""
+    """Deactivate, unlock; or ask for a reactivation, a two-factor or a password reset."""
     _require_administrator(request)
     user = get_object_or_404(User, pk=user_id)
+    by, base = request.user, _link_base(request)
     done = {
-        "deactivate": ("The user is deactivated and cannot sign in.",
-                       lambda: services.user_set_active(by=request.user, user=user, active=False)),
-        "reactivate": ("The user is active again.",
-                       lambda: services.user_set_active(by=request.user, user=user, active=True)),
-        "reset-two-factor": ("Two-factor sign-in is reset: an app is set up at the next sign-in.",
-                             lambda: services.user_reset_two_factor(by=request.user, user=user)),
-        "unlock": ("The user can sign in again.",
-                   lambda: services.user_unlock(by=request.user, user=user)),
-    }  # fmt: skip
+        "deactivate": lambda: services.user_deactivate(by=by, user=user, link_base=base),
+        "reactivate": lambda: services.user_reactivate(by=by, user=user, link_base=base),
+        "reset-two-factor": lambda: services.user_reset_two_factor(
+            by=by, user=user, link_base=base
+        ),
+        "reset-password": lambda: services.user_reset_password(by=by, user=user, link_base=base),
+        "unlock": lambda: services.user_unlock(by=by, user=user),
+    }
     if action not in done:
         raise Http404
-    message, run = done[action]
     try:
-        run()
+        change = done[action]()
     except services.AccountRuleBroken as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, message)
+        if change is not None:
+            messages.success(request, f"{WAITS}: {change.get_kind_display().lower()}.")
+        elif action == "deactivate":
+            messages.success(request, "The user is deactivated and cannot sign in.")
+        else:
+            messages.success(request, "The user can sign in again.")
     return redirect("accounts:user", user_id=user.pk)
+
+
+# Changes that hand out access: approval, the holder's report, the record (issue 16) ------
+
+
+def account_changes(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Changes awaiting my approval (administrators and the named manager)."""
+    rights.require_account_change_approver(request.user)
+    services.apply_due_account_changes()
+    return render(
+        request,
+        "accounts/admin/account_changes.html",
+        {
+            "waiting": selectors.account_changes_waiting(request.user),
+            "not_for_me": selectors.account_changes_not_for(request.user),
+            "approved": selectors.account_changes_approved(),
+            "delay_hours": _delay_hours(),
+        },
+    )
+
+
+@require_POST
+def account_change_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
+    """Approve a change, or cancel it before it takes effect."""
+    rights.require_account_change_approver(request.user)
+    change = get_object_or_404(AccountChange, pk=pk)
+    act = {"approve": services.account_change_approve, "cancel": services.account_change_cancel}
+    if action not in act:
+        raise Http404
+    try:
+        act[action](by=request.user, change=change)
+    except services.AccountRuleBroken as error:
+        messages.error(request, str(error))
+    else:
+        verb = "approved: it takes effect later" if action == "approve" else "cancelled"
+        messages.success(
+            request, f"{change.get_kind_display()} for {change.account.display_name} {verb}."
+        )
+    return redirect("accounts:account-changes")
+
+
+def administrators_actions(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Every change administrators asked for, who approved it and what became of it."""
+    if not rights.can_read_administrators_actions(request.user):
+        raise PermissionDenied("Only managers and auditors read the administrators' actions.")
+    page = Paginator(
+        selectors.administrators_actions(), selectors.ACCOUNT_CHANGES_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/admin/administrators_actions.html",
+        {"page": page, "rows": page, "delay_hours": _delay_hours()},
+    )
+
+
+@login_not_required
+@never_cache
+def account_change_report(request: HttpRequest, token: str) -> HttpResponse:
+    """The holder's "this wasn't me" link: no sign-in needed (their account may be the one
+    being taken); it can only cancel the change it names."""
+    change = services.change_for_report_token(token)
+    if change is None:
+        raise Http404
+    form = ReportChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_change_report(change=change)
+        except services.AccountRuleBroken as error:
+            form.add_error(None, str(error))
+        else:
+            return render(request, "accounts/account_change_reported.html", {"change": change})
+    return render(request, "accounts/account_change_report.html", {"change": change, "form": form})
 
 
 def agencies(request: AuthenticatedHttpRequest) -> HttpResponse:

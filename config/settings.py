@@ -321,6 +321,13 @@ INFORMATION_REQUEST_AMBER_WORKING_DAYS = env.int(
 PARTNER_GRANT_DAYS = env.int("PARTNER_GRANT_DAYS", default=30)
 # Opening a restricted record with a reason (break glass) lasts this many hours.
 BREAK_GLASS_HOURS = env.int("BREAK_GLASS_HOURS", default=8)
+# A change that hands out access (an account's email, roles, agency, two-factor reset,
+# reactivation, password reset, a new account) takes effect this long after a second person
+# approves it, unless its holder reports it first (issue 16).
+ACCOUNT_CHANGE_DELAY_SECONDS = env.int("ACCOUNT_CHANGE_DELAY_SECONDS", default=4 * 60 * 60)
+# Where the authority has only one system administrator: the username of the manager who
+# approves account changes with them (empty: administrators approve each other's).
+ACCOUNT_CHANGE_APPROVING_MANAGER = env.str("ACCOUNT_CHANGE_APPROVING_MANAGER", default="")
 
 # Cache: rate limits (password reset) count here. Several processes need a shared cache,
 # e.g. CACHE_URL=rediscache://127.0.0.1:6379/1 (Django's Redis backend needs the redis package).

@@ -58,6 +58,8 @@ USERS = [
     DemoUser("lado", "Laura", "Dean", LADO, Role.PARTNER_PRACTITIONER),
     DemoUser("auditor", "Ann", "Fraser", COUNCIL, Role.AUDITOR),
     DemoUser("sysadmin", "Sid", "Marsh", COUNCIL, Role.SYSTEM_ADMINISTRATOR),
+    # A second administrator: changes that hand out access need two people (issue 16).
+    DemoUser("sysadmin2", "Asha", "Kaur", COUNCIL, Role.SYSTEM_ADMINISTRATOR),
 ]
 
 

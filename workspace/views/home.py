@@ -5,10 +5,27 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from accounts import rights
+from accounts import selectors as account_selectors
 from accounts.http import AuthenticatedHttpRequest
 from workspace import selectors
 
 
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in user's home: who they are, their roles and agency, what their role does."""
-    return render(request, "workspace/home.html", {"profile": selectors.home_profile(request.user)})
+    user = request.user
+    # Administrators and the named manager: how many account changes wait for them (issue 16).
+    approvals = (
+        account_selectors.account_changes_waiting_count(user)
+        if rights.can_approve_account_changes(user)
+        else None
+    )
+    return render(
+        request,
+        "workspace/home.html",
+        {
+            "profile": selectors.home_profile(user),
+            "approvals": approvals,
+            "reads_administrators_actions": rights.can_read_administrators_actions(user),
+        },
+    )
