@@ -402,7 +402,7 @@ def _tell_holder(change: AccountChange) -> None:
 
 
 def _alert_approvers(change: AccountChange) -> None:
-    addresses = [user.email for user in rights.account_change_approvers() if user.email]
+    addresses = [user.email for user in rights.account_change_approvers()]
     link = change.link_base + reverse("accounts:account-changes")
     _send_after_commit(
         "A change to an account was reported: it is cancelled",
@@ -415,6 +415,7 @@ def _alert_approvers(change: AccountChange) -> None:
 
 
 def _send_after_commit(subject: str, body: str, to: list[str]) -> None:
+    to = [address for address in to if address]
     if to:
         transaction.on_commit(lambda: send_mail(subject, body, None, to))
 

@@ -8,8 +8,9 @@ from django.core import mail
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import services
 from accounts.audit import AuditEntry, Event
-from accounts.models import Agency, User
+from accounts.models import AccountChange, AccountChangeState, Agency, User
 from accounts.roles import Role
 from tests.conftest import sign_in
 
@@ -26,6 +27,20 @@ def admin_client(client, make_user):
 @pytest.fixture
 def target(make_user):
     return make_user(Role.PRACTITIONER)
+
+
+@pytest.fixture
+def second_admin(make_user, settings):
+    """Another administrator, who approves; approved changes take effect at once here."""
+    settings.ACCOUNT_CHANGE_DELAY_SECONDS = 0
+    return make_user(Role.SYSTEM_ADMINISTRATOR)
+
+
+def approve_and_apply(account: User, approver: User) -> None:
+    """A second person approves every waiting change to `account`; they take effect."""
+    for change in AccountChange.objects.filter(account=account, state=AccountChangeState.REQUESTED):
+        services.account_change_approve(by=approver, change=change)
+    services.apply_due_account_changes()
 
 
 def urls(target) -> list[tuple[str, str]]:
@@ -54,8 +69,8 @@ def test_the_administrator_sees_every_page(admin_client, target):
             assert admin_client.get(url).status_code == 200, url
 
 
-def test_create_a_user_who_gets_a_set_password_link(
-    admin_client, django_capture_on_commit_callbacks
+def test_create_a_user_who_gets_a_set_password_link_once_a_second_person_approves(
+    admin_client, second_admin, django_capture_on_commit_callbacks
 ):
     agency = Agency.objects.create(name="Holmsey Constabulary", kind=Agency.Kind.POLICE)
     with django_capture_on_commit_callbacks(execute=True):
@@ -68,9 +83,15 @@ def test_create_a_user_who_gets_a_set_password_link(
     user = User.objects.get(username="pc.new")
     assert response.url == reverse("accounts:user", args=[user.pk])
     assert not user.has_usable_password()
-    assert user.role_names == ["Partner practitioner"]
-    assert len(mail.outbox) == 1 and "/password-reset/" in mail.outbox[0].body
+    # Nothing handed out yet: no role, cannot sign in, no link sent.
+    assert (user.is_active, user.role_names, len(mail.outbox)) == (False, [], 0)
     assert AuditEntry.objects.filter(event=Event.CREATE, object_pk=str(user.pk)).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_and_apply(user, second_admin)
+    user.refresh_from_db()
+    assert (user.is_active, user.role_names) == (True, ["Partner practitioner"])
+    assert len(mail.outbox) == 1 and "/password-reset/" in mail.outbox[0].body
+    assert mail.outbox[0].to == ["pat@example.invalid"]
 
 
 @pytest.mark.parametrize(
@@ -103,16 +124,29 @@ def test_a_duplicate_username_is_refused(admin_client, target):
     assert "A user with that username already exists" in response.content.decode()
 
 
-def test_edit_roles_and_agency_audited(admin_client, target):
+def test_edit_roles_and_agency_wait_for_a_second_person_and_are_audited(
+    admin_client, second_admin, target
+):
     police = Agency.objects.create(name="Police", kind=Agency.Kind.POLICE)
-    admin_client.post(
+    old_agency, old_email = target.agency, target.email
+    response = admin_client.post(
         reverse("accounts:user", args=[target.pk]),
         {"first_name": "New", "last_name": "Name", "email": "n@example.invalid",
          "agency": police.pk, "roles": [Role.PARTNER_SAFEGUARDING_LEAD.value]},
+        follow=True,
     )  # fmt: skip
+    assert "Waiting for a second person&#x27;s approval" in response.content.decode()
     target.refresh_from_db()
-    assert (target.first_name, target.agency, target.role_names) == (
-        "New", police, ["Partner safeguarding lead"],
+    # The names change at once; what hands out access waits.
+    assert (target.first_name, target.agency, target.email, target.role_names) == (
+        "New", old_agency, old_email, ["Practitioner"],
+    )  # fmt: skip
+    kinds = set(AccountChange.objects.filter(account=target).values_list("kind", flat=True))
+    assert kinds == {"email", "agency", "roles"}
+    approve_and_apply(target, second_admin)
+    target.refresh_from_db()
+    assert (target.first_name, target.agency, target.email, target.role_names) == (
+        "New", police, "n@example.invalid", ["Partner safeguarding lead"],
     )  # fmt: skip
     assert AuditEntry.objects.filter(object_pk=str(target.pk), event=Event.UPDATE).exists()
 
@@ -128,11 +162,22 @@ def test_nobody_changes_their_own_roles(admin_client):
     assert set(User.objects.get(pk=me.pk).role_names) == {"System administrator"}
 
 
-def test_deactivate_and_reactivate_never_delete(admin_client, target):
+def test_deactivate_at_once_and_reactivate_with_a_second_person_never_delete(
+    admin_client, second_admin, target
+):
     admin_client.post(reverse("accounts:user-action", args=[target.pk, "deactivate"]))
     assert not User.objects.get(pk=target.pk).is_active
     admin_client.post(reverse("accounts:user-action", args=[target.pk, "reactivate"]))
+    assert not User.objects.get(pk=target.pk).is_active  # waits for approval
+    approve_and_apply(target, second_admin)
     assert User.objects.get(pk=target.pk).is_active
+
+
+def test_deactivating_another_administrator_needs_a_second_person(admin_client, second_admin):
+    admin_client.post(reverse("accounts:user-action", args=[second_admin.pk, "deactivate"]))
+    assert User.objects.get(pk=second_admin.pk).is_active
+    change = AccountChange.objects.get(account=second_admin)
+    assert change.kind == "deactivation"
 
 
 def test_an_administrator_cannot_deactivate_themselves(admin_client):
@@ -144,10 +189,23 @@ def test_an_administrator_cannot_deactivate_themselves(admin_client):
     assert User.objects.get(pk=me.pk).is_active
 
 
-def test_reset_two_factor_and_unknown_action(admin_client, target):
+def test_reset_two_factor_and_password_wait_for_a_second_person_and_unknown_action(
+    admin_client, second_admin, target, django_capture_on_commit_callbacks
+):
     TOTPDevice.objects.create(user=target, name="app", confirmed=True)
-    admin_client.post(reverse("accounts:user-action", args=[target.pk, "reset-two-factor"]))
+    target.set_password("an old password")
+    target.save()
+    for action in ("reset-two-factor", "reset-password"):
+        admin_client.post(reverse("accounts:user-action", args=[target.pk, action]))
+    assert TOTPDevice.objects.filter(user=target).exists()
+    assert User.objects.get(pk=target.pk).check_password("an old password")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_and_apply(target, second_admin)
     assert not TOTPDevice.objects.filter(user=target).exists()
+    assert not User.objects.get(pk=target.pk).has_usable_password()
+    reset = [message for message in mail.outbox if "/password-reset/" in message.body]
+    assert len(reset) == 1 and reset[0].to == [target.email]
     assert (
         admin_client.post(reverse("accounts:user-action", args=[target.pk, "explode"])).status_code
         == 404
@@ -188,9 +246,9 @@ def test_user_list_query_count_is_constant(
     for _ in range(count):
         user = make_user(Role.PRACTITIONER)
         user.groups.add(Group.objects.get(name="Auditor"))
-    # request: savepoint, session, user, rights, device; users with agencies; their groups;
-    # lockouts; release
-    with django_assert_max_num_queries(9):
+    # request: savepoint, session, user, rights, device; account changes due; users with
+    # agencies; their groups; lockouts; accounts with a change waiting; release
+    with django_assert_max_num_queries(11):
         response = admin_client.get(reverse("accounts:users"))
     assert len(response.context["rows"]) == count + 1
 

@@ -160,4 +160,4 @@ def test_demo_users_share_the_documented_app_secret(demo):
     from demo.people import DEMO_TOTP_KEY_HEX
 
     assert set(TOTPDevice.objects.values_list("key", flat=True)) == {DEMO_TOTP_KEY_HEX}
-    assert TOTPDevice.objects.filter(confirmed=True).count() == 12
+    assert TOTPDevice.objects.filter(confirmed=True).count() == 13  # two administrators

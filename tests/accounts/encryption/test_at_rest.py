@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 
 from accounts.encryption import models_with_encrypted_fields
-from accounts.models import Agency, FormDraft, User
+from accounts.models import AccountChange, Agency, FormDraft, User
 from accounts.sessions import save_draft
 from accounts.sharing import SharingRecord
 from notes import services as note_services
@@ -59,6 +59,8 @@ RESTRICTED_PARTS = [
     "SECRET-BREAKGLASS-5192 police call tonight",
     "SECRET-LIFTED-5193 mother has left",
 ]
+# A requested new email address (issue 16): personal data, sealed until it takes effect.
+NEW_EMAIL = "SECRET-NEWEMAIL-5201@example.invalid"
 
 SECRETS = [
     "SECRET-CONCERN-4471 she said he hurts her",
@@ -95,6 +97,7 @@ SECRETS = [
     *PARTNER_REFERRAL.values(),
     *PARTNER_PARTS,
     *RESTRICTED_PARTS,
+    NEW_EMAIL,
 ]
 
 
@@ -114,12 +117,13 @@ def fill_every_encrypted_model() -> None:
     fill_partner_referrals()
     fill_partner_parts()
     fill_restricted_records()
+    fill_account_changes()
     # Every model with an encrypted field must be filled by this function.
     assert set(models_with_encrypted_fields()) <= {
         SealedNote, FormDraft, Contact, ContactChild, ContactDecision, Note, ReferralDecision,
         Assessment, StrategyDiscussion, DiscussionChild, Participant, Action,
         EnquiryOutcomeDecision, InitialConference, SharingRecord, InformationRequest,
-        LadoReferral, PartnerReferral, Restriction, BreakGlass,
+        LadoReferral, PartnerReferral, Restriction, BreakGlass, AccountChange,
     }  # fmt: skip
 
 
@@ -300,6 +304,23 @@ def fill_restricted_records() -> None:
         by=manager, child=kept, reason=RESTRICTED_PARTS[0], allowed=[manager]
     )
     restriction_services.restriction_lift(by=manager, child=child, reason=RESTRICTED_PARTS[2])
+
+
+def fill_account_changes() -> None:
+    from django.contrib.auth.models import Group
+
+    from accounts import services as account_services
+
+    admins = []
+    for name in ("admin-one", "admin-two"):
+        admin = User.objects.create(username=name, agency=Agency.objects.get(name="Council"))
+        admin.groups.add(Group.objects.get(name="System administrator"))
+        admins.append(admin)
+    change = account_services.account_change_request(
+        by=admins[0], account=User.objects.get(username="worker"), kind="email",
+        new_email=NEW_EMAIL, link_base="https://front-door.example",
+    )  # fmt: skip
+    account_services.account_change_approve(by=admins[1], change=change)
 
 
 def fill_partner_referrals() -> None:

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from accounts import services
 from accounts.roles import Role
 from tests.conftest import sign_in
 
@@ -15,9 +16,11 @@ def test_home_page_per_role(signed_in_client, role, django_assert_max_num_querie
     client = signed_in_client(role)
     # session, user, savepoint and release (the request's transaction), the user with agency,
     # the user's groups, the user's rights, the second factor's device; for partners, their
-    # agency's kind (whether the navigation shows the LADO inbox)
+    # agency's kind (whether the navigation shows the LADO inbox); for administrators, the
+    # count of account changes waiting for their approval
     partner = role in (Role.PARTNER_PRACTITIONER, Role.PARTNER_SAFEGUARDING_LEAD)
-    with django_assert_max_num_queries(9 if partner else 8):
+    approver = role == Role.SYSTEM_ADMINISTRATOR
+    with django_assert_max_num_queries(9 if partner or approver else 8):
         response = client.get(reverse("workspace:home"))
     assert response.status_code == 200
     page = response.content.decode()
@@ -31,7 +34,7 @@ def test_home_page_query_count_does_not_grow_with_roles(
     user = make_user(None)
     user.groups.set(Group.objects.all())
     sign_in(client, user)
-    with django_assert_max_num_queries(8):  # as above, with seven roles instead of one
+    with django_assert_max_num_queries(9):  # as above (an approver too), with seven roles
         response = client.get(reverse("workspace:home"))
     assert "Roles" in response.content.decode()
 
@@ -39,3 +42,27 @@ def test_home_page_query_count_does_not_grow_with_roles(
 def test_a_user_without_a_role_is_told_so(signed_in_client):
     response = signed_in_client(None).get(reverse("workspace:home"))
     assert "You have no role yet" in response.content.decode()
+
+
+def test_administrators_see_how_many_account_changes_wait_for_them(make_user, client):
+    me, other = make_user(Role.SYSTEM_ADMINISTRATOR), make_user(Role.SYSTEM_ADMINISTRATOR)
+    holder = make_user(Role.PRACTITIONER)
+    link = reverse("accounts:account-changes")
+    page = sign_in(client, me).get(reverse("workspace:home")).content.decode()
+    assert "0 changes to accounts waiting for your approval" in page and link in page
+    for kind in ("reactivation", "two_factor_reset"):
+        services.account_change_request(by=other, account=holder, kind=kind, link_base="")
+    services.account_change_request(by=me, account=holder, kind="password_reset", link_base="")
+    page = client.get(reverse("workspace:home")).content.decode()
+    assert "2 changes to accounts waiting for your approval" in page  # not my own request
+
+
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [(Role.MANAGER, True), (Role.AUDITOR, True), (Role.PRACTITIONER, False),
+     (Role.SYSTEM_ADMINISTRATOR, False), (Role.PARTNER_PRACTITIONER, False)],
+)  # fmt: skip
+def test_managers_and_auditors_are_shown_the_administrators_actions(signed_in_client, role, sees):
+    page = signed_in_client(role).get(reverse("workspace:home")).content.decode()
+    assert (reverse("accounts:administrators-actions") in page) is sees
+    assert ("waiting for your approval" in page) is (role == Role.SYSTEM_ADMINISTRATOR)
