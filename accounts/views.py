@@ -350,7 +350,7 @@ def account_change_report(request: HttpRequest, token: str) -> HttpResponse:
     change = services.change_for_report_token(token)
     if change is None:
         raise Http404
-    form = ReportChangeForm(request.POST or None)
+    form = ReportChangeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.account_change_report(change=change)

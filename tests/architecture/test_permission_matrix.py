@@ -30,6 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.permissions import Perm
 from accounts.roles import ROLE_PERMISSIONS
+from accounts.services import account_change_request, report_token
 from demo import people
 from tests.conftest import sign_in
 
@@ -218,6 +219,7 @@ PARTNER = partner_page
 
 # Where an allowed user is sent instead ({0}: the record's id).
 USER = Found("/administration/users/{0}/")
+ACCOUNT_CHANGES = Found("/administration/account-changes/")
 CHILD_PAGE = Found("/children/{0}/")
 NEW_CONTACT = Found("/contacts/new/")
 REFERRAL = Found("/referrals/{0}/")
@@ -330,6 +332,16 @@ PAGES: dict[str, Page] = {
     "accounts:user-action": post(ADMIN, case("user", "unlock", ok=USER),
                                  case("user", "explode", missing="M"),
                                  case("missing", "unlock", missing="L")),
+    # Two people for account changes (issue 16): approvers (the administrators; the demo names
+    # no approving manager), managers and auditors reading them, the holder's report link
+    "accounts:account-changes": page(ADMIN),
+    "accounts:account-change-action": post(ADMIN, case("account_change", "approve",
+                                                       ok=ACCOUNT_CHANGES),
+                                           case("account_change", "explode", missing="M"),
+                                           case("missing", "approve", missing="L")),
+    "accounts:administrators-actions": page(AUDIT),
+    "accounts:account-change-report": page(every_user, case("report_token", ok=404),
+                                           case("report_valid"), public=404),
     "accounts:agencies": page(ADMIN),
     "accounts:agency-new": page(ADMIN),
     "accounts:agency": page(ADMIN, case("agency"), MISSING),
@@ -635,9 +647,24 @@ def demo_keys() -> dict[str, str]:
         "agency": Agency.objects.get(name=people.POLICE).pk,
         "level": LevelOfNeed.objects.order_by("pk").first().pk,
         "uidb64": "MTIzNDU", "token": "set-password", "unlock": "unlock", "explode": "explode",
+        "account_change": account_change().pk, "approve": "approve",
+        "report_token": "not-a-report-token",
+        "report_valid": report_token(account_change()),
         "missing": MISSING_ID,
     }  # fmt: skip
     return {key: str(value) for key, value in keys.items()}
+
+
+def account_change():
+    """A change waiting for approval: the first administrator asks for the practitioner's
+    two-factor reset (the second may approve it; the asker may not)."""
+    from accounts.models import AccountChange, User
+
+    found = AccountChange.objects.order_by("pk").first()
+    return found or account_change_request(
+        by=User.objects.get(username="sysadmin"), account=User.objects.get(username="practitioner"),
+        kind="two_factor_reset", link_base="http://testserver",
+    )  # fmt: skip
 
 
 def restrict_kenan_and_note_jenna() -> None:
