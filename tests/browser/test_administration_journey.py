@@ -1,4 +1,5 @@
-"""The system administrator adds a user, unlocks and deactivates; axe finds nothing."""
+"""The system administrator adds a user (who waits for a second administrator's approval),
+deactivates; axe finds nothing."""
 
 from __future__ import annotations
 
@@ -28,8 +29,12 @@ def test_sysadmin_adds_a_user_and_manages_agencies(page: Page, base):
     page.get_by_label("Partner practitioner").check()
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hana Visitor")
-    expect(page.get_by_role("alert")).to_contain_text("can now set a password by e-mail")
+    expect(page.get_by_role("alert")).to_contain_text("Waiting for a second person")
+    expect(page.get_by_role("alert")).to_contain_text("gets an e-mail to set a password")
+    expect(page.get_by_text("New: waiting for approval")).to_be_visible()
     assert_accessible(page)
+    page.goto(f"{base}/administration/users/")
+    page.get_by_role("link", name="Pete Lawson").click()
     page.get_by_role("button", name="Deactivate").click()
     expect(page.get_by_role("alert")).to_contain_text("deactivated")
 
