@@ -162,6 +162,8 @@ def account_change_request(*, by: User, account: User, kind: str, link_base: str
                            new_agency: Agency | None = None) -> AccountChange:  # fmt: skip
     """One administrator asks; nothing changes until someone else approves (issue 16)."""
     _require_administrator(by)
+    if kind == Kind.AGENCY and new_agency is None:
+        raise AccountRuleBroken("Choose the agency")
     with transaction.atomic():
         if kind == Kind.ROLES and account.pk == by.pk:
             raise AccountRuleBroken("You cannot change your own roles: ask another administrator")
@@ -324,7 +326,9 @@ def _roles(change: AccountChange) -> None:
 
 
 def _agency(change: AccountChange) -> None:
-    change.account.agency = change.new_agency  # type: ignore[assignment]  # an agency change always names one
+    if change.new_agency is None:  # an agency change always names one (the request sets it)
+        raise AccountRuleBroken("This change of agency names no agency")
+    change.account.agency = change.new_agency
     change.account.save(update_fields=["agency"])
 
 

@@ -85,8 +85,9 @@ def verify_second_factor(user: User, code: str):
 
 
 @transaction.atomic
-def reset_two_factor(*, user: User, by: User) -> None:
-    """A system administrator's reset: the user enrols again at their next sign-in."""
+def reset_two_factor(*, user: User, by: User | None) -> None:
+    """An approved reset (accounts.services; `by`: who approved it): the user enrols again at
+    their next sign-in."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     record_event(Event.UPDATE, actor=by, obj=user, object_repr="Two-factor sign-in reset")

@@ -235,7 +235,8 @@ def user_detail(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse
                 by=request.user, user=user, **form.cleaned_data, link_base=_link_base(request)
             )
         except services.AccountRuleBroken as error:
-            form.add_error("roles", str(error))
+            # Own roles: the roles question; a change of that kind already waiting: the form.
+            form.add_error("roles" if "roles" in str(error) else None, str(error))
         else:
             if requested:
                 what = ", ".join(change.get_kind_display().lower() for change in requested)

@@ -262,3 +262,18 @@ def test_the_django_admin_does_not_let_anyone_change_their_own_roles(client, mak
     page = client.get(reverse("admin:accounts_user_change", args=[other.pk])).content.decode()
     assert 'name="groups"' in page
     assert client.post(reverse("admin:accounts_user_delete", args=[other.pk])).status_code == 403
+
+
+def test_a_change_already_waiting_is_refused_and_nothing_changes(admin_client, target):
+    data = {"first_name": "Renamed", "last_name": target.last_name, "agency": target.agency.pk,
+            "roles": [Role.PRACTITIONER.value]}  # fmt: skip
+    admin_client.post(reverse("accounts:user", args=[target.pk]), {**data, "email": "a@x.invalid"})
+    response = admin_client.post(
+        reverse("accounts:user", args=[target.pk]), {**data, "first_name": "Again",
+                                                     "email": "b@x.invalid"},
+    )  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 200 and "govuk-error-summary" in page
+    assert "already waiting" in page and 'value="b@x.invalid"' in page  # what was typed stays
+    assert User.objects.get(pk=target.pk).first_name == "Renamed"
+    assert AccountChange.objects.filter(account=target).count() == 1
