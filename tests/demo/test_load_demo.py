@@ -14,6 +14,7 @@ from referrals.models.contacts import ContactChild, ContactDecision
 DESIGN_USERNAMES = {
     "practitioner", "practitioner2", "manager", "manager2", "chair", "police", "police_lead",
     "health", "school", "lado", "auditor", "sysadmin",
+    "sysadmin2",  # issue 16: a second administrator approves the first's account changes
 }  # fmt: skip
 
 
