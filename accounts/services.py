@@ -274,7 +274,7 @@ def apply_due_account_changes() -> int:
 @transaction.atomic
 def _apply(pk: int) -> bool:
     change = (
-        AccountChange.objects.select_for_update()
+        AccountChange.objects.select_for_update(of=("self",))
         .select_related("account", "new_agency", "approved_by")
         .get(pk=pk)
     )
@@ -293,7 +293,7 @@ def _apply(pk: int) -> bool:
 
 def _locked(change: AccountChange) -> AccountChange:
     return (
-        AccountChange.objects.select_for_update()
+        AccountChange.objects.select_for_update(of=("self",))
         .select_related("account", "requested_by")
         .get(pk=change.pk)
     )
