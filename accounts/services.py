@@ -44,8 +44,6 @@ from accounts.models import (
 )
 from accounts.roles import Role
 
-__all__ = ["AccountRuleBroken"]
-
 Kind = AccountChangeKind
 REPORT_SALT = "accounts.account-change-report"
 
