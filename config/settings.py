@@ -104,6 +104,7 @@ MIDDLEWARE = [
     # Security headers first, so that every response has them, static files included.
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -263,6 +264,24 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+# Permissions-Policy (django-permissions-policy): the pages use no camera, microphone, location,
+# sensor, payment, full screen, clipboard or other powerful browser feature, so every one is
+# refused to the pages and to anything they could embed. (The session time-out script uses
+# fetch(), which needs no permission; nothing uses synchronous requests or unload handlers.)
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "ambient-light-sensor", "autoplay", "bluetooth", "browsing-topics",
+        "camera", "clipboard-read", "clipboard-write", "display-capture", "document-domain",
+        "encrypted-media", "fullscreen", "gamepad", "geolocation", "gyroscope", "hid",
+        "identity-credentials-get", "idle-detection", "interest-cohort", "local-fonts",
+        "magnetometer", "microphone", "midi", "otp-credentials", "payment",
+        "picture-in-picture", "publickey-credentials-create", "publickey-credentials-get",
+        "screen-wake-lock", "serial", "storage-access", "sync-xhr", "unload", "usb",
+        "web-share", "window-management", "xr-spatial-tracking",
+    )
+}  # fmt: skip
 
 # E-mail: e-mails carry a link and a count, never case content.
 globals().update(  # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, ... from one URL
