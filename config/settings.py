@@ -75,6 +75,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # accounts first: its `createsuperuser` (the agency by name) replaces django.contrib.auth's,
+    # and its `auditlogflush` (refusing) replaces auditlog's.
+    "accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -89,8 +92,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    # accounts before auditlog: its `auditlogflush` command (refusing) replaces the library's.
-    "accounts",
     "auditlog",
     "casework",
     "referrals",
