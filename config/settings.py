@@ -121,6 +121,8 @@ MIDDLEWARE = [
     # A restricted child's page asks for a reason first (issue 9, the break-glass page).
     "casework.middleware.RestrictedRecordMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Keeps a view's refusal for its one-line log entry (accounts.refusals.OneLineRefusals).
+    "accounts.refusals.RememberRefusalMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -364,11 +366,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # A refusal (403, 404) is one line, who, what and why; real errors keep their tracebacks.
+    "filters": {"one_line_refusals": {"()": "accounts.refusals.OneLineRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Requests are logged by the web server; Django's own request logger would copy
         # URLs and errors into logs, so it stays at WARNING.
-        "django.request": {"level": "WARNING"},
+        "django.request": {"level": "WARNING", "filters": ["one_line_refusals"]},
     },
 }

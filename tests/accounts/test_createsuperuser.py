@@ -48,7 +48,7 @@ def test_a_number_is_still_taken(db):
 
 def test_an_unknown_agency_is_refused_with_the_names_there_are(db):
     Agency.objects.create(name="Holmsey Council", kind=Agency.Kind.LOCAL_AUTHORITY)
-    with pytest.raises(CommandError, match='No agency is named "Nowhere".*Holmsey Council'):
+    with pytest.raises(CommandError, match=r'No agency is named "Nowhere".*Holmsey Council'):
         create(agency="Nowhere")
     assert not User.objects.filter(username="root").exists()
 
