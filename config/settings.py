@@ -191,22 +191,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Lockout after failed sign-ins (django-axes), per account; unlocked by a system administrator
-# (or after SIGN_IN_LOCKOUT_MINUTES, when set). Unknown usernames are never stored.
+# Lockout after failed sign-ins (django-axes, accounts/lockout.py): wrong passwords and wrong
+# security codes counted per account and client address together, in the database (every
+# process sees the same counts); at the limit sign-in is refused until SIGN_IN_LOCKOUT_MINUTES
+# after the failure that locked, then starts again by itself. A name with no account counts
+# alike under a keyed hash. `manage.py clear_sign_in_locks` clears every lock.
 AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# Per account, not per address: a council office shares one address, and one person's typing
-# must not lock everyone out. axes warns about that choice (W006), deliberately silenced.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-AXES_USERNAME_CALLABLE = "accounts.two_factor.lockout_username"
-_lockout_minutes = env.int("SIGN_IN_LOCKOUT_MINUTES", default=0)
-AXES_COOLOFF_TIME = timedelta(minutes=_lockout_minutes) if _lockout_minutes else None
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "accounts.lockout.lock_key"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+SIGN_IN_LOCKOUT_MINUTES = env.int("SIGN_IN_LOCKOUT_MINUTES", default=15)
+if SIGN_IN_LOCKOUT_MINUTES < 1:
+    raise ImproperlyConfigured("SIGN_IN_LOCKOUT_MINUTES must be 1 or more: a lock ends by itself.")
+AXES_COOLOFF_TIME = timedelta(minutes=SIGN_IN_LOCKOUT_MINUTES)
+# A refused attempt while locked does not move the stated time on.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out_response"
+# The count clears after a full sign-in (the code too), not at the password (accounts.views).
+AXES_RESET_ON_SUCCESS = False
 AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit trail
 AXES_VERBOSE = False  # axes would log usernames
 AXES_SENSITIVE_PARAMETERS = ["username", "password", "code"]
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 OTP_TOTP_ISSUER = env.str("SERVICE_NAME", default="Front Door")
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "workspace:home"
@@ -344,9 +349,16 @@ PARTNER_GRANT_DAYS = env.int("PARTNER_GRANT_DAYS", default=30)
 # Opening a restricted record with a reason (break glass) lasts this many hours.
 BREAK_GLASS_HOURS = env.int("BREAK_GLASS_HOURS", default=8)
 
-# Cache: rate limits (password reset) count here. Several processes need a shared cache,
-# e.g. CACHE_URL=rediscache://127.0.0.1:6379/1 (Django's Redis backend needs the redis package).
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Caches. Throttles (the password-reset limits, one lockout notice per lock) count in
+# "throttles", which every process of the service must share, and which
+# `manage.py clear_sign_in_locks` clears: by default a table in the database (made by a
+# migration), or THROTTLE_CACHE_URL, e.g. rediscache://127.0.0.1:6379/1 (Django's Redis
+# backend needs the redis package). Nothing that must be shared lives in "default".
+CACHES = {
+    "default": env.cache("CACHE_URL", default="locmemcache://"),
+    "throttles": env.cache("THROTTLE_CACHE_URL", default="dbcache://front_door_throttles"),
+}
+RATELIMIT_USE_CACHE = "throttles"
 
 # Forms in GOV.UK markup.
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
