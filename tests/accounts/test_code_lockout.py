@@ -133,7 +133,7 @@ def test_wrong_passwords_and_wrong_codes_add_up(client, make_user, settings):
 
 def test_a_locked_pair_refuses_a_half_signed_in_session_at_once(client, after_password, settings):
     settings.AXES_FAILURE_LIMIT = 2
-    user, device = after_password
+    user, _device = after_password
     other = client.__class__()
     for _ in range(2):  # someone at the same address keeps guessing the password
         other.post(reverse("accounts:sign-in"), {"username": user.username, "password": "nope"})
