@@ -5,7 +5,6 @@ administrators told, every lock cleared by one command, counts every process see
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
+import environ
 import pytest
 from axes.models import AccessAttempt, AccessLog
 from django.conf import settings as django_settings
@@ -286,7 +286,7 @@ def other_process(username: str, times: int) -> int:
     else:
         url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     environment = {
-        **os.environ,
+        **environ.Env.ENVIRON,  # this process's environment, through the one reader
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "SIGN_IN_FAILURE_LIMIT": "5",

@@ -9,8 +9,7 @@ INSTALLED_APPS.
 
 from __future__ import annotations
 
-import os
-
+import environ
 from django.contrib.auth.management.commands import createsuperuser
 from django.core.management.base import CommandError
 
@@ -29,7 +28,7 @@ class Command(createsuperuser.Command):
                 action.help = 'The agency\'s name, e.g. --agency "Holmsey Council"'
 
     def handle(self, *args, **options) -> None:
-        named = options.get("agency") or os.environ.get(AGENCY_VARIABLE)
+        named = options.get("agency") or environ.Env().str(AGENCY_VARIABLE, default="")
         if named:
             options["agency"] = str(self._agency(named.strip()).pk)
         super().handle(*args, **options)
