@@ -93,10 +93,11 @@ def name_characters(value: str) -> None:
 
 # UK postcodes ---------------------------------------------------------------------------------
 
-# The outward code (area, district, optional sub-district) and the inward code (sector, unit),
-# as the Royal Mail writes them; GIR 0AA is the one historic exception still in use.
+# The outward code (area: no Q, V or X first, no I, J or Z second; district; optional
+# sub-district) and the inward code (sector, unit: no C, I, K, M, O or V), as the Royal Mail
+# writes them; GIR 0AA is the one historic exception still in use.
 _POSTCODE = re.compile(
-    r"^(?:(?P<out>[A-Z]{1,2}[0-9][A-Z0-9]?) ?(?P<in>[0-9][ABD-HJLNP-UW-Z]{2})|GIR ?0AA)$"
+    r"^(?:(?P<out>[A-PR-UWYZ][A-HK-Y]?[0-9][A-Z0-9]?) ?(?P<in>[0-9][ABD-HJLNP-UW-Z]{2})|GIR ?0AA)$"
 )
 
 
@@ -127,8 +128,8 @@ class PostcodeField(forms.CharField):
 
     def to_python(self, value: Any) -> str:
         text = super().to_python(value)
-        if text in self.empty_values:
-            return text
+        if text is None or text in self.empty_values:
+            return self.empty_value
         ReadableText(what="The postcode")(text)
         if not is_uk_postcode(text):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
