@@ -129,7 +129,7 @@ class PostcodeField(forms.CharField):
     def to_python(self, value: Any) -> str:
         text = super().to_python(value)
         if text is None or text in self.empty_values:
-            return self.empty_value
+            return ""
         ReadableText(what="The postcode")(text)
         if not is_uk_postcode(text):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
