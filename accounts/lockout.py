@@ -145,7 +145,7 @@ def notify_lockout(request: HttpRequest, user: User) -> None:
     ):
         return
     until = timezone.localtime(locked_until(request, user.username) or timezone.now())
-    when = until.strftime("%H:%M on %d %B %Y")
+    when = f"{until:%H:%M} on {until.day} {until:%B %Y}"
     service = settings.SERVICE_NAME
     sign_in = request.build_absolute_uri(reverse("accounts:sign-in"))
     account = request.build_absolute_uri(reverse("accounts:user", kwargs={"user_id": user.pk}))
