@@ -147,6 +147,7 @@ class UserForm(RuledForm):
 
     username = forms.RegexField(
         regex=r"^[A-Za-z0-9_.@+-]{3,150}$",
+        max_length=150,
         label="Username",
         help_text="Letters, digits and . _ @ + - only",
         error_messages={
