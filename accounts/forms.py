@@ -10,6 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
+from accounts.field_rules import RuledForm
 from accounts.models import Agency
 from accounts.roles import Role
 
@@ -58,7 +59,7 @@ def yes_no_field(label: str, *, required: str, **kwargs) -> forms.TypedChoiceFie
     )  # fmt: skip
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(RuledForm):
     """A manager's sign-off or return of a proposal, with a comment (needed to return)."""
 
     action = forms.ChoiceField(
@@ -141,11 +142,12 @@ class SecurityCodeForm(forms.Form):
         self.helper.layout = Layout(Field.text("code", field_width=10), Button("submit", submit))
 
 
-class UserForm(forms.Form):
+class UserForm(RuledForm):
     """A user's details, agency and roles (the system administrator's page)."""
 
     username = forms.RegexField(
         regex=r"^[A-Za-z0-9_.@+-]{3,150}$",
+        max_length=150,
         label="Username",
         help_text="Letters, digits and . _ @ + - only",
         error_messages={
@@ -201,7 +203,7 @@ class UserForm(forms.Form):
         self.helper.layout = Layout(*fields, Button("submit", "Save"))
 
 
-class AgencyForm(forms.Form):
+class AgencyForm(RuledForm):
     name = forms.CharField(
         label="Name", max_length=200, error_messages={"required": "Enter the agency's name"}
     )

@@ -68,6 +68,10 @@ class FrontDoorUserManager(UserManager["User"]):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         if "agency" not in extra_fields and "agency_id" not in extra_fields:
             raise ValueError("A superuser needs an agency too: pass agency=<id>.")
+        # createsuperuser passes the agency's number (a cleaned field value), not the agency.
+        agency = extra_fields.get("agency")
+        if agency is not None and not isinstance(agency, Agency):
+            extra_fields["agency_id"] = extra_fields.pop("agency")
         return super().create_superuser(username, email, password, **extra_fields)
 
 

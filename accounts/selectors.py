@@ -30,14 +30,21 @@ def agencies_for_administration():
 
 
 def locked_usernames(usernames: list[str]) -> set[str]:
-    """Which of these accounts are locked out now (one query)."""
+    """Which of these accounts are locked out now from some address (one query): failures
+    are counted per account and address together (accounts.lockout)."""
     from axes.models import AccessAttempt
     from django.conf import settings
+    from django.db.models import Sum
+    from django.utils import timezone
 
     return set(
         AccessAttempt.objects.filter(
-            username__in=usernames, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
-        ).values_list("username", flat=True)
+            username__in=usernames, attempt_time__gt=timezone.now() - settings.AXES_COOLOFF_TIME
+        )
+        .values("username", "ip_address")
+        .annotate(failures=Sum("failures_since_start"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .values_list("username", flat=True)
     )
 
 

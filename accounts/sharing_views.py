@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from accounts import rights, selectors
 from accounts.audit import case_view, record_list, record_read
+from accounts.field_rules import RuledForm
 from accounts.forms import PageFormHelper
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Agency
@@ -45,7 +46,7 @@ def _partner_agencies():
     return Agency.objects.filter(is_active=True).exclude(kind=Agency.Kind.LOCAL_AUTHORITY)
 
 
-class NotSharedForm(forms.Form):
+class NotSharedForm(RuledForm):
     """A decision not to share with an agency: what was asked for or considered, and why not;
     the lawful basis, consent and what the family was told only when they help."""
 
@@ -133,7 +134,7 @@ class NotSharedForm(forms.Form):
         }
 
 
-class SharingFilterForm(forms.Form):
+class SharingFilterForm(RuledForm):
     agency: forms.ModelChoiceField[Agency] = forms.ModelChoiceField(
         queryset=None, required=False, label="Agency", empty_label="Any agency"
     )
@@ -159,7 +160,7 @@ class SharingFilterForm(forms.Form):
         )
 
 
-class EndSharingForm(forms.Form):
+class EndSharingForm(RuledForm):
     reason = forms.CharField(
         label="Why the sharing ends",
         widget=forms.Textarea,

@@ -8,6 +8,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from accounts.audit import Event, record_event
+from accounts.lockout import lock_started, notify_lockout
 from accounts.models import User
 from accounts.sessions import start_clock
 
@@ -42,8 +43,13 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs):
 
 @receiver(user_locked_out)
 def _locked_out(sender, request, username, **kwargs):
+    # `username` is accounts.lockout.lock_key's: an account's username or a keyed hash.
     user = User.objects.filter(username=username).first()
     if user is not None:
         record_event(Event.LOCKED_OUT, obj=user, object_repr="Locked out after failed sign-ins")
+        # The holder and the administrators are told once, when the lock starts (axes says so
+        # only through this signal).
+        if lock_started(request):
+            notify_lockout(request, user)
     else:
         record_event(Event.LOCKED_OUT, model=User, object_repr="Locked out: no such account")

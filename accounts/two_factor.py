@@ -8,13 +8,14 @@ before any page but sign-in, enrolment, sign-out, password reset and /healthz is
 from __future__ import annotations
 
 import base64
-import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 import segno
+from axes.utils import reset
 from django.db import transaction
 from django.utils.safestring import SafeString, mark_safe
-from django_otp import match_token
+from django_otp import devices_for_user, match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -93,25 +94,31 @@ def reset_two_factor(*, user: User, by: User | None) -> None:
     record_event(Event.UPDATE, actor=by, obj=user, object_repr="Two-factor sign-in reset")
 
 
-# Lockout (django-axes) ------------------------------------------------------------------------
-
-UNKNOWN_ACCOUNT = "(no such account)"
+# Back-off after wrong codes (django-otp's throttling) ---------------------------------------
 
 
-def lockout_username(request, credentials: dict | None = None) -> str:
-    """The username axes counts failures under: the account's own, or for a name that matches
-    no account a fresh placeholder each time, so that such names never lock (a locked answer
-    would tell that the name does not exist) and the typed name is never kept."""
-    source = credentials if credentials else getattr(request, "POST", {})
-    username = (source or {}).get("username") or ""
-    if username and User.objects.filter(username=username).exists():
-        return username
-    return f"{UNKNOWN_ACCOUNT} {secrets.token_hex(8)}"
+def code_back_off_until(user: User) -> datetime | None:
+    """Until when django-otp refuses to check a code after wrong ones (it doubles the wait at
+    each wrong code), or None: while it lasts, even a right code would be refused, so the page
+    says when instead of calling the code wrong."""
+    ends = []
+    for device in devices_for_user(user):
+        allowed, data = device.verify_is_allowed()
+        if not allowed and (data or {}).get("locked_until"):
+            ends.append(data["locked_until"])
+    return max(ends, default=None)
+
+
+def reset_code_back_off(user: User) -> None:
+    """After a full sign-in no device keeps the back-off of earlier wrong codes."""
+    for device_model in (TOTPDevice, StaticDevice):
+        device_model.objects.filter(user=user, throttling_failure_count__gt=0).update(
+            throttling_failure_count=0, throttling_failure_timestamp=None
+        )
 
 
 def unlock(*, user: User, by: User) -> None:
-    """A system administrator unlocks an account locked after failed sign-ins."""
-    from axes.utils import reset
-
+    """A system administrator unlocks an account locked after failed sign-ins (every address)."""
     reset(username=user.username)
+    reset_code_back_off(user)
     record_event(Event.UPDATE, actor=by, obj=user, object_repr="Sign-in unlocked")

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import json
+import math
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -12,13 +14,14 @@ from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 
-from accounts import rights, selectors, services, sessions, two_factor
+from accounts import lockout, rights, selectors, services, sessions, two_factor
 from accounts.audit import Event, record_event
 from accounts.forms import AgencyForm, ReportChangeForm, SecurityCodeForm, SignInForm, UserForm
 from accounts.http import AuthenticatedHttpRequest
@@ -78,25 +81,54 @@ WRONG_ENROLMENT_CODE = (
 
 
 def second_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """After the password: enter a code, or enrol an app on first sign-in."""
+    """After the password: enter a code, or enrol an app on first sign-in. Wrong codes count
+    toward the sign-in lockout like wrong passwords (accounts.lockout); while django-otp's
+    back-off lasts the page says when a code may be tried again, never that a code is wrong."""
     user = request.user
     if user.is_verified():  # type: ignore[attr-defined]  # django_otp's OTPMiddleware adds it
         return redirect(_next_url(request))
     if not two_factor.has_confirmed_app(user):
         return redirect(f"{reverse('accounts:enrol')}?{urlencode({'next': _next_url(request)})}")
+    if lockout.is_locked(request, user.username):
+        return _locked_out(request, user)
     form = SecurityCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = two_factor.verify_second_factor(user, form.cleaned_data["code"])
-        if device is not None:
+        back_off = two_factor.code_back_off_until(user)
+        if back_off is not None:
+            form.add_error("code", _try_again_at(back_off))
+        elif device := two_factor.verify_second_factor(user, form.cleaned_data["code"]):
             otp_login(request, device)
+            lockout.clear_after_sign_in(request, user)
+            two_factor.reset_code_back_off(user)
             record_event(Event.SIGN_IN, actor=user, obj=user, object_repr="Signed in")
             return redirect(_next_url(request))
-        form.add_error(
-            "code", "The security code is wrong or has been used. Check your app and try again"
-        )
+        elif lockout.record_code_failure(request, user):
+            return _locked_out(request, user)
+        else:
+            wrong = "The security code is wrong or has been used. Check your app and try again"
+            back_off = two_factor.code_back_off_until(user)
+            form.add_error("code", f"{wrong}. {_try_again_at(back_off)}" if back_off else wrong)
     return render(
         request, "accounts/second_factor.html", {"form": form, "next": _next_url(request)}
     )
+
+
+def _locked_out(request: AuthenticatedHttpRequest, user) -> HttpResponse:
+    """The lockout page; the half-signed-in session ends, so the password is needed again."""
+    response = lockout.locked_out_response(request, credentials={"username": user.username})
+    auth_logout(request)
+    return response
+
+
+def _try_again_at(moment) -> str:
+    """When a code may be tried again, to the second, in the service's time zone."""
+    local = timezone.localtime(moment)
+    return f"You can try a code again from {local:%H:%M:%S} ({_seconds_from_now(moment)})"
+
+
+def _seconds_from_now(moment) -> str:
+    seconds = max(1, math.ceil((moment - timezone.now()).total_seconds()))
+    return f"in {seconds} second{'s' if seconds != 1 else ''}"
 
 
 def enrol(request: AuthenticatedHttpRequest) -> HttpResponse:

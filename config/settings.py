@@ -75,6 +75,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # accounts first: its `createsuperuser` (the agency by name) replaces django.contrib.auth's,
+    # and its `auditlogflush` (refusing) replaces auditlog's.
+    "accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -89,8 +92,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    # accounts before auditlog: its `auditlogflush` command (refusing) replaces the library's.
-    "accounts",
     "auditlog",
     "casework",
     "referrals",
@@ -104,6 +105,7 @@ MIDDLEWARE = [
     # Security headers first, so that every response has them, static files included.
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -119,6 +121,8 @@ MIDDLEWARE = [
     # A restricted child's page asks for a reason first (issue 9, the break-glass page).
     "casework.middleware.RestrictedRecordMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Keeps a view's refusal for its one-line log entry (accounts.refusals.OneLineRefusals).
+    "accounts.refusals.RememberRefusalMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -187,22 +191,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Lockout after failed sign-ins (django-axes), per account; unlocked by a system administrator
-# (or after SIGN_IN_LOCKOUT_MINUTES, when set). Unknown usernames are never stored.
+# Lockout after failed sign-ins (django-axes, accounts/lockout.py): wrong passwords and wrong
+# security codes counted per account and client address together, in the database (every
+# process sees the same counts); at the limit sign-in is refused until SIGN_IN_LOCKOUT_MINUTES
+# after the failure that locked, then starts again by itself. A name with no account counts
+# alike under a keyed hash. `manage.py clear_sign_in_locks` clears every lock.
 AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# Per account, not per address: a council office shares one address, and one person's typing
-# must not lock everyone out. axes warns about that choice (W006), deliberately silenced.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-AXES_USERNAME_CALLABLE = "accounts.two_factor.lockout_username"
-_lockout_minutes = env.int("SIGN_IN_LOCKOUT_MINUTES", default=0)
-AXES_COOLOFF_TIME = timedelta(minutes=_lockout_minutes) if _lockout_minutes else None
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "accounts.lockout.lock_key"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+SIGN_IN_LOCKOUT_MINUTES = env.int("SIGN_IN_LOCKOUT_MINUTES", default=15)
+if SIGN_IN_LOCKOUT_MINUTES < 1:
+    raise ImproperlyConfigured("SIGN_IN_LOCKOUT_MINUTES must be 1 or more: a lock ends by itself.")
+AXES_COOLOFF_TIME = timedelta(minutes=SIGN_IN_LOCKOUT_MINUTES)
+# A refused attempt while locked does not move the stated time on.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out_response"
+# The count clears after a full sign-in (the code too), not at the password (accounts.views).
+AXES_RESET_ON_SUCCESS = False
 AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit trail
 AXES_VERBOSE = False  # axes would log usernames
 AXES_SENSITIVE_PARAMETERS = ["username", "password", "code"]
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 OTP_TOTP_ISSUER = env.str("SERVICE_NAME", default="Front Door")
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "workspace:home"
@@ -263,6 +272,24 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+# Permissions-Policy (django-permissions-policy): the pages use no camera, microphone, location,
+# sensor, payment, full screen, clipboard or other powerful browser feature, so every one is
+# refused to the pages and to anything they could embed. (The session time-out script uses
+# fetch(), which needs no permission; nothing uses synchronous requests or unload handlers.)
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "ambient-light-sensor", "autoplay", "bluetooth", "browsing-topics",
+        "camera", "clipboard-read", "clipboard-write", "display-capture", "document-domain",
+        "encrypted-media", "fullscreen", "gamepad", "geolocation", "gyroscope", "hid",
+        "identity-credentials-get", "idle-detection", "interest-cohort", "local-fonts",
+        "magnetometer", "microphone", "midi", "otp-credentials", "payment",
+        "picture-in-picture", "publickey-credentials-create", "publickey-credentials-get",
+        "screen-wake-lock", "serial", "storage-access", "sync-xhr", "unload", "usb",
+        "web-share", "window-management", "xr-spatial-tracking",
+    )
+}  # fmt: skip
 
 # E-mail: e-mails carry a link and a count, never case content.
 globals().update(  # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, ... from one URL
@@ -329,9 +356,16 @@ ACCOUNT_CHANGE_DELAY_SECONDS = env.int("ACCOUNT_CHANGE_DELAY_SECONDS", default=4
 # approves account changes with them (empty: administrators approve each other's).
 ACCOUNT_CHANGE_APPROVING_MANAGER = env.str("ACCOUNT_CHANGE_APPROVING_MANAGER", default="")
 
-# Cache: rate limits (password reset) count here. Several processes need a shared cache,
-# e.g. CACHE_URL=rediscache://127.0.0.1:6379/1 (Django's Redis backend needs the redis package).
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Caches. Throttles (the password-reset limits, one lockout notice per lock) count in
+# "throttles", which every process of the service must share, and which
+# `manage.py clear_sign_in_locks` clears: by default a table in the database (made by a
+# migration), or THROTTLE_CACHE_URL, e.g. rediscache://127.0.0.1:6379/1 (Django's Redis
+# backend needs the redis package). Nothing that must be shared lives in "default".
+CACHES = {
+    "default": env.cache("CACHE_URL", default="locmemcache://"),
+    "throttles": env.cache("THROTTLE_CACHE_URL", default="dbcache://front_door_throttles"),
+}
+RATELIMIT_USE_CACHE = "throttles"
 
 # Forms in GOV.UK markup.
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
@@ -351,11 +385,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # A refusal (403, 404) is one line, who, what and why; real errors keep their tracebacks.
+    "filters": {"one_line_refusals": {"()": "accounts.refusals.OneLineRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Requests are logged by the web server; Django's own request logger would copy
         # URLs and errors into logs, so it stays at WARNING.
-        "django.request": {"level": "WARNING"},
+        "django.request": {"level": "WARNING", "filters": ["one_line_refusals"]},
     },
 }

@@ -8,11 +8,12 @@ from typing import cast
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 
+from accounts.field_rules import RuledForm
 from accounts.forms import PageFormHelper
 from notes.models import Note
 
 
-class NoteForm(forms.Form):
+class NoteForm(RuledForm):
     text = forms.CharField(
         label="Note", widget=forms.Textarea, error_messages={"required": "Write the note"}
     )
@@ -44,7 +45,7 @@ class ContactNoteForm(NoteForm):
         self.helper.layout.fields.insert(0, Field.select("child"))
 
 
-class DiscussionNoteForm(forms.Form):
+class DiscussionNoteForm(RuledForm):
     """A note on a discussion, about one of its children, with who sees it: everyone invited
     (shared with each invited agency) or the local authority only."""
 

@@ -40,6 +40,20 @@ def test_every_response_has_the_security_headers(responses, kind):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "camera=()" in response["Permissions-Policy"]
+
+
+@pytest.mark.parametrize("kind", ["page", "403", "404", "500", "static", "sign-in"])
+def test_the_permissions_policy_refuses_every_powerful_feature(responses, kind):
+    # The pages need no browser feature that asks permission: each is refused (an empty list),
+    # none is allowed to the page itself or to anything it embeds.
+    directives = dict(
+        part.strip().split("=", 1) for part in responses[kind]["Permissions-Policy"].split(",")
+    )
+    powerful = ["camera", "microphone", "geolocation", "payment", "usb", "fullscreen"]
+    for feature in [*powerful, "clipboard-read", "display-capture", "sync-xhr", "interest-cohort"]:
+        assert directives.get(feature) == "()", feature
+    assert set(directives.values()) == {"()"}
 
 
 def test_the_500_page_shows_nothing_of_the_error(responses):

@@ -5,11 +5,12 @@ from __future__ import annotations
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 
+from accounts.field_rules import PostcodeField, RuledForm
 from accounts.forms import PageFormHelper
 from referrals.codes import Disability, Ethnicity, Sex, UPNUnknown
 
 
-class ChildDetailsForm(forms.Form):
+class ChildDetailsForm(RuledForm):
     """What the CIN census records about a child."""
 
     first_name = forms.CharField(
@@ -44,7 +45,7 @@ class ChildDetailsForm(forms.Form):
     upn = forms.CharField(label="Unique pupil number (UPN)", required=False, max_length=13)
     upn_unknown = forms.ChoiceField(label="If there is no UPN, why", required=False)
     address = forms.CharField(label="Address", required=False, max_length=300)
-    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+    postcode = PostcodeField(required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -73,7 +74,7 @@ class ChildDetailsForm(forms.Form):
         )
 
 
-class HouseholdForm(forms.Form):
+class HouseholdForm(RuledForm):
     """A household the child lives in: the address, and the adults and other children who
     live there, chosen among those already linked to the child."""
 
@@ -85,12 +86,7 @@ class HouseholdForm(forms.Form):
             "max_length": "The address must be 300 characters or fewer",
         },
     )
-    postcode = forms.CharField(
-        label="Postcode",
-        required=False,
-        max_length=10,
-        error_messages={"max_length": "The postcode must be 10 characters or fewer"},
-    )
+    postcode = PostcodeField(required=False)
     people = forms.MultipleChoiceField(
         label="Adults who live there",
         required=False,

@@ -5,11 +5,12 @@ from __future__ import annotations
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 
+from accounts.field_rules import RuledForm
 from accounts.forms import PageFormHelper, yes_no_field
 from referrals.models.contacts import LevelOfNeed, Outcome
 
 
-class ProposeDecisionForm(forms.Form):
+class ProposeDecisionForm(RuledForm):
     outcome = forms.ChoiceField(
         label="Decision",
         widget=forms.RadioSelect,
@@ -43,7 +44,7 @@ class ProposeDecisionForm(forms.Form):
         )
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(RuledForm):
     feedback_given = yes_no_field(
         "Has the referrer been told the outcome?",
         required="Say whether the referrer has been told",
@@ -82,7 +83,7 @@ class FeedbackForm(forms.Form):
         self.helper.layout = Layout(*fields, Button("submit", "Save feedback"))
 
 
-class ScreeningNotesForm(forms.Form):
+class ScreeningNotesForm(RuledForm):
     screening_notes = forms.CharField(
         label="Screening notes",
         widget=forms.Textarea,

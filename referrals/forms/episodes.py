@@ -11,6 +11,7 @@ from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accounts.field_rules import RuledForm
 from accounts.forms import DateField, PageFormHelper
 from referrals.codes import (
     NO_FACTORS,
@@ -24,7 +25,7 @@ from referrals.models.episodes import NextSteps
 NO_PRIMARY_NEED = "None: no further action"
 
 
-class NextStepsForm(forms.Form):
+class NextStepsForm(RuledForm):
     """Proposed next steps for a referral, with the census primary need (none for no
     further action: census rules 8831, 8610)."""
 
@@ -71,7 +72,7 @@ class NextStepsForm(forms.Form):
         return cleaned
 
 
-class CloseReferralForm(forms.Form):
+class CloseReferralForm(RuledForm):
     reason = forms.ChoiceField(
         label="Reason for closure",
         widget=forms.RadioSelect,
@@ -105,7 +106,7 @@ def _factor_choices() -> list[Choice]:
     return [*others, Choice(NO_FACTORS.value, NO_FACTORS.label)]
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(RuledForm):
     """The factors identified at assessment (CIN census codes) and the analysis; `version`
     catches a second editor."""
 
@@ -150,7 +151,7 @@ class AssessmentForm(forms.Form):
         return cleaned
 
 
-class AuthoriseForm(forms.Form):
+class AuthoriseForm(RuledForm):
     comment = forms.CharField(
         label="Comment",
         widget=forms.Textarea,

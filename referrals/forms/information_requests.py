@@ -5,6 +5,7 @@ from __future__ import annotations
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 
+from accounts.field_rules import RuledForm
 from accounts.forms import PageFormHelper, yes_no_field
 from accounts.models import Agency
 from accounts.sharing import Article6Basis, ConsentPosition, SpecialCondition
@@ -13,7 +14,7 @@ from referrals.models.information_requests import Priority
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-class InformationRequestForm(forms.Form):
+class InformationRequestForm(RuledForm):
     agency: forms.ModelChoiceField[Agency] = forms.ModelChoiceField(
         queryset=None,
         label="Agency",
@@ -81,7 +82,7 @@ class InformationRequestForm(forms.Form):
         )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(RuledForm):
     answer = forms.CharField(
         label="Your answer",
         widget=forms.Textarea,

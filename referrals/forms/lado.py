@@ -5,11 +5,12 @@ from __future__ import annotations
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 
+from accounts.field_rules import RuledForm
 from accounts.forms import PageFormHelper
 from referrals.models import LadoOutcome
 
 
-class LadoOutcomeForm(forms.Form):
+class LadoOutcomeForm(RuledForm):
     outcome = forms.ChoiceField(
         label="Outcome",
         widget=forms.RadioSelect,

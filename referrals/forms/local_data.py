@@ -5,6 +5,7 @@ from __future__ import annotations
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 
+from accounts.field_rules import RuledForm
 from accounts.forms import PageFormHelper
 from accounts.models import User
 from accounts.permissions import Perm
@@ -12,7 +13,7 @@ from casework.access import users_with_right
 from referrals.models import Team
 
 
-class LevelOfNeedForm(forms.Form):
+class LevelOfNeedForm(RuledForm):
     name = forms.CharField(
         label="Name", max_length=100, error_messages={"required": "Enter the level's name"}
     )
@@ -48,7 +49,7 @@ class LevelOfNeedForm(forms.Form):
         )
 
 
-class ClosureDayForm(forms.Form):
+class ClosureDayForm(RuledForm):
     day = forms.DateField(
         label="Date",
         help_text="For example, 24/12/2026",
@@ -77,7 +78,7 @@ def _users_with(perm_value: str):
     return users_with_right(Perm(perm_value))
 
 
-class TeamForm(forms.Form):
+class TeamForm(RuledForm):
     name = forms.CharField(
         label="Team name", max_length=100, error_messages={"required": "Enter the team's name"}
     )
@@ -102,7 +103,7 @@ class TeamForm(forms.Form):
         )
 
 
-class AllocationForm(forms.Form):
+class AllocationForm(RuledForm):
     team: forms.ModelChoiceField[Team] = forms.ModelChoiceField(
         queryset=None,
         label="Team",

@@ -11,6 +11,7 @@ from crispy_forms_gds.layout import Button, Field, Fieldset, Layout
 from django import forms
 from django.utils import timezone
 
+from accounts.field_rules import PostcodeField, RuledForm
 from accounts.forms import DateField, PageFormHelper, yes_no_field
 from accounts.sharing import ConsentPosition
 from referrals.services.partner_referrals import ReferredChild
@@ -32,7 +33,7 @@ def _as_yes_no(value) -> str:
     return {True: "yes", False: "no"}.get(value, "")
 
 
-class PartnerReferralForm(forms.Form):
+class PartnerReferralForm(RuledForm):
     """The whole referral on one page; the children's fields are numbered from 0."""
 
     concern = forms.CharField(
@@ -113,10 +114,10 @@ class PartnerReferralForm(forms.Form):
                 label="Address", required=False, max_length=300,
                 error_messages={"max_length": "The address must be 300 characters or fewer"},
             )  # fmt: skip
-            self.fields[child_field(n, "postcode")] = forms.CharField(
-                label="Postcode", required=False, max_length=10,
-                error_messages={"max_length": "The postcode must be 10 characters or fewer"},
-            )  # fmt: skip
+            self.fields[child_field(n, "postcode")] = PostcodeField(
+                required=False,
+                error_messages={"invalid": f"Enter a real postcode for child {number}"},
+            )
             layout.append(
                 Fieldset(
                     Field.text(child_field(n, "first_name"), field_width=20),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 
+from accounts.field_rules import RuledForm
 from accounts.forms import PageFormHelper
 from casework import access
 
@@ -17,7 +18,7 @@ def _reason_field(label: str, required: str, help_text: str = "") -> forms.CharF
     )  # fmt: skip
 
 
-class BreakGlassForm(forms.Form):
+class BreakGlassForm(RuledForm):
     reason = _reason_field(
         "Why do you need to open this record?",
         "Give the reason you need to open this record",
@@ -51,7 +52,7 @@ def _people_field() -> forms.ModelMultipleChoiceField:
     return field
 
 
-class RestrictForm(forms.Form):
+class RestrictForm(RuledForm):
     reason = _reason_field(
         "Why is the record restricted?",
         "Give the reason the record is restricted",
@@ -75,7 +76,7 @@ class RestrictForm(forms.Form):
         return reason
 
 
-class AllowedForm(forms.Form):
+class AllowedForm(RuledForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["allowed"] = _people_field()
@@ -86,7 +87,7 @@ class AllowedForm(forms.Form):
         )
 
 
-class LiftForm(forms.Form):
+class LiftForm(RuledForm):
     lift_reason = _reason_field(
         "Why is the restriction lifted?",
         "Give the reason the restriction is lifted",

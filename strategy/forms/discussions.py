@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import escape, format_html
 
+from accounts.field_rules import RuledForm
 from accounts.forms import DateField, PageFormHelper, yes_no_field
 from accounts.models import Agency, User
 from accounts.sharing import ConsentPosition
@@ -80,7 +81,7 @@ def _time_field(label: str, *, required: bool, what: str) -> forms.TimeField:
     )  # fmt: skip
 
 
-class ConveneForm(forms.Form):
+class ConveneForm(RuledForm):
     """Convene a discussion from a referral: the children, when, how, who chairs, who is
     invited, and whether it must be held today."""
 
@@ -192,7 +193,7 @@ class ConveneForm(forms.Form):
         )  # fmt: skip
 
 
-class RecordForm(forms.Form):
+class RecordForm(RuledForm):
     """The record of the discussion (DOMAIN.md "The record"), saved in part as often as
     needed: attendance and contribution per agency, the discussion's findings, and the
     decision for each child."""
@@ -398,7 +399,7 @@ class RecordForm(forms.Form):
         return {"attendance": attendance, "decisions": decisions, **record}
 
 
-class InviteForm(forms.Form):
+class InviteForm(RuledForm):
     agency: forms.ModelChoiceField[Agency] = forms.ModelChoiceField(
         queryset=None,
         label="Agency",
@@ -415,7 +416,7 @@ class InviteForm(forms.Form):
         )
 
 
-class ActionForm(forms.Form):
+class ActionForm(RuledForm):
     """An action the discussion set: what, who owns it, for which agency, by when."""
 
     description = forms.CharField(
@@ -449,7 +450,7 @@ class ActionForm(forms.Form):
         )
 
 
-class CancelForm(forms.Form):
+class CancelForm(RuledForm):
     reason = forms.CharField(
         label="Why is the discussion cancelled?",
         widget=forms.Textarea,

@@ -7,13 +7,14 @@ from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accounts.field_rules import RuledForm
 from accounts.forms import DateField, PageFormHelper
 from accounts.models import Agency
 from referrals.codes import CategoryOfAbuse
 from strategy.models import EnquiryOutcome
 
 
-class ProposeOutcomeForm(forms.Form):
+class ProposeOutcomeForm(RuledForm):
     outcome = forms.ChoiceField(
         label="What is the outcome of the enquiry?",
         widget=forms.RadioSelect,
@@ -48,7 +49,7 @@ class ProposeOutcomeForm(forms.Form):
 NO_PLAN = "none"
 
 
-class ConferenceForm(forms.Form):
+class ConferenceForm(RuledForm):
     """The initial child protection conference, recorded by its chair."""
 
     held_on = DateField(

@@ -6,12 +6,13 @@ from __future__ import annotations
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 
+from accounts.field_rules import RuledForm
 from accounts.forms import PageFormHelper
 from strategy.forms.discussions import ATTENDANCE_CHOICES
 from strategy.models import ABSENT, Attendance
 
 
-class ContributionForm(forms.Form):
+class ContributionForm(RuledForm):
     """An invited agency's own attendance and contribution, with who sees the contribution."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -86,3 +86,25 @@ def test_password_reset_pages_are_accessible(page: Page, base):
     page.get_by_role("button", name="Send the link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
     assert_accessible(page)
+
+
+def test_a_paused_sign_in_says_until_when_the_same_for_any_name_on_a_phone(page: Page, base):
+    # Issue 16: six wrong passwords for a real name and for a name with no account give the
+    # same pages; the pause page says when sign-in starts again; axe finds nothing at 375 px.
+    page.set_viewport_size({"width": 375, "height": 800})
+    headings = {}
+    for name in ("police", "nobody-by-this-name"):
+        seen = []
+        for _ in range(6):
+            sign_in_through_page(page, base, name, "wrong password")
+            seen.append(page.get_by_role("heading", level=1).inner_text())
+        headings[name] = seen
+    assert headings["police"] == headings["nobody-by-this-name"]
+    assert headings["police"][:4] == ["Sign in to Front Door"] * 4
+    assert re.fullmatch(r"Sign-in is paused until \d{2}:\d{2}", headings["police"][5])
+    expect(page.locator("main")).to_contain_text("You can sign in again from")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page)
+    # The right password is refused too, until the stated time.
+    sign_in_through_page(page, base, "police", DEMO_PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Sign-in is paused until")

@@ -220,6 +220,26 @@ def test_an_empty_note_shows_the_error_summary_and_saves_nothing(
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_a_note_over_the_limit_is_refused_with_what_was_typed_kept(client, worker, enquiry, kind):
+    sign_in(client, worker)
+    page = body(client.get(page_url(enquiry, kind)))
+    assert "You can enter up to 20,000 characters" in page  # the limit is stated on the page
+    typed = "Mum rang the school. " * 1_000  # 21,000 characters
+    response = client.post(add_url(enquiry, kind), {"text": typed})
+    assert response.status_code == 200
+    page = body(response)
+    assert "govuk-error-summary" in page and "Note must be 20,000 characters or fewer" in page
+    assert typed.strip() in page  # nothing typed is lost
+    assert not Note.objects.exists()
+    # New lines and tabs are fine in a note; a control character or unreadable bytes are not.
+    response = client.post(add_url(enquiry, kind), {"text": "Line one\r\n\tLine two \x07"})
+    assert "Note must not contain control characters" in body(response)
+    response = client.post(add_url(enquiry, kind), {"text": "Line one\r\n\tLine two"})
+    assert response.status_code == 302
+    assert Note.objects.get().text == "Line one\r\n\tLine two"
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_notes_are_newest_first_with_corrections_shown_as_such(client, worker, enquiry, kind):
     record = {kind: subject(enquiry, kind)}
     first = note_services.note_add(by=worker, child=enquiry.child, text="First note", **record)

@@ -242,7 +242,13 @@ def test_readers_see_households_and_only_those_who_may_change_them_see_the_forms
         ({"address": ""}, "Enter the household&#x27;s address"),
         ({"address": "   "}, "Enter the household&#x27;s address"),
         ({"address": "x" * 301}, "300 characters or fewer"),
-        ({"address": "1 High Street", "postcode": "P" * 11}, "10 characters or fewer"),
+        ({"address": "1 High Street", "postcode": "P" * 11}, "Enter a real postcode"),
+        ({"address": "1 High Street", "postcode": "<b>x</b>"}, "Enter a real postcode"),
+        ({"address": "1 High Street", "postcode": "SW1A 1A"}, "Enter a real postcode"),
+        ({"address": "<script>1 High Street"}, "Address must not include &lt; or &gt;"),
+        ({"address": "{{ 1 High Street }}"}, "Address must not include { or }"),
+        ({"address": "1 High\x00 Street"}, "Address must not contain control characters"),
+        ({"address": "1 High Street \ufffd"}, "Address has characters that could not be read"),
         ({"address": "1 High Street", "people": ["stranger"]}, "Choose adults from the list"),
         ({"address": "1 High Street", "people": ["nobody"]}, "Choose adults from the list"),
         ({"address": "1 High Street", "children": ["outsider"]}, "Choose children from the list"),
@@ -259,6 +265,48 @@ def test_bad_input_shows_the_error_summary_and_adds_nothing(client, worker, fami
     assert response.status_code == 200
     page = body(response)
     assert "govuk-error-summary" in page and message in page and "<title>Error: " in page
+    assert not Household.objects.exists()
+    # What was typed is kept on the page.
+    if data.get("address", "").strip():
+        assert 'name="address"' in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("sw1a1aa", "SW1A 1AA"), (" m1  1ae ", "M1 1AE"), ("B33 8TH", "B33 8TH"), ("", "")],
+)
+def test_the_postcode_is_written_the_standard_way(client, worker, family, typed, stored):
+    sign_in(client, worker)
+    response = client.post(
+        reverse("referrals:household-add", args=[family["older"].pk]),
+        {"address": "Flat 2, 1 Rue d'Éte-Ñoño, O'Brien-Smith House", "postcode": typed},
+    )
+    assert response.status_code == 302
+    household = Household.objects.get()
+    assert household.postcode == stored
+    assert household.address == "Flat 2, 1 Rue d'Éte-Ñoño, O'Brien-Smith House"
+
+
+def test_the_household_form_states_its_limits(client, worker, family):
+    sign_in(client, worker)
+    page = body(client.get(child_url(family["older"])))  # the form is on the child's page
+    assert "Add a household" in page
+    assert "You can enter up to 300 characters" in page
+    assert "For example, SW1A 1AA" in page
+    assert 'maxlength="' not in page  # a longer text is refused with a message, never cut off
+
+
+def test_bytes_that_are_not_utf_8_are_refused_not_stored_as_replacement_characters(
+    client, worker, family
+):
+    sign_in(client, worker)
+    response = client.post(
+        reverse("referrals:household-add", args=[family["older"].pk]),
+        data=b"address=1+High+Street+%FF%FE&postcode=",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200
+    assert "Address has characters that could not be read" in body(response)
     assert not Household.objects.exists()
 
 
