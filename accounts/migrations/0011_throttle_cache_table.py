@@ -19,6 +19,6 @@ def drop_table(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0009_sharing_records")]
+    dependencies = [("accounts", "0010_account_changes")]
 
     operations = [migrations.RunPython(create_table, drop_table)]
