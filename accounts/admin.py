@@ -22,12 +22,14 @@ class FrontDoorUserAdmin(UserAdmin):
     )
     add_fieldsets = ((None, {"fields": ["username", "agency", "password1", "password2"]}),)
 
-    def get_readonly_fields(self, request, obj=None):
-        # Nobody changes their own roles or rights, here either.
-        readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None and obj.pk == request.user.pk:
-            readonly += ["groups", "user_permissions", "is_superuser", "is_staff", "is_active"]
-        return readonly
+    # Accounts are created and changed on the administration pages, where every change that hands
+    # out access needs a second person (issue 16); here they can only be read, so this is no way
+    # round that rule (nor round "nobody changes their own roles").
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         # Users are deactivated, never deleted: the audit trail names them.

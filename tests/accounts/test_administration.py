@@ -253,14 +253,28 @@ def test_user_list_query_count_is_constant(
     assert len(response.context["rows"]) == count + 1
 
 
-def test_the_django_admin_does_not_let_anyone_change_their_own_roles(client, make_user):
+def test_the_django_admin_changes_no_account_without_a_second_person(client, make_user):
     me = make_user(Role.SYSTEM_ADMINISTRATOR, is_staff=True, is_superuser=True)
     sign_in(client, me)
-    page = client.get(reverse("admin:accounts_user_change", args=[me.pk])).content.decode()
-    assert 'name="groups"' not in page and 'name="is_superuser"' not in page
     other = make_user(Role.PRACTITIONER)
-    page = client.get(reverse("admin:accounts_user_change", args=[other.pk])).content.decode()
-    assert 'name="groups"' in page
+    for user in (me, other):
+        page = client.get(reverse("admin:accounts_user_change", args=[user.pk])).content.decode()
+        assert 'name="groups"' not in page and 'name="email"' not in page
+        assert 'name="is_superuser"' not in page
+    before = other.email
+    response = client.post(
+        reverse("admin:accounts_user_change", args=[other.pk]),
+        {"username": other.username, "email": "taken@x.invalid", "groups": []},
+    )
+    assert response.status_code == 403
+    other.refresh_from_db()
+    assert other.email == before
+    assert client.get(reverse("admin:accounts_user_add")).status_code == 403
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[other.pk]),
+        {"password1": "An0ther-secret-pass", "password2": "An0ther-secret-pass"},
+    )
+    assert response.status_code == 403
     assert client.post(reverse("admin:accounts_user_delete", args=[other.pk])).status_code == 403
 
 
