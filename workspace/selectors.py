@@ -76,5 +76,16 @@ def audit_entries(
     return entries
 
 
+def audit_child_references(*, content_type: ContentType, object_pk: str) -> list[str]:
+    """The references of the children a record's audit entries name, in one query."""
+    return list(
+        AuditEntry.objects.filter(content_type=content_type, object_pk=object_pk)
+        .exclude(child_ref="")
+        .order_by()
+        .values_list("child_ref", flat=True)
+        .distinct()
+    )
+
+
 def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())

@@ -215,6 +215,10 @@ CONVENING = case_page(CONVENES, order="LRO")
 SIGNING_DISCUSSION = case_page(SIGNS, order="LRO")
 RUNS_ENQUIRIES = case_page(P.RUN_SECTION_47_ENQUIRIES, order="LOR")
 PARTNER = partner_page
+# What a partner's own pages show of a restricted child was shared with its agency by name
+# (casework.access.require_open); every other page that answers a user who is neither on the
+# allow-list nor holding a break-glass opening shows no restricted child's name.
+SHARED_BY_NAME = (partner_page, lado_page)
 
 # Where an allowed user is sent instead ({0}: the record's id).
 USER = Found("/administration/users/{0}/")
@@ -672,6 +676,7 @@ class Demo:
     keys: dict[str, str]
     sessions: dict[str, str]  # username -> session key, signed in with the second factor
     surnames: list[str]  # of every demo child: never in a refusal
+    restricted: list[str]  # surnames of the restricted children: never shown without the glass
     # One client for every request: each new one loads the middleware again (WhiteNoise
     # scans the static files), which would cost more than the requests.
     client: Client
@@ -681,6 +686,7 @@ class Demo:
 def demo(django_db_setup, django_db_blocker):
     from accounts.models import User
     from referrals.models import Child
+    from referrals.models.restrictions import Restriction
 
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with (
@@ -696,10 +702,13 @@ def demo(django_db_setup, django_db_blocker):
             client = sign_in(Client(), user)
             sessions[user.username] = client.cookies[settings.SESSION_COOKIE_NAME].value
         surnames = sorted(set(Child.objects.values_list("last_name", flat=True)))
+        restricted = sorted(
+            set(Restriction.objects.active().values_list("child__last_name", flat=True))
+        )
         client = Client()
         client.raise_request_exception = False  # a 500 is a wrong answer like any other
         try:
-            yield Demo(demo_keys(), sessions, surnames, client)
+            yield Demo(demo_keys(), sessions, surnames, restricted, client)
         finally:
             transaction.set_rollback(True)
 
@@ -797,6 +806,10 @@ def run(demo: Demo, name: str, user: str, indexes: tuple[int, ...]) -> list[str]
             leaked = [surname for surname in demo.surnames if surname.encode() in body]
             if leaked:
                 wrong.append(f"{user} {method} {url}: the refusal names {leaked}")
+        elif user not in ALLOW_LISTED and PAGES[name].rule not in SHARED_BY_NAME:
+            leaked = [surname for surname in demo.restricted if surname.encode() in body]
+            if leaked:
+                wrong.append(f"{user} {method} {url}: shows restricted {leaked} without a reason")
     return wrong
 
 
