@@ -9,6 +9,7 @@ from django.db import models
 
 from accounts.audit import AuditEntry, register_audited
 from accounts.encryption import KeyRotationCheckpoint
+from accounts.notices import Notice
 from accounts.permissions import DESCRIPTIONS, Perm
 from accounts.roles import Role
 from accounts.sessions import FormDraft
@@ -20,6 +21,7 @@ __all__ = [
     "FormDraft",
     "GlobalPermission",
     "KeyRotationCheckpoint",
+    "Notice",
     "SharingRecord",
     "User",
 ]

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts import rights
 from accounts.models import AuditEntry, User
+from accounts.notices import Notice, notices_for
 from accounts.roles import ROLE_SUMMARIES, Role
 
 
@@ -44,6 +45,21 @@ def home_profile(user: User) -> HomeProfile:
         agency_name=person.agency.name,
         roles=[RoleSummary(name, ROLE_SUMMARIES[Role(name)]) for name in person.role_names],
     )
+
+
+HOME_NOTICES = 5
+
+
+@dataclass(frozen=True)
+class HomeNotices:
+    unread: list[Notice]  # the newest unread, at most HOME_NOTICES
+    unread_count: int
+
+
+def home_notices(user: User) -> HomeNotices:
+    """The user's newest unread notices and how many are unread, in two queries."""
+    unread = notices_for(user).filter(read_at__isnull=True)
+    return HomeNotices(unread=list(unread[:HOME_NOTICES]), unread_count=unread.count())
 
 
 def audit_entries(

@@ -328,6 +328,8 @@ PAGES: dict[str, Page] = {
     # Signing in and the user's own pages (accounts/views.py; the home page in workspace/views/)
     "healthz": page(every_user, public=200),
     "workspace:home": page(every_user),
+    "workspace:notices": page(every_user),
+    "workspace:notices-read": post(every_user, case(ok=Found("/notices/"))),
     "accounts:sign-in": page(every_user, case(ok=Found("/")), public=200),
     "accounts:sign-out": post(every_user, case(ok=Found("/signed-out/"))),
     "accounts:signed-out": page(every_user, public=200),

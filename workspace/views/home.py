@@ -10,5 +10,13 @@ from workspace import selectors
 
 
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The signed-in user's home: who they are, their roles and agency, what their role does."""
-    return render(request, "workspace/home.html", {"profile": selectors.home_profile(request.user)})
+    """The signed-in user's home: who they are, their roles and agency, what their role does,
+    and their newest unread notices."""
+    return render(
+        request,
+        "workspace/home.html",
+        {
+            "profile": selectors.home_profile(request.user),
+            "notices": selectors.home_notices(request.user),
+        },
+    )
