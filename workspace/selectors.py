@@ -57,9 +57,12 @@ class HomeNotices:
 
 
 def home_notices(user: User) -> HomeNotices:
-    """The user's newest unread notices and how many are unread, in two queries."""
+    """The user's newest unread notices and how many are unread: one query, or two when there
+    are more than the page shows."""
     unread = notices_for(user).filter(read_at__isnull=True)
-    return HomeNotices(unread=list(unread[:HOME_NOTICES]), unread_count=unread.count())
+    newest = list(unread[:HOME_NOTICES])
+    count = unread.count() if len(newest) == HOME_NOTICES else len(newest)
+    return HomeNotices(unread=newest, unread_count=count)
 
 
 def audit_entries(

@@ -330,6 +330,7 @@ PAGES: dict[str, Page] = {
     "workspace:home": page(every_user),
     "workspace:notices": page(every_user),
     "workspace:notices-read": post(every_user, case(ok=Found("/notices/"))),
+    "workspace:notice-read": post(every_user, MISSING),  # the demo has no notice
     "accounts:sign-in": page(every_user, case(ok=Found("/")), public=200),
     "accounts:sign-out": post(every_user, case(ok=Found("/signed-out/"))),
     "accounts:signed-out": page(every_user, public=200),
@@ -884,6 +885,7 @@ NOT_ABOUT_A_CHILD = {
     "accounts:user": "a user account",
     "accounts:user-action": "a user account",
     "accounts:agency": "an agency",
+    "workspace:notice-read": "a notice, the user's own (tests/workspace/views/test_notices.py)",
     "referrals:level": "a level of need (local data)",
     "referrals:closure-day-remove": "a closure day (local data)",
     "accounts:sharing-end": "a sharing record: its opaque reference and the child's reference only",
