@@ -197,6 +197,14 @@ def every_user(user: str, case: Case) -> Expect:
     return case.ok
 
 
+def managers_notice(user: str, case: Case) -> Expect:
+    """A notice (the manager's: told of a break-glass opening of Elowen Hosking's record):
+    only its recipient marks it read; for anyone else it does not exist."""
+    if case.missing or user != "manager":
+        return 404
+    return case.ok
+
+
 @dataclass(frozen=True)
 class Page:
     rule: Rule
@@ -330,7 +338,8 @@ PAGES: dict[str, Page] = {
     "workspace:home": page(every_user),
     "workspace:notices": page(every_user),
     "workspace:notices-read": post(every_user, case(ok=Found("/notices/"))),
-    "workspace:notice-read": post(every_user, MISSING),  # the demo has no notice
+    "workspace:notice-read": post(managers_notice, case("manager_notice", ok=Found("/notices/")),
+                                  MISSING),
     "accounts:sign-in": page(every_user, case(ok=Found("/")), public=200),
     "accounts:sign-out": post(every_user, case(ok=Found("/signed-out/"))),
     "accounts:signed-out": page(every_user, public=200),
@@ -602,7 +611,7 @@ def test_every_case_gives_each_url_argument():
 def demo_keys() -> dict[str, str]:
     """The demo's records the cases name, as URL arguments (ids looked up by natural keys,
     since ids differ between databases)."""
-    from accounts.models import Agency, User
+    from accounts.models import Agency, Notice, User
     from accounts.sharing import SharingDecision, SharingRecord
     from notes.models import Note
     from referrals.models import Child, LadoReferral, Person
@@ -670,6 +679,7 @@ def demo_keys() -> dict[str, str]:
         "level": LevelOfNeed.objects.order_by("pk").first().pk,
         "uidb64": "MTIzNDU", "token": "set-password", "unlock": "unlock", "explode": "explode",
         "missing": MISSING_ID,
+        "manager_notice": Notice.objects.filter(recipient__username="manager").first().pk,
     }  # fmt: skip
     return {key: str(value) for key, value in keys.items()}
 
