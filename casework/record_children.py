@@ -124,8 +124,10 @@ def children_of(
             rows = rows.filter(**{f"{lookup}__in": [child_reference(pk) for pk in children]})
         else:
             rows = rows.filter(**{f"{lookup}__in": children})
-        for pk, value in rows.exclude(**{f"{lookup}__isnull": True}).values_list("pk", lookup):
+        for pk, value in rows.values_list("pk", lookup):
             child_id = child_id_from_reference(value or "") if lookup == REFERENCE else value
-            if str(pk) in wanted and child_id is not None:
+            if child_id is None or str(pk) not in wanted:
+                continue
+            if children is None or child_id in children:
                 found[str(pk)].add(child_id)
     return found
