@@ -1,4 +1,4 @@
-"""Forms of the audit-trail pages and the notices page."""
+"""Forms of the audit-trail pages."""
 
 from __future__ import annotations
 
@@ -45,13 +45,3 @@ class AuditFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("date_to", "The end date must be the same as or after the start date")
         return cleaned
-
-
-class NoticeReadForm(forms.Form):
-    """Mark one notice read (its id), or every notice (none given)."""
-
-    notice = forms.IntegerField(
-        required=False, min_value=1, widget=forms.HiddenInput,
-        error_messages={"invalid": "Choose a notice to mark as read",
-                        "min_value": "Choose a notice to mark as read"},
-    )  # fmt: skip
