@@ -13,6 +13,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.audit import AuditEntry, register_audited
 from accounts.encryption import EncryptedTextField, KeyRotationCheckpoint
+from accounts.notices import Notice
 from accounts.permissions import DESCRIPTIONS, Perm
 from accounts.roles import Role
 from accounts.sessions import FormDraft
@@ -28,6 +29,7 @@ __all__ = [
     "FormDraft",
     "GlobalPermission",
     "KeyRotationCheckpoint",
+    "Notice",
     "SharingRecord",
     "User",
 ]

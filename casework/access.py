@@ -104,6 +104,7 @@ __all__ = [
     "require_case_records_access",
     "require_open",
     "require_right",
+    "restricted_children_closed_to",
     "rights",
     "shared_enquiries",
     "takes_part_in_discussions",
@@ -237,6 +238,13 @@ def closed_children(user: AnyUser, child_ids) -> set[int]:
             "child_id", flat=True
         )
     )
+
+
+def restricted_children_closed_to(user: AnyUser) -> set[int]:
+    """Every restricted child whose record is not open to the user, in one query (restrictions
+    are few): what a page listing many records (the audit trail) shows as "Restricted
+    record"."""
+    return set(_not_open(user, Restriction.objects.active()).values_list("child_id", flat=True))
 
 
 def child_is_open_to(user: AnyUser, child) -> bool:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts import rights
 from accounts.models import AuditEntry, User
+from accounts.notices import Notice, notices_for
 from accounts.roles import ROLE_SUMMARIES, Role
 
 
@@ -46,6 +47,24 @@ def home_profile(user: User) -> HomeProfile:
     )
 
 
+HOME_NOTICES = 5
+
+
+@dataclass(frozen=True)
+class HomeNotices:
+    unread: list[Notice]  # the newest unread, at most HOME_NOTICES
+    unread_count: int
+
+
+def home_notices(user: User) -> HomeNotices:
+    """The user's newest unread notices and how many are unread: one query, or two when there
+    are more than the page shows."""
+    unread = notices_for(user).filter(read_at__isnull=True)
+    newest = list(unread[:HOME_NOTICES])
+    count = unread.count() if len(newest) == HOME_NOTICES else len(newest)
+    return HomeNotices(unread=newest, unread_count=count)
+
+
 def audit_entries(
     *,
     content_type: ContentType | None = None,
@@ -74,6 +93,17 @@ def audit_entries(
     if event:
         entries = entries.filter(event=event)
     return entries
+
+
+def audit_child_references(*, content_type: ContentType, object_pk: str) -> list[str]:
+    """The references of the children a record's audit entries name, in one query."""
+    return list(
+        AuditEntry.objects.filter(content_type=content_type, object_pk=object_pk)
+        .exclude(child_ref="")
+        .order_by()
+        .values_list("child_ref", flat=True)
+        .distinct()
+    )
 
 
 def _start_of(day: date) -> datetime:

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from workspace.views import audit_trail, home
+from workspace.views import audit_trail, home, notices
 
 app_name = "workspace"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("notices/", notices.notices, name="notices"),
+    path("notices/read/", notices.notices_read, name="notices-read"),
+    path("notices/<int:pk>/read/", notices.notice_read, name="notice-read"),
     path(
         "audit/records/<str:model_label>/<str:object_pk>/",
         audit_trail.audit_record,

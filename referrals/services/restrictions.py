@@ -15,10 +15,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import record_break_glass, record_transition
 from accounts.models import User
+from accounts.notices import NoticeKind, notices_send
 from casework import access
 from casework.errors import RuleBroken
 from casework.references import child_reference
@@ -138,13 +140,15 @@ def restriction_lift(*, by: User, child: Child, reason: str) -> Restriction:
 def break_glass(*, by: User, child: Child, reason: str) -> BreakGlass:
     """Open a restricted record one is not named on, with a reason: it stays open to them
     for BREAK_GLASS_HOURS; audited (the reason encrypted, never in the audit entry) and listed
-    for managers."""
+    for managers; the people on the allow-list are told (an in-app notice: who opened which
+    reference, never the reason)."""
     if not access.can_view_case_records(by):
         raise PermissionDenied("Your role does not give access to case records.")
     reason = reason.strip()
     if not reason:
         raise RuleBroken("Give the reason you need to open this record")
-    if not Restriction.objects.active().filter(child_id=child.pk).exists():
+    restriction = Restriction.objects.active().filter(child_id=child.pk).first()
+    if restriction is None:
         raise RuleBroken("This record is not restricted")
     now = timezone.now()
     opening = BreakGlass.objects.create(
@@ -152,4 +156,8 @@ def break_glass(*, by: User, child: Child, reason: str) -> BreakGlass:
         expires_at=now + timedelta(hours=settings.BREAK_GLASS_HOURS),
     )  # fmt: skip
     record_break_glass(actor=by, obj=opening, child_ref=child_reference(child.pk))
+    notices_send(
+        recipients=restriction.allowed.all(), kind=NoticeKind.BREAK_GLASS, actor=by,
+        reference=child_reference(child.pk), link=reverse("referrals:child", args=[child.pk]),
+    )  # fmt: skip
     return opening

@@ -25,6 +25,7 @@ from accounts.sharing import ConsentPosition
 from casework import access
 from casework.answers import check_your_answers
 from referrals.forms.partner_referrals import MAX_CHILDREN, PartnerReferralForm, kept_children
+from referrals.models.contacts import ContactChild
 from referrals.models.partner_referrals import PartnerReferral, PartnerReferralState
 from referrals.services import partner_referrals as services
 
@@ -165,10 +166,20 @@ def my_referral(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # The front door's side --------------------------------------------------------------------
 
 
+def _recorded_children(referral: PartnerReferral) -> list:
+    """Once recorded, the referral is about its contact's children (a restricted one asks for
+    the break glass: the partner's typed details name the child)."""
+    if referral.contact_id is None:
+        return []
+    return [ContactChild.objects.filter(contact_id=referral.contact_id).values("child_id")]
+
+
 def _waiting_or_recorded(request: AuthenticatedHttpRequest, pk: int) -> PartnerReferral:
-    access.refuse_case_object(request.user)
-    return get_object_or_404(
-        PartnerReferral.objects.select_related("agency", "submitted_by", "recorded_by"), pk=pk
+    return access.get_case_record_for_user(
+        request.user,
+        PartnerReferral.objects.select_related("agency", "submitted_by", "recorded_by"),
+        children=_recorded_children,
+        pk=pk,
     )
 
 

@@ -168,6 +168,20 @@ def lado_page(user: str, case: Case) -> Expect:
     return case.ok
 
 
+def audit_page(user: str, case: Case) -> Expect:
+    """The audit trail (managers and auditors): 403 for every other role, partners included,
+    before anything is looked up; 404 for a missing record; then a trail about a restricted
+    child (the child's own, or a record that belongs to the child) asks for the break glass
+    like the child's page (issue 16)."""
+    if not has(user, Perm.READ_AUDIT_TRAIL):
+        return 403
+    if case.missing:
+        return 404
+    if case.restricted and user not in ALLOW_LISTED:
+        return BREAK_GLASS
+    return case.ok
+
+
 def break_glass_page(user: str, case: Case) -> Expect:
     """The reason asked before a restricted record opens; back to the page for anyone it is
     open to."""
@@ -181,6 +195,14 @@ def break_glass_page(user: str, case: Case) -> Expect:
 
 
 def every_user(user: str, case: Case) -> Expect:
+    return case.ok
+
+
+def managers_notice(user: str, case: Case) -> Expect:
+    """A notice (the manager's: told of a break-glass opening of Elowen Hosking's record):
+    only its recipient marks it read; for anyone else it does not exist."""
+    if case.missing or user != "manager":
+        return 404
     return case.ok
 
 
@@ -207,7 +229,7 @@ PROPOSES, SIGNS = P.PROPOSE_DECISIONS, P.SIGN_OFF_DECISIONS
 CONVENES = P.CONVENE_STRATEGY_DISCUSSIONS
 ADMIN = role_page(P.MANAGE_USERS)
 LOCAL_DATA = role_page(P.MANAGE_LOCAL_DATA)
-AUDIT = role_page(P.READ_AUDIT_TRAIL)
+AUDIT = audit_page
 READS = case_page()  # any case-record role; the restriction where the page has a child
 RECORDS = case_page(P.RECORD_CONTACTS, order="RLO")
 RECORDS_NOTES = case_page(P.RECORD_CONTACTS, order="RLO")
@@ -216,6 +238,10 @@ CONVENING = case_page(CONVENES, order="LRO")
 SIGNING_DISCUSSION = case_page(SIGNS, order="LRO")
 RUNS_ENQUIRIES = case_page(P.RUN_SECTION_47_ENQUIRIES, order="LOR")
 PARTNER = partner_page
+# What a partner's own pages show of a restricted child was shared with its agency by name
+# (casework.access.require_open); every other page that answers a user who is neither on the
+# allow-list nor holding a break-glass opening shows no restricted child's name.
+SHARED_BY_NAME = (partner_page, lado_page)
 
 # Where an allowed user is sent instead ({0}: the record's id).
 USER = Found("/administration/users/{0}/")
@@ -312,6 +338,10 @@ PAGES: dict[str, Page] = {
     # Signing in and the user's own pages (accounts/views.py; the home page in workspace/views/)
     "healthz": page(every_user, public=200),
     "workspace:home": page(every_user),
+    "workspace:notices": page(every_user),
+    "workspace:notices-read": post(every_user, case(ok=Found("/notices/"))),
+    "workspace:notice-read": post(managers_notice, case("manager_notice", ok=Found("/notices/")),
+                                  MISSING),
     "accounts:sign-in": page(every_user, case(ok=Found("/")), public=200),
     "accounts:sign-out": post(every_user, case(ok=Found("/signed-out/"))),
     "accounts:signed-out": page(every_user, public=200),
@@ -352,8 +382,15 @@ PAGES: dict[str, Page] = {
     "referrals:level": page(LOCAL_DATA, case("level"), MISSING),
     # The audit trail, for managers and auditors (workspace/views/audit_trail.py)
     "workspace:audit-record": page(AUDIT, case("child_model", "jago"),
+                                   case("child_model", "jenna", restricted="jenna"),
+                                   case("person_model", "jenna_parent", restricted="jenna"),
+                                   case("contact_model", "jenna_contact", restricted="jenna"),
+                                   case("discussion_model", "sd_kenan", restricted="kenan"),
+                                   case("note_model", "jenna_note", restricted="jenna"),
                                    case("no_model", "jago", missing="L")),
-    "workspace:audit-child": page(AUDIT, case("jago_ref")),
+    "workspace:audit-child": page(AUDIT, case("jago_ref"),
+                                  case("jenna_ref", restricted="jenna"),
+                                  case("kenan_ref", restricted="kenan")),
     "workspace:audit-user": page(AUDIT, case("user"), MISSING),
     # Information sharing records and restricted records, for managers (and auditors to read)
     "accounts:sharing": page(case_page(SIGNS, P.READ_ALL_CASE_RECORDS, order="R")),
@@ -438,11 +475,11 @@ PAGES: dict[str, Page] = {
                                   case("pr_waiting", agencies=["police"]), MISSING),
     "referrals:my-referral-sent": page(PARTNER, case("pr_recorded", agencies=["police"]),
                                        case("pr_waiting", agencies=["police"]), MISSING),
-    "referrals:partner-referral": page(case_page(order="L"), case("pr_waiting"),
-                                       case("pr_recorded"), MISSING),
+    "referrals:partner-referral": page(case_page(order="LO"), case("pr_waiting"),
+                                       case("pr_recorded", restricted="kensa"), MISSING),
     "referrals:partner-referral-record": post(
-        case_page(P.RECORD_CONTACTS, order="LR"), case("pr_waiting", ok=NEW_CONTACT),
-        case("pr_recorded", ok=Found("/partner-referrals/{0}/")), MISSING),
+        case_page(P.RECORD_CONTACTS, order="LOR"), case("pr_waiting", ok=NEW_CONTACT),
+        case("pr_recorded", ok=Found("/partner-referrals/{0}/"), restricted="kensa"), MISSING),
     # Strategy discussions (strategy/views/discussions.py)
     "strategy:discussions": page(READS),
     "strategy:discussion": page(READS, *discussion_cases(200, 200)),
@@ -453,7 +490,8 @@ PAGES: dict[str, Page] = {
     "strategy:discussion-action-add": post(CONVENING, *discussion_cases(200)),
     "strategy:discussion-action-remove": post(
         CONVENING, case("sd_school", "action_police", ok=409),
-        case("sd_convened", "action_police", missing="M"), MISSING),
+        case("sd_convened", "action_police", missing="M"),
+        case("sd_kenan", "action_police", missing="M", restricted="kenan"), MISSING),
     "strategy:discussion-check": page(CONVENING, *discussion_cases(200, DISCUSSION)),
     "strategy:discussion-note-add": post(case_page(P.RECORD_CONTACTS, order="LRO"),
                                          *discussion_cases(200, 200)),
@@ -585,10 +623,10 @@ def test_every_case_gives_each_url_argument():
 def demo_keys() -> dict[str, str]:
     """The demo's records the cases name, as URL arguments (ids looked up by natural keys,
     since ids differ between databases)."""
-    from accounts.models import Agency, User
+    from accounts.models import Agency, Notice, User
     from accounts.sharing import SharingDecision, SharingRecord
     from notes.models import Note
-    from referrals.models import Child, LadoReferral
+    from referrals.models import Child, LadoReferral, Person
     from referrals.models.contacts import ContactChild, LevelOfNeed
     from referrals.models.episodes import Assessment, AssessmentState, Referral, ReferralState
     from referrals.models.information_requests import InformationRequest
@@ -608,7 +646,12 @@ def demo_keys() -> dict[str, str]:
     keys = {
         "jago": jago.pk, "jenna": jenna.pk, "kenan": kenan.pk, "ria": ria.pk,
         "lifted": children["Denzel Rowe"].pk, "rerestricted": children["Elowen Hosking"].pk,
+        "kensa": children["Kensa Chenoweth"].pk,
         "jago_ref": jago.census_id, "child_model": "referrals.child", "no_model": "no.such",
+        "jenna_ref": jenna.census_id, "kenan_ref": kenan.census_id,
+        "person_model": "referrals.person", "contact_model": "referrals.contact",
+        "discussion_model": "strategy.strategydiscussion", "note_model": "notes.note",
+        "jenna_parent": Person.objects.get(relationships__child=jenna).pk,
         "jago_household": jago.households.get().pk,
         "jenna_household": jenna.households.get().pk,
         "jago_note": Note.objects.get(child=jago).pk,
@@ -651,6 +694,7 @@ def demo_keys() -> dict[str, str]:
         "report_token": "not-a-report-token",
         "report_valid": report_token(account_change()),
         "missing": MISSING_ID,
+        "manager_notice": Notice.objects.filter(recipient__username="manager").first().pk,
     }  # fmt: skip
     return {key: str(value) for key, value in keys.items()}
 
@@ -669,8 +713,9 @@ def account_change():
 
 def restrict_kenan_and_note_jenna() -> None:
     """Kenan Trewhella restricted like Jenna Quiller (the demo's restricted child has no
-    assessment, discussion or enquiry), a note on Jenna's record to correct, Denzel Rowe's
-    restriction lifted, and Elowen Hosking's lifted and restricted again (`LIFTED`)."""
+    assessment, discussion or enquiry), and Kensa Chenoweth (the child of the recorded partner
+    referral), a note on Jenna's record to correct, Denzel Rowe's restriction lifted, and
+    Elowen Hosking's lifted and restricted again (`LIFTED`)."""
     from accounts.models import User
     from notes.services import note_add
     from referrals.models import Child
@@ -680,6 +725,8 @@ def restrict_kenan_and_note_jenna() -> None:
     named = list(User.objects.filter(username__in=ALLOW_LISTED))
     kenan = Child.objects.get(first_name="Kenan", last_name="Trewhella")
     child_restrict(by=manager, child=kenan, reason="Test: like Jenna's", allowed=named)
+    kensa = Child.objects.get(first_name="Kensa", last_name="Chenoweth")
+    child_restrict(by=manager, child=kensa, reason="Test: a partner's referral", allowed=named)
     jenna = Child.objects.get(first_name="Jenna", last_name="Quiller")
     note_add(by=manager, child=jenna, text="Home visit arranged (fictional).")
     lifted = Child.objects.get(first_name="Denzel", last_name="Rowe")
@@ -699,6 +746,7 @@ class Demo:
     keys: dict[str, str]
     sessions: dict[str, str]  # username -> session key, signed in with the second factor
     surnames: list[str]  # of every demo child: never in a refusal
+    restricted: list[str]  # surnames of the restricted children: never shown without the glass
     # One client for every request: each new one loads the middleware again (WhiteNoise
     # scans the static files), which would cost more than the requests.
     client: Client
@@ -708,6 +756,7 @@ class Demo:
 def demo(django_db_setup, django_db_blocker):
     from accounts.models import User
     from referrals.models import Child
+    from referrals.models.restrictions import Restriction
 
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with (
@@ -723,10 +772,13 @@ def demo(django_db_setup, django_db_blocker):
             client = sign_in(Client(), user)
             sessions[user.username] = client.cookies[settings.SESSION_COOKIE_NAME].value
         surnames = sorted(set(Child.objects.values_list("last_name", flat=True)))
+        restricted = sorted(
+            set(Restriction.objects.active().values_list("child__last_name", flat=True))
+        )
         client = Client()
         client.raise_request_exception = False  # a 500 is a wrong answer like any other
         try:
-            yield Demo(demo_keys(), sessions, surnames, client)
+            yield Demo(demo_keys(), sessions, surnames, restricted, client)
         finally:
             transaction.set_rollback(True)
 
@@ -824,6 +876,10 @@ def run(demo: Demo, name: str, user: str, indexes: tuple[int, ...]) -> list[str]
             leaked = [surname for surname in demo.surnames if surname.encode() in body]
             if leaked:
                 wrong.append(f"{user} {method} {url}: the refusal names {leaked}")
+        elif user not in ALLOW_LISTED and PAGES[name].rule not in SHARED_BY_NAME:
+            leaked = [surname for surname in demo.restricted if surname.encode() in body]
+            if leaked:
+                wrong.append(f"{user} {method} {url}: shows restricted {leaked} without a reason")
     return wrong
 
 
@@ -856,3 +912,42 @@ def test_no_demo_user_opens_the_django_admin(demo):
         client.cookies[settings.SESSION_COOKIE_NAME] = demo.sessions[user]
         observed, _ = answer(client, "GET", "/django-admin/")
         assert matches(Found("/django-admin/login/?next="), observed), (user, observed)
+
+
+# A restricted child through every URL ------------------------------------------------------
+
+# Patterns with an argument that names no child's record: what each shows instead.
+NOT_ABOUT_A_CHILD = {
+    "accounts:password-reset-confirm": "a password reset link",
+    "accounts:user": "a user account",
+    "accounts:user-action": "a user account",
+    "accounts:agency": "an agency",
+    "workspace:notice-read": "a notice, the user's own (tests/workspace/views/test_notices.py)",
+    "referrals:level": "a level of need (local data)",
+    "referrals:closure-day-remove": "a closure day (local data)",
+    "accounts:sharing-end": "a sharing record: its opaque reference and the child's reference only",
+    "workspace:audit-user": "a user's actions: entries about a restricted child show "
+    "'Restricted record' and the reference only (tests/workspace/views/"
+    "test_audit_trail_restricted.py)",
+}
+
+
+def test_every_url_with_a_record_argument_is_asked_about_a_restricted_child():
+    """A URL that takes a record shows a restricted child's record (or one that belongs to
+    the child) to the matrix, so that it must send everyone off the allow-list to the break
+    glass, unless it is a partner's page (shared by name) or names no child's record."""
+    routes = url_patterns()
+    unasked = sorted(
+        name
+        for name, route in routes.items()
+        if "<" in route
+        and name in PAGES
+        and name not in NOT_ABOUT_A_CHILD
+        and PAGES[name].rule not in SHARED_BY_NAME
+        and not any(item.restricted for item in PAGES[name].cases)
+    )
+    assert unasked == [], f"Give these pages a case about a restricted child: {unasked}"
+
+
+def test_every_exemption_names_a_url_pattern():
+    assert sorted(set(NOT_ABOUT_A_CHILD) - set(url_patterns())) == []

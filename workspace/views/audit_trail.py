@@ -1,4 +1,8 @@
-"""The audit trail of a record, a child or a user, for managers and auditors."""
+"""The audit trail of a record, a child or a user, for managers and auditors.
+
+A trail about a restricted child (the child's own, or a record that belongs to the child) asks
+for the break glass like the child's page; on any trail, an entry about a restricted child not
+open to the reader shows only "Restricted record" and the reference (issue 16)."""
 
 from __future__ import annotations
 
@@ -15,8 +19,10 @@ from accounts import rights
 from accounts.audit import record_export, record_list
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import AuditEntry, User
+from casework import access
+from casework.references import child_id_from_reference
 from workspace import selectors
-from workspace.audit_display import AuditRow
+from workspace.audit_display import audit_rows, children_of_record
 from workspace.forms import AuditFilterForm
 
 AUDIT_PAGE_SIZE = 100
@@ -50,7 +56,7 @@ def _audit_trail_page(
             "subject": subject,
             "form": form,
             "page": page,
-            "rows": [AuditRow.of(entry) for entry in rows],
+            "rows": audit_rows(request.user, rows),
             "query": query.urlencode(),
             "csv_query": _with(query, format="csv"),
         },
@@ -74,12 +80,13 @@ def _audit_csv(request: AuthenticatedHttpRequest, entries, subject: str) -> Http
         ["sequence", "time", "user", "event", "record type", "record", "record id", "child",
          "details", "address"]
     )  # fmt: skip
-    for entry in rows:
-        row = AuditRow.of(entry)
+    for row in audit_rows(request.user, rows):
+        entry = row.entry
         writer.writerow(
             [entry.sequence, timezone.localtime(entry.timestamp).isoformat(), row.actor,
-             entry.get_event_display(), entry.content_type.name, entry.object_repr,
-             entry.object_pk, entry.child_ref, "; ".join(row.details), entry.remote_addr or ""]
+             entry.get_event_display(), "" if row.restricted else entry.content_type.name,
+             row.record, "" if row.restricted else entry.object_pk,
+             row.restricted or entry.child_ref, "; ".join(row.details), entry.remote_addr or ""]
         )  # fmt: skip
     return response
 
@@ -97,6 +104,10 @@ def audit_record(
     _require_audit_reader(request)
     app_label, _, model_name = model_label.partition(".")
     content_type = get_object_or_404(ContentType, app_label=app_label, model=model_name)
+    references = selectors.audit_child_references(content_type=content_type, object_pk=object_pk)
+    access.require_open(
+        request.user, *children_of_record(content_type.model_class(), object_pk, references)
+    )
     return _audit_trail_page(
         request,
         heading="Audit trail of a record",
@@ -109,6 +120,9 @@ def audit_record(
 def audit_child(request: AuthenticatedHttpRequest, child_ref: str) -> HttpResponse:
     """Everything that concerns one child, in one query a page."""
     _require_audit_reader(request)
+    child_id = child_id_from_reference(child_ref)
+    if child_id is not None:
+        access.require_open(request.user, child_id)
     return _audit_trail_page(
         request, heading="Audit trail of a child's records", subject=child_ref, child_ref=child_ref
     )

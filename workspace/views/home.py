@@ -12,7 +12,8 @@ from workspace import selectors
 
 
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The signed-in user's home: who they are, their roles and agency, what their role does."""
+    """The signed-in user's home: who they are, their roles and agency, what their role does,
+    and their newest unread notices."""
     user = request.user
     # Administrators and the named manager: how many account changes wait for them (issue 16).
     approvals = (
@@ -27,5 +28,6 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "profile": selectors.home_profile(user),
             "approvals": approvals,
             "reads_administrators_actions": rights.can_read_administrators_actions(user),
+            "notices": selectors.home_notices(user),
         },
     )

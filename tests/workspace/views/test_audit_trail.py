@@ -132,10 +132,12 @@ def test_query_count_does_not_grow_with_entries(
         record_event(Event.READ, actor=others[n % 3], obj=reader, child_ref="FD000077")
     sign_in(client, reader)
     url = reverse("workspace:audit-child", args=["FD000077"])
-    # savepoint (the request's transaction), session, user, rights, count, the page of entries
-    # with actors and content types, a content type (until cached); the audit list entry:
-    # savepoint, chain lock (PostgreSQL), last entry, insert, release; release
-    with django_assert_max_num_queries(13):
+    # savepoint (the request's transaction), session, user, rights, whether the child is
+    # restricted and not open to the reader, count, the page of entries with actors and
+    # content types, the restricted children closed to the reader, a content type (until
+    # cached); the audit list entry: savepoint, chain lock (PostgreSQL), last entry, insert,
+    # release; release
+    with django_assert_max_num_queries(15):
         response = client.get(url)
     assert len(response.context["rows"]) == entries
 
