@@ -125,7 +125,8 @@ def with_identity(matches: list[Match], *, model, user) -> list[Match]:
         for match in shown.values():
             kinds = sorted(set(match.parents))
             count = len(match.parents)
-            match.parents = [f"{', '.join(kinds)} of {count} known child{'ren' if count > 1 else ''}"] if count else []  # fmt: skip
+            children = "child" if count == 1 else "children"
+            match.parents = [f"{', '.join(kinds)} of {count} known {children}"] if count else []
         return matches
     relationships = list(
         Relationship.objects.filter(child_id__in=shown).select_related("person").order_by("pk")
@@ -142,22 +143,29 @@ def with_identity(matches: list[Match], *, model, user) -> list[Match]:
                   str(person).removeprefix("Person "), relationship.kind)
         )  # fmt: skip
     # Siblings: other children in a household of the candidate, or with one of their adults.
-    in_household = Household.children.through.objects.filter(child_id__in=shown)
-    household_of = {}
-    for row in in_household:
-        household_of.setdefault(row.household_id, set()).add(row.child_id)
+    members = Household.children.through.objects
+    household_of: dict[int, set[int]] = {}
+    for household_id, child_id in members.filter(child_id__in=shown).values_list(
+        "household_id", "child_id"
+    ):
+        household_of.setdefault(household_id, set()).add(child_id)
     sibling_of: dict[int, set[int]] = {}
-    for row in Household.children.through.objects.filter(household_id__in=household_of):
-        for candidate in household_of[row.household_id]:
-            if row.child_id != candidate:
-                sibling_of.setdefault(candidate, set()).add(row.child_id)
+    for household_id, child_id in members.filter(household_id__in=household_of).values_list(
+        "household_id", "child_id"
+    ):
+        for candidate in household_of[household_id]:
+            if child_id != candidate:
+                sibling_of.setdefault(candidate, set()).add(child_id)
     by_adult: dict[int, set[int]] = {}
     for relationship in relationships:
         by_adult.setdefault(relationship.person_id, set()).add(relationship.child_id)
-    for row in Relationship.objects.filter(person_id__in=adult_ids).values("person_id", "child_id"):
-        for candidate in by_adult[row["person_id"]]:
-            if row["child_id"] != candidate:
-                sibling_of.setdefault(candidate, set()).add(row["child_id"])
+    shared = Relationship.objects.filter(person_id__in=adult_ids).values_list(
+        "person_id", "child_id"
+    )
+    for person_id, child_id in shared:
+        for candidate in by_adult[person_id]:
+            if child_id != candidate:
+                sibling_of.setdefault(candidate, set()).add(child_id)
     sibling_ids = set().union(*sibling_of.values()) if sibling_of else set()
     siblings = {
         child.pk: child
@@ -169,7 +177,8 @@ def with_identity(matches: list[Match], *, model, user) -> list[Match]:
         for pk in sorted(others):
             sibling = siblings[pk]
             name = (
-                "Restricted record" if sibling.restricted  # type: ignore[attr-defined]  # annotated above
+                "Restricted record"
+                if sibling.restricted
                 else f"{sibling.first_name} {sibling.last_name}"
             )
             shown[candidate].offered.append(

@@ -108,11 +108,11 @@ class ContactDetailsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["taken_by"].queryset = _users_with("record_contacts").order_by(  # type: ignore[attr-defined]  # a ModelChoiceField
+        self.fields["taken_by"].queryset = _users_with("record_contacts").order_by(
             "first_name", "last_name", "username"
         )
-        self.fields["source"].choices = [("", "Choose a source"), *ReferralSource.choices]  # type: ignore[attr-defined]  # a ChoiceField
-        self.fields["consent"].choices = ConsentPosition.choices  # type: ignore[attr-defined]  # a ChoiceField
+        self.fields["source"].choices = [("", "Choose a source"), *ReferralSource.choices]
+        self.fields["consent"].choices = ConsentPosition.choices
         self.helper = PageFormHelper()
         self.helper.layout = Layout(*self.detail_layout())
 
@@ -154,9 +154,10 @@ class FindPersonForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not (cleaned.get("first_name") or "").strip() or not (
-            cleaned.get("last_name") or ""
-        ).strip():
+        if (
+            not (cleaned.get("first_name") or "").strip()
+            or not (cleaned.get("last_name") or "").strip()
+        ):
             raise forms.ValidationError("Enter the first and last name to look for")
         return cleaned
 
@@ -203,11 +204,16 @@ def _row_fields(kind: str, n: int | str, number: int | str) -> dict[str, forms.F
             label="Last name", required=False, max_length=100
         ),
         person_field(kind, n, "date_of_birth"): forms.DateField(
-            label="Date of birth", required=False, input_formats=DATE_FORMATS,
-            help_text="If known. For example, 14/3/2016", widget=forms.TextInput,
-            error_messages={"invalid": f"Enter {what} {number}'s date of birth as "
-                            "day/month/year, like 14/3/2016"},
-        ),  # fmt: skip
+            label="Date of birth",
+            required=False,
+            input_formats=DATE_FORMATS,
+            help_text="If known. For example, 14/3/2016",
+            widget=forms.TextInput,
+            error_messages={
+                "invalid": f"Enter {what} {number}'s date of birth as "
+                "day/month/year, like 14/3/2016"
+            },
+        ),
         person_field(kind, n, "nhs_number"): forms.CharField(
             label="NHS number", required=False, help_text="If known. 10 digits"
         ),
@@ -466,9 +472,7 @@ class SiblingsReviewForm(forms.Form):
                 label="Comment", widget=forms.Textarea, required=False,
                 help_text="Your reasons. Needed when you return it: say what needs to change",
             )  # fmt: skip
-            self.fields[review_field(pk, "proposal")] = forms.IntegerField(
-                widget=forms.HiddenInput
-            )
+            self.fields[review_field(pk, "proposal")] = forms.IntegerField(widget=forms.HiddenInput)
             helper = PageFormHelper()
             helper.render_unmentioned_fields = False
             helper.layout = Layout(

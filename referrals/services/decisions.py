@@ -152,7 +152,9 @@ SIGN_OFF, RETURN = "sign_off", "return"
 
 
 @transaction.atomic
-def contact_decisions_review(*, by: User, contact: Contact, reviews: list[dict]) -> list[ContactChild]:
+def contact_decisions_review(
+    *, by: User, contact: Contact, reviews: list[dict]
+) -> list[ContactChild]:
     """A manager signs off or returns every proposed decision of one contact at once (issue 17):
     each review is `{"contact_child": pk, "proposal": the decision's pk as shown, "action":
     "sign_off" or "return", "comment"}`. If any child's proposal changed since the page was

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import sessions
+from accounts.forms import PageFormHelper
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import Perm
 from casework import access
@@ -141,7 +142,9 @@ def contact_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         people = _resolve(request, form)
         if people is not None:
             children, adults, warnings = people
-            details = {name: request.POST.get(name, "") for name in ContactDetailsForm.base_fields}
+            details: dict[str, str | bool] = {
+                name: request.POST.get(name, "") for name in ContactDetailsForm.base_fields
+            }
             details["urgent"] = bool(form.cleaned_data["urgent"])
             sessions.keep(user=request.user, key=NEW_CONTACT, data={
                 **state, "details": details, "form": _as_lists(request.POST),
@@ -237,9 +240,12 @@ def _second_parents(request: AuthenticatedHttpRequest, entries: dict[str, list[d
     if not new_kinds or not known_children:
         return []
     warnings = []
-    recorded = Relationship.objects.filter(
-        child_id__in=known_children, kind__in=new_kinds
-    ).exclude(person_id__in=on_contact).select_related("person").order_by("pk")
+    recorded = (
+        Relationship.objects.filter(child_id__in=known_children, kind__in=new_kinds)
+        .exclude(person_id__in=on_contact)
+        .select_related("person")
+        .order_by("pk")
+    )
     for relationship in recorded:
         child = known_children[relationship.child_id]
         person = relationship.person
@@ -260,7 +266,8 @@ def contact_matches(request: AuthenticatedHttpRequest) -> HttpResponse:
     (static/js/contact.mjs). Identity comes in the body, never in a URL or an access log."""
     access.require_right(request.user, Perm.RECORD_CONTACTS, access.RECORDS_CONTACTS)
     form = FindPersonForm(request.POST)
-    kind = request.POST.get("kind") if request.POST.get("kind") in KINDS else "child"
+    kind = str(request.POST.get("kind", "child"))
+    kind = kind if kind in KINDS else "child"
     if not form.is_valid():
         errors = [error for errors in form.errors.values() for error in errors]
         return render(
@@ -269,7 +276,7 @@ def contact_matches(request: AuthenticatedHttpRequest) -> HttpResponse:
         )  # fmt: skip
     data = form.cleaned_data
     row = PersonRow(
-        kind=data["kind"], n=data["row"], helper=None,  # type: ignore[arg-type]  # a fragment renders no fields
+        kind=data["kind"], n=data["row"], helper=PageFormHelper(),
         first_name=data["first_name"].strip(), last_name=data["last_name"].strip(),
         date_of_birth=data["date_of_birth"], nhs_number=data["nhs_number"], valid=True,
     )  # fmt: skip
@@ -341,10 +348,15 @@ def contact_new_check(request: AuthenticatedHttpRequest) -> HttpResponse:
             "form": proposals,
             "details_form": form,
             "children": [
-                {"described": _describe(entry), "name": _name(entry), "entry": entry,
-                 "helper": proposals.child_helpers[n], "n": n}
+                {
+                    "described": _describe(entry),
+                    "name": _name(entry),
+                    "entry": entry,
+                    "helper": proposals.child_helpers[n],
+                    "n": n,
+                }
                 for n, entry in enumerate(kept["children"])
-            ],  # fmt: skip
+            ],
             "adults": [_describe(e) for e in kept.get("adults", [])],
             "warnings": kept.get("warnings", []),
             "partner_referral": kept.get("partner_referral"),

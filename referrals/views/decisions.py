@@ -352,9 +352,7 @@ def contact_sign_off(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 def _waiting(contact: Contact) -> list[ContactChild]:
     return list(
         contact.children.filter(state=ContactChildState.PROPOSED)
-        .select_related(
-            "child", "current_decision__level_of_need", "current_decision__proposed_by"
-        )
+        .select_related("child", "current_decision__level_of_need", "current_decision__proposed_by")
         .order_by("pk")
     )
 

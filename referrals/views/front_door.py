@@ -45,7 +45,10 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "referrals/queue.html",
         {
-            "rows": rows, "can_record": can_record, "page": page, **queue_section(request),
+            "rows": rows,
+            "can_record": can_record,
+            "page": page,
+            **queue_section(request),
             # A proposed decision's row opens the contact's sign-off page for managers.
             "can_sign_off": access.has_right(request.user, Perm.SIGN_OFF_DECISIONS),
         },

@@ -31,9 +31,12 @@ def siblings(worker, count: int = 2, outcome=Outcome.EARLY_HELP) -> list[Contact
     children = list(record.children.order_by("pk"))
     for cc in children:
         services.decision_propose(
-            by=worker, contact_child=cc, outcome=outcome, level_of_need=level(),
+            by=worker,
+            contact_child=cc,
+            outcome=outcome,
+            level_of_need=level(),
             rationale=f"Rationale for {cc.child.first_name}",
-        )  # fmt: skip
+        )
     return list(ContactChild.objects.filter(contact=record).order_by("pk"))
 
 
@@ -95,9 +98,12 @@ def test_a_record_changed_meanwhile_signs_nothing_and_says_which(
     # Another manager returned Sib1's proposal and it was proposed again, since the page.
     services.decision_return(by=make_user(Role.MANAGER), contact_child=children[1], comment="No")
     services.decision_propose(
-        by=worker, contact_child=ContactChild.objects.get(pk=children[1].pk),
-        outcome=Outcome.NO_FURTHER_ACTION, level_of_need=level(), rationale="Changed mind",
-    )  # fmt: skip
+        by=worker,
+        contact_child=ContactChild.objects.get(pk=children[1].pk),
+        outcome=Outcome.NO_FURTHER_ACTION,
+        level_of_need=level(),
+        rationale="Changed mind",
+    )
     response = client.post(url(children[0]), posted)
     page = response.content.decode()
     assert response.status_code == 409
@@ -128,8 +134,9 @@ def test_a_rule_refusing_one_child_undoes_them_all_and_names_the_child(
 ):
     children = siblings(worker, outcome=Outcome.STRATEGY_NOW)  # discussion before sign-off
     sign_in(client, manager)
-    response = client.post(url(children[0]), choices(children, "return", "sign_off",
-                                                       comment="Convene first"))  # fmt: skip
+    response = client.post(
+        url(children[0]), choices(children, "return", "sign_off", comment="Convene first")
+    )
     page = response.content.decode()
     assert response.status_code == 409
     assert "Sib1 Jones: Convene the strategy discussion before signing off" in page
@@ -152,7 +159,9 @@ def test_roles_that_do_not_sign_off_are_refused(client, worker, make_user, role)
     children = siblings(worker)
     sign_in(client, make_user(role))
     assert client.get(url(children[0])).status_code == 403
-    assert client.post(url(children[0]), choices(children, "sign_off", "sign_off")).status_code == 403
+    assert (
+        client.post(url(children[0]), choices(children, "sign_off", "sign_off")).status_code == 403
+    )
     assert states(children) == [ContactChildState.PROPOSED] * 2
 
 

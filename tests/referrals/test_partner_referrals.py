@@ -637,7 +637,9 @@ def test_recording_a_partner_referral_through_the_contact_wizard(client, demo):
     page = client.get(reverse("referrals:contact-new"))
     initial = page.context["form"].initial
     assert initial["source"] == ReferralSource.POLICE and initial["urgent"] == "True"
-    assert initial["child_0_first_name"] == "Jon" and initial["child_0_date_of_birth"] == "01/05/2015"
+    assert (
+        initial["child_0_first_name"] == "Jon" and initial["child_0_date_of_birth"] == "01/05/2015"
+    )
     assert initial["child_1_first_name"] == "Amy"
     html = page.content.decode()
     assert "Amy Smith" in html and "01/05/2015" in html and "Mum Jo Smith; stepdad Rick" in html

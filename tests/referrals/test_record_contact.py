@@ -37,9 +37,12 @@ def worker_client(client, make_user):
 def family():
     """A known child with a known mother and a known brother in the same household."""
     zoe = Child.objects.create(
-        first_name="Zoë", last_name="O'Brien", date_of_birth=date(2016, 3, 14),
-        address="1 Quay Street", postcode="HM1 1AA",
-    )  # fmt: skip
+        first_name="Zoë",
+        last_name="O'Brien",
+        date_of_birth=date(2016, 3, 14),
+        address="1 Quay Street",
+        postcode="HM1 1AA",
+    )
     brother = Child.objects.create(
         first_name="Finn", last_name="O'Brien", date_of_birth=date(2013, 6, 2)
     )
@@ -52,29 +55,43 @@ def family():
 
 def details(worker, **change) -> dict:
     return {
-        "received_date": "20/11/2026", "received_time": "21:40", "taken_by": worker.pk,
-        "source": "1B", "referrer_name": "A neighbour", "concern": CONCERN, "consent": "given",
-        "children": "2", "adults": "1", **change,
-    }  # fmt: skip
+        "received_date": "20/11/2026",
+        "received_time": "21:40",
+        "taken_by": worker.pk,
+        "source": "1B",
+        "referrer_name": "A neighbour",
+        "concern": CONCERN,
+        "consent": "given",
+        "children": "2",
+        "adults": "1",
+        **change,
+    }
 
 
 def child_row(n: int, first: str, last: str, born: str = "", **more) -> dict:
     return {
-        f"child_{n}_first_name": first, f"child_{n}_last_name": last,
-        f"child_{n}_date_of_birth": born, **{f"child_{n}_{k}": v for k, v in more.items()},
-    }  # fmt: skip
+        f"child_{n}_first_name": first,
+        f"child_{n}_last_name": last,
+        f"child_{n}_date_of_birth": born,
+        **{f"child_{n}_{k}": v for k, v in more.items()},
+    }
 
 
 def level() -> LevelOfNeed:
-    return LevelOfNeed.objects.get_or_create(name="Level 3: child in need", defaults={"order": 3})[0]
+    return LevelOfNeed.objects.get_or_create(name="Level 3: child in need", defaults={"order": 3})[
+        0
+    ]
 
 
 def test_one_page_links_a_known_child_with_their_mother_adds_a_new_one_and_proposes_both(
     worker_client, family
 ):
     zoe, mum = family["zoe"], family["mum"]
-    typed = {**details(worker_client.worker), **child_row(0, "zoe", "obrien", "14/3/2016"),
-             **child_row(1, "Baby", "O'Brien")}  # fmt: skip
+    typed = {
+        **details(worker_client.worker),
+        **child_row(0, "zoe", "obrien", "14/3/2016"),
+        **child_row(1, "Baby", "O'Brien"),
+    }
     # Without JavaScript, "Look for" reloads the page with what was typed and the candidates.
     found = worker_client.post(NEW_URL, {**typed, "action": "find"})
     assert found.status_code == 200
@@ -87,8 +104,13 @@ def test_one_page_links_a_known_child_with_their_mother_adds_a_new_one_and_propo
     assert "Also add to this contact" in page and f"person:{mum.pk}" in page
     assert f"child:{family['brother'].pk}" in page  # the brother, one choice
     assert CONCERN in page  # nothing typed is lost
-    chosen = {**typed, "child_0_match": str(zoe.pk), "child_0_also": f"person:{mum.pk}",
-              "child_1_match": "new", "action": "continue"}  # fmt: skip
+    chosen = {
+        **typed,
+        "child_0_match": str(zoe.pk),
+        "child_0_also": f"person:{mum.pk}",
+        "child_1_match": "new",
+        "action": "continue",
+    }
     response = worker_client.post(NEW_URL, chosen)
     assert response.status_code == 302 and response.url == CHECK_URL
     check = worker_client.get(CHECK_URL)
@@ -99,10 +121,12 @@ def test_one_page_links_a_known_child_with_their_mother_adds_a_new_one_and_propo
     assert "Pat Worker" in html  # "Taken by" names the person
     posted = {
         "action": "record",
-        "decision_0_when": "propose", "decision_0_outcome": Outcome.EARLY_HELP,
-        "decision_0_level_of_need": level().pk, "decision_0_rationale": "Family willing",
+        "decision_0_when": "propose",
+        "decision_0_outcome": Outcome.EARLY_HELP,
+        "decision_0_level_of_need": level().pk,
+        "decision_0_rationale": "Family willing",
         "decision_1_when": "later",
-    }  # fmt: skip
+    }
     recorded = worker_client.post(CHECK_URL, posted)
     contact = Contact.objects.get()
     assert recorded.url == reverse("referrals:contact", args=[contact.pk])
@@ -118,8 +142,14 @@ def test_one_page_links_a_known_child_with_their_mother_adds_a_new_one_and_propo
 
 
 def test_work_in_progress_is_sealed_not_in_the_session(worker_client):
-    worker_client.post(NEW_URL, {**details(worker_client.worker),
-                                 **child_row(0, "A", "B", match="new"), "action": "continue"})  # fmt: skip
+    worker_client.post(
+        NEW_URL,
+        {
+            **details(worker_client.worker),
+            **child_row(0, "A", "B", match="new"),
+            "action": "continue",
+        },
+    )
     from django.contrib.sessions.models import Session
 
     assert all(CONCERN not in str(s.get_decoded()) for s in Session.objects.all())
@@ -138,11 +168,13 @@ def test_work_in_progress_is_sealed_not_in_the_session(worker_client):
         ({"child_0_first_name": ""}, "Enter child 1&#x27;s first name"),
     ],
 )
-def test_bad_details_show_the_error_summary_and_keep_what_was_typed(
-    worker_client, change, message
-):
-    typed = {**details(worker_client.worker), **child_row(0, "Ann", "Bee", match="new"),
-             "action": "continue", **change}  # fmt: skip
+def test_bad_details_show_the_error_summary_and_keep_what_was_typed(worker_client, change, message):
+    typed = {
+        **details(worker_client.worker),
+        **child_row(0, "Ann", "Bee", match="new"),
+        "action": "continue",
+        **change,
+    }
     response = worker_client.post(NEW_URL, typed)
     assert response.status_code == 200
     page = response.content.decode()
@@ -152,8 +184,13 @@ def test_bad_details_show_the_error_summary_and_keep_what_was_typed(
 
 
 def test_a_typed_child_not_looked_for_is_asked_about_never_dropped(worker_client, family):
-    typed = {**details(worker_client.worker), **child_row(0, "Zoe", "OBrien", "14/3/2016"),
-             **child_row(1, "Baby", "OBrien"), "child_1_match": "new", "action": "continue"}  # fmt: skip
+    typed = {
+        **details(worker_client.worker),
+        **child_row(0, "Zoe", "OBrien", "14/3/2016"),
+        **child_row(1, "Baby", "OBrien"),
+        "child_1_match": "new",
+        "action": "continue",
+    }
     response = worker_client.post(NEW_URL, typed)
     assert response.status_code == 200
     page = response.content.decode()
@@ -169,29 +206,41 @@ def test_at_least_one_child(worker_client):
 
 def test_the_same_known_child_twice_is_refused_with_a_message_not_a_500(worker_client, family):
     zoe = family["zoe"]
-    typed = {**details(worker_client.worker),
-             **child_row(0, "Zoe", "OBrien", "14/3/2016", match=str(zoe.pk)),
-             **child_row(1, "Zoë", "O'Brien", "14/3/2016", match=str(zoe.pk)),
-             "action": "continue"}  # fmt: skip
+    typed = {
+        **details(worker_client.worker),
+        **child_row(0, "Zoe", "OBrien", "14/3/2016", match=str(zoe.pk)),
+        **child_row(1, "Zoë", "O'Brien", "14/3/2016", match=str(zoe.pk)),
+        "action": "continue",
+    }
     response = worker_client.post(NEW_URL, typed)
     assert response.status_code == 200
     assert "Zoë O&#x27;Brien is added twice" in response.content.decode()
     # Chosen once, and again as a sibling's offered brother: still once.
     brother = family["brother"]
-    typed = {**details(worker_client.worker),
-             **child_row(0, "Zoe", "OBrien", "14/3/2016", match=str(zoe.pk),
-                         also=f"child:{brother.pk}"),
-             **child_row(1, "Finn", "OBrien", "2/6/2013", match=str(brother.pk)),
-             "action": "continue"}  # fmt: skip
+    typed = {
+        **details(worker_client.worker),
+        **child_row(0, "Zoe", "OBrien", "14/3/2016", match=str(zoe.pk), also=f"child:{brother.pk}"),
+        **child_row(1, "Finn", "OBrien", "2/6/2013", match=str(brother.pk)),
+        "action": "continue",
+    }
     assert "Finn O&#x27;Brien is added twice" in worker_client.post(NEW_URL, typed).content.decode()
 
 
 def test_the_service_refuses_the_same_child_twice_instead_of_failing(worker_client, family):
     twice = [{"existing": family["zoe"].pk}, {"existing": family["zoe"].pk}]
-    kept = {"received_date": date(2026, 11, 20), "received_time": __import__("datetime").time(9),
-            "taken_by": worker_client.worker, "source": "1B", "concern": CONCERN,
-            "consent": "given", "urgent": False, "referrer_name": "", "referrer_role": "",
-            "referrer_agency": "", "referrer_contact": ""}  # fmt: skip
+    kept = {
+        "received_date": date(2026, 11, 20),
+        "received_time": __import__("datetime").time(9),
+        "taken_by": worker_client.worker,
+        "source": "1B",
+        "concern": CONCERN,
+        "consent": "given",
+        "urgent": False,
+        "referrer_name": "",
+        "referrer_role": "",
+        "referrer_agency": "",
+        "referrer_contact": "",
+    }
     with pytest.raises(RuleBroken, match="The same child is added twice"):
         services.contact_record_from_wizard(
             by=worker_client.worker, details=kept, children=twice, adults=[]
@@ -200,8 +249,14 @@ def test_the_service_refuses_the_same_child_twice_instead_of_failing(worker_clie
 
 
 def test_the_check_page_shows_the_rule_when_a_kept_child_is_there_twice(worker_client, family):
-    worker_client.post(NEW_URL, {**details(worker_client.worker),
-                                 **child_row(0, "A", "B", match="new"), "action": "continue"})  # fmt: skip
+    worker_client.post(
+        NEW_URL,
+        {
+            **details(worker_client.worker),
+            **child_row(0, "A", "B", match="new"),
+            "action": "continue",
+        },
+    )
     draft = FormDraft.objects.get()
     import json
 
@@ -209,8 +264,9 @@ def test_the_check_page_shows_the_rule_when_a_kept_child_is_there_twice(worker_c
     kept["children"] = [{"existing": family["zoe"].pk, "census_id": "x", "name": "Zoë"}] * 2
     draft.data = json.dumps(kept)
     draft.save()
-    response = worker_client.post(CHECK_URL, {"decision_0_when": "later",
-                                              "decision_1_when": "later", "action": "record"})  # fmt: skip
+    response = worker_client.post(
+        CHECK_URL, {"decision_0_when": "later", "decision_1_when": "later", "action": "record"}
+    )
     assert response.status_code == 200
     assert "The same child is added twice" in response.content.decode()
     assert not Contact.objects.exists()
@@ -232,10 +288,22 @@ def test_taken_by_lists_full_names_not_usernames(worker_client, make_user):
 
 
 def test_a_match_says_same_name_for_an_exact_name_and_similar_for_a_close_one(worker_client):
-    exact = Child.objects.create(first_name="Ava", last_name="Smith", date_of_birth=date(2016, 6, 25))
-    close = Child.objects.create(first_name="Ava", last_name="Smyth", date_of_birth=date(2016, 6, 25))
-    response = worker_client.post(MATCHES_URL, {"kind": "child", "row": "0", "first_name": "Ava",
-                                                "last_name": "Smith", "date_of_birth": "25/6/2016"})  # fmt: skip
+    exact = Child.objects.create(
+        first_name="Ava", last_name="Smith", date_of_birth=date(2016, 6, 25)
+    )
+    close = Child.objects.create(
+        first_name="Ava", last_name="Smyth", date_of_birth=date(2016, 6, 25)
+    )
+    response = worker_client.post(
+        MATCHES_URL,
+        {
+            "kind": "child",
+            "row": "0",
+            "first_name": "Ava",
+            "last_name": "Smith",
+            "date_of_birth": "25/6/2016",
+        },
+    )
     assert response.status_code == 200
     page = response.content.decode()
     hints = {
@@ -260,15 +328,23 @@ def test_matching_query_count_does_not_grow_with_candidates(
 ):
     def look() -> int:
         with django_assert_max_num_queries(16) as captured:
-            response = worker_client.post(MATCHES_URL, {
-                "kind": "child", "row": "0", "first_name": "Ava", "last_name": "Smith",
-                "date_of_birth": "25/6/2016"})  # fmt: skip
+            response = worker_client.post(
+                MATCHES_URL,
+                {
+                    "kind": "child",
+                    "row": "0",
+                    "first_name": "Ava",
+                    "last_name": "Smith",
+                    "date_of_birth": "25/6/2016",
+                },
+            )
         assert response.status_code == 200
         return len(captured)
 
     def known(n: int) -> None:
-        child = Child.objects.create(first_name="Ava", last_name="Smith",
-                                     date_of_birth=date(2016, 6, 25))  # fmt: skip
+        child = Child.objects.create(
+            first_name="Ava", last_name="Smith", date_of_birth=date(2016, 6, 25)
+        )
         mum = Person.objects.create(first_name=f"Mum{n}", last_name="Smith")
         Relationship.objects.create(child=child, person=mum, kind="mother")
         household = Household.objects.create()
@@ -285,10 +361,15 @@ def test_matching_query_count_does_not_grow_with_candidates(
 
 def test_a_new_mother_beside_a_known_childs_mother_is_warned(worker_client, family):
     zoe = family["zoe"]
-    typed = {**details(worker_client.worker, children="1"),
-             **child_row(0, "Zoe", "OBrien", "14/3/2016", match=str(zoe.pk)),
-             "adult_0_first_name": "Maureen", "adult_0_last_name": "OBrien",
-             "adult_0_relationship": "mother", "adult_0_match": "new", "action": "continue"}  # fmt: skip
+    typed = {
+        **details(worker_client.worker, children="1"),
+        **child_row(0, "Zoe", "OBrien", "14/3/2016", match=str(zoe.pk)),
+        "adult_0_first_name": "Maureen",
+        "adult_0_last_name": "OBrien",
+        "adult_0_relationship": "mother",
+        "adult_0_match": "new",
+        "action": "continue",
+    }
     assert worker_client.post(NEW_URL, typed).status_code == 302
     page = worker_client.get(CHECK_URL).content.decode()
     assert "govuk-warning-text" in page
@@ -297,16 +378,24 @@ def test_a_new_mother_beside_a_known_childs_mother_is_warned(worker_client, fami
 
 
 def test_an_adult_needs_their_relationship(worker_client):
-    typed = {**details(worker_client.worker, children="1"), **child_row(0, "A", "B", match="new"),
-             "adult_0_first_name": "Mo", "adult_0_last_name": "B", "adult_0_match": "new",
-             "action": "continue"}  # fmt: skip
+    typed = {
+        **details(worker_client.worker, children="1"),
+        **child_row(0, "A", "B", match="new"),
+        "adult_0_first_name": "Mo",
+        "adult_0_last_name": "B",
+        "adult_0_match": "new",
+        "action": "continue",
+    }
     page = worker_client.post(NEW_URL, typed).content.decode()
     assert "Choose Mo B&#x27;s relationship to the children" in page
 
 
 def test_add_another_child_keeps_what_was_typed_without_javascript(worker_client):
-    typed = {**details(worker_client.worker, children="1"), **child_row(0, "Ann", "Bee"),
-             "action": "add_child"}  # fmt: skip
+    typed = {
+        **details(worker_client.worker, children="1"),
+        **child_row(0, "Ann", "Bee"),
+        "action": "add_child",
+    }
     response = worker_client.post(NEW_URL, typed)
     assert response.status_code == 200 and response.context["form"].counts["child"] == 2
     page = response.content.decode()
@@ -320,12 +409,23 @@ def test_the_step_count_on_the_pages_matches_the_readme(worker_client):
 
 
 def test_apply_to_siblings_prefills_without_choosing_for_them(worker_client):
-    typed = {**details(worker_client.worker), **child_row(0, "Ann", "Bee", match="new"),
-             **child_row(1, "Bob", "Bee", match="new"), "action": "continue"}  # fmt: skip
+    typed = {
+        **details(worker_client.worker),
+        **child_row(0, "Ann", "Bee", match="new"),
+        **child_row(1, "Bob", "Bee", match="new"),
+        "action": "continue",
+    }
     worker_client.post(NEW_URL, typed)
-    response = worker_client.post(CHECK_URL, {
-        "action": "apply_0", "decision_0_when": "propose", "decision_0_outcome": "advice",
-        "decision_0_level_of_need": level().pk, "decision_0_rationale": "Same home"})  # fmt: skip
+    response = worker_client.post(
+        CHECK_URL,
+        {
+            "action": "apply_0",
+            "decision_0_when": "propose",
+            "decision_0_outcome": "advice",
+            "decision_0_level_of_need": level().pk,
+            "decision_0_rationale": "Same home",
+        },
+    )
     assert response.status_code == 200 and not Contact.objects.exists()
     form = response.context["form"]
     assert form["decision_1_rationale"].value() == "Same home"
@@ -334,8 +434,12 @@ def test_apply_to_siblings_prefills_without_choosing_for_them(worker_client):
 
 
 def test_each_child_needs_a_choice_and_a_proposal_needs_its_parts(worker_client):
-    typed = {**details(worker_client.worker), **child_row(0, "Ann", "Bee", match="new"),
-             **child_row(1, "Bob", "Bee", match="new"), "action": "continue"}  # fmt: skip
+    typed = {
+        **details(worker_client.worker),
+        **child_row(0, "Ann", "Bee", match="new"),
+        **child_row(1, "Bob", "Bee", match="new"),
+        "action": "continue",
+    }
     worker_client.post(NEW_URL, typed)
     response = worker_client.post(CHECK_URL, {"action": "record", "decision_0_when": "propose"})
     page = response.content.decode()
@@ -347,13 +451,22 @@ def test_each_child_needs_a_choice_and_a_proposal_needs_its_parts(worker_client)
 
 
 def test_a_refused_proposal_records_nothing(worker_client):
-    typed = {**details(worker_client.worker, children="1"),
-             **child_row(0, "Ann", "Bee", match="new"), "action": "continue"}  # fmt: skip
+    typed = {
+        **details(worker_client.worker, children="1"),
+        **child_row(0, "Ann", "Bee", match="new"),
+        "action": "continue",
+    }
     worker_client.post(NEW_URL, typed)
-    response = worker_client.post(CHECK_URL, {
-        "action": "record", "decision_0_when": "propose",
-        "decision_0_outcome": Outcome.ALLOCATED_WORKER, "decision_0_level_of_need": level().pk,
-        "decision_0_rationale": "Known to a worker"})  # fmt: skip
+    response = worker_client.post(
+        CHECK_URL,
+        {
+            "action": "record",
+            "decision_0_when": "propose",
+            "decision_0_outcome": Outcome.ALLOCATED_WORKER,
+            "decision_0_level_of_need": level().pk,
+            "decision_0_rationale": "Known to a worker",
+        },
+    )
     assert response.status_code == 200
     assert "no allocated worker" in response.content.decode()
     assert not Contact.objects.exists() and not Child.objects.exists()
@@ -361,8 +474,11 @@ def test_a_refused_proposal_records_nothing(worker_client):
 
 
 def test_a_contact_received_in_the_future_is_refused_on_the_check_page(worker_client):
-    typed = {**details(worker_client.worker, received_date="1/1/2099", children="1"),
-             **child_row(0, "A", "B", match="new"), "action": "continue"}  # fmt: skip
+    typed = {
+        **details(worker_client.worker, received_date="1/1/2099", children="1"),
+        **child_row(0, "A", "B", match="new"),
+        "action": "continue",
+    }
     worker_client.post(NEW_URL, typed)
     page = worker_client.post(CHECK_URL, {"action": "record", "decision_0_when": "later"})
     assert "cannot be in the future" in page.content.decode()
@@ -377,5 +493,9 @@ def test_only_recording_roles_reach_the_pages(client, make_user, role):
     sign_in(client, make_user(role))
     for name in ("contact-new", "contact-new-check"):
         assert client.get(reverse(f"referrals:{name}")).status_code == 403
-    assert client.post(MATCHES_URL, {"kind": "child", "row": "0", "first_name": "A",
-                                     "last_name": "B"}).status_code == 403  # fmt: skip
+    assert (
+        client.post(
+            MATCHES_URL, {"kind": "child", "row": "0", "first_name": "A", "last_name": "B"}
+        ).status_code
+        == 403
+    )

@@ -513,13 +513,12 @@ def test_matching_shows_a_restricted_record_with_no_details_and_it_can_be_chosen
     for detail in (FIRST, LAST, ADDRESS, "Born", "Same NHS number", "Open work"):
         assert detail not in html
     row = {f"child_0_{name}": value for name, value in search.items()}
-    page = client.post(reverse("referrals:contact-new"),
-                       {**CONTACT_DETAILS, **row, "taken_by": world["other"].pk, "action": "find"})  # fmt: skip
+    typed = {**CONTACT_DETAILS, **row, "taken_by": world["other"].pk}
+    page = client.post(reverse("referrals:contact-new"), {**typed, "action": "find"})
     assert f"Restricted record {world['child'].census_id}" in page.content.decode()
     assert ADDRESS not in page.content.decode()
-    client.post(reverse("referrals:contact-new"), {
-        **CONTACT_DETAILS, **row, "taken_by": world["other"].pk,
-        "child_0_match": world["child"].pk, "action": "continue"})  # fmt: skip
+    chosen = {**typed, "child_0_match": world["child"].pk, "action": "continue"}
+    client.post(reverse("referrals:contact-new"), chosen)
     check = client.get(reverse("referrals:contact-new-check")).content.decode()
     assert "Restricted record" in check and FIRST not in check
     children = Child.objects.count()
