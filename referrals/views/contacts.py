@@ -138,19 +138,19 @@ def contact_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if action == "find":
         # Look for everyone typed so far (without JavaScript): what was typed, the candidates.
         return _contact_page(request, ContactForm(initial=request.POST, **counts), state)
-    if form.is_valid():
-        people = _resolve(request, form)
-        if people is not None:
-            children, adults, warnings = people
-            details: dict[str, str | bool] = {
-                name: request.POST.get(name, "") for name in ContactDetailsForm.base_fields
-            }
-            details["urgent"] = bool(form.cleaned_data["urgent"])
-            sessions.keep(user=request.user, key=NEW_CONTACT, data={
-                **state, "details": details, "form": _as_lists(request.POST),
-                "children": children, "adults": adults, "warnings": warnings,
-            })  # fmt: skip
-            return redirect("referrals:contact-new-check")
+    form.is_valid()
+    people = _resolve(request, form)  # every problem at once, the details' and the people's
+    if people is not None:
+        children, adults, warnings = people
+        details: dict[str, str | bool] = {
+            name: request.POST.get(name, "") for name in ContactDetailsForm.base_fields
+        }
+        details["urgent"] = bool(form.cleaned_data["urgent"])
+        sessions.keep(user=request.user, key=NEW_CONTACT, data={
+            **state, "details": details, "form": _as_lists(request.POST),
+            "children": children, "adults": adults, "warnings": warnings,
+        })  # fmt: skip
+        return redirect("referrals:contact-new-check")
     return _contact_page(request, form, state)
 
 
