@@ -4,7 +4,9 @@
 // - "Add another child/adult" adds a row from the page's <template>;
 // - on "Check your answers", "Apply this to the other children" copies a child's decision,
 //   level of need and rationale to the others, whose "what now" is still theirs to choose.
-// Without JavaScript each of these buttons posts the form and the page comes back.
+// - a known child's adults and siblings are shown under that child only once chosen.
+// Without JavaScript each of these buttons posts the form and the page comes back, and
+// every candidate's adults and siblings are shown.
 import { initAll } from "../govuk/govuk-frontend.min.js";
 
 const PERSON_FIELDS = ["first_name", "last_name", "date_of_birth", "nhs_number"];
@@ -42,6 +44,7 @@ async function find(form, button) {
   const target = document.getElementById(`${prefix}-matches`);
   target.innerHTML = await response.text();
   initAll({ scope: target });
+  showOffered(target);
   const first = target.querySelector("input, .govuk-error-message");
   (first || target).focus();
 }
@@ -63,8 +66,23 @@ function addRow(form, button) {
   added.querySelector("input").focus();
 }
 
+// Only the chosen candidate's "Also add to this contact" is shown (GOV.UK's conditional reveal
+// sets aria-expanded on a radio, which assistive technology does not expect).
+function showOffered(scope) {
+  for (const block of scope.querySelectorAll("[data-offered-for]")) {
+    const radio = document.getElementById(block.dataset.offeredFor);
+    block.hidden = !(radio && radio.checked);
+  }
+}
+
 const contactForm = document.querySelector("form[data-contact-form]");
 if (contactForm) {
+  showOffered(contactForm);
+  contactForm.addEventListener("change", (event) => {
+    if (event.target.matches("input[type=radio][name$=_match]")) {
+      showOffered(event.target.closest(".app-matches") || contactForm);
+    }
+  });
   contactForm.addEventListener("click", (event) => {
     const findButton = event.target.closest("button[data-find]");
     if (findButton) {
