@@ -108,7 +108,12 @@ class Effort:
         assert_accessible(self.page)
         if self.width:
             wide = self.page.evaluate("document.documentElement.scrollWidth")
-            assert wide <= self.width, f"{self.page.url} is {wide} px wide"
+            widest = self.page.evaluate(
+                "() => [...document.querySelectorAll('main *')].filter("
+                "e => e.getBoundingClientRect().right > window.innerWidth).slice(-3)"
+                ".map(e => e.tagName + '.' + e.className)"
+            )
+            assert wide <= self.width, f"{self.page.url} is {wide} px wide: {widest}"
 
     def line(self, who: str) -> str:
         return f"effort: {who}: {self.loads} page loads, {self.posts} posts, {self.keys} keys"

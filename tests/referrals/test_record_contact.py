@@ -5,11 +5,13 @@ where each child's decision is proposed or left to screen later."""
 from __future__ import annotations
 
 import re
-from datetime import date
+import json
+from datetime import date, time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from accounts.models import FormDraft
@@ -150,8 +152,6 @@ def test_work_in_progress_is_sealed_not_in_the_session(worker_client):
             "action": "continue",
         },
     )
-    from django.contrib.sessions.models import Session
-
     assert all(CONCERN not in str(s.get_decoded()) for s in Session.objects.all())
     assert FormDraft.objects.get().fields["details"]["concern"] == CONCERN
 
@@ -230,7 +230,7 @@ def test_the_service_refuses_the_same_child_twice_instead_of_failing(worker_clie
     twice = [{"existing": family["zoe"].pk}, {"existing": family["zoe"].pk}]
     kept = {
         "received_date": date(2026, 11, 20),
-        "received_time": __import__("datetime").time(9),
+        "received_time": time(9),
         "taken_by": worker_client.worker,
         "source": "1B",
         "concern": CONCERN,
@@ -258,8 +258,6 @@ def test_the_check_page_shows_the_rule_when_a_kept_child_is_there_twice(worker_c
         },
     )
     draft = FormDraft.objects.get()
-    import json
-
     kept = draft.fields
     kept["children"] = [{"existing": family["zoe"].pk, "census_id": "x", "name": "Zoë"}] * 2
     draft.data = json.dumps(kept)
