@@ -28,7 +28,6 @@ BEFORE_FOCUS = """el => {
   if (!active || active === document.body) return false;
   return Boolean(active.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_PRECEDING);
 }"""
-SAME_GROUP = "(el, name) => document.activeElement && document.activeElement.name === name"
 
 
 class Effort:
@@ -45,9 +44,9 @@ class Effort:
             self.loads += 1
 
     def _requested(self, request) -> None:
-        if request.is_navigation_request() and request.method == "POST":
-            if request.frame == self.page.main_frame:
-                self.posts += 1
+        navigation = request.is_navigation_request() and request.frame == self.page.main_frame
+        if navigation and request.method == "POST":
+            self.posts += 1
 
     def press(self, key: str, times: int = 1) -> None:
         for _ in range(times):

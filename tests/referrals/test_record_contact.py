@@ -4,8 +4,8 @@ where each child's decision is proposed or left to screen later."""
 
 from __future__ import annotations
 
-import re
 import json
+import re
 from datetime import date, time
 from pathlib import Path
 
