@@ -65,14 +65,14 @@ def _starting_values(request: AuthenticatedHttpRequest, state: dict) -> tuple[Qu
     })  # fmt: skip
     referred = state.get("referred_children", [])[:MAX_PEOPLE]
     for n, child in enumerate(referred):
-        born = selectors_date(child.get("date_of_birth", ""))
+        born = _typed_date(child.get("date_of_birth", ""))
         values[person_field("child", n, "first_name")] = child["first_name"]
         values[person_field("child", n, "last_name")] = child["last_name"]
         values[person_field("child", n, "date_of_birth")] = born
     return values, {"children": max(1, len(referred)), "adults": 1}
 
 
-def selectors_date(iso: str) -> str:
+def _typed_date(iso: str) -> str:
     """An ISO date as the page types it (day/month/year)."""
     if not iso:
         return ""
@@ -112,7 +112,7 @@ def _contact_page(
             "steps": STEPS,
             "partner_referral": state.get("partner_referral"),
             "referred": [
-                {**c, "born": selectors_date(c.get("date_of_birth", ""))}
+                {**c, "born": _typed_date(c.get("date_of_birth", ""))}
                 for c in state.get("referred_children", [])
             ],
             "referred_adults": state.get("referred_adults", ""),
@@ -180,7 +180,7 @@ def _resolve(
         noun = NOUNS[kind][0]
         if key in seen[kind]:
             form.add_error(
-                person_field(kind, row.n, "first_name"),
+                person_field(row.kind, row.n, "first_name"),
                 f"{entry['name'] if 'existing' in entry else row.name} is added twice: "
                 f"each {noun} is added once, so leave one of them out",
             )

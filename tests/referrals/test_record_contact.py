@@ -497,3 +497,18 @@ def test_only_recording_roles_reach_the_pages(client, make_user, role):
         ).status_code
         == 403
     )
+
+
+def test_an_offered_mother_also_typed_as_an_adult_is_refused_not_a_500(worker_client, family):
+    zoe, mum = family["zoe"], family["mum"]
+    typed = {
+        **details(worker_client.worker, children="3"),
+        **child_row(0, "Ann", "Bee", match="new"),
+        **child_row(1, "Bob", "Bee", match="new"),
+        **child_row(2, "Zoe", "OBrien", "14/3/2016", match=str(zoe.pk), also=f"person:{mum.pk}"),
+        "adult_0_first_name": "Mo", "adult_0_last_name": "O'Brien",
+        "adult_0_relationship": "mother", "adult_0_match": str(mum.pk), "action": "continue",
+    }  # fmt: skip
+    response = worker_client.post(NEW_URL, typed)
+    assert response.status_code == 200
+    assert "Mo O&#x27;Brien is added twice" in response.content.decode()
