@@ -167,7 +167,8 @@ def contact_decisions_review(
     wanted = [review["contact_child"] for review in reviews]
     current = {
         cc.pk: cc
-        for cc in ContactChild.objects.select_for_update()
+        # Only the children's rows are locked (their decisions are joined, nullable).
+        for cc in ContactChild.objects.select_for_update(of=("self",))
         .select_related("contact", "current_decision")
         .filter(contact=contact, pk__in=wanted)
     }
