@@ -11,7 +11,7 @@ from django.db.models import Q
 from casework.access import closed_to
 from referrals.identifiers import normalise_nhs_number
 from referrals.matching import fold, phonetic, similarity
-from referrals.models import Allocation, Child, Household, Person
+from referrals.models import Allocation, Child, Household, Person, Relationship
 from referrals.models.contacts import ContactChild, ContactChildState
 from referrals.models.episodes import (
     OPEN_REFERRAL_STATES,
@@ -22,6 +22,7 @@ from referrals.models.episodes import (
     ReferralState,
 )
 from strategy.models import DiscussionChild, Section47
+from strategy.models.enquiries import OPEN_SECTION_47_STATES
 
 CANDIDATE_LIMIT = 50
 
@@ -34,6 +35,23 @@ class Match:
     # A restricted child not open to the searcher: shown as "Restricted record" and its
     # reference only, and still chosen, so that nobody makes a second record.
     restricted: bool = False
+    # What confirms identity (`with_identity`): parents or carers, open work, and for a child
+    # the known adults and siblings offered to add to the contact, one choice each.
+    parents: list[str] = field(default_factory=list)
+    open_work: list[str] = field(default_factory=list)
+    offered: list[Offer] = field(default_factory=list)
+
+
+@dataclass
+class Offer:
+    """A known adult or sibling of a known child, offered to add to the contact: `value` is
+    "person:<pk>" or "child:<pk>"; a restricted sibling is named by its reference only."""
+
+    value: str
+    label: str
+    name: str  # as the contact's check page shows it ("Restricted record" for a restricted one)
+    reference: str
+    relationship: str = ""
 
 
 def likely_matches(
@@ -81,13 +99,103 @@ def likely_matches(
         name_score = (
             similarity(first_name, record.first_name) + similarity(last_name, record.last_name)
         ) / 2
-        if name_score >= 0.85:
+        if (fold(first_name), fold(last_name)) == (record.first_name_key, record.last_name_key):
+            reasons.append("Same name")
+        elif name_score >= 0.85:
             reasons.append("Similar name")
         score = 1.0 if "Same NHS number" in reasons else name_score * (1 if date_of_birth else 0.9)
         restricted = bool(getattr(record, "restricted", False))
         matches.append(Match(record, round(score, 3), [] if restricted else reasons, restricted))
     matches.sort(key=lambda match: match.score, reverse=True)
     return matches[:limit]
+
+
+def with_identity(matches: list[Match], *, model, user) -> list[Match]:
+    """What confirms each candidate's identity, in a fixed number of queries whatever the
+    candidates: the parents or carers on record, open work (contacts, referrals, section 47
+    enquiries, an allocated worker) and, for a child, their known adults and siblings
+    (children sharing a household or a parent or carer) to offer. Restricted candidates get
+    nothing (they show as "Restricted record" and the reference only)."""
+    shown = {match.record.pk: match for match in matches if not match.restricted}
+    if not shown:
+        return matches
+    if model is Person:
+        for relationship in Relationship.objects.filter(person_id__in=shown).order_by("pk"):
+            shown[relationship.person_id].parents.append(relationship.get_kind_display())
+        for match in shown.values():
+            kinds = sorted(set(match.parents))
+            count = len(match.parents)
+            children = "child" if count == 1 else "children"
+            match.parents = [f"{', '.join(kinds)} of {count} known {children}"] if count else []
+        return matches
+    relationships = list(
+        Relationship.objects.filter(child_id__in=shown).select_related("person").order_by("pk")
+    )
+    adult_ids = {r.person_id for r in relationships}
+    for relationship in relationships:
+        person = relationship.person
+        kind = relationship.get_kind_display()
+        match = shown[relationship.child_id]
+        match.parents.append(f"{person.first_name} {person.last_name} ({kind.lower()})")
+        name = f"{person.first_name} {person.last_name}"
+        match.offered.append(
+            Offer(f"person:{person.pk}", f"{name}, {kind.lower()} ({person})", name,
+                  str(person).removeprefix("Person "), relationship.kind)
+        )  # fmt: skip
+    # Siblings: other children in a household of the candidate, or with one of their adults.
+    members = Household.children.through.objects
+    household_of: dict[int, set[int]] = {}
+    for household_id, child_id in members.filter(child_id__in=shown).values_list(
+        "household_id", "child_id"
+    ):
+        household_of.setdefault(household_id, set()).add(child_id)
+    sibling_of: dict[int, set[int]] = {}
+    for household_id, child_id in members.filter(household_id__in=household_of).values_list(
+        "household_id", "child_id"
+    ):
+        for candidate in household_of[household_id]:
+            if child_id != candidate:
+                sibling_of.setdefault(candidate, set()).add(child_id)
+    by_adult: dict[int, set[int]] = {}
+    for relationship in relationships:
+        by_adult.setdefault(relationship.person_id, set()).add(relationship.child_id)
+    shared = Relationship.objects.filter(person_id__in=adult_ids).values_list(
+        "person_id", "child_id"
+    )
+    for person_id, child_id in shared:
+        for candidate in by_adult[person_id]:
+            if child_id != candidate:
+                sibling_of.setdefault(candidate, set()).add(child_id)
+    sibling_ids = set().union(*sibling_of.values()) if sibling_of else set()
+    siblings = {
+        child.pk: child
+        for child in Child.objects.filter(pk__in=sibling_ids).annotate(
+            restricted=closed_to(user, "pk")
+        )
+    }
+    for candidate, others in sibling_of.items():
+        for pk in sorted(others):
+            sibling = siblings[pk]
+            name = (
+                "Restricted record"
+                if sibling.restricted
+                else f"{sibling.first_name} {sibling.last_name}"
+            )
+            shown[candidate].offered.append(
+                Offer(f"child:{pk}", f"{name}, sibling ({sibling.census_id})", name,
+                      sibling.census_id)
+            )  # fmt: skip
+    # Open work.
+    open_work = (
+        (ContactChild.objects.filter(state__in=OPEN_STATES), "a contact being decided"),
+        (Referral.objects.filter(state__in=OPEN_REFERRAL_STATES), "an open referral"),
+        (Section47.objects.filter(state__in=OPEN_SECTION_47_STATES), "a section 47 enquiry"),
+        (Allocation.objects.filter(ended_at__isnull=True), "an allocated worker"),
+    )
+    for queryset, words in open_work:
+        for child_id in set(queryset.filter(child_id__in=shown).values_list("child_id", flat=True)):
+            shown[child_id].open_work.append(words)
+    return matches
 
 
 @dataclass

@@ -34,11 +34,11 @@ urlpatterns = [
         name="household-leave",
     ),
     path("contacts/new/", contacts.contact_new, name="contact-new"),
-    path("contacts/new/children/", contacts.contact_new_children, name="contact-new-children"),
-    path("contacts/new/adults/", contacts.contact_new_adults, name="contact-new-adults"),
+    path("contacts/new/matches/", contacts.contact_matches, name="contact-matches"),
     path("contacts/new/check/", contacts.contact_new_check, name="contact-new-check"),
     path("contacts/<int:pk>/", front_door.contact_detail, name="contact"),
     path("contacts/<int:pk>/notes/", front_door.contact_note_add, name="contact-note-add"),
+    path("contacts/<int:pk>/sign-off/", decisions.contact_sign_off, name="contact-sign-off"),
     path("contacts/<int:pk>/children/<int:cc_pk>/", decisions.decision, name="decision"),
     path(
         "contacts/<int:pk>/children/<int:cc_pk>/screening-notes/",

@@ -6,8 +6,10 @@ from referrals.forms.children import (
 )
 from referrals.forms.contacts import (
     ContactDetailsForm,
-    FindAdultForm,
-    FindChildForm,
+    ContactForm,
+    ContactProposalsForm,
+    FindPersonForm,
+    SiblingsReviewForm,
 )
 from referrals.forms.decisions import (
     FeedbackForm,
@@ -66,9 +68,10 @@ __all__ = [
     "CloseReferralForm",
     "ClosureDayForm",
     "ContactDetailsForm",
+    "ContactForm",
+    "ContactProposalsForm",
     "FeedbackForm",
-    "FindAdultForm",
-    "FindChildForm",
+    "FindPersonForm",
     "HouseholdForm",
     "InformationRequestForm",
     "LadoOutcomeForm",
@@ -79,6 +82,7 @@ __all__ = [
     "ProposeDecisionForm",
     "RestrictForm",
     "ScreeningNotesForm",
+    "SiblingsReviewForm",
     "TeamForm",
     "child_field",
     "kept_children",

@@ -13,11 +13,13 @@ from referrals.services.children import (
 )
 from referrals.services.contacts import (
     contact_record,
+    contact_record_and_propose,
     contact_record_from_wizard,
 )
 from referrals.services.decisions import (
     CONTACT_DECISION,
     contact_child_close,
+    contact_decisions_review,
     decision_propose,
     decision_return,
     decision_sign_off,
@@ -54,7 +56,9 @@ __all__ = [
     "assessment_open",
     "child_update",
     "contact_child_close",
+    "contact_decisions_review",
     "contact_record",
+    "contact_record_and_propose",
     "contact_record_from_wizard",
     "decision_propose",
     "decision_return",

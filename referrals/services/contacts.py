@@ -21,8 +21,10 @@ from referrals.models import (
 from referrals.models.contacts import (
     Contact,
     ContactChild,
+    LevelOfNeed,
 )
 from referrals.models.partner_referrals import PartnerReferral
+from referrals.services.decisions import decision_propose
 from referrals.services.partner_referrals import partner_referral_record
 from referrals.timescales import Timescale, due_date
 
@@ -40,6 +42,8 @@ def contact_record(
         raise RuleBroken("The time the contact was received cannot be in the future")
     if not children:
         raise RuleBroken("Add at least one child the contact is about")
+    if len({child.pk for child in children}) < len(children):
+        raise RuleBroken("The same child is added twice: each child is added once")
     if not concern.strip():
         raise RuleBroken("Record the concern")
     contact = Contact.objects.create(
@@ -84,6 +88,10 @@ def contact_record_from_wizard(
     received_at = timezone.make_aware(
         datetime.combine(details["received_date"], details["received_time"])
     )
+    for entries, noun in ((children, "child"), (adults, "adult")):
+        known = [entry["existing"] for entry in entries if "existing" in entry]
+        if len(set(known)) < len(known):
+            raise RuleBroken(f"The same {noun} is added twice: each {noun} is added once")
     found_children = [_found_or_new(Child, entry) for entry in children]
     found_adults = []
     for entry in adults:
@@ -105,5 +113,39 @@ def contact_record_from_wizard(
         partner_referral_record(
             by=by, partner_referral=PartnerReferral.objects.get(pk=partner_referral),
             contact=contact,
+        )  # fmt: skip
+    return contact
+
+
+@transaction.atomic
+def contact_record_and_propose(
+    *, by: User, details: dict, children: list[dict], adults: list[dict],
+    proposals: Sequence[dict | None], partner_referral: int | None = None,
+) -> Contact:  # fmt: skip
+    """The contact recorded (`contact_record_from_wizard`) and, for each child whose decision
+    was proposed on "Check your answers", that proposal (`decision_propose`, four eyes and
+    every rule as on the decision page); a child without one is screened later. All or
+    nothing: a refused proposal records nothing (issue 17)."""
+    contact = contact_record_from_wizard(
+        by=by, details=details, children=children, adults=adults,
+        partner_referral=partner_referral,
+    )  # fmt: skip
+    if not any(proposals):
+        return contact
+    by_child = {cc.child_id: cc for cc in contact.children.select_related("child")}
+    # The children in the order they were given (`_found_or_new` kept that order).
+    ordered = sorted(by_child.values(), key=lambda cc: cc.pk)
+    levels = LevelOfNeed.objects.in_bulk(
+        [proposal["level_of_need"] for proposal in proposals if proposal]
+    )
+    for contact_child, proposal in zip(ordered, proposals, strict=True):
+        if proposal is None:
+            continue
+        level = levels.get(proposal["level_of_need"])
+        if level is None:
+            raise RuleBroken("Choose a level of need from the list")
+        decision_propose(
+            by=by, contact_child=contact_child, outcome=proposal["outcome"],
+            level_of_need=level, rationale=proposal["rationale"],
         )  # fmt: skip
     return contact

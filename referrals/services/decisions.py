@@ -8,7 +8,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.permissions import Perm
 from casework import transitions
-from casework.errors import ChangedBySomeoneElse, RuleBroken
+from casework.errors import ChangedBySomeoneElse, RecordsChanged, RefusedFor, RuleBroken
 from casework.transitions import audit_transition, require_right
 from referrals.models import (
     Allocation,
@@ -17,6 +17,7 @@ from referrals.models import (
 )
 from referrals.models.contacts import (
     FAMILY_TOLD_NEEDED,
+    Contact,
     ContactChild,
     ContactChildState,
     ContactDecision,
@@ -145,6 +146,55 @@ def decision_return(*, by: User, contact_child: ContactChild, comment: str) -> C
     return transitions.return_for_changes(
         CONTACT_DECISION, by=by, record=contact_child, comment=comment
     )
+
+
+SIGN_OFF, RETURN = "sign_off", "return"
+
+
+@transaction.atomic
+def contact_decisions_review(
+    *, by: User, contact: Contact, reviews: list[dict]
+) -> list[ContactChild]:
+    """A manager signs off or returns every proposed decision of one contact at once (issue 17):
+    each review is `{"contact_child": pk, "proposal": the decision's pk as shown, "action":
+    "sign_off" or "return", "comment"}`. If any child's proposal changed since the page was
+    shown, nothing is done and `RecordsChanged` names them; a rule refusing one child
+    (four eyes, the urgent path) undoes them all and `RefusedFor` names it. Each child goes
+    through `decision_sign_off` or `decision_return`, as on its own page (findings 13, 14)."""
+    require_right(by, Perm.SIGN_OFF_DECISIONS)
+    if not reviews:
+        raise RuleBroken("There is no proposed decision to sign off or return")
+    wanted = [review["contact_child"] for review in reviews]
+    current = {
+        cc.pk: cc
+        # Only the children's rows are locked (their decisions are joined, nullable).
+        for cc in ContactChild.objects.select_for_update(of=("self",))
+        .select_related("contact", "current_decision")
+        .filter(contact=contact, pk__in=wanted)
+    }
+    changed = [
+        review["contact_child"]
+        for review in reviews
+        if review["contact_child"] not in current
+        or current[review["contact_child"]].state != ContactChildState.PROPOSED
+        or current[review["contact_child"]].current_decision_id != review["proposal"]
+    ]
+    if changed:
+        raise RecordsChanged(changed)
+    done = []
+    for review in reviews:
+        contact_child = current[review["contact_child"]]
+        try:
+            if review["action"] == SIGN_OFF:
+                decision_sign_off(by=by, contact_child=contact_child, comment=review["comment"])
+            else:
+                decision_return(by=by, contact_child=contact_child, comment=review["comment"])
+        except RecordsChanged:
+            raise
+        except RuleBroken as error:
+            raise RefusedFor(contact_child.pk, str(error)) from error
+        done.append(contact_child)
+    return done
 
 
 @transaction.atomic

@@ -19,7 +19,10 @@ from casework import access
 from casework.answers import check_your_answers
 from casework.errors import (
     CHANGED_BY_SOMEONE_ELSE,
+    RECORD_CHANGED,
     ChangedBySomeoneElse,
+    RecordsChanged,
+    RefusedFor,
     RuleBroken,
 )
 from referrals import services
@@ -28,7 +31,9 @@ from referrals.forms import (
     ProposeDecisionForm,
     ScreeningNotesForm,
 )
+from referrals.forms.contacts import SiblingsReviewForm, review_field
 from referrals.models import (
+    Contact,
     ContactChild,
     LevelOfNeed,
 )
@@ -279,3 +284,96 @@ def screening_notes(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> H
         )
     messages.success(request, "The screening notes are saved.")
     return redirect("referrals:decision", pk=pk, cc_pk=cc_pk)
+
+
+# The siblings' sign-off: every proposed decision of one contact on one page (issue 17) -------
+
+
+def _child_name(contact_child: ContactChild) -> str:
+    return f"{contact_child.child.first_name} {contact_child.child.last_name}"
+
+
+@case_view(Contact)
+def contact_sign_off(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A manager signs off or returns each proposed decision of one contact with one submit;
+    each child needs its own choice, and a decision they proposed waits for another manager."""
+    contact = access.get_case_record_for_user(
+        request.user, Contact, right=Perm.SIGN_OFF_DECISIONS, refusal=access.SIGNS_OFF_OUTCOMES,
+        children=lambda contact: [cc.child_id for cc in contact.children.all()], pk=pk,
+    )  # fmt: skip
+    waiting = _waiting(contact)
+    for contact_child in waiting:
+        record_read(request, contact_child, child_ref=contact_child.child.census_id)
+    mine = [cc for cc in waiting if cc.current_decision.proposed_by_id == request.user.pk]  # type: ignore[union-attr]  # a proposed child has its current decision
+    reviewable = [cc for cc in waiting if cc not in mine]
+    form = _review_form(reviewable, data=request.POST if request.method == "POST" else None)
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        names = {cc.pk: _child_name(cc) for cc in reviewable}
+        try:
+            services.contact_decisions_review(
+                by=request.user, contact=contact, reviews=form.reviews()
+            )
+        except RecordsChanged as changed:
+            which = ", ".join(names.get(pk, "a child") for pk in changed.record_ids)
+            errors = [f"{changed} ({which}). The page now shows their records as they are; "
+                      "your choices are kept."]  # fmt: skip
+        except RefusedFor as refused:
+            errors = [f"{names.get(refused.record_id, 'A child')}: {refused}. Nothing was "
+                      "signed off or returned."]  # fmt: skip
+        except RuleBroken as error:
+            errors = [str(error)]
+        except ConcurrentTransition:
+            errors = [RECORD_CHANGED]
+        else:
+            signed = sum(1 for review in form.reviews() if review["action"] == "sign_off")
+            returned = len(reviewable) - signed
+            messages.success(request, _reviewed(signed, returned))
+            return redirect("referrals:contact", pk=pk)
+        status = 409
+        waiting = _waiting(contact)
+        mine = [cc for cc in waiting if cc.current_decision.proposed_by_id == request.user.pk]  # type: ignore[union-attr]  # as above
+        reviewable = [cc for cc in waiting if cc not in mine]
+        form = _review_form(reviewable, kept=request.POST)
+    elif request.method == "POST":
+        status = 200
+    return render(
+        request,
+        "referrals/contact_sign_off.html",
+        {
+            "contact": contact, "form": form, "errors": errors, "mine": mine,
+            "reviewable": [(cc, form.child_helpers[cc.pk]) for cc in reviewable],
+        },
+        status=status,
+    )  # fmt: skip
+
+
+def _waiting(contact: Contact) -> list[ContactChild]:
+    return list(
+        contact.children.filter(state=ContactChildState.PROPOSED)
+        .select_related("child", "current_decision__level_of_need", "current_decision__proposed_by")
+        .order_by("pk")
+    )
+
+
+def _review_form(reviewable: list[ContactChild], *, data=None, kept=None) -> SiblingsReviewForm:
+    """The form for the children waiting; `kept`: what was posted, shown again unbound with
+    each child's proposal as it is now."""
+    children = [(cc.pk, _child_name(cc)) for cc in reviewable]
+    initial = {}
+    for cc in reviewable:
+        if kept is not None:
+            for name in ("action", "comment"):
+                initial[review_field(cc.pk, name)] = kept.get(review_field(cc.pk, name), "")
+        initial[review_field(cc.pk, "proposal")] = cc.current_decision_id
+    return SiblingsReviewForm(data, children=children, initial=initial)
+
+
+def _reviewed(signed: int, returned: int) -> str:
+    parts = []
+    if signed:
+        parts.append(f"{signed} decision{'s' if signed > 1 else ''} signed off")
+    if returned:
+        parts.append(f"{returned} returned with your comment{'s' if returned > 1 else ''}")
+    return " and ".join(parts).capitalize() + "."

@@ -23,6 +23,7 @@ from referrals.models import (
     Contact,
     ContactChild,
 )
+from referrals.models.contacts import ContactChildState
 from referrals.views.partner_referrals import queue_section
 
 
@@ -43,7 +44,14 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "referrals/queue.html",
-        {"rows": rows, "can_record": can_record, "page": page, **queue_section(request)},
+        {
+            "rows": rows,
+            "can_record": can_record,
+            "page": page,
+            **queue_section(request),
+            # A proposed decision's row opens the contact's sign-off page for managers.
+            "can_sign_off": access.has_right(request.user, Perm.SIGN_OFF_DECISIONS),
+        },
     )
 
 
@@ -75,6 +83,8 @@ def _contact_page(
             "children": children,
             "notes": contact.notes.select_related("author", "child"),
             "can_add_notes": access.has_right(request.user, Perm.RECORD_CONTACTS),
+            "sign_off_waiting": access.has_right(request.user, Perm.SIGN_OFF_DECISIONS)
+            and any(cc.state == ContactChildState.PROPOSED for cc in children),
             "note_form": note_form or ContactNoteForm(children=[cc.child for cc in children]),
         },
     )

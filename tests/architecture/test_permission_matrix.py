@@ -419,11 +419,14 @@ PAGES: dict[str, Page] = {
                                       case("jago", "jenna_household", missing="M"), MISSING),
     "referrals:child-not-shared": post(case_page(P.REQUEST_INFORMATION, order="RLO"), *CHILD),
     "referrals:contact-new": page(role_page(P.RECORD_CONTACTS)),
-    "referrals:contact-new-children": page(role_page(P.RECORD_CONTACTS), case(ok=NEW_CONTACT)),
-    "referrals:contact-new-adults": page(role_page(P.RECORD_CONTACTS), case(ok=NEW_CONTACT)),
+    # The matching endpoint the contact's page posts to (an empty post: a fragment that asks
+    # for the names); partners and the administrator are refused like the page.
+    "referrals:contact-matches": post(role_page(P.RECORD_CONTACTS)),
     "referrals:contact-new-check": page(role_page(P.RECORD_CONTACTS), case(ok=NEW_CONTACT)),
     "referrals:contact": page(READS, *CONTACT),
     "referrals:contact-note-add": post(RECORDS_NOTES, *CONTACT),
+    # The siblings' sign-off (managers): an empty post asks for each child's choice.
+    "referrals:contact-sign-off": page(case_page(SIGNS, order="RLO"), *CONTACT),
     "referrals:decision": page(READS, *decision_cases()),
     "referrals:screening-notes": post(RECORDS_NOTES, *decision_cases()),
     "referrals:decision-propose": post(case_page(PROPOSES, order="RLO"), *decision_cases()),

@@ -632,32 +632,29 @@ def test_recording_a_partner_referral_through_the_contact_wizard(client, demo):
     client.post(reverse("referrals:partner-referral-record", args=[referral.pk]))
     step1 = client.get(reverse("referrals:contact-new")).content.decode()
     assert referral.reference in step1 and "Holmsey Constabulary" in step1 and CONCERN in step1
-    details = client.get(reverse("referrals:contact-new")).context["form"].initial
-    assert details["source"] == ReferralSource.POLICE and details["urgent"] is True
-    posted = dict(details)
-    posted["urgent"] = "on"
+    # One page: the details as the partner gave them, and the children ready to look for,
+    # already looked for (the page asks about each).
+    page = client.get(reverse("referrals:contact-new"))
+    initial = page.context["form"].initial
+    assert initial["source"] == ReferralSource.POLICE and initial["urgent"] == "True"
+    assert (
+        initial["child_0_first_name"] == "Jon" and initial["child_0_date_of_birth"] == "01/05/2015"
+    )
+    assert initial["child_1_first_name"] == "Amy"
+    html = page.content.decode()
+    assert "Amy Smith" in html and "01/05/2015" in html and "Mum Jo Smith; stepdad Rick" in html
+    rows = page.context["rows"]["child"]
+    assert known.pk in [m.record.pk for m in rows[0].matches]
+    posted = {key: initial[key] for key in initial}
+    posted.update({"urgent": "on", "children": "2", "adults": "1", "action": "continue",
+                   "child_0_match": str(known.pk), "child_1_match": "new"})  # fmt: skip
     assert client.post(reverse("referrals:contact-new"), posted).status_code == 302
-    # The children step: the first child as the partner gave them, ready to look for.
-    children_url = reverse("referrals:contact-new-children")
-    page = client.get(children_url)
-    assert page.context["form"].initial["first_name"] == "Jon"
-    assert page.context["form"].initial["date_of_birth"] == "01/05/2015"
-    assert "Amy Smith" in page.content.decode() and "1 May 2015" in page.content.decode()
-    jon = {"first_name": "Jon", "last_name": "Smith", "date_of_birth": "01/05/2015"}
-    found = client.post(children_url, {"action": "find", **jon})
-    assert known.pk in [m.record.pk for m in found.context["matches"]]
-    client.post(children_url, {"action": "add", "first_name": "Jon", "last_name": "Smith",
-                               "date_of_birth": "01/05/2015", "match": str(known.pk)})  # fmt: skip
-    assert client.get(children_url).context["form"].initial["first_name"] == "Amy"
-    client.post(children_url, {"action": "add", "first_name": "Amy", "last_name": "Smith",
-                               "match": "new"})  # fmt: skip
-    client.post(children_url, {"action": "continue"})
-    adults = client.get(reverse("referrals:contact-new-adults")).content.decode()
-    assert "Mum Jo Smith; stepdad Rick" in adults
-    client.post(reverse("referrals:contact-new-adults"), {"action": "continue"})
     check = client.get(reverse("referrals:contact-new-check")).content.decode()
     assert referral.reference in check
-    response = client.post(reverse("referrals:contact-new-check"))
+    response = client.post(
+        reverse("referrals:contact-new-check"),
+        {"action": "record", "decision_0_when": "later", "decision_1_when": "later"},
+    )
     contact = Contact.objects.get()
     assert response.status_code == 302 and response.url == reverse(
         "referrals:contact", args=[contact.pk]
@@ -685,7 +682,7 @@ def test_a_referral_recorded_meanwhile_is_not_recorded_twice(client, demo):
     state["children"] = [{"new": new, "relationship": ""}]
     sessions.keep(user=user("practitioner"), key="new-contact", data=state)
     record_with_la_work(referral, feedback=False)  # someone else recorded it first
-    response = client.post(reverse("referrals:contact-new-check"))
+    response = client.post(reverse("referrals:contact-new-check"), {"decision_0_when": "later"})
     page = response.content.decode()
     assert response.status_code == 200 and "already been recorded" in page
     assert Contact.objects.count() == 1  # only the other person's
@@ -703,7 +700,8 @@ def test_an_ordinary_contact_records_no_partner_referral(client, demo):
               "children": [{"new": {"first_name": "Jo", "last_name": "Bloggs",
                                     "date_of_birth": "", "nhs_number": ""}, "relationship": ""}]},
     )  # fmt: skip
-    assert client.post(reverse("referrals:contact-new-check")).status_code == 302
+    later = {"decision_0_when": "later"}
+    assert client.post(reverse("referrals:contact-new-check"), later).status_code == 302
     assert PartnerReferral.objects.get().state == PartnerReferralState.SUBMITTED
 
 
