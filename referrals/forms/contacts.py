@@ -17,6 +17,7 @@ from crispy_forms_gds.layout import Button, Field, Fieldset, Layout
 from django import forms
 from django.utils import timezone
 
+from accounts.field_rules import RuledForm
 from accounts.forms import PageFormHelper
 from accounts.models import User
 from referrals.codes import ConsentPosition, ReferralSource
@@ -53,7 +54,7 @@ class TakenByField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.username
 
 
-class ContactDetailsForm(forms.Form):
+class ContactDetailsForm(RuledForm):
     """What was reported: when, who took it, who reported it and what."""
 
     received_date = forms.DateField(
@@ -133,7 +134,7 @@ class ContactDetailsForm(forms.Form):
         ]
 
 
-class FindPersonForm(forms.Form):
+class FindPersonForm(RuledForm):
     """What the matching endpoint is given: a child's or an adult's identity, never in a URL."""
 
     kind = forms.ChoiceField(choices=[("child", "child"), ("adult", "adult")])
@@ -241,7 +242,7 @@ def _row_helper(kind: str, n: int | str, number: int | str) -> FormHelper:
     return helper
 
 
-class PersonRowTemplate(forms.Form):
+class PersonRowTemplate(RuledForm):
     """A blank row numbered `ROW`, for the page's `<template>` (static/js/contact.mjs)."""
 
     def __init__(self, kind: str) -> None:
@@ -355,7 +356,7 @@ def proposal_field(n: int, name: str) -> str:
 PROPOSAL_FIELDS = ("when", "outcome", "level_of_need", "rationale")
 
 
-class ContactProposalsForm(forms.Form):
+class ContactProposalsForm(RuledForm):
     """For each child: propose a decision now (outcome, level of need, rationale) or leave it
     to screen later. Nothing is chosen for a child until someone chooses (DESIGN.md: "apply to
     siblings" may pre-fill, and each child is confirmed one by one)."""
@@ -453,7 +454,7 @@ def review_field(pk: int, name: str) -> str:
     return f"review_{pk}_{name}"
 
 
-class SiblingsReviewForm(forms.Form):
+class SiblingsReviewForm(RuledForm):
     """A manager's sign-off or return of each proposed decision of one contact, one submit;
     each child needs its own choice (nothing is pre-selected)."""
 

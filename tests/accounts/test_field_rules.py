@@ -132,10 +132,6 @@ FORM_PACKAGES = ["accounts", "notes", "referrals.forms", "strategy.forms", "work
 LEFT_OUT = {
     # The second factor's code is checked as a code; a hint about its length would mislead.
     "accounts.forms.SecurityCodeForm",
-    # The contact pages are being rewritten (issue 16's other parts): they adopt RuledForm there.
-    "referrals.forms.contacts.ContactDetailsForm",
-    "referrals.forms.contacts.FindChildForm",
-    "referrals.forms.contacts.FindAdultForm",
 }
 
 
