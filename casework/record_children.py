@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from django.db.models import Model
 
-from accounts.models import Agency, User
+from accounts.models import AccountChange, Agency, User
 from accounts.sharing import SharingRecord
 from casework.references import child_id_from_reference, child_reference
 from notes.models import Note
@@ -59,6 +59,7 @@ CHILD_LOOKUPS: dict[type[Model], tuple[str, ...]] = {
     # About no child.
     Agency: (),
     User: (),
+    AccountChange: (),
     LevelOfNeed: (),
     Team: (),
     ClosureDay: (),

@@ -925,6 +925,8 @@ NOT_ABOUT_A_CHILD = {
     "accounts:user": "a user account",
     "accounts:user-action": "a user account",
     "accounts:agency": "an agency",
+    "accounts:account-change-action": "a change to a user account",
+    "accounts:account-change-report": "a holder's report link about their own account",
     "workspace:notice-read": "a notice, the user's own (tests/workspace/views/test_notices.py)",
     "referrals:level": "a level of need (local data)",
     "referrals:closure-day-remove": "a closure day (local data)",
