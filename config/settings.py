@@ -89,6 +89,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
+    # Below every app of ours: periodic jobs and the worker (jobs/schedule.py).
+    "jobs",
     # accounts before auditlog: its `auditlogflush` command (refusing) replaces the library's.
     "accounts",
     "auditlog",
@@ -222,6 +226,16 @@ AUDIT_CLIENT_ADDRESS_HEADER = env.str("AUDIT_CLIENT_ADDRESS_HEADER", default="")
 AUDIT_HMAC_KEY = _secret("AUDIT_HMAC_KEY", default="") or (
     _development_secret("audit_hmac_key", lambda: secrets.token_urlsafe(48)) if DEBUG else ""
 )
+# The audit tail's anchors (accounts/audit_anchors.py): signed with a key of their own, appended
+# to a file the database's owner cannot rewrite (another mount, append-only) and logged.
+# Missing key in production: the system check refuses start-up.
+AUDIT_ANCHOR_KEY = _secret("AUDIT_ANCHOR_KEY", default="") or (
+    _development_secret("audit_anchor_key", lambda: secrets.token_urlsafe(48)) if DEBUG else ""
+)
+AUDIT_ANCHOR_PATH = env.str(
+    "AUDIT_ANCHOR_PATH", default=str(VAR_DIR / "audit-anchors.jsonl") if DEBUG else ""
+)
+AUDIT_ANCHOR_MINUTES = env.int("AUDIT_ANCHOR_MINUTES", default=60)
 
 # Sessions and cookies.
 SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
@@ -322,9 +336,14 @@ PARTNER_GRANT_DAYS = env.int("PARTNER_GRANT_DAYS", default=30)
 # Opening a restricted record with a reason (break glass) lasts this many hours.
 BREAK_GLASS_HOURS = env.int("BREAK_GLASS_HOURS", default=8)
 
-# Cache: rate limits (password reset) count here. Several processes need a shared cache,
-# e.g. CACHE_URL=rediscache://127.0.0.1:6379/1 (Django's Redis backend needs the redis package).
+# Cache: rate limits (password reset) count here. Several processes (gunicorn's workers, two
+# app servers) need one shared cache, e.g. CACHE_URL=rediscache://127.0.0.1:6379/1 (Django's
+# Redis backend, with the redis client in the lock). The default counts per process.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# Background and periodic jobs: Django's tasks framework (the django-tasks backport), queued in
+# the database (django-tasks-db), run by `manage.py run_worker` (jobs/schedule.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Forms in GOV.UK markup.
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
