@@ -59,7 +59,8 @@ def check_audit_anchor_key(app_configs, **kwargs):
     if key == settings.AUDIT_HMAC_KEY:
         return [
             checks.Error(
-                "AUDIT_ANCHOR_KEY must differ from AUDIT_HMAC_KEY (anchors use a key of their own).",
+                "AUDIT_ANCHOR_KEY must differ from AUDIT_HMAC_KEY: "
+                "anchors use a key of their own.",
                 id="accounts.E006",
             )
         ]
