@@ -59,8 +59,7 @@ def check_audit_anchor_key(app_configs, **kwargs):
     if key == settings.AUDIT_HMAC_KEY:
         return [
             checks.Error(
-                "AUDIT_ANCHOR_KEY must differ from AUDIT_HMAC_KEY: "
-                "anchors use a key of their own.",
+                "AUDIT_ANCHOR_KEY must differ from AUDIT_HMAC_KEY: anchors have their own key.",
                 id="accounts.E006",
             )
         ]
