@@ -7,7 +7,7 @@ import pytest
 import redis
 from django.core.cache.backends.redis import RedisCache
 
-from tests.deploy.conftest import REDIS_CACHE_URL, REDIS_URL, output_of
+from tests.processes import REDIS_CACHE_URL, REDIS_URL, output_of
 
 # One process asking for password-reset links `times` times, reporting how many were sent.
 ASK_FOR_RESET_LINKS = """
