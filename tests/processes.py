@@ -36,9 +36,7 @@ test_database_url.__test__ = False  # type: ignore[attr-defined]  # a helper, no
 
 
 def process_environment(**extra: str) -> dict[str, str]:
-    environment = {
-        key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")
-    }
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
     environment.update({"DATABASE_URL": test_database_url(), "PYTHONPATH": str(ROOT), **extra})
     return environment
 

@@ -16,7 +16,11 @@ from jobs.schedule import SCHEDULES, enqueue_due, recording_run
 from jobs.status import job_statuses
 from tests.processes import output_of
 
-JOBS = {"accounts.tasks.expire_grants", "accounts.tasks.purge_drafts", "accounts.tasks.anchor_audit"}
+JOBS = {
+    "accounts.tasks.expire_grants",
+    "accounts.tasks.purge_drafts",
+    "accounts.tasks.anchor_audit",
+}
 
 
 def enqueued() -> list[str]:
