@@ -174,7 +174,8 @@ def _wait_until_up(url: str, certificate: Path, *processes: subprocess.Popen[str
     while True:
         for process in processes:
             if process.poll() is not None:
-                pytest.fail(f"{process.args[0]} stopped: {process.stderr.read()}")  # type: ignore[union-attr]
+                error = process.stderr.read() if process.stderr else ""
+                pytest.fail(f"{process.args[0]} stopped: {error}")
         try:
             with urllib.request.urlopen(url, context=context, timeout=5) as response:  # noqa: S310  # our own https URL
                 if response.status == 200:
