@@ -95,7 +95,7 @@ def _claim_and_enqueue(schedule: Schedule, now: datetime) -> bool:
     PeriodicJob.objects.get_or_create(name=schedule.name, defaults={"next_run_at": now})
     with transaction.atomic():
         claimed = PeriodicJob.objects.filter(name=schedule.name, next_run_at__lte=now).update(
-            next_run_at=now + schedule.every, last_enqueued_at=now
+            next_run_at=now + schedule.every
         )
         if not claimed:
             return False
@@ -104,7 +104,9 @@ def _claim_and_enqueue(schedule: Schedule, now: datetime) -> bool:
             # The worker has not taken the last run yet (stopped?): one waiting run is enough.
             return False
         result = schedule.task.enqueue()
-        PeriodicJob.objects.filter(name=schedule.name).update(last_result_id=str(result.id))
+        PeriodicJob.objects.filter(name=schedule.name).update(
+            last_result_id=str(result.id), last_enqueued_at=now
+        )
     return True
 
 
