@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from datetime import timedelta
 
@@ -99,6 +100,7 @@ def test_healthz_shows_each_jobs_last_run_and_failure(client, django_assert_max_
 
 # Each process waits for the same moment, then runs the scheduler once.
 SCHEDULE_AT = """
+import signal
 import time
 from jobs.schedule import enqueue_due
 time.sleep(max(0, {start} - time.time()))
@@ -112,3 +114,10 @@ def test_a_periodic_job_started_on_two_processes_at_once_runs_once(start_django_
     claimed = [name for process in processes for name in output_of(process).strip().split(",")]
     assert sorted(filter(None, claimed)) == sorted(SCHEDULES)
     assert enqueued() == sorted(SCHEDULES)
+
+
+@pytest.mark.django_db
+def test_run_worker_gives_back_the_callers_signal_handlers():
+    before = signal.getsignal(signal.SIGTERM)
+    call_command("run_worker", "--once")
+    assert signal.getsignal(signal.SIGTERM) is before

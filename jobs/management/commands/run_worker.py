@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import time
 
 from django.core.management.base import BaseCommand
@@ -40,11 +41,17 @@ class Command(BaseCommand):
         )
         # The library's worker logs each batch's start and end: noise every few seconds.
         logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
+        caught = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
+        previous = {number: signal.getsignal(number) for number in caught}
         worker.configure_signals()  # SIGTERM: finish the running task, then stop
-        while worker.running:
-            for name in enqueue_due():
-                self.stdout.write(f"Enqueued {name}")
-            worker.run()
-            if once:
-                return
-            time.sleep(interval)
+        try:
+            while worker.running:
+                for name in enqueue_due():
+                    self.stdout.write(f"Enqueued {name}")
+                worker.run()
+                if once:
+                    return
+                time.sleep(interval)
+        finally:  # the caller's handlers again (a test process, call_command)
+            for number, handler in previous.items():
+                signal.signal(number, handler)
