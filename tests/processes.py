@@ -42,8 +42,13 @@ def process_environment(**extra: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def start_django_process(transactional_db) -> Callable[..., subprocess.Popen[str]]:
-    """Start `code` in a new Python process with Django set up on the test database."""
+def start_django_process(
+    django_db_serialized_rollback, transactional_db
+) -> Callable[..., subprocess.Popen[str]]:
+    """Start `code` in a new Python process with Django set up on the test database.
+
+    Committed data (transactional_db), restored afterwards as it was (serialized rollback), as
+    the suite's other transactional tests expect to find it."""
     started: list[subprocess.Popen[str]] = []
 
     def start(code: str, **environment: str) -> subprocess.Popen[str]:

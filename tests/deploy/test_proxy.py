@@ -118,7 +118,9 @@ def test_the_site_passes_nginx_syntax_check(tmp_path):
 
 
 @pytest.fixture
-def behind_nginx(tmp_path, transactional_db) -> Iterator[tuple[str, str, Path]]:
+def behind_nginx(
+    tmp_path, django_db_serialized_rollback, transactional_db
+) -> Iterator[tuple[str, str, Path]]:
     """gunicorn in production mode on the test database, nginx in front; the HTTPS and HTTP
     base addresses and the certificate to trust."""
     certificate = throwaway_certificate(tmp_path)
