@@ -1,5 +1,8 @@
-# Front Door: `make run` serves the demo on SQLite; `make test` runs every check and the whole suite.
-# Prerequisites: Python 3.11+, Node.js 20.19+, make, and Debian's chromium (for the browser tests).
+# Front Door: `make run` serves the demo on SQLite with the job worker beside it; `make test` runs
+# every check and the whole suite.
+# Prerequisites: Python 3.11+, Node.js 20.19+, make, Debian's chromium (for the browser tests),
+# nginx and openssl (the proxy test), systemd-analyze, Redis on 127.0.0.1:6379 (the shared-cache
+# tests use its database 5), and PostgreSQL's server binaries for deploy/restore-drill.
 
 PYTHON ?= python3
 VENV := .venv
@@ -9,9 +12,13 @@ HOST ?= 127.0.0.1:8000
 
 .PHONY: run test setup frontend migrate check-chromium lint test-unit test-browser lock clean
 
+# The job worker (periodic jobs and queued tasks, jobs/schedule.py) runs in the background and
+# stops with the server.
 run: setup migrate
 	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py runserver $(HOST)
+	$(BIN)/python manage.py run_worker & worker=$$!; \
+	  trap 'kill $$worker 2> /dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver $(HOST)
 
 test: setup check-chromium lint
 	$(BIN)/python manage.py check

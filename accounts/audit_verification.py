@@ -1,4 +1,5 @@
-"""Verifying the audit chain (`manage.py verify_audit`): constant memory, batch by batch."""
+"""Verifying the audit chain (`manage.py verify_audit`): constant memory, batch by batch; and,
+given its anchors (accounts/audit_anchors.py), that its tail was not cut."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Max
 
 from accounts.audit import CHAIN_FIELDS, GENESIS_HASH, AuditEntry, canonical_content, chain_hash
+from accounts.audit_anchors import Anchor, anchored_claims
 
 
 @dataclass
@@ -77,3 +79,33 @@ class _Row:
 
     def expected_hash(self, prev_hash: str) -> str:
         return chain_hash(prev_hash, canonical_content({f: self.row[f] for f in CHAIN_FIELDS}))
+
+
+def verify_anchored_tail(anchors: list[Anchor], *, batch_size: int = 1000) -> str:
+    """The trail still holds every anchored entry, with the anchored hash; the problem, or "".
+
+    Catches a cut tail (the trail is shorter than an anchor), an emptied table and a chain
+    rewritten from an anchored entry on. Anchors given up by a later "restored" anchor (a
+    restore to an earlier point) are not claimed.
+    """
+    claims = sorted(anchored_claims(anchors).items())
+    for start in range(0, len(claims), batch_size):
+        batch = dict(claims[start : start + batch_size])
+        held = dict(
+            AuditEntry.objects.filter(sequence__in=[seq for seq in batch if seq])
+            .values_list("sequence", "entry_hash")
+            .iterator()
+        )
+        held[0] = GENESIS_HASH
+        for sequence, anchor in batch.items():
+            if sequence not in held:
+                return (
+                    f"The trail is shorter than its anchor of {anchor.at}: entry #{sequence} "
+                    "is missing, so its newest entries were removed."
+                )
+            if held[sequence] != anchor.hash:
+                return (
+                    f"Entry #{sequence} is not the entry anchored on {anchor.at}: the trail "
+                    "was rewritten."
+                )
+    return ""

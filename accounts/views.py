@@ -26,6 +26,7 @@ from accounts.audit import Event, record_event
 from accounts.forms import AgencyForm, ReportChangeForm, SecurityCodeForm, SignInForm, UserForm
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import AccountChange, Agency, User
+from jobs.status import job_statuses
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -54,14 +55,17 @@ def signed_out(request: HttpRequest) -> HttpResponse:
 @never_cache
 @transaction.non_atomic_requests
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For the load balancer: 200 when the database answers, 503 when it does not."""
+    """For the load balancer: 200 when the database answers, 503 when it does not. For the
+    operator: each periodic job's last run and last failure (a stopped job does not make the
+    web server unhealthy; `manage.py job_status` exits 1 on it)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
+        jobs = {status.name: status.as_json() for status in job_statuses()}
     except Exception:  # any database failure means "not healthy"; the detail goes nowhere public
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    return JsonResponse({"status": "ok", "database": "ok", "jobs": jobs})
 
 
 # Two-factor sign-in --------------------------------------------------------------------------

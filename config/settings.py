@@ -92,6 +92,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
+    # Below every app of ours: periodic jobs and the worker (jobs/schedule.py).
+    "jobs",
     "auditlog",
     "casework",
     "referrals",
@@ -231,6 +235,16 @@ AUDIT_CLIENT_ADDRESS_HEADER = env.str("AUDIT_CLIENT_ADDRESS_HEADER", default="")
 AUDIT_HMAC_KEY = _secret("AUDIT_HMAC_KEY", default="") or (
     _development_secret("audit_hmac_key", lambda: secrets.token_urlsafe(48)) if DEBUG else ""
 )
+# The audit tail's anchors (accounts/audit_anchors.py): signed with a key of their own, appended
+# to a file the database's owner cannot rewrite (another mount, append-only) and logged.
+# Missing key in production: the system check refuses start-up.
+AUDIT_ANCHOR_KEY = _secret("AUDIT_ANCHOR_KEY", default="") or (
+    _development_secret("audit_anchor_key", lambda: secrets.token_urlsafe(48)) if DEBUG else ""
+)
+AUDIT_ANCHOR_PATH = env.str(
+    "AUDIT_ANCHOR_PATH", default=str(VAR_DIR / "audit-anchors.jsonl") if DEBUG else ""
+)
+AUDIT_ANCHOR_MINUTES = env.int("AUDIT_ANCHOR_MINUTES", default=60)
 
 # Sessions and cookies.
 SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
@@ -306,7 +320,7 @@ USE_TZ = True
 
 # Static files: our own, and the front end built from npm into build/static.
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static", BASE_DIR / "build" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -366,6 +380,10 @@ CACHES = {
     "throttles": env.cache("THROTTLE_CACHE_URL", default="dbcache://front_door_throttles"),
 }
 RATELIMIT_USE_CACHE = "throttles"
+
+# Background and periodic jobs: Django's tasks framework (the django-tasks backport), queued in
+# the database (django-tasks-db), run by `manage.py run_worker` (jobs/schedule.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Forms in GOV.UK markup.
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]

@@ -8,7 +8,9 @@ from django.db.utils import OperationalError
 def test_healthz_answers_json_with_a_database_check(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    body = response.json()
+    assert (body["status"], body["database"]) == ("ok", "ok")
+    assert set(body) == {"status", "database", "jobs"}  # jobs: tests/jobs/test_schedule.py
 
 
 def test_healthz_reports_an_unavailable_database_without_detail(client, db):

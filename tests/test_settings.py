@@ -30,6 +30,8 @@ def run_django(args: list[str], tmp_path: Path, **env: str) -> subprocess.Comple
             "SECRET_KEY": STRONG_KEY,
             "FIELD_ENCRYPTION_KEYS": FIELD_KEY,
             "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
+            "AUDIT_ANCHOR_KEY": secrets.token_urlsafe(48),
+            "AUDIT_ANCHOR_PATH": str(tmp_path / "anchors.jsonl"),
             "ALLOWED_HOSTS": "front-door.example.gov.uk",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'settings-test.sqlite3'}",
             **env,
@@ -98,6 +100,39 @@ def test_production_refuses_to_start_without_an_audit_key(tmp_path):
     result = run_django(["check", "--deploy"], tmp_path, AUDIT_HMAC_KEY="")
     assert result.returncode != 0
     assert "accounts.E002" in result.stderr
+
+
+def test_production_refuses_to_start_without_an_audit_anchor_key(tmp_path):
+    result = run_django(["check", "--deploy"], tmp_path, AUDIT_ANCHOR_KEY="")
+    assert result.returncode != 0
+    assert "accounts.E004" in result.stderr
+
+
+def test_the_anchor_key_must_not_be_the_chains_key(tmp_path):
+    key = secrets.token_urlsafe(48)
+    result = run_django(["check"], tmp_path, AUDIT_HMAC_KEY=key, AUDIT_ANCHOR_KEY=key)
+    assert result.returncode != 0
+    assert "accounts.E006" in result.stderr
+
+
+def test_the_anchor_key_can_come_from_a_file(tmp_path):
+    key_file = tmp_path / "anchor-key"
+    key_file.write_text(secrets.token_urlsafe(48) + "\n")
+    result = run_django(
+        ["check", "--deploy", "--fail-level", "WARNING"],
+        tmp_path,
+        AUDIT_ANCHOR_KEY="",
+        AUDIT_ANCHOR_KEY_FILE=str(key_file),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_warns_when_anchors_go_to_the_log_only(tmp_path):
+    result = run_django(
+        ["check", "--deploy", "--fail-level", "WARNING"], tmp_path, AUDIT_ANCHOR_PATH=""
+    )
+    assert result.returncode != 0
+    assert "accounts.W001" in result.stderr
 
 
 def test_check_deploy_is_clean_in_production_mode(tmp_path):

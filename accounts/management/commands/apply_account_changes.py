@@ -1,5 +1,5 @@
-"""Apply every approved account change whose time has come (issue 16). Run by
-deploy/front-door-apply-account-changes.timer (or a job runner); pages that read an account
+"""Apply every approved account change whose time has come (issue 16). The job
+`accounts.tasks.apply_account_changes` does the same every 5 minutes; pages that read an account
 change's effect apply due changes themselves, so nothing waits on this."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""End every share whose time has passed (run by deploy/front-door-expire-grants.timer)."""
+"""End every share whose time has passed (also the periodic job accounts.tasks.expire_grants)."""
 
 from __future__ import annotations
 

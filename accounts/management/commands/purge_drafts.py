@@ -1,4 +1,4 @@
-"""Remove form drafts older than DRAFT_KEEP_HOURS (run by deploy/front-door-purge-drafts.timer)."""
+"""Remove form drafts older than DRAFT_KEEP_HOURS (also the job accounts.tasks.purge_drafts)."""
 
 from __future__ import annotations
 
