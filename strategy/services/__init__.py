@@ -32,6 +32,11 @@ from strategy.services.enquiries import (
     section47_outcome_return,
     section47_outcome_sign_off,
 )
+from strategy.services.plans import (
+    can_manage_plans,
+    plan_end,
+    plan_review_record,
+)
 
 __all__ = [
     "DISCUSSION",
@@ -40,6 +45,7 @@ __all__ = [
     "AttendanceRecord",
     "ChildDecision",
     "RecordIncomplete",
+    "can_manage_plans",
     "chair_conflicts",
     "conference_record",
     "discussion_action_add",
@@ -52,6 +58,8 @@ __all__ = [
     "discussion_return",
     "discussion_sign_off",
     "partners",
+    "plan_end",
+    "plan_review_record",
     "record_problems",
     "recorded_by_itself",
     "section47_outcome_propose",
