@@ -68,9 +68,7 @@ def any_open_work() -> Q:
 def sibling_ids(child_id: int) -> Q:
     """Children sharing a household or a parent or carer with the child (the child included:
     callers exclude it), as subqueries for one query."""
-    households = Household.children.through.objects.filter(child_id=child_id).values(
-        "household_id"
-    )
+    households = Household.children.through.objects.filter(child_id=child_id).values("household_id")
     parents = Relationship.objects.filter(child_id=child_id, kind__in=PARENT_KINDS).values(
         "person_id"
     )
@@ -115,8 +113,10 @@ class OpenWork:
 
 def open_work_of(child_id: int) -> tuple[OpenWork, bool]:
     """The child's own open work, and whether a brother or sister has any: two queries."""
-    own = Child.objects.filter(pk=child_id).annotate(**open_work_annotations()).values(
-        "open_section47", "open_plan", "open_discussion"
+    own = (
+        Child.objects.filter(pk=child_id)
+        .annotate(**open_work_annotations())
+        .values("open_section47", "open_plan", "open_discussion")
     )
     row = own.first() or {}
     siblings = (

@@ -6,13 +6,22 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 
+from casework import safety
 from casework.access import closed_to
 from referrals.identifiers import normalise_nhs_number
 from referrals.matching import fold, phonetic, similarity
-from referrals.models import Allocation, Child, Household, Person
-from referrals.models.contacts import ContactChild, ContactChildState
+from referrals.models import (
+    Allocation,
+    Child,
+    Household,
+    InformationRequest,
+    LadoReferral,
+    Person,
+)
+from referrals.models.contacts import Contact, ContactChild, ContactChildState
 from referrals.models.episodes import (
     OPEN_REFERRAL_STATES,
     Assessment,
@@ -21,7 +30,14 @@ from referrals.models.episodes import (
     ReferralDecision,
     ReferralState,
 )
-from strategy.models import DiscussionChild, Section47
+from referrals.timescales import local_date
+from strategy.models import (
+    ChildProtectionPlan,
+    DiscussionChild,
+    InitialConference,
+    PlanReview,
+    Section47,
+)
 
 CANDIDATE_LIMIT = 50
 
@@ -327,3 +343,234 @@ def children_in_contacts_with(child: Child, user=None) -> list[Child]:
         .distinct()
         .order_by("last_name", "first_name", "pk")
     )
+
+
+# History at the point of decision (issue 18) ------------------------------------------------
+
+
+def with_re_referral(referrals: models.QuerySet) -> models.QuerySet:
+    """Referrals annotated with `re_referral`: the child had an earlier referral whose date is
+    within 12 months before this one's (the CIN census's definition, DOMAIN.md; 12 months
+    exactly counts). Reports and Annex A reuse this; no query per row.
+
+    "Within 12 months" compares dates as numbers, year * 10000 + month * 100 + day, with the
+    earlier referral's year plus one: so 29 February reaches 28 February of the next year.
+    """
+
+    def as_number(field) -> models.Expression:
+        return ExtractYear(field) * 10000 + ExtractMonth(field) * 100 + ExtractDay(field)
+
+    this = OuterRef("referral_date")
+    earlier = (
+        Referral.objects.filter(child_id=OuterRef("child_id"))
+        .filter(Q(referral_date__lt=this) | Q(referral_date=this, pk__lt=OuterRef("pk")))
+        .annotate(
+            year_on=as_number("referral_date") + 10000,
+            this_day=as_number(this),
+        )
+        .filter(year_on__gte=models.F("this_day"))
+    )
+    return referrals.annotate(re_referral=Exists(earlier))
+
+
+@dataclass
+class RelatedChild:
+    """A brother or sister, or a child of a linked adult, with open child-protection work;
+    a restricted record not open to the user shows as "Restricted record" and its reference."""
+
+    child: Child
+    sibling: bool
+    work: list[str]
+    restricted: bool
+
+
+@dataclass
+class ChildHistory:
+    contacts: list
+    referrals: list
+    assessments: list
+    discussions: list
+    section47s: list
+    conferences: list
+    plans: list
+    lado_referrals: list
+    answers: list
+    related: list[RelatedChild]
+
+    @property
+    def siblings(self) -> list[RelatedChild]:
+        return [row for row in self.related if row.sibling]
+
+    @property
+    def linked(self) -> list[RelatedChild]:
+        return [row for row in self.related if not row.sibling]
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(
+            (self.contacts, self.referrals, self.assessments, self.discussions,
+             self.section47s, self.conferences, self.plans, self.lado_referrals, self.answers)
+        )  # fmt: skip
+
+    @property
+    def open_plan(self):
+        return next((plan for plan in self.plans if plan.is_open), None)
+
+    @property
+    def open_work(self) -> safety.OpenWork:
+        """The child's own open child-protection work, from the rows already loaded."""
+        return safety.OpenWork(
+            section47=any(s47.is_open for s47 in self.section47s),
+            plan=self.open_plan is not None,
+            discussion=any(row.discussion.is_open for row in self.discussions),
+        )
+
+
+def within_twelve_months(earlier: date, later: date) -> bool:
+    """`with_re_referral`'s test for two dates in Python (12 months exactly counts)."""
+
+    def as_number(day: date) -> int:
+        return day.year * 10000 + day.month * 100 + day.day
+
+    return earlier <= later and as_number(earlier) + 10000 >= as_number(later)
+
+
+@dataclass
+class HistoryPanel:
+    """What the history panel shows beside a decision: the concern as reported, the referrer
+    and consent, and the child's history (`templates/referrals/includes/history_panel.html`,
+    given as `panel`)."""
+
+    contact: Contact
+    child: Child
+    history: ChildHistory
+    # A referral on this contact's date would be a re-referral (an earlier referral's date is
+    # within 12 months before it).
+    would_be_re_referral: bool
+
+
+def history_panel(contact_child: ContactChild, *, user) -> HistoryPanel:
+    """The panel for one child of a contact (its contact and child already loaded)."""
+    history = child_history(contact_child.child, user=user, contact_child_id=contact_child.pk)
+    received = local_date(contact_child.contact.received_at)
+    return HistoryPanel(
+        contact=contact_child.contact,
+        child=contact_child.child,
+        history=history,
+        would_be_re_referral=any(
+            within_twelve_months(referral.referral_date, received)
+            for referral in history.referrals
+            if referral.contact_child_id != contact_child.pk
+        ),
+    )
+
+
+def child_history(child: Child, *, user, contact_child_id: int | None = None) -> ChildHistory:
+    """Everything the front door knows of a child, for the history panel beside a decision:
+    earlier contacts with outcome and date, referrals (re-referrals marked), assessments,
+    strategy discussions, section 47 enquiries, conferences and plans, LADO referrals and
+    partners' answers, open work marked; and the open child-protection work of brothers and
+    sisters (a household, or a parent or carer, in common) and of linked adults' children.
+    At most eleven queries however long the history; confidential text not shown is not loaded."""
+    contacts = (
+        ContactChild.objects.filter(child=child)
+        .exclude(pk=contact_child_id)
+        .select_related("contact", "current_decision__level_of_need")
+        .defer(
+            "screening_notes", "feedback_note", "family_note",
+            "contact__concern", "contact__referrer_name", "contact__referrer_agency",
+            "contact__referrer_role", "contact__referrer_contact",
+            "current_decision__rationale", "current_decision__review_comment",
+            "current_decision__childs_voice", "current_decision__safety_reason",
+        )
+        .order_by("-contact__received_at", "-pk")
+    )  # fmt: skip
+    referrals = with_re_referral(
+        Referral.objects.filter(child=child)
+        .select_related("current_decision")
+        .defer(
+            "current_decision__rationale", "current_decision__review_comment",
+            "current_decision__safety_reason",
+        )
+        .order_by("-referral_date", "-pk")
+    )  # fmt: skip
+    assessments = (
+        Assessment.objects.filter(child=child)
+        .defer("analysis", "authorisation_comment")
+        .order_by("-start_date", "-pk")
+    )
+    discussions = (
+        DiscussionChild.objects.filter(child=child)
+        .select_related("discussion")
+        .only(
+            "outcome", "child_id", "referral_id", "discussion__state",
+            "discussion__scheduled_for", "discussion__held_at", "discussion__format",
+        )
+        .order_by("-discussion__scheduled_for", "-pk")
+    )  # fmt: skip
+    section47s = (
+        Section47.objects.filter(child=child)
+        .select_related("current_outcome")
+        .defer("current_outcome__rationale", "current_outcome__review_comment")
+        .order_by("-start_date", "-pk")
+    )
+    conferences = (
+        InitialConference.objects.filter(child=child).defer("summary").order_by("-held_on", "-pk")
+    )
+    plans = (
+        ChildProtectionPlan.objects.filter(child=child)
+        .defer("end_reason")
+        .annotate(review_count=Count("reviews"))
+        .prefetch_related(
+            Prefetch("reviews", queryset=PlanReview.objects.defer("note").order_by("reviewed_on"))
+        )
+        .order_by("-start_date", "-pk")
+    )
+    lado_referrals = (
+        LadoReferral.objects.filter(child=child)
+        .defer("outcome_note")
+        .order_by("-created_at", "-pk")
+    )
+    answers = (
+        InformationRequest.objects.filter(child=child, answered_at__isnull=False)
+        .exclude(contact_child_id=contact_child_id)
+        .select_related("agency")
+        .defer("question", "family_note")
+        .order_by("-answered_at", "-pk")
+    )
+    related = (
+        Child.objects.filter(safety.sibling_ids(child.pk) | safety.linked_adults_children(child.pk))
+        .exclude(pk=child.pk)
+        .annotate(
+            is_sibling=models.ExpressionWrapper(
+                safety.sibling_ids(child.pk), output_field=models.BooleanField()
+            ),
+            closed=closed_to(user, "pk"),
+            **safety.open_work_annotations(),
+        )
+        .filter(safety.any_open_work())
+        .order_by("last_name", "first_name", "pk")
+    )
+    return ChildHistory(
+        contacts=list(contacts),
+        referrals=list(referrals),
+        assessments=list(assessments),
+        discussions=list(discussions),
+        section47s=list(section47s),
+        conferences=list(conferences),
+        plans=list(plans),
+        lado_referrals=list(lado_referrals),
+        answers=list(answers),
+        related=[
+            RelatedChild(
+                child=row,
+                sibling=bool(row.is_sibling),
+                work=safety.OpenWork(
+                    section47=row.open_section47, plan=row.open_plan,
+                    discussion=row.open_discussion,
+                ).labels(),
+                restricted=bool(row.closed),
+            )
+            for row in related
+        ],
+    )  # fmt: skip

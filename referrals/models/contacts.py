@@ -80,6 +80,8 @@ class Outcome(models.TextChoices):
 
 # Outcomes after which the family must be told (or the record says why not).
 FAMILY_TOLD_NEEDED = {Outcome.NO_FURTHER_ACTION, Outcome.ADVICE, Outcome.EARLY_HELP}
+# Outcomes that need the child's own voice recorded (DOMAIN.md finding 10).
+VOICE_NEEDED = frozenset({Outcome.REFERRAL, Outcome.STRATEGY_NOW})
 
 
 class ContactChildState(models.TextChoices):

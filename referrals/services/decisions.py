@@ -17,6 +17,7 @@ from referrals.models import (
 )
 from referrals.models.contacts import (
     FAMILY_TOLD_NEEDED,
+    VOICE_NEEDED,
     ContactChild,
     ContactChildState,
     ContactDecision,
@@ -26,9 +27,6 @@ from referrals.models.contacts import (
 from referrals.services.lado import share_with_lado
 from referrals.timescales import Timescale, due_date, local_date
 from strategy.models import DiscussionState
-
-# The outcomes that need the child's voice recorded (DOMAIN.md finding 10).
-VOICE_NEEDED = frozenset({Outcome.REFERRAL, Outcome.STRATEGY_NOW})
 
 # The reviews of this app's work (casework.transitions): each proposal waits for a manager
 # other than its author, who signs it off or returns it.
@@ -94,7 +92,9 @@ def decision_sign_off(*, by: User, contact_child: ContactChild, comment: str = "
         decision = current.current_decision
         outcome = decision.outcome  # type: ignore[union-attr]  # a signed-off child has its current decision
         found = safety.concerns_for(
-            child_id=current.child_id, outcome=outcome, level=decision.level_of_need  # type: ignore[union-attr]  # as above
+            child_id=current.child_id,
+            outcome=outcome,
+            level=decision.level_of_need,  # type: ignore[union-attr]  # as above
         )
         if found and not decision.safety_reason.strip():  # type: ignore[union-attr]  # as above
             raise RuleBroken(

@@ -8,10 +8,9 @@ from django.db import migrations
 def plans_from_conferences(apps, schema_editor):
     conference_model = apps.get_model("strategy", "InitialConference")
     plan_model = apps.get_model("strategy", "ChildProtectionPlan")
-    conferences = (
-        conference_model.objects.filter(plan=True, child_protection_plan__isnull=True)
-        .order_by("child_id", "held_on", "pk")
-    )
+    conferences = conference_model.objects.filter(
+        plan=True, child_protection_plan__isnull=True
+    ).order_by("child_id", "held_on", "pk")
     by_child: dict[int, list] = {}
     for conference in conferences:
         by_child.setdefault(conference.child_id, []).append(conference)

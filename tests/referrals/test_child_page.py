@@ -73,6 +73,7 @@ def test_child_page_query_count_does_not_grow(
             concern="again", consent="given", children=[child, brother],
         )  # fmt: skip
         services.decision_propose(
+        childs_voice="Says she feels safe with her aunt",
             by=worker, contact_child=ContactChild.objects.get(contact=record, child=child),
             outcome=Outcome.ADVICE, level_of_need=level(), rationale="r",
         )  # fmt: skip
