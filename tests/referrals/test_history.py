@@ -109,7 +109,7 @@ def test_re_referral_counts_29_february_to_28_february(people):
 def test_nfa_for_a_child_with_an_open_section_47_needs_a_reason(people):
     enquiry = section47(by=people["practitioner"], signer=people["manager"])
     cc = contact_about(enquiry.child, by=people["practitioner"])
-    with pytest.raises(RuleBroken, match="The safety rule: .*open section 47 enquiry"):
+    with pytest.raises(RuleBroken, match=r"The safety rule: .*open section 47 enquiry"):
         propose(cc, by=people["practitioner"])
     assert ContactChild.objects.get(pk=cc.pk).state == ContactChildState.SCREENING
     decision = propose(cc, by=people["practitioner"], reason="The enquiry covers this concern")
@@ -185,7 +185,7 @@ def test_sign_off_asks_the_rule_again_when_work_opened_after_the_proposal(people
     cc = contact_about(brother, by=people["practitioner"])
     propose(cc, by=people["practitioner"])
     Household.objects.create(address="1 High Street").children.add(enquiry.child, brother)
-    with pytest.raises(RuleBroken, match="The safety rule: .*return it"):
+    with pytest.raises(RuleBroken, match=r"The safety rule: .*return it"):
         services.decision_sign_off(by=people["manager"], contact_child=cc)
     assert ContactChild.objects.get(pk=cc.pk).state == ContactChildState.PROPOSED
 
@@ -198,8 +198,10 @@ def test_next_steps_nfa_with_a_siblings_open_enquiry_needs_a_reason(people):
     propose(cc, by=people["practitioner"], outcome=Outcome.REFERRAL)
     services.decision_sign_off(by=people["manager"], contact_child=cc)
     referral = Referral.objects.get(contact_child=cc)
-    arguments = {"by": people["practitioner"], "referral": referral, "primary_need": "",
-                 "next_steps": NextSteps.NO_FURTHER_ACTION, "rationale": "Nothing found"}  # fmt: skip
+    arguments = {
+        "by": people["practitioner"], "referral": referral, "primary_need": "",
+        "next_steps": NextSteps.NO_FURTHER_ACTION, "rationale": "Nothing found",
+    }  # fmt: skip
     with pytest.raises(RuleBroken, match="The safety rule"):
         services.referral_next_steps_propose(**arguments)
     decision = services.referral_next_steps_propose(**arguments, safety_reason="Gia moved out")

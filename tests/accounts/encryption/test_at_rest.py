@@ -148,11 +148,13 @@ def fill_contact_models() -> None:
     contact_child.save()
     level = LevelOfNeed.objects.create(name="Level 2")
     services.decision_propose(
-        childs_voice="Says she feels safe with her aunt",by=worker, contact_child=contact_child, outcome=Outcome.ADVICE,
+        childs_voice="Says she feels safe with her aunt",
+        by=worker, contact_child=contact_child, outcome=Outcome.ADVICE,
                               level_of_need=level, rationale=SECRETS[5])  # fmt: skip
     services.decision_return(by=manager, contact_child=contact_child, comment=SECRETS[6])
     services.decision_propose(
-        childs_voice="Says she feels safe with her aunt",by=worker, contact_child=contact_child, outcome=Outcome.ADVICE,
+        childs_voice="Says she feels safe with her aunt",
+        by=worker, contact_child=contact_child, outcome=Outcome.ADVICE,
                               level_of_need=level, rationale="again")  # fmt: skip
     services.decision_sign_off(by=manager, contact_child=contact_child)
     services.feedback_record(
