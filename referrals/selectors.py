@@ -449,6 +449,19 @@ class HistoryPanel:
     would_be_re_referral: bool
 
 
+def referral_history_panel(referral: Referral, *, user) -> HistoryPanel:
+    """The panel beside a referral's next steps: its contact's concern and the history."""
+    contact_child = ContactChild.objects.select_related("contact", "child").get(
+        pk=referral.contact_child_id
+    )
+    return history_panel(contact_child, user=user)
+
+
+def open_plan_of(child_id: int) -> ChildProtectionPlan | None:
+    """The child's open child protection plan, if any (at most one)."""
+    return ChildProtectionPlan.objects.open().filter(child_id=child_id).defer("end_reason").first()
+
+
 def history_panel(contact_child: ContactChild, *, user) -> HistoryPanel:
     """The panel for one child of a contact (its contact and child already loaded)."""
     history = child_history(contact_child.child, user=user, contact_child_id=contact_child.pk)
