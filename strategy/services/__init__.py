@@ -33,7 +33,6 @@ from strategy.services.enquiries import (
     section47_outcome_sign_off,
 )
 from strategy.services.plans import (
-    can_manage_plans,
     plan_end,
     plan_review_record,
 )
@@ -45,7 +44,6 @@ __all__ = [
     "AttendanceRecord",
     "ChildDecision",
     "RecordIncomplete",
-    "can_manage_plans",
     "chair_conflicts",
     "conference_record",
     "discussion_action_add",

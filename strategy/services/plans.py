@@ -12,7 +12,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.permissions import Perm
 from casework import access
 from casework.errors import RuleBroken
 from casework.locking import locked
@@ -20,19 +19,10 @@ from casework.transitions import audit_transition
 from referrals.codes import CategoryOfAbuse
 from strategy.models import ChildProtectionPlan, InitialConference, PlanReview
 
-# Who records a plan's reviews and end: the conference chair and managers.
-PLAN_RIGHTS = (Perm.CHAIR_CONFERENCES, Perm.SIGN_OFF_DECISIONS)
-PLAN_REFUSAL = "Only conference chairs and managers record a plan's reviews and end."
-
-
-def can_manage_plans(user: User) -> bool:
-    """The conference chair or a manager (DESIGN.md "Who uses it")."""
-    return any(access.has_right(user, perm) for perm in PLAN_RIGHTS)
-
 
 def _require_plan_right(user: User) -> None:
-    if not can_manage_plans(user):
-        raise RuleBroken(PLAN_REFUSAL)
+    if not access.can_manage_plans(user):
+        raise RuleBroken(access.MANAGES_PLANS)
 
 
 def plan_start(*, conference: InitialConference) -> ChildProtectionPlan:
