@@ -38,6 +38,12 @@ class LevelOfNeed(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def expected_outcome_labels(self) -> list[str]:
+        return [
+            str(Outcome(code).label) for code in self.expected_outcomes if code in Outcome.values
+        ]
+
 
 @register_audited
 class Contact(models.Model):
