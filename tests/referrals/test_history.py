@@ -346,3 +346,14 @@ def test_closing_a_referral_with_an_open_plan_asks_for_its_end(people):
     )  # fmt: skip
     plan.refresh_from_db()
     assert (plan.state, plan.end_date) == (PlanState.ENDED, timezone.localdate())
+
+
+def test_the_timeline_carries_the_voice_the_reason_and_the_plan(client, people):
+    plan = with_plan(people)
+    cc = contact_about(plan.child, by=people["practitioner"])
+    propose(cc, by=people["practitioner"], reason="The plan's core group is on it")
+    sign_in(client, people["manager"])
+    page = client.get(f"/children/{plan.child_id}/").content.decode()
+    assert "Reason under the safety rule: The plan&#x27;s core group is on it" in page
+    assert "The child&#x27;s voice: Says home is calm now" in page
+    assert "Child protection plan started" in page
