@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
 
 from casework.errors import RuleBroken
 from referrals.models import Child, Household, Relationship
@@ -65,28 +65,31 @@ def any_open_work() -> Q:
     return Q(open_section47=True) | Q(open_plan=True) | Q(open_discussion=True)
 
 
-def sibling_ids(child_id: int) -> Q:
-    """Children sharing a household or a parent or carer with the child (the child included:
-    callers exclude it), as subqueries for one query."""
-    households = Household.children.through.objects.filter(child_id=child_id).values("household_id")
+def related_children(child_id: int) -> tuple[set[int], set[int]]:
+    """The child's brothers and sisters (sharing a household, or a parent or carer) and the
+    other children of adults linked to the child (history follows adults), in one query
+    walking the link tables' indexes from the child (never a scan of every child)."""
+    through = Household.children.through
+    households = through.objects.filter(child_id=child_id).values("household_id")
     parents = Relationship.objects.filter(child_id=child_id, kind__in=PARENT_KINDS).values(
         "person_id"
     )
-    return Q(
-        pk__in=Household.children.through.objects.filter(household_id__in=households).values(
-            "child_id"
-        )
-    ) | Q(
-        pk__in=Relationship.objects.filter(person_id__in=parents, kind__in=PARENT_KINDS).values(
-            "child_id"
-        )
-    )
-
-
-def linked_adults_children(child_id: int) -> Q:
-    """Children linked in any way to an adult linked to the child (history follows adults)."""
     adults = Relationship.objects.filter(child_id=child_id).values("person_id")
-    return Q(pk__in=Relationship.objects.filter(person_id__in=adults).values("child_id"))
+    by_household = through.objects.filter(household_id__in=households).annotate(sibling=Value(True))
+    by_parent = Relationship.objects.filter(person_id__in=parents, kind__in=PARENT_KINDS).annotate(
+        sibling=Value(True)
+    )
+    by_adult = Relationship.objects.filter(person_id__in=adults).annotate(sibling=Value(False))
+    rows = by_household.values_list("child_id", "sibling").union(
+        by_parent.values_list("child_id", "sibling"),
+        by_adult.values_list("child_id", "sibling"),
+    )
+    siblings: set[int] = set()
+    linked: set[int] = set()
+    for other, sibling in rows:
+        if other != child_id:
+            (siblings if sibling else linked).add(other)
+    return siblings, linked - siblings
 
 
 @dataclass(frozen=True)
@@ -112,16 +115,16 @@ class OpenWork:
 
 
 def open_work_of(child_id: int) -> tuple[OpenWork, bool]:
-    """The child's own open work, and whether a brother or sister has any: two queries."""
+    """The child's own open work, and whether a brother or sister has any: three queries."""
     own = (
         Child.objects.filter(pk=child_id)
         .annotate(**open_work_annotations())
         .values("open_section47", "open_plan", "open_discussion")
     )
     row = own.first() or {}
-    siblings = (
-        Child.objects.filter(sibling_ids(child_id))
-        .exclude(pk=child_id)
+    brothers_and_sisters, _ = related_children(child_id)
+    siblings = bool(brothers_and_sisters) and (
+        Child.objects.filter(pk__in=brothers_and_sisters)
         .annotate(**open_work_annotations())
         .filter(any_open_work())
         .exists()

@@ -484,7 +484,7 @@ def child_history(child: Child, *, user, contact_child_id: int | None = None) ->
     strategy discussions, section 47 enquiries, conferences and plans, LADO referrals and
     partners' answers, open work marked; and the open child-protection work of brothers and
     sisters (a household, or a parent or carer, in common) and of linked adults' children.
-    At most eleven queries however long the history; confidential text not shown is not loaded."""
+    At most twelve queries however long the history; confidential text not shown is not loaded."""
     contacts = (
         ContactChild.objects.filter(child=child)
         .exclude(pk=contact_child_id)
@@ -551,16 +551,10 @@ def child_history(child: Child, *, user, contact_child_id: int | None = None) ->
         .defer("question", "family_note")
         .order_by("-answered_at", "-pk")
     )
+    siblings, linked = safety.related_children(child.pk)
     related = (
-        Child.objects.filter(safety.sibling_ids(child.pk) | safety.linked_adults_children(child.pk))
-        .exclude(pk=child.pk)
-        .annotate(
-            is_sibling=models.ExpressionWrapper(
-                safety.sibling_ids(child.pk), output_field=models.BooleanField()
-            ),
-            closed=closed_to(user, "pk"),
-            **safety.open_work_annotations(),
-        )
+        Child.objects.filter(pk__in=siblings | linked)
+        .annotate(closed=closed_to(user, "pk"), **safety.open_work_annotations())
         .filter(safety.any_open_work())
         .order_by("last_name", "first_name", "pk")
     )
@@ -577,7 +571,7 @@ def child_history(child: Child, *, user, contact_child_id: int | None = None) ->
         related=[
             RelatedChild(
                 child=row,
-                sibling=bool(row.is_sibling),
+                sibling=row.pk in siblings,
                 work=safety.OpenWork(
                     section47=row.open_section47, plan=row.open_plan,
                     discussion=row.open_discussion,
