@@ -80,7 +80,7 @@ def related_children(child_id: int) -> tuple[set[int], set[int]]:
         sibling=Value(True)
     )
     by_adult = Relationship.objects.filter(person_id__in=adults).annotate(sibling=Value(False))
-    rows = by_household.values_list("child_id", "sibling").union(
+    rows = by_household.values_list("child_id", "sibling").union(  # type: ignore[misc]  # django-stubs cannot follow annotate() on the auto-created through model
         by_parent.values_list("child_id", "sibling"),
         by_adult.values_list("child_id", "sibling"),
     )
@@ -119,7 +119,7 @@ def open_work_of(child_id: int) -> tuple[OpenWork, bool]:
     own = (
         Child.objects.filter(pk=child_id)
         .annotate(**open_work_annotations())
-        .values("open_section47", "open_plan", "open_discussion")
+        .values("open_section47", "open_plan", "open_discussion")  # type: ignore[misc]  # annotations given as **dict, which django-stubs cannot follow
     )
     row = own.first() or {}
     brothers_and_sisters, _ = related_children(child_id)

@@ -572,11 +572,13 @@ def child_history(child: Child, *, user, contact_child_id: int | None = None) ->
             RelatedChild(
                 child=row,
                 sibling=row.pk in siblings,
+                # Annotations (casework.safety, casework.access) that django-stubs cannot see.
                 work=safety.OpenWork(
-                    section47=row.open_section47, plan=row.open_plan,
-                    discussion=row.open_discussion,
+                    section47=getattr(row, "open_section47"),  # noqa: B009  # as above
+                    plan=getattr(row, "open_plan"),  # noqa: B009  # as above
+                    discussion=getattr(row, "open_discussion"),  # noqa: B009  # as above
                 ).labels(),
-                restricted=bool(row.closed),
+                restricted=bool(getattr(row, "closed")),  # noqa: B009  # as above
             )
             for row in related
         ],

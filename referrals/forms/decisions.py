@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 
@@ -86,8 +88,10 @@ class ProposeDecisionForm(ChildsVoiceField, SafetyReasonField):
     def __init__(self, *args, child_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.child_id = child_id
-        self.fields["outcome"].choices = Outcome.choices
-        self.fields["level_of_need"].queryset = LevelOfNeed.objects.filter(is_active=True)
+        cast(forms.ChoiceField, self.fields["outcome"]).choices = Outcome.choices
+        cast(
+            forms.ModelChoiceField, self.fields["level_of_need"]
+        ).queryset = LevelOfNeed.objects.filter(is_active=True)
         self.helper = PageFormHelper()
         self.helper.layout = Layout(
             Field.radios("outcome", legend_size="m"),
