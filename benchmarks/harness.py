@@ -374,7 +374,13 @@ def main() -> None:
             username="bench", defaults={"agency": agency, "first_name": "B", "last_name": "W"}
         )[0]
         worker.groups.add(Group.objects.get(name="Practitioner"))
-        seeded = already_seeded() or seed(worker)
+        seeded = already_seeded()
+        if seeded is None and Contact.objects.exists():
+            sys.exit(
+                "The kept database holds another seed: run once with KEEP=0, or drop "
+                f"{connection.settings_dict['NAME']}"
+            )
+        seeded = seeded or seed(worker)
         client = signed_in_client(worker)
         print(f"Per page, {RUNS} runs each after {WARM} warm-ups ({CONTACTS:,} contacts):")
         print(f"  {'page':<38} {'p50':>8} {'p95':>8} {'queries':>8} {'SQL floor':>10}")
