@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -168,7 +169,8 @@ def test_decision_page_query_count_does_not_grow(
     sign_in(client, worker)
     # 16, the information requests with agencies, whether a restricted child is open, and
     # the history panel's ten (referrals.selectors.child_history; no plan, so no reviews)
-    with django_assert_max_num_queries(28):
+    # PostgreSQL adds the savepoint the request opens.
+    with django_assert_max_num_queries(28 if connection.vendor == "sqlite" else 29):
         client.get(url("decision", cc))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -281,8 +281,8 @@ def test_decision_page_query_count_is_the_same_with_1_and_50_earlier_contacts(
     cc = contact_about(child, by=people["practitioner"])
     sign_in(client, people["practitioner"])
     # The page's own 18 (test_decision_pages) and the history panel's ten; the same for 1 or
-    # 50 earlier contacts.
-    with django_assert_num_queries(28):
+    # 50 earlier contacts. PostgreSQL adds the savepoint the request opens.
+    with django_assert_num_queries(28 if connection.vendor == "sqlite" else 29):
         response = client.get(decision_url(cc))
     assert response.status_code == 200
     assert response.content.decode().count("Advice or signposting (") == earlier
