@@ -292,6 +292,21 @@ RUNS_ENQUIRIES = "Your role does not run section 47 enquiries."
 SIGNS_OFF_OUTCOMES = "Only managers sign off or return outcomes."
 
 
+MANAGES_PLANS = "Only conference chairs and managers record a plan's reviews and end."
+
+
+def can_manage_plans(user: AnyUser) -> bool:
+    """A child protection plan's reviews and end: the conference chair or a manager
+    (DOMAIN.md "CP plan"; DESIGN.md "Who uses it")."""
+    return has_right(user, Perm.CHAIR_CONFERENCES) or has_right(user, Perm.SIGN_OFF_DECISIONS)
+
+
+def require_manages_plans(user: AnyUser) -> None:
+    """403 in plain words unless `can_manage_plans`."""
+    if not can_manage_plans(user):
+        raise PermissionDenied(MANAGES_PLANS)
+
+
 def require_right(user: AnyUser, perm: Perm, refusal: str = ROLE_REFUSAL) -> None:
     """403 with `refusal`, in plain words, unless one of the user's roles grants `perm`."""
     if not has_right(user, perm):

@@ -80,6 +80,7 @@ def load_cases() -> int:
 
     def decide(contact_child, outcome, level, rationale):
         services.decision_propose(
+            childs_voice="Says she feels safe with her aunt",
             by=worker,
             contact_child=contact_child,
             outcome=outcome,
@@ -291,6 +292,7 @@ def load_partner_referrals() -> int:
         )  # fmt: skip
         partner_referral_record(by=worker, partner_referral=recorded, contact=contact)
         services.decision_propose(
+        childs_voice="Says she feels safe with her aunt",
             by=worker, contact_child=contact.children.get(), outcome=Outcome.EARLY_HELP,
             level_of_need=level2,
             rationale="First police call-out known; mother asks for help with the arguments.",

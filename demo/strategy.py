@@ -155,6 +155,7 @@ class _Holmsey:
         referrals = []
         for contact_child in contact.children.order_by("child__date_of_birth"):
             referral_services.decision_propose(
+        childs_voice="Says she feels safe with her aunt",
                 by=worker, contact_child=contact_child, outcome=Outcome.REFERRAL,
                 level_of_need=level or self.level4,
                 rationale="Needs a social work response: refer to children's social care.",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from django.db import models
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,7 +14,13 @@ from notes.models import Note
 from referrals.models import LadoReferral, Referral
 from referrals.models.contacts import ContactChild, ContactDecision
 from referrals.models.episodes import Assessment, ReferralDecision
-from strategy.models import DiscussionChild, EnquiryOutcomeDecision, InitialConference
+from strategy.models import (
+    ChildProtectionPlan,
+    DiscussionChild,
+    EnquiryOutcomeDecision,
+    InitialConference,
+    PlanReview,
+)
 
 
 def _sort_moment(item) -> datetime:
@@ -34,6 +41,16 @@ class TimelineItem:
     @property
     def has_time(self) -> bool:
         return isinstance(self.when, datetime)
+
+
+def _with_voice_and_reason(what: str, voice: str, reason: str) -> str:
+    """A proposal's line, with the child's voice and the safety rule's reason carried in."""
+    parts = [what]
+    if voice:
+        parts.append(f"The child's voice: {voice}")
+    if reason:
+        parts.append(f"Reason under the safety rule: {reason}")
+    return ". ".join(parts)
 
 
 def child_timeline(child) -> list[TimelineItem]:
@@ -64,7 +81,11 @@ def child_timeline(child) -> list[TimelineItem]:
         items.append(
             TimelineItem(
                 decision.proposed_at, "Decision proposed",
-                f"{decision.get_outcome_display()} ({decision.level_of_need.name})", link,
+                _with_voice_and_reason(
+                    f"{decision.get_outcome_display()} ({decision.level_of_need.name})",
+                    decision.childs_voice, decision.safety_reason,
+                ),
+                link,
             )
         )  # fmt: skip
         if decision.reviewed_at:
@@ -111,7 +132,8 @@ def _episode_timeline(child) -> list[TimelineItem]:
     ):
         items.append(
             TimelineItem(decision.proposed_at, "Next steps proposed",
-                         decision.get_next_steps_display())
+                         _with_voice_and_reason(decision.get_next_steps_display(), "",
+                                                decision.safety_reason))
         )  # fmt: skip
         if decision.reviewed_at:
             items.append(
@@ -159,6 +181,22 @@ def _episode_timeline(child) -> list[TimelineItem]:
                              f"Section 47 outcome {outcome.get_state_display().lower()}",
                              outcome.get_outcome_display())
             )  # fmt: skip
+    plans = ChildProtectionPlan.objects.filter(child=child).prefetch_related(
+        Prefetch("reviews", queryset=PlanReview.objects.defer("note"))
+    )
+    for plan in plans:
+        items.append(
+            TimelineItem(plan.start_date, "Child protection plan started",
+                         plan.get_initial_category_display())
+        )  # fmt: skip
+        for review in plan.reviews.all():
+            items.append(
+                TimelineItem(review.reviewed_on, "Child protection plan reviewed",
+                             review.get_category_display())
+            )  # fmt: skip
+        if plan.end_date:
+            items.append(TimelineItem(plan.end_date, "Child protection plan ended",
+                                      plan.end_reason))  # fmt: skip
     for conference in InitialConference.objects.filter(child=child).defer("summary"):
         items.append(
             TimelineItem(conference.held_on, "Initial child protection conference",

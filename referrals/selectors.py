@@ -6,13 +6,24 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.utils import timezone
 
+from casework import safety
 from casework.access import closed_to
 from referrals.identifiers import normalise_nhs_number
 from referrals.matching import fold, phonetic, similarity
-from referrals.models import Allocation, Child, Household, Person, Relationship
-from referrals.models.contacts import ContactChild, ContactChildState
+from referrals.models import (
+    Allocation,
+    Child,
+    Household,
+    InformationRequest,
+    LadoReferral,
+    Person,
+    Relationship,
+)
+from referrals.models.contacts import Contact, ContactChild, ContactChildState
 from referrals.models.episodes import (
     OPEN_REFERRAL_STATES,
     Assessment,
@@ -21,7 +32,14 @@ from referrals.models.episodes import (
     ReferralDecision,
     ReferralState,
 )
-from strategy.models import DiscussionChild, Section47
+from referrals.timescales import local_date
+from strategy.models import (
+    ChildProtectionPlan,
+    DiscussionChild,
+    InitialConference,
+    PlanReview,
+    Section47,
+)
 from strategy.models.enquiries import OPEN_SECTION_47_STATES
 
 CANDIDATE_LIMIT = 50
@@ -435,3 +453,311 @@ def children_in_contacts_with(child: Child, user=None) -> list[Child]:
         .distinct()
         .order_by("last_name", "first_name", "pk")
     )
+
+
+# History at the point of decision (issue 18) ------------------------------------------------
+
+
+def with_re_referral(referrals: models.QuerySet) -> models.QuerySet:
+    """Referrals annotated with `re_referral`: the child had an earlier referral whose date is
+    within 12 months before this one's (the CIN census's definition, DOMAIN.md; 12 months
+    exactly counts). Reports and Annex A reuse this; no query per row.
+
+    "Within 12 months" compares dates as numbers, year * 10000 + month * 100 + day, with the
+    earlier referral's year plus one: so 29 February reaches 28 February of the next year.
+    """
+
+    def as_number(field) -> models.Expression:
+        return ExtractYear(field) * 10000 + ExtractMonth(field) * 100 + ExtractDay(field)
+
+    this = OuterRef("referral_date")
+    earlier = (
+        Referral.objects.filter(child_id=OuterRef("child_id"))
+        .filter(Q(referral_date__lt=this) | Q(referral_date=this, pk__lt=OuterRef("pk")))
+        .annotate(
+            year_on=as_number("referral_date") + 10000,
+            this_day=as_number(this),
+        )
+        .filter(year_on__gte=models.F("this_day"))
+    )
+    return referrals.annotate(re_referral=Exists(earlier))
+
+
+@dataclass
+class RelatedChild:
+    """A brother or sister, or a child of a linked adult, with open child-protection work;
+    a restricted record not open to the user shows as "Restricted record" and its reference."""
+
+    child: Child
+    sibling: bool
+    work: list[str]
+    restricted: bool
+
+
+@dataclass
+class ChildHistory:
+    contacts: list
+    referrals: list
+    assessments: list
+    discussions: list
+    section47s: list
+    conferences: list
+    plans: list
+    lado_referrals: list
+    answers: list
+    related: list[RelatedChild]
+
+    @property
+    def siblings(self) -> list[RelatedChild]:
+        return [row for row in self.related if row.sibling]
+
+    @property
+    def linked(self) -> list[RelatedChild]:
+        return [row for row in self.related if not row.sibling]
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(
+            (self.contacts, self.referrals, self.assessments, self.discussions,
+             self.section47s, self.conferences, self.plans, self.lado_referrals, self.answers)
+        )  # fmt: skip
+
+    @property
+    def open_plan(self):
+        return next((plan for plan in self.plans if plan.is_open), None)
+
+    @property
+    def open_work(self) -> safety.OpenWork:
+        """The child's own open child-protection work, from the rows already loaded."""
+        return safety.OpenWork(
+            section47=any(s47.is_open for s47 in self.section47s),
+            plan=self.open_plan is not None,
+            discussion=any(row.discussion.is_open for row in self.discussions),
+        )
+
+
+def within_twelve_months(earlier: date, later: date) -> bool:
+    """`with_re_referral`'s test for two dates in Python (12 months exactly counts)."""
+
+    def as_number(day: date) -> int:
+        return day.year * 10000 + day.month * 100 + day.day
+
+    return earlier <= later and as_number(earlier) + 10000 >= as_number(later)
+
+
+@dataclass
+class HistoryPanel:
+    """What the history panel shows beside a decision: the concern as reported, the referrer
+    and consent, and the child's history (`templates/referrals/includes/history_panel.html`,
+    given as `panel`)."""
+
+    contact: Contact | None  # None on a contact not yet recorded: the page shows the concern
+    child: Child
+    history: ChildHistory
+    # A referral on this contact's date would be a re-referral (an earlier referral's date is
+    # within 12 months before it).
+    would_be_re_referral: bool
+
+
+def referral_history_panel(referral: Referral, *, user) -> HistoryPanel:
+    """The panel beside a referral's next steps: its contact's concern and the history."""
+    contact_child = ContactChild.objects.select_related("contact", "child").get(
+        pk=referral.contact_child_id
+    )
+    return history_panel(contact_child, user=user)
+
+
+def open_plan_of(child_id: int) -> ChildProtectionPlan | None:
+    """The child's open child protection plan, if any (at most one)."""
+    return ChildProtectionPlan.objects.open().filter(child_id=child_id).defer("end_reason").first()
+
+
+def history_panel(contact_child: ContactChild, *, user) -> HistoryPanel:
+    """The panel for one child of a contact (its contact and child already loaded)."""
+    return history_panels([contact_child], user=user)[contact_child.pk]
+
+
+def history_panels(contact_children: list[ContactChild], *, user) -> dict[int, HistoryPanel]:
+    """The panels for several children of one contact (the siblings' sign-off page), by
+    contact child: `children_histories`' queries, whatever each child's history."""
+    excluding = {contact_child.pk for contact_child in contact_children}
+    histories = children_histories(
+        [contact_child.child_id for contact_child in contact_children],
+        user=user, excluding=excluding,
+    )  # fmt: skip
+    panels = {}
+    for contact_child in contact_children:
+        history = histories[contact_child.child_id]
+        received = local_date(contact_child.contact.received_at)
+        panels[contact_child.pk] = HistoryPanel(
+            contact=contact_child.contact,
+            child=contact_child.child,
+            history=history,
+            would_be_re_referral=any(
+                within_twelve_months(referral.referral_date, received)
+                for referral in history.referrals
+                if referral.contact_child_id not in excluding
+            ),
+        )
+    return panels
+
+
+def new_contact_history_panels(child_ids: list[int], *, user) -> dict[int, HistoryPanel]:
+    """The history panels of the known children on a contact not yet recorded ("Check your
+    answers", issue 17): each child's history, without a concern (the page shows the one
+    typed); a referral today would be a re-referral if one was made in the last 12 months.
+    `children_histories`' queries whatever the histories; restricted children closed to the
+    user are left out by the caller (the page shows them as "Restricted record")."""
+    today = local_date(timezone.now())
+    children = Child.objects.in_bulk(child_ids)
+    histories = children_histories(list(children), user=user)
+    return {
+        child_id: HistoryPanel(
+            contact=None,
+            child=child,
+            history=histories[child_id],
+            would_be_re_referral=any(
+                within_twelve_months(referral.referral_date, today)
+                for referral in histories[child_id].referrals
+            ),
+        )
+        for child_id, child in children.items()
+    }
+
+
+def child_history(child: Child, *, user, contact_child_id: int | None = None) -> ChildHistory:
+    """Everything the front door knows of a child, for the history panel beside a decision:
+    earlier contacts with outcome and date, referrals (re-referrals marked), assessments,
+    strategy discussions, section 47 enquiries, conferences and plans, LADO referrals and
+    partners' answers, open work marked; and the open child-protection work of brothers and
+    sisters (a household, or a parent or carer, in common) and of linked adults' children.
+    At most twelve queries however long the history; confidential text not shown is not loaded."""
+    excluded = {contact_child_id} if contact_child_id is not None else set()
+    return children_histories([child.pk], user=user, excluding=excluded)[child.pk]
+
+
+def children_histories(
+    child_ids: list[int],
+    *,
+    user,
+    excluding: set[int] = frozenset(),  # type: ignore[assignment]  # read only
+) -> dict[int, ChildHistory]:
+    """`child_history` for several children at once (the siblings' sign-off page): the same
+    queries with the children's ids, plus one per child for its brothers and sisters; never
+    more for a longer history. `excluding`: the contact children of the page's own contact."""
+    ids = list(child_ids)
+    contacts = (
+        ContactChild.objects.filter(child_id__in=ids)
+        .exclude(pk__in=excluding)
+        .select_related("contact", "current_decision__level_of_need")
+        .defer(
+            "screening_notes", "feedback_note", "family_note",
+            "contact__concern", "contact__referrer_name", "contact__referrer_agency",
+            "contact__referrer_role", "contact__referrer_contact",
+            "current_decision__rationale", "current_decision__review_comment",
+            "current_decision__childs_voice", "current_decision__safety_reason",
+        )
+        .order_by("-contact__received_at", "-pk")
+    )  # fmt: skip
+    referrals = with_re_referral(
+        Referral.objects.filter(child_id__in=ids)
+        .select_related("current_decision")
+        .defer(
+            "current_decision__rationale", "current_decision__review_comment",
+            "current_decision__safety_reason",
+        )
+        .order_by("-referral_date", "-pk")
+    )  # fmt: skip
+    assessments = (
+        Assessment.objects.filter(child_id__in=ids)
+        .defer("analysis", "authorisation_comment")
+        .order_by("-start_date", "-pk")
+    )
+    discussions = (
+        DiscussionChild.objects.filter(child_id__in=ids)
+        .select_related("discussion")
+        .only(
+            "outcome", "child_id", "referral_id", "discussion__state",
+            "discussion__scheduled_for", "discussion__held_at", "discussion__format",
+        )
+        .order_by("-discussion__scheduled_for", "-pk")
+    )  # fmt: skip
+    section47s = (
+        Section47.objects.filter(child_id__in=ids)
+        .select_related("current_outcome")
+        .defer("current_outcome__rationale", "current_outcome__review_comment")
+        .order_by("-start_date", "-pk")
+    )
+    conferences = (
+        InitialConference.objects.filter(child_id__in=ids)
+        .defer("summary")
+        .order_by("-held_on", "-pk")
+    )
+    plans = (
+        ChildProtectionPlan.objects.filter(child_id__in=ids)
+        .defer("end_reason")
+        .annotate(review_count=Count("reviews"))
+        .prefetch_related(
+            Prefetch("reviews", queryset=PlanReview.objects.defer("note").order_by("reviewed_on"))
+        )
+        .order_by("-start_date", "-pk")
+    )
+    lado_referrals = (
+        LadoReferral.objects.filter(child_id__in=ids)
+        .defer("outcome_note")
+        .order_by("-created_at", "-pk")
+    )
+    answers = (
+        InformationRequest.objects.filter(child_id__in=ids, answered_at__isnull=False)
+        .exclude(contact_child_id__in=excluding)
+        .select_related("agency")
+        .defer("question", "family_note")
+        .order_by("-answered_at", "-pk")
+    )
+    relations = {child_id: safety.related_children(child_id) for child_id in ids}
+    everyone = set().union(*(siblings | linked for siblings, linked in relations.values()))
+    related = {
+        row.pk: row
+        for row in Child.objects.filter(pk__in=everyone)
+        .annotate(closed=closed_to(user, "pk"), **safety.open_work_annotations())
+        .filter(safety.any_open_work())
+        .order_by("last_name", "first_name", "pk")
+    }
+
+    def grouped(rows) -> dict[int, list]:
+        found: dict[int, list] = {child_id: [] for child_id in ids}
+        for row in rows:
+            found[row.child_id].append(row)
+        return found
+
+    by_kind = {
+        name: grouped(rows)
+        for name, rows in (
+            ("contacts", contacts), ("referrals", referrals), ("assessments", assessments),
+            ("discussions", discussions), ("section47s", section47s),
+            ("conferences", conferences), ("plans", plans),
+            ("lado_referrals", lado_referrals), ("answers", answers),
+        )
+    }  # fmt: skip
+    histories = {}
+    for child_id in ids:
+        siblings, linked = relations[child_id]
+        histories[child_id] = ChildHistory(
+            **{name: rows[child_id] for name, rows in by_kind.items()},
+            related=[
+                RelatedChild(
+                    child=row,
+                    sibling=row.pk in siblings,
+                    # Annotations (casework.safety, casework.access) django-stubs cannot see.
+                    work=safety.OpenWork(
+                        section47=getattr(row, "open_section47"),  # noqa: B009  # as above
+                        plan=getattr(row, "open_plan"),  # noqa: B009  # as above
+                        discussion=getattr(row, "open_discussion"),  # noqa: B009  # as above
+                    ).labels(),
+                    restricted=bool(getattr(row, "closed")),  # noqa: B009  # as above
+                )
+                for row in related.values()
+                if row.pk in siblings or row.pk in linked
+            ],
+        )
+    return histories

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+
 from accounts.models import Agency
 from casework.access import closed_to
 from casework.references import child_reference
@@ -10,10 +13,12 @@ from strategy.models import (
     OPEN_DISCUSSION_STATES,
     OPEN_SECTION_47_STATES,
     Action,
+    ChildProtectionPlan,
     DiscussionChild,
     DiscussionState,
     EnquiryOutcomeDecision,
     Participant,
+    PlanReview,
     Section47,
     StrategyDiscussion,
 )
@@ -197,3 +202,15 @@ def section47_detail(pk: int):
         )
     )  # fmt: skip
     return get_object_or_404(queryset, pk=pk)
+
+
+def plan_detail(pk: int):
+    """One child protection plan with its child, conference and reviews: three queries."""
+    return get_object_or_404(
+        ChildProtectionPlan.objects.select_related(
+            "child", "conference", "ended_by"
+        ).prefetch_related(
+            Prefetch("reviews", queryset=PlanReview.objects.select_related("recorded_by"))
+        ),
+        pk=pk,
+    )

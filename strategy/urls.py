@@ -1,6 +1,6 @@
 from django.urls import path
 
-from strategy.views import discussions, enquiries, partners
+from strategy.views import discussions, enquiries, partners, plans
 
 app_name = "strategy"
 
@@ -91,6 +91,10 @@ urlpatterns = [
         enquiries.conference_record,
         name="section47-conference",
     ),
+    # Child protection plans (strategy/views/plans.py)
+    path("child-protection-plans/<int:pk>/", plans.plan_detail, name="plan"),
+    path("child-protection-plans/<int:pk>/review/", plans.plan_review, name="plan-review"),
+    path("child-protection-plans/<int:pk>/end/", plans.plan_end, name="plan-end"),
     # Partner agencies' invitations (strategy/views/partners.py)
     path("invitations/", partners.invitations, name="invitations"),
     path("invitations/<int:pk>/", partners.invitation, name="invitation"),

@@ -20,11 +20,12 @@ from django.utils import timezone
 from accounts.field_rules import RuledForm
 from accounts.forms import PageFormHelper
 from accounts.models import User
+from casework import safety
 from referrals.codes import ConsentPosition, ReferralSource
 from referrals.forms.local_data import _users_with
 from referrals.identifiers import normalise_nhs_number, validate_nhs_number
 from referrals.models import Relationship
-from referrals.models.contacts import LevelOfNeed, Outcome
+from referrals.models.contacts import VOICE_NEEDED, LevelOfNeed, Outcome
 
 MAX_PEOPLE = 10
 # The placeholder row number of the page's row templates (static/js/contact.mjs replaces it).
@@ -361,9 +362,12 @@ class ContactProposalsForm(RuledForm):
     to screen later. Nothing is chosen for a child until someone chooses (DESIGN.md: "apply to
     siblings" may pre-fill, and each child is confirmed one by one)."""
 
-    def __init__(self, *args, names: list[str], **kwargs):
+    def __init__(self, *args, names: list[str], child_ids: list[int | None] | None = None,
+                 **kwargs):  # fmt: skip
         super().__init__(*args, **kwargs)
         self.names = names
+        # Each child's record, if known (None: a new child): the safety rule reads its open work.
+        self.child_ids = child_ids or [None] * len(names)
         levels = list(LevelOfNeed.objects.filter(is_active=True))
         self.levels = {str(level.pk): level for level in levels}
         self.child_helpers: list[FormHelper] = []
@@ -387,6 +391,19 @@ class ContactProposalsForm(RuledForm):
                 label=f"Rationale for {name}", widget=forms.Textarea, required=False,
                 help_text="Why this decision, for this child: what you weighed, history included",
             )  # fmt: skip
+            self.fields[proposal_field(n, "childs_voice")] = forms.CharField(
+                label=f"{name}'s voice", widget=forms.Textarea, required=False,
+                help_text="What is known of the child's own views, wishes and daily life, and "
+                "how it is known; or why nothing is known yet. Needed for a referral or an "
+                "urgent strategy discussion",
+            )  # fmt: skip
+            self.fields[proposal_field(n, "safety_reason")] = forms.CharField(
+                label=f"Reason under the safety rule for {name}", widget=forms.Textarea,
+                required=False,
+                help_text="Needed when closing (no further action, advice or early help) while "
+                "the child or a brother or sister has open child-protection work, or when the "
+                "level of need does not expect the outcome: say how this decision addresses it",
+            )  # fmt: skip
             helper = PageFormHelper()
             helper.render_unmentioned_fields = False
             helper.layout = Layout(
@@ -395,6 +412,8 @@ class ContactProposalsForm(RuledForm):
                     Field.radios(proposal_field(n, "outcome"), legend_size="s", small=True),
                     Field.radios(proposal_field(n, "level_of_need"), legend_size="s", small=True),
                     Field.textarea(proposal_field(n, "rationale"), rows=4),
+                    Field.textarea(proposal_field(n, "childs_voice"), rows=3),
+                    Field.textarea(proposal_field(n, "safety_reason"), rows=3),
                     legend=f"The decision for {name}, if proposed now",
                     legend_size="s",
                 ),
@@ -418,7 +437,40 @@ class ContactProposalsForm(RuledForm):
                     proposal_field(n, "rationale"),
                     f"Give the rationale for the decision for {name}",
                 )
+            self._clean_voice_and_safety(n, name, cleaned)
         return cleaned
+
+    def _clean_voice_and_safety(self, n: int, name: str, cleaned: dict) -> None:
+        """The child's voice and the safety rule, as on the decision page (issue 18)."""
+        outcome = cleaned.get(proposal_field(n, "outcome"))
+        if not outcome:
+            return
+        if (
+            outcome in VOICE_NEEDED
+            and not (cleaned.get(proposal_field(n, "childs_voice")) or "").strip()
+        ):
+            self.add_error(
+                proposal_field(n, "childs_voice"),
+                f"Say what is known of {name}'s own views and daily life, or why nothing is "
+                "known yet",
+            )
+        if (cleaned.get(proposal_field(n, "safety_reason")) or "").strip():
+            return
+        level = self.levels.get(cleaned.get(proposal_field(n, "level_of_need")) or "")
+        child_id = self.child_ids[n]
+        found = (
+            safety.concerns_for(child_id=child_id, outcome=outcome, level=level)
+            if child_id is not None
+            else safety.concerns(own=safety.OpenWork(), sibling_work=False, outcome=outcome,
+                                 level=level)
+        )  # fmt: skip
+        if found:
+            self.add_error(
+                proposal_field(n, "safety_reason"),
+                f"{safety.RULE_NAME} for {name}: "
+                + "; ".join(found)
+                + ". Give the reason that addresses this",
+            )
 
     def proposals(self) -> list[dict | None]:
         """Each child's proposal (outcome, level of need pk, rationale), or None for later."""
@@ -431,6 +483,8 @@ class ContactProposalsForm(RuledForm):
                 "outcome": self.cleaned_data[proposal_field(n, "outcome")],
                 "level_of_need": int(self.cleaned_data[proposal_field(n, "level_of_need")]),
                 "rationale": self.cleaned_data[proposal_field(n, "rationale")],
+                "childs_voice": self.cleaned_data.get(proposal_field(n, "childs_voice"), ""),
+                "safety_reason": self.cleaned_data.get(proposal_field(n, "safety_reason"), ""),
             })  # fmt: skip
         return found
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.field_rules import RuledForm
 from accounts.forms import DateField, PageFormHelper
+from casework import safety
 from referrals.codes import (
     NO_FACTORS,
     AssessmentFactor,
@@ -20,12 +21,13 @@ from referrals.codes import (
     ReasonForClosure,
     validate_assessment_factors,
 )
+from referrals.forms.decisions import SafetyReasonField
 from referrals.models.episodes import NextSteps
 
 NO_PRIMARY_NEED = "None: no further action"
 
 
-class NextStepsForm(RuledForm):
+class NextStepsForm(SafetyReasonField):
     """Proposed next steps for a referral, with the census primary need (none for no
     further action: census rules 8831, 8610)."""
 
@@ -49,13 +51,19 @@ class NextStepsForm(RuledForm):
         error_messages={"required": "Give the rationale for the next steps"},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, child_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.child_id = child_id
+        self.fields["safety_reason"].help_text = (
+            "Needed for no further action while the child or a brother or sister has open "
+            "child-protection work: say how this decision addresses it"
+        )
         self.helper = PageFormHelper()
         self.helper.layout = Layout(
             Field.radios("next_steps", legend_size="m"),
             Field.select("primary_need"),
             Field.textarea("rationale", rows=6),
+            Field.textarea("safety_reason", rows=3),
             Button("submit", "Continue"),
         )
 
@@ -69,6 +77,9 @@ class NextStepsForm(RuledForm):
             )
         elif next_steps and next_steps != NextSteps.NO_FURTHER_ACTION and not need:
             self.add_error("primary_need", "Choose the child's primary need")
+        self.clean_safety_reason_for(
+            child_id=self.child_id, outcome=next_steps, closing=safety.CLOSING_NEXT_STEPS
+        )
         return cleaned
 
 
@@ -86,15 +97,25 @@ class CloseReferralForm(RuledForm):
         help_text="For example, 27 3 2026",
         require_all_fields=False,
     )
+    plan_end_reason = forms.CharField(
+        label="Why the child protection plan ends",
+        widget=forms.Textarea,
+        help_text="The child's plan ends with the referral, on the closure date",
+        error_messages={"required": "Say why the child protection plan ends"},
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, open_plan: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = PageFormHelper()
-        self.helper.layout = Layout(
+        fields = [
             Field.radios("reason", legend_size="m"),
             Field("closure_date", context={"legend_size": "govuk-fieldset__legend--m"}),
-            Button("submit", "Close the referral"),
-        )
+        ]
+        if open_plan:
+            fields.append(Field.textarea("plan_end_reason", rows=3))
+        else:
+            del self.fields["plan_end_reason"]
+        self.helper = PageFormHelper()
+        self.helper.layout = Layout(*fields, Button("submit", "Close the referral"))
 
 
 def _factor_choices() -> list[Choice]:

@@ -11,6 +11,7 @@ from accounts.models import User
 from accounts.permissions import Perm
 from casework.access import users_with_right
 from referrals.models import Team
+from referrals.models.contacts import Outcome
 
 
 class LevelOfNeedForm(RuledForm):
@@ -36,6 +37,14 @@ class LevelOfNeedForm(RuledForm):
     is_active = forms.BooleanField(
         label="Practitioners can choose this level", required=False, initial=True
     )
+    expected_outcomes = forms.MultipleChoiceField(
+        label="Outcomes this level expects",
+        widget=forms.CheckboxSelectMultiple,
+        choices=Outcome.choices,
+        required=False,
+        help_text="Select all that apply. Any other outcome at this level needs a reason under "
+        "the safety rule. Select none if the level expects every outcome",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,6 +54,7 @@ class LevelOfNeedForm(RuledForm):
             Field.textarea("description", rows=4),
             Field.text("order", field_width=2),
             Field.checkbox("is_active"),
+            Field.checkboxes("expected_outcomes", legend_size="s", small=True),
             Button("submit", "Save"),
         )
 

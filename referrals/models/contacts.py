@@ -27,6 +27,9 @@ class LevelOfNeed(models.Model):
     description = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    # The outcomes this level expects (codes of `Outcome`); any other needs a reason that
+    # addresses it (the safety rule, casework.safety). Empty: the level expects every outcome.
+    expected_outcomes = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["order", "name"]
@@ -34,6 +37,12 @@ class LevelOfNeed(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def expected_outcome_labels(self) -> list[str]:
+        return [
+            str(Outcome(code).label) for code in self.expected_outcomes if code in Outcome.values
+        ]
 
 
 @register_audited
@@ -77,6 +86,8 @@ class Outcome(models.TextChoices):
 
 # Outcomes after which the family must be told (or the record says why not).
 FAMILY_TOLD_NEEDED = {Outcome.NO_FURTHER_ACTION, Outcome.ADVICE, Outcome.EARLY_HELP}
+# Outcomes that need the child's own voice recorded (DOMAIN.md finding 10).
+VOICE_NEEDED = frozenset({Outcome.REFERRAL, Outcome.STRATEGY_NOW})
 
 
 class ContactChildState(models.TextChoices):
@@ -168,6 +179,13 @@ class ContactDecision(Proposal):
     )
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     level_of_need = models.ForeignKey(LevelOfNeed, on_delete=models.PROTECT, related_name="+")
+    childs_voice = EncryptedTextField(
+        blank=True,
+        help_text="What is known of the child's own views and daily life, or why nothing is yet",
+    )
+    # The safety rule (casework.safety): what the proposer said about the open child-protection
+    # work or the unexpected outcome it names, shown to the signer and in the timeline.
+    safety_reason = EncryptedTextField(blank=True)
 
     class Meta(Proposal.Meta):
         pass

@@ -170,6 +170,8 @@ class ReferralDecision(Proposal):
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="decisions")
     next_steps = models.CharField(max_length=20, choices=NextSteps.choices)
     primary_need = models.CharField(max_length=2, choices=PrimaryNeed.choices, blank=True)
+    # The safety rule (casework.safety), as on a contact's decision.
+    safety_reason = EncryptedTextField(blank=True)
 
     class Meta(Proposal.Meta):
         pass

@@ -147,5 +147,7 @@ def contact_record_and_propose(
         decision_propose(
             by=by, contact_child=contact_child, outcome=proposal["outcome"],
             level_of_need=level, rationale=proposal["rationale"],
+            childs_voice=proposal.get("childs_voice", ""),
+            safety_reason=proposal.get("safety_reason", ""),
         )  # fmt: skip
     return contact

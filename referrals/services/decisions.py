@@ -7,7 +7,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.permissions import Perm
-from casework import transitions
+from casework import safety, transitions
 from casework.errors import ChangedBySomeoneElse, RecordsChanged, RefusedFor, RuleBroken
 from casework.transitions import audit_transition, require_right
 from referrals.models import (
@@ -17,6 +17,7 @@ from referrals.models import (
 )
 from referrals.models.contacts import (
     FAMILY_TOLD_NEEDED,
+    VOICE_NEEDED,
     Contact,
     ContactChild,
     ContactChildState,
@@ -44,13 +45,24 @@ CONTACT_DECISION = transitions.Review(
 @transaction.atomic
 def decision_propose(
     *, by: User, contact_child: ContactChild, outcome: str, level_of_need: LevelOfNeed,
-    rationale: str,
+    rationale: str, childs_voice: str = "", safety_reason: str = "",
 ) -> ContactDecision:  # fmt: skip
-    """Propose a decision for one child, with its level of need and rationale (finding 11)."""
+    """Propose a decision for one child, with its level of need and rationale (finding 11),
+    the child's voice for a referral or an urgent discussion (finding 10), and the reason the
+    safety rule asks for (casework.safety; findings 7, 11)."""
 
     def rules(current: ContactChild) -> None:
         if not rationale.strip():
             raise RuleBroken("Give the rationale for the decision")
+        if outcome in VOICE_NEEDED and not childs_voice.strip():
+            raise RuleBroken(
+                "Say what is known of the child's own views and daily life, or why nothing "
+                "is known yet"
+            )
+        safety.require_reason(
+            safety.concerns_for(child_id=current.child_id, outcome=outcome, level=level_of_need),
+            safety_reason,
+        )
         if outcome == Outcome.ALLOCATED_WORKER and not _open_allocation(current.child_id):
             raise RuleBroken(
                 "This child has no allocated worker to pass the contact to: choose another outcome"
@@ -60,7 +72,8 @@ def decision_propose(
         CONTACT_DECISION, by=by, record=contact_child, rules=rules,
         create=lambda current: ContactDecision.objects.create(
             contact_child=current, outcome=Outcome(outcome), level_of_need=level_of_need,
-            rationale=rationale, proposed_by=by,
+            rationale=rationale, childs_voice=childs_voice, safety_reason=safety_reason,
+            proposed_by=by,
         ),
         reason=lambda decision: decision.get_outcome_display(),
     )  # fmt: skip
@@ -73,10 +86,22 @@ def decision_propose(
 
 @transaction.atomic
 def decision_sign_off(*, by: User, contact_child: ContactChild, comment: str = "") -> ContactChild:
-    """A manager other than the proposer signs the decision off (findings 13, 14)."""
+    """A manager other than the proposer signs the decision off (findings 13, 14); the safety
+    rule is asked again, as the child's work may have changed since the proposal."""
 
-    def urgent_discussion_first(current: ContactChild) -> None:
-        outcome = current.current_decision.outcome  # type: ignore[union-attr]  # a signed-off child has its current decision
+    def rules(current: ContactChild) -> None:
+        decision = current.current_decision
+        outcome = decision.outcome  # type: ignore[union-attr]  # a signed-off child has its current decision
+        found = safety.concerns_for(
+            child_id=current.child_id,
+            outcome=outcome,
+            level=decision.level_of_need,  # type: ignore[union-attr]  # as above
+        )
+        if found and not decision.safety_reason.strip():  # type: ignore[union-attr]  # as above
+            raise RuleBroken(
+                f"{safety.RULE_NAME}: " + "; ".join(found) + ". The proposal gives no reason "
+                "that addresses this: return it so that one is recorded"
+            )
         if outcome == Outcome.STRATEGY_NOW and not _urgent_discussion_convened(current):
             raise RuleBroken(
                 "Convene the strategy discussion before signing off an urgent decision: the "
@@ -85,7 +110,7 @@ def decision_sign_off(*, by: User, contact_child: ContactChild, comment: str = "
 
     transitions.sign_off(
         CONTACT_DECISION, by=by, record=contact_child, comment=comment,
-        rules=urgent_discussion_first,
+        rules=rules,
     )  # fmt: skip
     outcome = contact_child.current_decision.outcome  # type: ignore[union-attr]  # a signed-off child has its current decision
     if outcome in (Outcome.REFERRAL, Outcome.STRATEGY_NOW):

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import Perm
-from casework import transitions
+from casework import safety, transitions
 from casework.errors import RuleBroken
 from casework.locking import locked
 from casework.transitions import audit_transition, four_eyes, require_right
@@ -24,6 +24,7 @@ from referrals.models.episodes import (
     ReferralState,
 )
 from referrals.timescales import Timescale, due_date
+from strategy.models import ChildProtectionPlan
 
 NEXT_STEPS = transitions.Review(
     model=Referral,
@@ -38,10 +39,12 @@ NEXT_STEPS = transitions.Review(
 
 @transaction.atomic
 def referral_next_steps_propose(
-    *, by: User, referral: Referral, next_steps: str, primary_need: str, rationale: str
-) -> ReferralDecision:
+    *, by: User, referral: Referral, next_steps: str, primary_need: str, rationale: str,
+    safety_reason: str = "",
+) -> ReferralDecision:  # fmt: skip
     """Propose the referral's next steps within 1 working day, with the census primary need
-    (none for no further action: census rules 8831, 8610)."""
+    (none for no further action: census rules 8831, 8610); no further action over open
+    child-protection work needs the safety rule's reason (casework.safety)."""
 
     def rules(current: Referral) -> None:
         if not rationale.strip():
@@ -56,12 +59,18 @@ def referral_next_steps_propose(
                 "This referral already has an assessment or enquiry, so it cannot be 'no "
                 "further action': close it with its reason once the work is done"
             )
+        safety.require_reason(
+            safety.concerns_for(
+                child_id=current.child_id, outcome=next_steps, closing=safety.CLOSING_NEXT_STEPS
+            ),
+            safety_reason,
+        )
 
     _, decision = transitions.propose(
         NEXT_STEPS, by=by, record=referral, rules=rules,
         create=lambda current: ReferralDecision.objects.create(
             referral=current, next_steps=NextSteps(next_steps), primary_need=primary_need,
-            rationale=rationale, proposed_by=by,
+            rationale=rationale, safety_reason=safety_reason, proposed_by=by,
         ),
         reason=lambda decision: decision.get_next_steps_display(),
     )  # fmt: skip
@@ -70,8 +79,24 @@ def referral_next_steps_propose(
 
 @transaction.atomic
 def referral_next_steps_sign_off(*, by: User, referral: Referral, comment: str = "") -> Referral:
-    """A manager other than the proposer signs the next steps off; an assessment opens."""
-    referral = transitions.sign_off(NEXT_STEPS, by=by, record=referral, comment=comment)
+    """A manager other than the proposer signs the next steps off; an assessment opens. The
+    safety rule is asked again (casework.safety)."""
+
+    def safety_rule(current: Referral) -> None:
+        decision = current.current_decision
+        found = safety.concerns_for(
+            child_id=current.child_id, outcome=decision.next_steps,  # type: ignore[union-attr]  # proposed, so decided
+            closing=safety.CLOSING_NEXT_STEPS,
+        )  # fmt: skip
+        if found and not decision.safety_reason.strip():  # type: ignore[union-attr]  # as above
+            raise RuleBroken(
+                f"{safety.RULE_NAME}: " + "; ".join(found) + ". The proposal gives no reason "
+                "that addresses this: return it so that one is recorded"
+            )
+
+    referral = transitions.sign_off(
+        NEXT_STEPS, by=by, record=referral, comment=comment, rules=safety_rule
+    )
     if referral.current_decision.next_steps == NextSteps.ASSESSMENT:  # type: ignore[union-attr]  # signed off, so decided
         assessment_open(by=by, referral=referral, start_date=timezone.localdate())
     return referral
@@ -84,9 +109,12 @@ def referral_next_steps_return(*, by: User, referral: Referral, comment: str) ->
 
 
 @transaction.atomic
-def referral_close(*, by: User, referral: Referral, reason: str, on) -> Referral:
+def referral_close(
+    *, by: User, referral: Referral, reason: str, on, plan_end_reason: str = ""
+) -> Referral:
     """A manager closes the referral with the census reason, once every assessment is
-    authorised and every enquiry has a conference or 'not required' (rules 8839, 8868)."""
+    authorised and every enquiry has a conference or 'not required' (rules 8839, 8868); the
+    child's open child protection plan ends with it, on the closure date, with its reason."""
     require_right(by, Perm.SIGN_OFF_DECISIONS)
     referral = locked(Referral, referral)
     if referral.state != ReferralState.NEXT_STEPS_SIGNED_OFF:
@@ -98,6 +126,20 @@ def referral_close(*, by: User, referral: Referral, reason: str, on) -> Referral
         raise RuleBroken("Choose the reason for closure")
     if on > timezone.localdate():
         raise RuleBroken("The closure date cannot be in the future")
+    plan = ChildProtectionPlan.objects.open().filter(child_id=referral.child_id).first()
+    if plan is not None:
+        if not plan_end_reason.strip():
+            raise RuleBroken(
+                "The child has an open child protection plan: give the reason it ends, as it "
+                "ends with the referral"
+            )
+        if on < plan.start_date:
+            raise RuleBroken("The referral cannot close before the child's plan started")
+        plan_source = plan.state
+        plan.end(by=by, on=on, reason=plan_end_reason)
+        plan.version += 1
+        plan.save()
+        audit_transition(by, plan, plan_source, "end")
     source = referral.state
     referral.close(by=by, reason=reason, on=on)
     referral.save()

@@ -312,6 +312,7 @@ def contact_new_check(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_right(request.user, Perm.RECORD_CONTACTS, access.RECORDS_CONTACTS)
     state = sessions.kept(user=request.user, key=NEW_CONTACT) or {}
     names = [_name(entry) for entry in state.get("children", [])]
+    child_ids = [entry.get("existing") for entry in state.get("children", [])]
     action = request.POST.get("action", "")
     if request.method == "POST" and action.startswith("apply_") and action[6:].isdigit():
         # "Apply to the other children" without JavaScript: their fields pre-filled, each
@@ -320,11 +321,11 @@ def contact_new_check(request: AuthenticatedHttpRequest) -> HttpResponse:
                                                count=len(names))  # fmt: skip
         proposals = ContactProposalsForm(initial=_query_dict(
             {k: v if isinstance(v, list) else [v] for k, v in initial.items()}
-        ), names=names)  # fmt: skip
+        ), names=names, child_ids=child_ids)  # fmt: skip
     elif request.method == "POST":
-        proposals = ContactProposalsForm(request.POST, names=names)
+        proposals = ContactProposalsForm(request.POST, names=names, child_ids=child_ids)
     else:
-        proposals = ContactProposalsForm(names=names)
+        proposals = ContactProposalsForm(names=names, child_ids=child_ids)
 
     def read(kept: dict) -> tuple[dict, ContactDetailsForm] | None:
         if not kept or not kept.get("children"):
@@ -343,6 +344,16 @@ def contact_new_check(request: AuthenticatedHttpRequest) -> HttpResponse:
 
     def context(pending: tuple[dict, ContactDetailsForm]) -> dict:
         kept, form = pending
+        # The history beside each known child's proposal (issue 18); not a restricted record
+        # closed to this user, which the page shows as "Restricted record" only.
+        panels = selectors.new_contact_history_panels(
+            [
+                entry["existing"]
+                for entry in kept["children"]
+                if "existing" in entry and entry["name"] != "Restricted record"
+            ],
+            user=request.user,
+        )
         return {
             "details": form.cleaned_data,
             "form": proposals,
@@ -354,6 +365,7 @@ def contact_new_check(request: AuthenticatedHttpRequest) -> HttpResponse:
                     "entry": entry,
                     "helper": proposals.child_helpers[n],
                     "n": n,
+                    "panel": panels.get(entry.get("existing")),
                 }
                 for n, entry in enumerate(kept["children"])
             ],

@@ -15,7 +15,7 @@ from accounts.audit import case_view, record_read
 from accounts.forms import ReviewForm
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import Perm
-from casework import access
+from casework import access, safety
 from casework.answers import check_your_answers
 from casework.errors import (
     CHANGED_BY_SOMEONE_ELSE,
@@ -25,7 +25,7 @@ from casework.errors import (
     RefusedFor,
     RuleBroken,
 )
-from referrals import services
+from referrals import selectors, services
 from referrals.forms import (
     FeedbackForm,
     ProposeDecisionForm,
@@ -81,7 +81,10 @@ def _decision_page(
                     "level_of_need": source.current_decision.level_of_need_id,
                     "rationale": source.current_decision.rationale,
                 }
-            form = ProposeDecisionForm(initial=initial)
+            # What was typed and kept for checking comes back when the proposal is changed
+            # or refused (nothing typed is lost).
+            kept = sessions.kept(user=request.user, key=f"proposal-{contact_child.pk}") or {}
+            form = ProposeDecisionForm(initial=kept or initial, child_id=contact_child.child_id)
         elif contact_child.state == ContactChildState.PROPOSED:
             form = ReviewForm(button="Confirm")
         elif contact_child.state == ContactChildState.SIGNED_OFF:
@@ -93,6 +96,8 @@ def _decision_page(
             "cc": contact_child,
             "contact": contact_child.contact,
             "decision": decision,
+            "panel": selectors.history_panel(contact_child, user=request.user),
+            "safety_rule": safety.RULE,
             "history": contact_child.decisions.select_related(
                 "proposed_by", "reviewed_by", "level_of_need"
             ),
@@ -135,7 +140,7 @@ def decision(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> HttpResp
 def decision_propose(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> HttpResponse:
     """Step 1: the proposal, kept in the session until checked."""
     contact_child = _contact_child(request, pk, cc_pk, right=Perm.PROPOSE_DECISIONS)
-    form = ProposeDecisionForm(request.POST)
+    form = ProposeDecisionForm(request.POST, child_id=contact_child.child_id)
     if not form.is_valid():
         return _decision_page(request, contact_child, form=form)
     # Kept sealed until checked (a rationale never sits in the plain session table).
@@ -146,6 +151,8 @@ def decision_propose(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> 
             "outcome": form.cleaned_data["outcome"],
             "level_of_need": form.cleaned_data["level_of_need"].pk,
             "rationale": form.cleaned_data["rationale"],
+            "childs_voice": form.cleaned_data["childs_voice"],
+            "safety_reason": form.cleaned_data["safety_reason"],
         },
     )
     return redirect("referrals:decision-check", pk=pk, cc_pk=cc_pk)
@@ -167,6 +174,8 @@ def decision_check(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> Ht
         services.decision_propose(
             by=request.user, contact_child=contact_child, outcome=kept["outcome"],
             level_of_need=level, rationale=kept["rationale"],  # type: ignore[arg-type]  # chosen in step 1; levels are never deleted (PROTECT)
+            childs_voice=kept.get("childs_voice", ""),
+            safety_reason=kept.get("safety_reason", ""),
         )  # fmt: skip
 
     def context(pending: tuple[dict, LevelOfNeed | None]) -> dict:
@@ -176,6 +185,7 @@ def decision_check(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> Ht
             "pending": kept,
             "outcome": Outcome(kept["outcome"]).label,
             "level": level,
+            "panel": selectors.history_panel(contact_child, user=request.user),
         }
 
     return check_your_answers(
@@ -338,23 +348,30 @@ def contact_sign_off(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         form = _review_form(reviewable, kept=request.POST)
     elif request.method == "POST":
         status = 200
+    panels = selectors.history_panels(reviewable, user=request.user)
     return render(
         request,
         "referrals/contact_sign_off.html",
         {
             "contact": contact, "form": form, "errors": errors, "mine": mine,
-            "reviewable": [(cc, form.child_helpers[cc.pk]) for cc in reviewable],
+            # Each child's proposal with its history beside it (issue 18).
+            "reviewable": [
+                (cc, form.child_helpers[cc.pk], panels[cc.pk]) for cc in reviewable
+            ],
         },
         status=status,
     )  # fmt: skip
 
 
 def _waiting(contact: Contact) -> list[ContactChild]:
-    return list(
+    waiting = list(
         contact.children.filter(state=ContactChildState.PROPOSED)
         .select_related("child", "current_decision__level_of_need", "current_decision__proposed_by")
         .order_by("pk")
     )
+    for contact_child in waiting:
+        contact_child.contact = contact  # already read: the history panel needs no query for it
+    return waiting
 
 
 def _review_form(reviewable: list[ContactChild], *, data=None, kept=None) -> SiblingsReviewForm:

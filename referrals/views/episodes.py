@@ -16,7 +16,7 @@ from accounts.audit import case_view, record_list, record_read
 from accounts.forms import ReviewForm
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import Perm
-from casework import access
+from casework import access, safety
 from casework.answers import check_your_answers
 from casework.errors import (
     RECORD_CHANGED,
@@ -164,15 +164,24 @@ def next_steps_propose(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         return referral
     key = f"next-steps-{referral.pk}"
     if request.method == "POST":
-        form = NextStepsForm(request.POST)
+        form = NextStepsForm(request.POST, child_id=referral.child_id)
         if form.is_valid():
             sessions.keep(user=request.user, key=key, data=form.cleaned_data)
             return redirect("referrals:referral-propose-check", pk=pk)
     else:
-        form = NextStepsForm(initial=sessions.kept(user=request.user, key=key))
+        form = NextStepsForm(
+            initial=sessions.kept(user=request.user, key=key), child_id=referral.child_id
+        )
         _read(request, referral)
     return render(
-        request, "referrals/episode/next_steps.html", {"referral": referral, "form": form}
+        request,
+        "referrals/episode/next_steps.html",
+        {
+            "referral": referral,
+            "form": form,
+            "panel": selectors.referral_history_panel(referral, user=request.user),
+            "safety_rule": safety.RULE,
+        },
     )
 
 
@@ -192,6 +201,7 @@ def next_steps_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             next_steps=pending["next_steps"],
             primary_need=pending["primary_need"],
             rationale=pending["rationale"],
+            safety_reason=pending.get("safety_reason", ""),
         ),
         done=reverse("referrals:referral", args=[pk]),
         message="The next steps are proposed. A manager will sign them off.",
@@ -246,7 +256,13 @@ def next_steps_review(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     return render(
         request,
         "referrals/episode/review.html",
-        {"referral": referral, "decision": decision, "decisions": decisions, "form": form},
+        {
+            "referral": referral,
+            "decision": decision,
+            "decisions": decisions,
+            "form": form,
+            "panel": selectors.referral_history_panel(referral, user=request.user),
+        },
         status=status,
     )
 
@@ -311,13 +327,18 @@ def referral_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if referral.state != ReferralState.NEXT_STEPS_SIGNED_OFF:
         messages.error(request, "A referral closes only once its next steps are signed off")
         return redirect("referrals:referral", pk=pk)
-    form = CloseReferralForm(request.POST or None, initial={"closure_date": timezone.localdate()})
+    open_plan = selectors.open_plan_of(referral.child_id)
+    form = CloseReferralForm(
+        request.POST or None, initial={"closure_date": timezone.localdate()},
+        open_plan=open_plan is not None,
+    )  # fmt: skip
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.referral_close(
                 by=request.user, referral=referral, reason=form.cleaned_data["reason"],
                 on=form.cleaned_data["closure_date"],
+                plan_end_reason=form.cleaned_data.get("plan_end_reason", ""),
             )  # fmt: skip
         except RuleBroken as error:
             form.add_error(None, str(error))
@@ -333,6 +354,11 @@ def referral_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "referrals/episode/close.html",
-        {"referral": referral, "form": form, "open_work": referral.open_work()},
+        {
+            "referral": referral,
+            "form": form,
+            "open_work": referral.open_work(),
+            "open_plan": open_plan,
+        },
         status=status,
     )

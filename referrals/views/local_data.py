@@ -72,6 +72,7 @@ def level_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Http
             "description": level.description,
             "order": level.order,
             "is_active": level.is_active,
+            "expected_outcomes": level.expected_outcomes,
         }
         if level
         else {"order": LevelOfNeed.objects.count() + 1}

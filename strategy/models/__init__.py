@@ -28,6 +28,7 @@ from strategy.models.enquiries import (
     Section47QuerySet,
     Section47State,
 )
+from strategy.models.plans import ChildProtectionPlan, PlanQuerySet, PlanReview, PlanState
 
 __all__ = [
     "ABSENT",
@@ -37,6 +38,7 @@ __all__ = [
     "SECTION_47_OUTCOMES",
     "Action",
     "Attendance",
+    "ChildProtectionPlan",
     "ContributionAudience",
     "DiscussionChild",
     "DiscussionChildQuerySet",
@@ -47,6 +49,9 @@ __all__ = [
     "EnquiryOutcomeDecision",
     "InitialConference",
     "Participant",
+    "PlanQuerySet",
+    "PlanReview",
+    "PlanState",
     "Section47",
     "Section47QuerySet",
     "Section47State",

@@ -32,6 +32,10 @@ from strategy.services.enquiries import (
     section47_outcome_return,
     section47_outcome_sign_off,
 )
+from strategy.services.plans import (
+    plan_end,
+    plan_review_record,
+)
 
 __all__ = [
     "DISCUSSION",
@@ -52,6 +56,8 @@ __all__ = [
     "discussion_return",
     "discussion_sign_off",
     "partners",
+    "plan_end",
+    "plan_review_record",
     "record_problems",
     "recorded_by_itself",
     "section47_outcome_propose",

@@ -34,6 +34,7 @@ from strategy.models import (
 from strategy.services.partners import (
     refresh_enquiry_expiry,
 )
+from strategy.services.plans import plan_start
 
 # The review of an enquiry's outcome (casework.transitions): it waits for a manager other than
 # its proposer.
@@ -156,6 +157,8 @@ def conference_record(
         category=category if plan else "", summary=summary, recorded_by=by,
     )  # fmt: skip
     conference.agencies_attending.set(agencies)
+    if plan:
+        plan_start(conference=conference)
     audit_transition(by, current, source, "hold_conference", reason="plan" if plan else "no plan")
     refresh_enquiry_expiry(current)
     return conference

@@ -515,6 +515,12 @@ PAGES: dict[str, Page] = {
                                               *enquiry_cases("s47_proposed", ENQUIRY, ENQUIRY)),
     "strategy:section47-conference": page(case_page(P.CHAIR_CONFERENCES, order="LOR"),
                                           *enquiry_cases("s47_joint", 200, kenan=200)),
+    # Child protection plans (strategy/views/plans.py): the Carveth plan (open)
+    "strategy:plan": page(READS, case("plan"), MISSING),
+    "strategy:plan-review": page(case_page(P.CHAIR_CONFERENCES, SIGNS, order="LOR"),
+                                 case("plan"), MISSING),
+    "strategy:plan-end": page(case_page(P.CHAIR_CONFERENCES, SIGNS, order="LOR"),
+                              case("plan"), MISSING),
     # Partner agencies in strategy discussions (strategy/views/partners.py)
     "strategy:invitations": page(PARTNER),
     "strategy:invitation": page(PARTNER, *invitation_cases(sd_convened=200, sd_held=200,
@@ -634,7 +640,13 @@ def demo_keys() -> dict[str, str]:
     from referrals.models.episodes import Assessment, AssessmentState, Referral, ReferralState
     from referrals.models.information_requests import InformationRequest
     from referrals.models.partner_referrals import PartnerReferral, PartnerReferralState
-    from strategy.models import Action, DiscussionState, Section47, Section47State
+    from strategy.models import (
+        Action,
+        ChildProtectionPlan,
+        DiscussionState,
+        Section47,
+        Section47State,
+    )
     from strategy.models import StrategyDiscussion as Discussion
 
     children = {f"{c.first_name} {c.last_name}": c for c in Child.objects.all()}
@@ -678,6 +690,7 @@ def demo_keys() -> dict[str, str]:
         "action_police": actions[people.POLICE].pk,
         "action_health": actions[people.HEALTH].pk,
         "s47_open": enquiries.get(state=Section47State.OPEN).pk,
+        "plan": ChildProtectionPlan.objects.get().pk,
         "s47_proposed": enquiries.get(state=Section47State.OUTCOME_PROPOSED).pk,
         "s47_joint": Section47.objects.get(discussion_child__discussion=school).pk,
         "s47_kenan": Section47.objects.get(child=kenan).pk,

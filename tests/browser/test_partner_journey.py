@@ -256,6 +256,7 @@ def propose_referral(worker: Page) -> None:
     worker.get_by_label("Referral to children's social care").check()
     worker.get_by_label("Level 4: child protection").check()
     worker.get_by_label("Rationale").fill("Domestic abuse and an earlier burn: harm suspected")
+    worker.get_by_label("The child's voice").fill("Not yet seen: a visit is arranged for today")
     worker.get_by_role("button", name="Continue").click()
     heading(worker, "Check your answers before proposing the decision")
     assert_accessible(worker)

@@ -71,6 +71,7 @@ def siblings(*, by, signer) -> list:
     record = contact(by=by, children=2, days_ago=10)
     for contact_child in record.children.order_by("pk"):
         services.decision_propose(
+        childs_voice="Says she feels safe with her aunt",
             by=by, contact_child=contact_child, outcome=Outcome.REFERRAL,
             level_of_need=level(), rationale="Injuries to both",
         )  # fmt: skip

@@ -37,6 +37,7 @@ def proposed(
 ) -> ContactChild:
     contact_child = contact(by=by, days_ago=days_ago).children.get()
     services.decision_propose(
+        childs_voice="Says she feels safe with her aunt",
         by=by, contact_child=contact_child, outcome=outcome, level_of_need=level(),
         rationale=rationale,
     )  # fmt: skip

@@ -112,6 +112,7 @@ def test_the_assessment_is_due_45_working_days_from_the_referral_date(people):
     )  # fmt: skip
     contact_child = contact.children.get()
     services.decision_propose(
+        childs_voice="Says she feels safe with her aunt",
         by=people["practitioner"], contact_child=contact_child, outcome=Outcome.REFERRAL,
         level_of_need=level(), rationale="Unsupervised",
     )  # fmt: skip

@@ -73,6 +73,7 @@ def test_child_page_query_count_does_not_grow(
             concern="again", consent="given", children=[child, brother],
         )  # fmt: skip
         services.decision_propose(
+        childs_voice="Says she feels safe with her aunt",
             by=worker, contact_child=ContactChild.objects.get(contact=record, child=child),
             outcome=Outcome.ADVICE, level_of_need=level(), rationale="r",
         )  # fmt: skip
@@ -91,8 +92,9 @@ def test_child_page_query_count_does_not_grow(
     # links), the notes with authors, the households with their children and their adults,
     # the children of shared contacts (the household form), and the read entry; the sharing
     # records about the child and the agencies of the "not shared" form (issue 9); whether the
-    # child is restricted and open to the user (issue 9).
-    with django_assert_max_num_queries(34):
+    # child is restricted and open to the user (issue 9); the child protection plans (and
+    # their reviews, when there is a plan) (issue 18).
+    with django_assert_max_num_queries(35):
         response = client.get(reverse("referrals:child", args=[child.pk]))
     page = response.content.decode()
     assert page.count("Contact received") == contacts

@@ -72,11 +72,13 @@ def test_propose_needs_a_rationale_and_the_right(people):
     contact_child = contact(by=people["practitioner"]).children.get()
     with pytest.raises(RuleBroken, match="Give the rationale"):
         services.decision_propose(
+        childs_voice="Says she feels safe with her aunt",
             by=people["practitioner"], contact_child=contact_child, outcome=Outcome.ADVICE,
             level_of_need=level(), rationale=" ",
         )  # fmt: skip
     with pytest.raises(PermissionDenied):
         services.decision_propose(
+        childs_voice="Says she feels safe with her aunt",
             by=people["partner"], contact_child=contact_child, outcome=Outcome.ADVICE,
             level_of_need=level(), rationale="x",
         )  # fmt: skip
@@ -140,6 +142,7 @@ def test_a_returned_proposal_is_kept_and_the_next_is_a_new_row(people):
         and contact_child.current_decision is None
     )
     services.decision_propose(
+        childs_voice="Says she feels safe with her aunt",
         by=people["practitioner"], contact_child=contact_child, outcome=Outcome.STRATEGY_NOW,
         level_of_need=level(), rationale="Second go",
     )  # fmt: skip
@@ -208,6 +211,7 @@ def test_siblings_are_decided_one_by_one(people):
     record = contact(by=people["practitioner"], children=2)
     first, second = record.children.order_by("pk")
     services.decision_propose(
+        childs_voice="Says she feels safe with her aunt",
         by=people["practitioner"], contact_child=first, outcome=Outcome.REFERRAL,
         level_of_need=level(), rationale="Disclosure by the older child",
     )  # fmt: skip
@@ -283,12 +287,14 @@ def test_passing_to_the_allocated_worker_needs_an_open_allocation(people, make_u
     contact_child = contact(by=people["practitioner"]).children.get()
     with pytest.raises(RuleBroken, match="no allocated worker"):
         services.decision_propose(
+        childs_voice="Says she feels safe with her aunt",
             by=people["practitioner"], contact_child=contact_child,
             outcome=Outcome.ALLOCATED_WORKER, level_of_need=level(), rationale="Known to us",
         )  # fmt: skip
     team = Team.objects.create(name="Assessment team", manager=people["manager"])
     Allocation.objects.create(child=contact_child.child, worker=people["practitioner"], team=team)
     services.decision_propose(
+        childs_voice="Says she feels safe with her aunt",
         by=people["practitioner"], contact_child=contact_child, outcome=Outcome.ALLOCATED_WORKER,
         level_of_need=level(), rationale="Known to us",
     )  # fmt: skip

@@ -50,6 +50,7 @@ def test_the_decision_machine_keeps_its_rules(make_user):
             if outcome == Outcome.ALLOCATED_WORKER:
                 outcome = Outcome.ADVICE  # no allocation in this test
             self.attempt(lambda: services.decision_propose(
+        childs_voice="Says she feels safe with her aunt",
                 by=users[who], contact_child=self.refresh(), outcome=outcome,
                 level_of_need=level(), rationale="because",
             ))  # fmt: skip

@@ -80,6 +80,25 @@ def test_add_and_change_a_level_of_need(admin):
     assert AuditEntry.objects.filter(content_type__model="levelofneed", event=Event.UPDATE).exists()
 
 
+def test_the_administrator_keeps_the_outcomes_each_level_expects(admin):
+    admin.post(
+        reverse("referrals:level-new"),
+        {"name": "Level 4", "order": "4", "is_active": "on",
+         "expected_outcomes": ["referral", "strategy_now"]},
+    )  # fmt: skip
+    level = LevelOfNeed.objects.get(name="Level 4")
+    assert level.expected_outcomes == ["referral", "strategy_now"]
+    page = admin.get(reverse("referrals:local-data")).content.decode()
+    assert "Referral to children&#x27;s social care, Strategy discussion now (urgent)" in page
+    response = admin.post(
+        reverse("referrals:level", args=[level.pk]),
+        {"name": "Level 4", "order": "4", "expected_outcomes": ["nonsense"]},
+    )
+    assert "govuk-error-summary" in response.content.decode()
+    level.refresh_from_db()
+    assert level.expected_outcomes == ["referral", "strategy_now"]
+
+
 def test_the_page_lists_levels_and_days_in_constant_queries(admin, django_assert_max_num_queries):
     from demo.front_door import load_levels
 

@@ -95,6 +95,7 @@ def record_with_la_work(referral: PartnerReferral, *, feedback: bool = True) -> 
     )
     note_services.note_add(by=worker, child=known, contact=contact, text=LA_SECRETS["note"])
     services.decision_propose(
+        childs_voice="Says she feels safe with her aunt",
         by=worker, contact_child=ContactChild.objects.get(pk=contact_child.pk),
         outcome=Outcome.EARLY_HELP, level_of_need=level(), rationale=LA_SECRETS["rationale"],
     )  # fmt: skip

@@ -81,6 +81,7 @@ def received_on(day: date, *, by, signer) -> Referral:
     )  # fmt: skip
     contact_child = contact.children.get()
     services.decision_propose(
+        childs_voice="Says she feels safe with her aunt",
         by=by, contact_child=contact_child, outcome=Outcome.REFERRAL, level_of_need=level(),
         rationale="Pattern of injuries",
     )  # fmt: skip

@@ -281,8 +281,11 @@ def test_a_rule_the_service_enforces_is_shown_in_the_error_summary(client, worke
     sign_in(client, worker)
     client.post(
         url("referral-propose", referral),
-        {"next_steps": NextSteps.NO_FURTHER_ACTION, "primary_need": "", "rationale": "Nothing"},
-    )
+        {
+            "next_steps": NextSteps.NO_FURTHER_ACTION, "primary_need": "", "rationale": "Nothing",
+            "safety_reason": "The enquiry found nothing",  # the safety rule, for the open s47
+        },
+    )  # fmt: skip
     response = client.post(url("referral-propose-check", referral))
     page = response.content.decode()
     assert response.status_code == 409

@@ -291,6 +291,7 @@ def _decided(step: str, people, make_user):
     }  # fmt: skip
     child_contact = contact(by=roles["contact_by"], days_ago=10).children.get()
     referral_services.decision_propose(
+        childs_voice="Says she feels safe with her aunt",
         by=roles["contact_by"], contact_child=child_contact, outcome=Outcome.REFERRAL,
         level_of_need=level(), rationale="Injuries",
     )  # fmt: skip

@@ -81,6 +81,7 @@ def siblings(*, by, signer, count: int = 2) -> list[Referral]:
     record = contact(by=by, children=count, days_ago=10)
     for contact_child in record.children.order_by("pk"):
         referral_services.decision_propose(
+        childs_voice="Says she feels safe with her aunt",
             by=by, contact_child=contact_child, outcome=Outcome.REFERRAL,
             level_of_need=level(), rationale="Injuries to both",
         )  # fmt: skip

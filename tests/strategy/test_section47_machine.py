@@ -82,6 +82,7 @@ def received_on(day: date, *, by, signer) -> Referral:
     )  # fmt: skip
     contact_child = contact.children.get()
     referral_services.decision_propose(
+        childs_voice="Says she feels safe with her aunt",
         by=by, contact_child=contact_child, outcome=Outcome.REFERRAL, level_of_need=level(),
         rationale="Injuries",
     )  # fmt: skip

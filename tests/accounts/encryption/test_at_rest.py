@@ -27,10 +27,12 @@ from referrals.models.partner_referrals import PartnerReferral
 from referrals.models.restrictions import BreakGlass, Restriction
 from strategy.models import (
     Action,
+    ChildProtectionPlan,
     DiscussionChild,
     EnquiryOutcomeDecision,
     InitialConference,
     Participant,
+    PlanReview,
     StrategyDiscussion,
 )
 from tests.standins.models import SealedNote
@@ -94,6 +96,11 @@ SECRETS = [
     "SECRET-INFOANSWER-5168 two call-outs",
     "SECRET-INFOFAMILY-5169 father not told",
     LADO_NOTE,
+    "SECRET-VOICE-5170 scared of the new partner",
+    "SECRET-SAFETYREASON-5171 enquiry covers it",
+    "SECRET-NEXTSAFETY-5172 moved out",
+    "SECRET-PLANREVIEW-5173 core group working",
+    "SECRET-PLANEND-5174 risk reduced",
     *PARTNER_REFERRAL.values(),
     *PARTNER_PARTS,
     *RESTRICTED_PARTS,
@@ -124,6 +131,7 @@ def fill_every_encrypted_model() -> None:
         Assessment, StrategyDiscussion, DiscussionChild, Participant, Action,
         EnquiryOutcomeDecision, InitialConference, SharingRecord, InformationRequest,
         LadoReferral, PartnerReferral, Restriction, BreakGlass, AccountChange,
+        ChildProtectionPlan, PlanReview,
     }  # fmt: skip
 
 
@@ -151,10 +159,14 @@ def fill_contact_models() -> None:
     contact_child.screening_notes = SECRETS[8]
     contact_child.save()
     level = LevelOfNeed.objects.create(name="Level 2")
-    services.decision_propose(by=worker, contact_child=contact_child, outcome=Outcome.ADVICE,
+    services.decision_propose(
+        childs_voice=SECRETS[31], safety_reason=SECRETS[32],
+        by=worker, contact_child=contact_child, outcome=Outcome.ADVICE,
                               level_of_need=level, rationale=SECRETS[5])  # fmt: skip
     services.decision_return(by=manager, contact_child=contact_child, comment=SECRETS[6])
-    services.decision_propose(by=worker, contact_child=contact_child, outcome=Outcome.ADVICE,
+    services.decision_propose(
+        childs_voice="Says she feels safe with her aunt",
+        by=worker, contact_child=contact_child, outcome=Outcome.ADVICE,
                               level_of_need=level, rationale="again")  # fmt: skip
     services.decision_sign_off(by=manager, contact_child=contact_child)
     services.feedback_record(
@@ -184,7 +196,7 @@ def fill_episode_models() -> None:
     referral = factories.referral(by=worker, signer=manager)
     referral_services.referral_next_steps_propose(
         by=worker, referral=referral, next_steps=NextSteps.ASSESSMENT,
-        primary_need=PrimaryNeed.N1, rationale=SECRETS[10],
+        primary_need=PrimaryNeed.N1, rationale=SECRETS[10], safety_reason=SECRETS[33],
     )  # fmt: skip
     referral_services.referral_next_steps_return(by=manager, referral=referral, comment=SECRETS[11])
     referral_services.referral_next_steps_propose(
@@ -224,9 +236,14 @@ def fill_episode_models() -> None:
     )  # fmt: skip
     services.section47_outcome_sign_off(by=manager, section47=enquiry)
     services.conference_record(
-        by=chair, section47=enquiry, held_on=enquiry.start_date, agencies=[], plan=False,
-        summary=SECRETS[22],
+        by=chair, section47=enquiry, held_on=enquiry.start_date, agencies=[], plan=True,
+        category="PHY", summary=SECRETS[22],
     )  # fmt: skip
+    plan = ChildProtectionPlan.objects.get(child_id=enquiry.child_id)
+    services.plan_review_record(
+        by=chair, plan=plan, reviewed_on=timezone.localdate(), category="NEG", note=SECRETS[34]
+    )
+    services.plan_end(by=chair, plan=plan, on=timezone.localdate(), reason=SECRETS[35])
     assessment = enquiry.assessment
     referral_services.assessment_complete(
         by=worker, assessment=assessment, factors=["3B"], analysis=SECRETS[12],

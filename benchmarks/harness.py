@@ -1,0 +1,401 @@
+"""The benchmark harness every later issue extends (issue 18). Not a test.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/front_door_bench \\
+        CONTACTS=1000000 .venv/bin/python benchmarks/harness.py
+
+One seeder and one runner. The seeder fills the test database `test_<name>` through the
+documented bulk path used only for benchmarks (bulk_create, no audit entries, states set
+directly; DOMAIN.md's journey respected where a page reads it) with realistic distributions:
+
+- families of one to three children with their mother (brothers and sisters), half of them
+  sharing a household; children's ages spread from unborn-free 0 to 17;
+- `CONTACTS` contacts over five years, newest first; a child's share of them skewed so that
+  a few children have long histories (tens of contacts) and most have one or two;
+- every contact closed with a signed-off decision (no further action, advice, early help,
+  referral...), except the newest 2%, which are open (screening or proposed): open work on the
+  newest records, as in life;
+- a referral for each decision to refer, closed unless recent; for the newest referrals, a
+  strategy discussion and an open section 47 enquiry (open child-protection work), and for a
+  few older ones a conference whose plan has ended;
+- the focus child, whose decision page is measured: 50 earlier contacts, a brother with an
+  open enquiry, and an open contact being screened now.
+
+The database is kept between runs (KEEP=0 to drop it at the end): a second run with the same
+CONTACTS seeds nothing. The runner then times, side by side in one run, each page in `PAGES`:
+p50 and p95 of the server's handling (Django test client, no network), the query count, and
+the raw SQL floor (the same SELECTs run straight on the connection, p50), which is what the
+page would cost with no Python at all. Later issues add their pages to `PAGES` and their rows
+to `seed()`.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DEBUG", "true")
+
+import django  # after the path and settings are set
+
+django.setup()
+
+from django.contrib.auth.models import Group  # noqa: E402  # needs setup()
+from django.db import connection, connections, transaction  # noqa: E402  # needs setup()
+from django.test import Client  # noqa: E402  # needs setup()
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402  # needs setup()
+from django.utils import timezone  # noqa: E402  # needs setup()
+from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402  # needs setup()
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402  # needs setup()
+
+from accounts.models import Agency, User  # noqa: E402  # needs setup()
+from referrals.matching import fold, phonetic  # noqa: E402  # needs setup()
+from referrals.models import Child, Household, Person, Relationship  # noqa: E402  # needs setup()
+from referrals.models.contacts import (  # noqa: E402  # needs setup()
+    Contact,
+    ContactChild,
+    ContactDecision,
+    LevelOfNeed,
+)
+from referrals.models.episodes import Assessment, Referral  # noqa: E402  # needs setup()
+from strategy.models import (  # noqa: E402  # needs setup()
+    ChildProtectionPlan,
+    DiscussionChild,
+    InitialConference,
+    Section47,
+    StrategyDiscussion,
+)
+
+CONTACTS = int(os.environ.get("CONTACTS", "100000"))
+RUNS, WARM = int(os.environ.get("RUNS", "40")), 5
+BATCH = 10000
+OPEN_SHARE = 0.02  # the newest contacts still open
+FIRST = ["Amelia", "Oliver", "Isla", "Jack", "Ava", "Harry", "Mia", "Noah", "Zoë", "Leo"]
+LAST = ["Smith", "Jones", "Penhallow", "Trevail", "O'Brien", "Nance", "Rowe", "Hosking"]
+# Outcomes of closed contacts, by share (DOMAIN.md's national figures, roughly).
+OUTCOMES = [
+    ("nfa", 0.30), ("advice", 0.22), ("early_help", 0.18), ("referral", 0.25),
+    ("strategy_now", 0.03), ("allocated_worker", 0.02),
+]  # fmt: skip
+FOCUS_HISTORY = 50
+
+
+@dataclass
+class Seeded:
+    """The records the pages are measured on."""
+
+    focus_contact: int
+    focus_contact_child: int
+
+
+def _bulk(model, rows: list, label: str, started: float) -> None:
+    model.objects.bulk_create(rows, batch_size=BATCH)
+    print(f"    {label:<28} {len(rows):>10,}   {time.perf_counter() - started:7.0f} s")
+
+
+def _pick_outcome(rng: random.Random) -> str:
+    roll, total = rng.random(), 0.0
+    for outcome, share in OUTCOMES:
+        total += share
+        if roll < total:
+            return outcome
+    return OUTCOMES[0][0]
+
+
+def seed(worker: User) -> Seeded:
+    """Bulk rows for `CONTACTS` contacts (see the module's docstring), and the focus child."""
+    rng = random.Random(18)  # noqa: S311  # benchmark data, not security
+    started = time.perf_counter()
+    now, today = timezone.now(), timezone.localdate()
+    span = timedelta(days=5 * 365)
+    level = LevelOfNeed.objects.get_or_create(name="Level 2: early help", defaults={"order": 2})[0]
+    print(f"  Seeding {CONTACTS:,} contacts (rows, seconds since the start):")
+
+    # Families: a mother and one to three children; half share a household.
+    children_total = CONTACTS * 6 // 10
+    mothers, kids, family_of = [], [], []
+    while len(kids) < children_total:
+        surname = f"{rng.choice(LAST)}{len(mothers) % 700}"
+        mothers.append(Person(first_name=rng.choice(FIRST), last_name=surname,
+                              first_name_key="", last_name_key="", last_name_sound=""))  # fmt: skip
+        # The focus child's family has two children: the focus child and a brother.
+        for _ in range(2 if len(mothers) == 1 else rng.choice((1, 1, 2, 2, 3))):
+            born = today - timedelta(days=rng.randrange(18 * 365))
+            kids.append(Child(first_name=rng.choice(FIRST), last_name=surname,
+                              date_of_birth=born))  # fmt: skip
+            family_of.append(len(mothers) - 1)
+    for record in (*mothers, *kids):  # the search keys that save() computes
+        record.first_name_key = fold(record.first_name)
+        record.last_name_key = fold(record.last_name)
+        record.last_name_sound = phonetic(record.last_name)
+    _bulk(Person, mothers, "mothers", started)
+    _bulk(Child, kids, "children", started)
+    mother_ids = list(Person.objects.order_by("pk").values_list("pk", flat=True))
+    child_ids = list(Child.objects.order_by("pk").values_list("pk", flat=True))
+    _bulk(
+        Relationship,
+        [Relationship(child_id=child_id, person_id=mother_ids[family], kind="mother")
+         for child_id, family in zip(child_ids, family_of, strict=True)],
+        "relationships", started,
+    )  # fmt: skip
+    households = [Household(address=f"{n} Harbour Row") for n in range(0, len(mother_ids), 2)]
+    _bulk(Household, households, "households", started)
+    household_ids = list(Household.objects.order_by("pk").values_list("pk", flat=True))
+    through = Household.children.through
+    _bulk(
+        through,
+        [through(household_id=household_ids[family // 2], child_id=child_id)
+         for child_id, family in zip(child_ids, family_of, strict=True) if family % 2 == 0],
+        "household members", started,
+    )  # fmt: skip
+
+    # Contacts, newest first (contact n was received n steps ago).
+    contacts = [
+        Contact(received_at=now - span * (n / CONTACTS) - timedelta(minutes=5), taken_by=worker,
+                recorded_by=worker, source="2A", concern=f"Concern {n}: " + "x" * 200,
+                consent="given", decision_due=(now - span * (n / CONTACTS)).date())
+        for n in range(CONTACTS)
+    ]  # fmt: skip
+    _bulk(Contact, contacts, "contacts", started)
+    contact_ids = list(Contact.objects.order_by("-received_at").values_list("pk", flat=True))
+    focus_child, brother = child_ids[0], child_ids[1]
+    open_count = int(CONTACTS * OPEN_SHARE)
+    links, outcomes = [], []
+    focus_slots = set(range(open_count + 10, open_count + 10 + FOCUS_HISTORY * 997, 997))
+    for n, contact_id in enumerate(contact_ids):
+        # Skewed: a few children have long histories, most one or two contacts.
+        child_id = child_ids[2 + int((len(child_ids) - 2) * rng.random() ** 1.6)]
+        if n in focus_slots:
+            child_id = focus_child
+        state = ("screening" if n % 3 else "proposed") if n < open_count else "closed"
+        links.append(ContactChild(contact_id=contact_id, child_id=child_id, state=state,
+                                  feedback_given=state == "closed", feedback_note="Told"))  # fmt: skip
+        outcomes.append(_pick_outcome(rng))
+    focus_cc = ContactChild(contact_id=contact_ids[5], child_id=focus_child, state="screening")
+    links[5] = focus_cc
+    _bulk(ContactChild, links, "contact children", started)
+    cc_rows = list(
+        ContactChild.objects.order_by("-contact__received_at").values_list(
+            "pk", "child_id", "state", "contact__received_at"
+        )
+    )
+    decisions = [
+        ContactDecision(contact_child_id=pk, outcome=outcome, level_of_need=level,
+                        rationale="Weighed the history", proposed_by=worker,
+                        state="signed_off" if state == "closed" else "proposed",
+                        reviewed_by=worker if state == "closed" else None)
+        for (pk, _child, state, _received), outcome in zip(cc_rows, outcomes, strict=True)
+        if state != "screening"
+    ]  # fmt: skip
+    _bulk(ContactDecision, decisions, "decisions", started)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE referrals_contactchild AS cc SET current_decision_id = d.id "
+            "FROM referrals_contactdecision AS d WHERE d.contact_child_id = cc.id"
+        )
+
+    # Referrals for decisions to refer; open for the newest, closed otherwise.
+    to_refer = [
+        (pk, child_id, received)
+        for (pk, child_id, state, received), outcome in zip(cc_rows, outcomes, strict=True)
+        if state == "closed" and outcome in ("referral", "strategy_now")
+    ]
+    recent = today - timedelta(days=60)
+    referrals = [
+        Referral(child_id=child_id, contact_child_id=pk, referral_date=received.date(),
+                 source="2A", next_steps_due=received.date() + timedelta(days=1),
+                 created_by=worker, primary_need="N1",
+                 state="next_steps_signed_off" if received.date() > recent else "closed",
+                 closure_date=None if received.date() > recent else received.date() + timedelta(days=40),
+                 closure_reason="" if received.date() > recent else "RC8")
+        for pk, child_id, received in to_refer
+    ]  # fmt: skip
+    _bulk(Referral, referrals, "referrals", started)
+    opened = list(
+        Referral.objects.filter(state="next_steps_signed_off").order_by("-referral_date")[:2000]
+    )
+    older = list(
+        Referral.objects.filter(state="closed").order_by("pk")[: max(10, CONTACTS // 2000)]
+    )
+    brother_referral = Referral.objects.filter(pk=opened[0].pk)
+    brother_referral.update(child_id=brother)
+    opened[0].child_id = brother
+    # Child-protection work: a discussion, an assessment and an enquiry for each; open for
+    # the newest referrals, concluded with a conference and an ended plan for the older ones.
+    work = [(r, True) for r in opened[: max(1, len(opened) // 4)]] + [(r, False) for r in older]
+    _bulk(
+        Assessment,
+        [Assessment(referral=r, child_id=r.child_id, start_date=r.referral_date,
+                    due=r.referral_date + timedelta(days=63), started_by=worker,
+                    state="open" if is_open else "authorised", factors=["3B"])
+         for r, is_open in work],
+        "assessments", started,
+    )  # fmt: skip
+    assessment_of = dict(Assessment.objects.values_list("referral_id", "pk"))
+    discussions = [
+        StrategyDiscussion(scheduled_for=now, format="video", chair=worker, convened_by=worker,
+                           due=r.referral_date, state="signed_off", held_at=now)
+        for r, _ in work
+    ]  # fmt: skip
+    _bulk(StrategyDiscussion, discussions, "strategy discussions", started)
+    discussion_ids = list(
+        StrategyDiscussion.objects.order_by("-pk").values_list("pk", flat=True)[: len(work)]
+    )[::-1]
+    _bulk(
+        DiscussionChild,
+        [DiscussionChild(discussion_id=d, child_id=r.child_id, referral=r, outcome="s47_joint")
+         for d, (r, _) in zip(discussion_ids, work, strict=True)],
+        "discussion children", started,
+    )  # fmt: skip
+    row_of = dict(DiscussionChild.objects.values_list("referral_id", "pk"))
+    _bulk(
+        Section47,
+        [Section47(discussion_child_id=row_of[r.pk], child_id=r.child_id, referral=r,
+                   assessment_id=assessment_of[r.pk], joint=True, start_date=r.referral_date,
+                   conference_due=r.referral_date + timedelta(days=21),
+                   state="open" if is_open else "conference_held")
+         for r, is_open in work],
+        "section 47 enquiries", started,
+    )  # fmt: skip
+    held = list(Section47.objects.filter(state="conference_held"))
+    _bulk(
+        InitialConference,
+        [InitialConference(section47=e, child_id=e.child_id, held_on=e.start_date, chair=worker,
+                           plan=True, category="NEG", recorded_by=worker) for e in held],
+        "conferences", started,
+    )  # fmt: skip
+    _bulk(
+        ChildProtectionPlan,
+        [ChildProtectionPlan(child_id=c.child_id, conference=c, start_date=c.held_on,
+                             initial_category="NEG", latest_category="NEG", state="ended",
+                             end_date=c.held_on + timedelta(days=200), end_reason="Risk reduced")
+         for c in InitialConference.objects.all()],
+        "plans (ended)", started,
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    elapsed = time.perf_counter() - started
+    print(f"  Seeded in {elapsed:.0f} s: {CONTACTS / elapsed:,.0f} contacts a second")
+    return Seeded(focus_contact=focus_cc.contact_id, focus_contact_child=focus_cc.pk)
+
+
+def already_seeded() -> Seeded | None:
+    """The focus contact of an earlier run's seed of the same size, if there is one."""
+    if Contact.objects.count() < CONTACTS:
+        return None
+    focus = ContactChild.objects.filter(state="screening", child_id=Child.objects.order_by("pk")
+                                        .values("pk")[:1]).first()  # fmt: skip
+    return Seeded(focus.contact_id, focus.pk) if focus else None
+
+
+# The runner ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    label: str
+    path: str  # formatted with the Seeded fields
+
+
+PAGES = [
+    Page("front door queue (first 50)", "/front-door/"),
+    Page("decision page (50 earlier contacts)", "/contacts/{focus_contact}/children/{focus_contact_child}/"),
+]  # fmt: skip
+
+
+def _p95(timings: list[float]) -> float:
+    ordered = sorted(timings)
+    return ordered[max(0, int(len(ordered) * 0.95) - 1)]
+
+
+def _sql_floor(statements: list[str]) -> Callable[[], None]:
+    def run() -> None:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+                cursor.fetchall()
+
+    return run
+
+
+def measure(label: str, call: Callable[[], object]) -> tuple[float, float, int, float]:
+    """p50 and p95 in ms, the query count, and the raw SQL floor's p50 in ms."""
+    for _ in range(WARM):
+        call()
+    timings, captured_sql = [], []
+    for _ in range(RUNS):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            call()
+            timings.append((time.perf_counter() - started) * 1000)
+        captured_sql = [q["sql"] for q in captured.captured_queries]
+    selects = [sql for sql in captured_sql if sql.lstrip().upper().startswith("SELECT")]
+    floor = []
+    raw = _sql_floor(selects)
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        with transaction.atomic():
+            raw()
+        floor.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings), _p95(timings), len(captured_sql), statistics.median(floor)
+
+
+def signed_in_client(worker: User) -> Client:
+    client = Client()
+    client.force_login(worker)
+    device, _ = TOTPDevice.objects.get_or_create(user=worker, name="bench", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def main() -> None:
+    if connection.vendor != "postgresql":
+        sys.exit("Run this on PostgreSQL: set DATABASE_URL=postgres://...")
+    setup_test_environment()
+    keep = os.environ.get("KEEP", "1") == "1"
+    old_name = connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, serialize=False, keepdb=keep
+    )
+    try:
+        agency = Agency.objects.get_or_create(
+            name="Benchmark council", defaults={"kind": Agency.Kind.LOCAL_AUTHORITY}
+        )[0]
+        worker = User.objects.get_or_create(
+            username="bench", defaults={"agency": agency, "first_name": "B", "last_name": "W"}
+        )[0]
+        worker.groups.add(Group.objects.get(name="Practitioner"))
+        seeded = already_seeded()
+        if seeded is None and Contact.objects.exists():
+            sys.exit(
+                "The kept database holds another seed: run once with KEEP=0, or drop "
+                f"{connection.settings_dict['NAME']}"
+            )
+        seeded = seeded or seed(worker)
+        client = signed_in_client(worker)
+        print(f"Per page, {RUNS} runs each after {WARM} warm-ups ({CONTACTS:,} contacts):")
+        print(f"  {'page':<38} {'p50':>8} {'p95':>8} {'queries':>8} {'SQL floor':>10}")
+        for page in PAGES:
+            path = page.path.format(**seeded.__dict__)
+            status = client.get(path).status_code
+            if status != 200:
+                sys.exit(f"{path} answered {status}")
+            p50, p95, queries, floor = measure(page.label, lambda path=path: client.get(path))
+            print(f"  {page.label:<38} {p50:6.1f}ms {p95:6.1f}ms {queries:>8} {floor:8.1f}ms")
+    finally:
+        connections.close_all()
+        if not keep:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
