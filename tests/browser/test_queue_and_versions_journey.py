@@ -69,9 +69,7 @@ def test_the_queue_names_the_next_step_and_filters_without_a_name_in_the_address
 
 
 @pytest.mark.parametrize("width", [1280, 375])
-def test_screening_notes_typed_and_not_saved_survive_proposing(
-    page: Page, cases: str, width: int
-):
+def test_screening_notes_typed_and_not_saved_survive_proposing(page: Page, cases: str, width: int):
     page.set_viewport_size({"width": width, "height": 900})
     sign_in_through_page(page, cases, "practitioner", DEMO_PASSWORD)
     page.goto(f"{cases}/front-door/")
