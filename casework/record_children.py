@@ -40,11 +40,13 @@ from referrals.models import (
     ReferralDecision,
     Relationship,
     Restriction,
+    ScreeningNotesVersion,
     Team,
 )
 from strategy.models import (
     Action,
     DiscussionChild,
+    DiscussionRecordVersion,
     EnquiryOutcomeDecision,
     InitialConference,
     Participant,
@@ -78,6 +80,7 @@ CHILD_LOOKUPS: dict[type[Model], tuple[str, ...]] = {
     InitialConference: ("child",),
     Section47: ("child",),
     ContactDecision: ("contact_child__child",),
+    ScreeningNotesVersion: ("contact_child__child",),
     ReferralDecision: ("referral__child",),
     EnquiryOutcomeDecision: ("section47__child",),
     SharingRecord: (REFERENCE,),
@@ -88,6 +91,7 @@ CHILD_LOOKUPS: dict[type[Model], tuple[str, ...]] = {
     StrategyDiscussion: ("children__child",),
     Participant: ("discussion__children__child",),
     Action: ("discussion__children__child",),
+    DiscussionRecordVersion: ("discussion__children__child",),
     PartnerReferral: ("contact__children__child",),
     PartnerReferralChild: ("referral__contact__children__child",),
 }
