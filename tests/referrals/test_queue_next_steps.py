@@ -163,3 +163,19 @@ def test_the_queue_query_count_does_not_grow_in_any_step_or_filter(
         response = client.get(QUEUE)
     assert response.status_code == 200
     assert len(response.context["rows"]) == 3 * count
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        (Role.PRACTITIONER, 302),
+        (Role.AUDITOR, 302),
+        (Role.PARTNER_PRACTITIONER, 404),  # partners never learn the queue exists
+        (Role.SYSTEM_ADMINISTRATOR, 403),
+    ],
+)
+def test_posting_filters_is_for_the_queues_readers_only(client, make_user, role, status):
+    sign_in(client, make_user(role))
+    response = client.post(QUEUE, {"stage": "decision"})
+    assert response.status_code == status
+    assert ("queue-filters" in client.session) == (status == 302)
