@@ -157,8 +157,8 @@ def test_the_queue_query_count_does_not_grow_in_any_step_or_filter(
     client.post(QUEUE, {"stage": "", "worker": "", "overdue": ""})
     # savepoint, session, user, rights, device; the workers for the filter; the count; the
     # page of the queue with each row's next step and due date; the list entry: savepoint,
-    # content type (until cached), last entry, insert, release; release; the partner
-    # referrals waiting; the session saved
+    # content type (until cached), chain lock (PostgreSQL), last entry, insert, release;
+    # release; the partner referrals waiting
     with django_assert_max_num_queries(16):
         response = client.get(QUEUE)
     assert response.status_code == 200
