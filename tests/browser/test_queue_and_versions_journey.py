@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from demo.front_door import load_cases, load_levels
+from demo.front_door import load_cases, load_information_requests, load_levels
 from demo.people import DEMO_PASSWORD
 from tests.browser.conftest import assert_accessible, sign_in_through_page
 
@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def cases(base) -> str:
     load_levels()
     load_cases()
+    load_information_requests()
     return base
 
 
@@ -66,6 +67,12 @@ def test_the_queue_names_the_next_step_and_filters_without_a_name_in_the_address
     page.go_back()
     page.get_by_role("button", name="Clear filters").click()
     expect(row_of(page, "Ria Nance")).to_be_visible()
+
+    # The decision page's table of requests to agencies scrolls in its own region.
+    page.get_by_role("link", name="Decision for Ria Nance").click()
+    expect(page.get_by_role("region", name="Requests to partner agencies")).to_be_visible()
+    assert_accessible(page)
+    fits(page, width)
 
 
 @pytest.mark.parametrize("width", [1280, 375])

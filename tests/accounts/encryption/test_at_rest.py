@@ -20,7 +20,7 @@ from accounts.sharing import SharingRecord
 from notes import services as note_services
 from notes.models import Note
 from referrals.models import LadoReferral
-from referrals.models.contacts import Contact, ContactChild, ContactDecision
+from referrals.models.contacts import Contact, ContactChild, ContactDecision, ScreeningNotesVersion
 from referrals.models.episodes import Assessment, ReferralDecision
 from referrals.models.information_requests import InformationRequest
 from referrals.models.partner_referrals import PartnerReferral
@@ -28,6 +28,7 @@ from referrals.models.restrictions import BreakGlass, Restriction
 from strategy.models import (
     Action,
     DiscussionChild,
+    DiscussionRecordVersion,
     EnquiryOutcomeDecision,
     InitialConference,
     Participant,
@@ -124,6 +125,7 @@ def fill_every_encrypted_model() -> None:
         Assessment, StrategyDiscussion, DiscussionChild, Participant, Action,
         EnquiryOutcomeDecision, InitialConference, SharingRecord, InformationRequest,
         LadoReferral, PartnerReferral, Restriction, BreakGlass, AccountChange,
+        ScreeningNotesVersion, DiscussionRecordVersion,
     }  # fmt: skip
 
 
@@ -148,8 +150,11 @@ def fill_contact_models() -> None:
         referrer_name=SECRETS[4],
     )  # fmt: skip
     contact_child = contact.children.get()
-    contact_child.screening_notes = SECRETS[8]
-    contact_child.save()
+    # Saved as a version too (ScreeningNotesVersion), through the service.
+    services.screening_notes_save(
+        by=worker, contact_child=contact_child, notes=SECRETS[8], version=contact_child.version
+    )
+    contact_child = ContactChild.objects.get(pk=contact_child.pk)
     level = LevelOfNeed.objects.create(name="Level 2")
     services.decision_propose(by=worker, contact_child=contact_child, outcome=Outcome.ADVICE,
                               level_of_need=level, rationale=SECRETS[5])  # fmt: skip
