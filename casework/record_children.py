@@ -40,14 +40,18 @@ from referrals.models import (
     ReferralDecision,
     Relationship,
     Restriction,
+    ScreeningNotesVersion,
     Team,
 )
 from strategy.models import (
     Action,
+    ChildProtectionPlan,
     DiscussionChild,
+    DiscussionRecordVersion,
     EnquiryOutcomeDecision,
     InitialConference,
     Participant,
+    PlanReview,
     Section47,
     StrategyDiscussion,
 )
@@ -77,8 +81,11 @@ CHILD_LOOKUPS: dict[type[Model], tuple[str, ...]] = {
     Restriction: ("child",),
     DiscussionChild: ("child",),
     InitialConference: ("child",),
+    ChildProtectionPlan: ("child",),
+    PlanReview: ("plan__child",),
     Section47: ("child",),
     ContactDecision: ("contact_child__child",),
+    ScreeningNotesVersion: ("contact_child__child",),
     ReferralDecision: ("referral__child",),
     EnquiryOutcomeDecision: ("section47__child",),
     SharingRecord: (REFERENCE,),
@@ -89,6 +96,7 @@ CHILD_LOOKUPS: dict[type[Model], tuple[str, ...]] = {
     StrategyDiscussion: ("children__child",),
     Participant: ("discussion__children__child",),
     Action: ("discussion__children__child",),
+    DiscussionRecordVersion: ("discussion__children__child",),
     PartnerReferral: ("contact__children__child",),
     PartnerReferralChild: ("referral__contact__children__child",),
 }

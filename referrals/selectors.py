@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Concat, ExtractDay, ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from casework import safety
@@ -23,7 +23,7 @@ from referrals.models import (
     Person,
     Relationship,
 )
-from referrals.models.contacts import Contact, ContactChild, ContactChildState
+from referrals.models.contacts import FAMILY_TOLD_NEEDED, Contact, ContactChild, ContactChildState
 from referrals.models.episodes import (
     OPEN_REFERRAL_STATES,
     Assessment,
@@ -216,13 +216,34 @@ def with_identity(matches: list[Match], *, model, user) -> list[Match]:
     return matches
 
 
+class NextStep(models.TextChoices):
+    """What is due next for a child of a contact (the queue's column and its stage filter)."""
+
+    DECISION = "decision", "Decision"
+    SIGN_OFF = "sign_off", "Sign-off"
+    FEEDBACK = "feedback", "Feedback to the referrer"
+    FAMILY_TOLD = "family_told", "Family told"
+    CLOSE = "close", "Close"
+
+
 @dataclass
 class QueueRow:
     contact_child: ContactChild
+    next_step: str
+    next_step_label: str
     due: date
     overdue: bool
     due_today: bool
     worker: str
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """The queue's filters: kept in the session, never in the address (issue 19)."""
+
+    stage: str = ""
+    worker: int | None = None
+    overdue: bool = False
 
 
 QUEUE_PAGE_SIZE = 50
@@ -230,27 +251,84 @@ QUEUE_PAGE_SIZE = 50
 OPEN_STATES = ["screening", "proposed", "signed_off"]
 
 
-def open_decisions():
+def _next_step() -> Case:
+    """The next step of an open child, from its own state and the feedback recorded so far
+    (DESIGN.md "The journey"): decided, signed off, the referrer and the family told, closed."""
+    signed_off = Q(state=ContactChildState.SIGNED_OFF)
+    return Case(
+        When(state=ContactChildState.SCREENING, then=Value(NextStep.DECISION.value)),
+        When(state=ContactChildState.PROPOSED, then=Value(NextStep.SIGN_OFF.value)),
+        When(signed_off & Q(feedback_given__isnull=True), then=Value(NextStep.FEEDBACK.value)),
+        When(
+            signed_off
+            & Q(current_decision__outcome__in=list(FAMILY_TOLD_NEEDED), family_told__isnull=True),
+            then=Value(NextStep.FAMILY_TOLD.value),
+        ),
+        default=Value(NextStep.CLOSE.value),
+        output_field=models.CharField(),
+    )
 
-    return ContactChild.objects.filter(state__in=OPEN_STATES).order_by("pk")
+
+def _next_due() -> Case:
+    """The decision and its sign-off are due by the contact's decision date; feedback, the
+    family and closing by the feedback date set at sign-off (TIMESCALE_FEEDBACK_TO_REFERRER)."""
+    return Case(
+        When(state=ContactChildState.SIGNED_OFF, feedback_due__isnull=False,
+             then=F("feedback_due")),
+        default=F("contact__decision_due"),
+        output_field=models.DateField(),
+    )  # fmt: skip
+
+
+def open_decisions(*, filters: QueueFilters = QueueFilters(), today: date | None = None):
+    """Open work only (the state index), each child with its next step and when it is due,
+    computed in the query; filtered by stage, allocated worker and overdue."""
+    rows = (
+        ContactChild.objects.filter(state__in=OPEN_STATES)
+        .annotate(next_step=_next_step(), next_due=_next_due())
+        .order_by("pk")
+    )
+    if filters.stage:
+        rows = rows.filter(next_step=filters.stage)
+    if filters.worker is not None:
+        rows = rows.filter(
+            Exists(
+                Allocation.objects.filter(
+                    child=OuterRef("child"), ended_at__isnull=True, worker_id=filters.worker
+                )
+            )
+        )
+    if filters.overdue and today is not None:
+        rows = rows.filter(next_due__lt=today)
+    return rows
+
+
+def queue_workers() -> list[tuple[int, str]]:
+    """The workers with an open allocation, for the worker filter (one query)."""
+    return [
+        (pk, f"{first} {last}".strip() or username)
+        for pk, first, last, username in Allocation.objects.filter(ended_at__isnull=True)
+        .values_list("worker_id", "worker__first_name", "worker__last_name", "worker__username")
+        .order_by("worker__first_name", "worker__last_name", "worker_id")
+        .distinct()
+    ]
 
 
 def front_door_queue(
-    *, today: date, user, offset: int = 0, limit: int = QUEUE_PAGE_SIZE
-) -> list[QueueRow]:
-    """A page of open decisions, oldest contact first, due and overdue marked, in one query.
+    *, today: date, user, filters: QueueFilters = QueueFilters(), offset: int = 0,
+    limit: int = QUEUE_PAGE_SIZE,
+) -> list[QueueRow]:  # fmt: skip
+    """A page of open decisions, oldest contact first, each with its next step and due date
+    (overdue and due today marked), in one query.
 
     Access is checked by the caller (casework.access); a restricted child not open to `user`
     is marked (`child_closed`) in the same query, for "Restricted record" and no name.
     """
-    from django.db.models import OuterRef, Subquery
-    from django.db.models.functions import Concat
-
     worker = Allocation.objects.filter(child=OuterRef("child"), ended_at__isnull=True).annotate(
         name=Concat("worker__first_name", models.Value(" "), "worker__last_name")
     )
     rows = (
-        ContactChild.objects.filter(state__in=OPEN_STATES)
+        open_decisions(filters=filters, today=today)
         .select_related("contact", "child", "current_decision")
         .defer(
             "screening_notes", "feedback_note", "family_note",
@@ -266,10 +344,11 @@ def front_door_queue(
     return [
         QueueRow(
             contact_child=row,
-            due=row.contact.decision_due,
-            overdue=row.contact.decision_due < today and row.state == ContactChildState.SCREENING,
-            due_today=row.contact.decision_due == today
-            and row.state == ContactChildState.SCREENING,
+            next_step=row.next_step,
+            next_step_label=NextStep(row.next_step).label,
+            due=row.next_due,
+            overdue=row.next_due < today,
+            due_today=row.next_due == today,
             worker=row.worker_name or "",
         )
         for row in rows

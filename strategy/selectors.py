@@ -103,6 +103,12 @@ def discussion_detail(pk: int):
     return get_object_or_404(queryset, pk=pk)
 
 
+def record_versions(discussion) -> list:
+    """The record's versions, newest first, with who saved each (one query; the sealed
+    content is not loaded: the history names what changed)."""
+    return list(discussion.record_versions.select_related("saved_by").defer("content"))
+
+
 def referrals_to_convene(*, contact_id: int) -> list:
     """The open referrals from one contact (a child and their brothers and sisters), each
     with its child: who a discussion convened from one of them may be about."""

@@ -167,5 +167,6 @@ class ScreeningNotesForm(RuledForm):
         self.helper.layout = Layout(
             Field.textarea("screening_notes", rows=6),
             "version",
-            Button.secondary("submit", "Save notes"),
+            # Named: on the decision page it shares one form with the proposal (issue 19).
+            Button.secondary("save_notes", "Save notes"),
         )

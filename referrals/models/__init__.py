@@ -8,7 +8,13 @@ from referrals.models.children import (
     Person,
     Relationship,
 )
-from referrals.models.contacts import Contact, ContactChild, ContactDecision, LevelOfNeed
+from referrals.models.contacts import (
+    Contact,
+    ContactChild,
+    ContactDecision,
+    LevelOfNeed,
+    ScreeningNotesVersion,
+)
 from referrals.models.episodes import Assessment, Referral, ReferralDecision
 from referrals.models.information_requests import InformationRequest
 from referrals.models.lado import LadoOutcome, LadoReferral, LadoState
@@ -39,5 +45,6 @@ __all__ = [
     "ReferralDecision",
     "Relationship",
     "Restriction",
+    "ScreeningNotesVersion",
     "Team",
 ]

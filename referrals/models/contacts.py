@@ -106,6 +106,7 @@ class ContactChild(ConcurrentTransitionMixin, models.Model):
     state = FSMField(
         default=ContactChildState.SCREENING, choices=ContactChildState.choices, protected=True
     )
+    # The newest version's text (ScreeningNotesVersion keeps every one, never overwritten).
     screening_notes = EncryptedTextField(blank=True)
     current_decision = models.ForeignKey(
         "referrals.ContactDecision",
@@ -120,6 +121,9 @@ class ContactChild(ConcurrentTransitionMixin, models.Model):
     )
     family_told = models.BooleanField(null=True)
     family_note = EncryptedTextField(blank=True, help_text="What the family was told, or why not")
+    # Feedback to the referrer (and the family) is due this many working days after sign-off:
+    # computed once, by the sign-off service, from the timescale (referrals.timescales).
+    feedback_due = models.DateField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -192,6 +196,37 @@ class ContactDecision(Proposal):
 
     def __str__(self) -> str:
         return f"Decision D-{self.pk:06d}" if self.pk else "Decision (new)"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return about_child(self.contact_child.child_id)
+
+
+@register_audited
+class ScreeningNotesVersion(models.Model):
+    """One saved version of a child's screening notes: a save adds a version and never
+    overwrites one, so the history shows who wrote what and when (issue 19)."""
+
+    contact_child = models.ForeignKey(
+        ContactChild, on_delete=models.PROTECT, related_name="screening_versions"
+    )
+    number = models.PositiveIntegerField()
+    text = EncryptedTextField(blank=True)
+    # Empty only on a first version made from text saved before versions were kept.
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact_child", "number"], name="screening_version_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Screening notes version {self.number} of {self.contact_child_id}"
 
     def get_additional_data(self) -> dict[str, str]:
         return about_child(self.contact_child.child_id)

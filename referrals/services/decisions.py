@@ -4,6 +4,8 @@ feedback to the referrer and the family, and closing (DESIGN.md "The journey")."
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import Perm
@@ -24,6 +26,7 @@ from referrals.models.contacts import (
     ContactDecision,
     LevelOfNeed,
     Outcome,
+    ScreeningNotesVersion,
 )
 from referrals.services.lado import share_with_lado
 from referrals.timescales import Timescale, due_date, local_date
@@ -112,6 +115,9 @@ def decision_sign_off(*, by: User, contact_child: ContactChild, comment: str = "
         CONTACT_DECISION, by=by, record=contact_child, comment=comment,
         rules=rules,
     )  # fmt: skip
+    # The referrer (and the family) are told within the timescale, counted from the sign-off.
+    contact_child.feedback_due = due_date(timezone.now(), Timescale.FEEDBACK_TO_REFERRER)
+    contact_child.save(update_fields=["feedback_due"])
     outcome = contact_child.current_decision.outcome  # type: ignore[union-attr]  # a signed-off child has its current decision
     if outcome in (Outcome.REFERRAL, Outcome.STRATEGY_NOW):
         _open_referral(by, contact_child, urgent=outcome == Outcome.STRATEGY_NOW)
@@ -270,13 +276,19 @@ def contact_child_close(*, by: User, contact_child: ContactChild) -> ContactChil
 def screening_notes_save(
     *, by: User, contact_child: ContactChild, notes: str, version: int
 ) -> ContactChild:
-    """Screening notes, edited while screening; the second of two editors is told (version)."""
+    """Screening notes, edited while screening, each save a new version that overwrites none
+    (issue 19); the second of two editors is told (version)."""
     require_right(by, Perm.RECORD_CONTACTS)
     current = ContactChild.objects.select_for_update().get(pk=contact_child.pk)
     if current.version != version:
         raise ChangedBySomeoneElse(current)
     if current.state != ContactChildState.SCREENING:
         raise RuleBroken("Screening notes can be changed only while the child is being screened")
+    # A new version every time: the earlier text stays in the history (issue 19).
+    number = (current.screening_versions.aggregate(last=Max("number"))["last"] or 0) + 1
+    ScreeningNotesVersion.objects.create(
+        contact_child=current, number=number, text=notes, saved_by=by
+    )
     current.screening_notes = notes
     current.version += 1
     current.save(update_fields=["screening_notes", "version"])

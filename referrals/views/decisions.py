@@ -118,6 +118,8 @@ def _decision_page(
                 }
             ),
             "their_notes": their_notes,
+            # Every saved version, newest first, with who saved it and when (issue 19).
+            "notes_versions": list(contact_child.screening_versions.select_related("saved_by")),
             "information_requests": list(
                 contact_child.information_requests.select_related("agency").order_by("due_at", "pk")
             ),
@@ -138,9 +140,25 @@ def decision(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> HttpResp
 @case_view(ContactChild)
 @require_POST
 def decision_propose(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> HttpResponse:
-    """Step 1: the proposal, kept in the session until checked."""
+    """Step 1: the screening notes and the proposal are one form (issue 19): changed notes are
+    saved as a new version whichever button is pressed, and the proposal is kept in the
+    session until checked."""
     contact_child = _contact_child(request, pk, cc_pk, right=Perm.PROPOSE_DECISIONS)
+    notes_only = "save_notes" in request.POST
     form = ProposeDecisionForm(request.POST, child_id=contact_child.child_id)
+    if "screening_notes" in request.POST:
+        # Saving the notes alone keeps the proposal as typed, unchecked.
+        typed = (
+            ProposeDecisionForm(initial=request.POST.dict(), child_id=contact_child.child_id)
+            if notes_only
+            else form
+        )
+        refused = _save_notes(request, contact_child, form=typed)
+        if refused is not None:
+            return refused
+        contact_child = _contact_child(request, pk, cc_pk)
+    if notes_only:
+        return redirect("referrals:decision", pk=pk, cc_pk=cc_pk)
     if not form.is_valid():
         return _decision_page(request, contact_child, form=form)
     # Kept sealed until checked (a rationale never sits in the plain session table).
@@ -269,31 +287,50 @@ def decision_close(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> Ht
 def screening_notes(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> HttpResponse:
     """Save screening notes; if someone else saved first, show theirs and keep what was typed."""
     contact_child = _contact_child(request, pk, cc_pk, right=Perm.RECORD_CONTACTS)
-    form = ScreeningNotesForm(request.POST)
-    if not form.is_valid():
-        return _decision_page(request, contact_child, notes_form=form)
+    refused = _save_notes(request, contact_child)
+    if refused is not None:
+        return refused
+    return redirect("referrals:decision", pk=pk, cc_pk=cc_pk)
+
+
+def _save_notes(
+    request: AuthenticatedHttpRequest, contact_child: ContactChild, *, form=None
+) -> HttpResponse | None:
+    """Save the posted screening notes as a new version if they changed; None when saved (or
+    unchanged), else the page again with what was typed kept (and `form`, the proposal as
+    typed, when the notes came with it)."""
+    notes_form = ScreeningNotesForm(request.POST)
+    if form is not None and form.is_bound:
+        form.is_valid()  # its errors, if any, are shown with the notes' refusal
+    if not notes_form.is_valid():
+        return _decision_page(request, contact_child, notes_form=notes_form, form=form)
+    if notes_form.cleaned_data["screening_notes"] == contact_child.screening_notes:
+        return None
     try:
         services.screening_notes_save(
             by=request.user, contact_child=contact_child,
-            notes=form.cleaned_data["screening_notes"], version=form.cleaned_data["version"],
+            notes=notes_form.cleaned_data["screening_notes"],
+            version=notes_form.cleaned_data["version"],
         )  # fmt: skip
     except ChangedBySomeoneElse as conflict:
         typed = ScreeningNotesForm(
             initial={
-                "screening_notes": form.cleaned_data["screening_notes"],
+                "screening_notes": notes_form.cleaned_data["screening_notes"],
                 "version": conflict.current.version,
             }
         )
         return _decision_page(
-            request, conflict.current, notes_form=typed, errors=[CHANGED_BY_SOMEONE_ELSE],
-            their_notes=conflict.current.screening_notes, status=409,
+            request, conflict.current, notes_form=typed, form=form,
+            errors=[CHANGED_BY_SOMEONE_ELSE], their_notes=conflict.current.screening_notes,
+            status=409,
         )  # fmt: skip
     except RuleBroken as error:
         return _decision_page(
-            request, contact_child, notes_form=form, errors=[str(error)], status=409
-        )
+            request, contact_child, notes_form=notes_form, form=form, errors=[str(error)],
+            status=409,
+        )  # fmt: skip
     messages.success(request, "The screening notes are saved.")
-    return redirect("referrals:decision", pk=pk, cc_pk=cc_pk)
+    return None
 
 
 # The siblings' sign-off: every proposed decision of one contact on one page (issue 17) -------

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.audit import case_view, record_list, record_read
 from accounts.http import AuthenticatedHttpRequest
@@ -19,6 +21,7 @@ from casework.errors import (
 from notes import services as note_services
 from notes.forms import ContactNoteForm
 from referrals import selectors
+from referrals.forms.queue import QueueFilterForm
 from referrals.models import (
     Contact,
     ContactChild,
@@ -26,15 +29,51 @@ from referrals.models import (
 from referrals.models.contacts import ContactChildState
 from referrals.views.partner_referrals import queue_section
 
+QUEUE_FILTERS = "queue-filters"  # the session key: codes and a worker's id, never a name
 
+
+def _kept_filters(request: AuthenticatedHttpRequest) -> selectors.QueueFilters:
+    kept = request.session.get(QUEUE_FILTERS) or {}
+    return selectors.QueueFilters(
+        stage=kept.get("stage", ""), worker=kept.get("worker"), overdue=kept.get("overdue", False)
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The front door's queue: every open decision, oldest first, due and overdue marked."""
+    """The front door's queue: every open decision, oldest first, each with its next step, the
+    date it is due and a link to where it is done; filtered by what is posted, kept in the
+    session (issue 19: never a name in the address)."""
     access.refuse_case_object(request.user)
-    paginator = Paginator(selectors.open_decisions(), selectors.QUEUE_PAGE_SIZE)
+    if request.method == "GET" and "q" in request.GET:
+        # The queue is never searched through the address (a name would be kept in the
+        # browser's history and the server's logs): say so rather than ignore it.
+        messages.info(
+            request,
+            "The queue cannot be searched from the web address. Use the filters instead.",
+        )
+        return redirect("referrals:queue")
+    workers = selectors.queue_workers()
+    filters = _kept_filters(request)
+    if request.method == "POST":
+        if "clear" in request.POST:
+            request.session.pop(QUEUE_FILTERS, None)
+            return redirect("referrals:queue")
+        form = QueueFilterForm(request.POST, workers=workers)
+        if form.is_valid():
+            request.session[QUEUE_FILTERS] = asdict(form.filters())
+            return redirect("referrals:queue")
+    else:
+        form = QueueFilterForm(initial=QueueFilterForm.initial_for(filters), workers=workers)
+    today = timezone.localdate()
+    paginator = Paginator(
+        selectors.open_decisions(filters=filters, today=today), selectors.QUEUE_PAGE_SIZE
+    )
     page = paginator.get_page(request.GET.get("page"))
     rows = selectors.front_door_queue(
-        today=timezone.localdate(),
+        today=today,
         user=request.user,
+        filters=filters,
         offset=page.start_index() - 1 if paginator.count else 0,
         limit=paginator.per_page,
     )
@@ -48,6 +87,8 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rows": rows,
             "can_record": can_record,
             "page": page,
+            "filter_form": form,
+            "filtered": filters != selectors.QueueFilters(),
             **queue_section(request),
             # A proposed decision's row opens the contact's sign-off page for managers.
             "can_sign_off": access.has_right(request.user, Perm.SIGN_OFF_DECISIONS),

@@ -299,3 +299,89 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return f"Action SA-{self.pk:06d}" if self.pk else "Action (new)"
+
+
+@register_audited
+class DiscussionRecordVersion(models.Model):
+    """One saved version of a discussion's record: every save adds one and none is
+    overwritten, so the history shows who changed what and when (issue 19). `content` is the
+    record as saved (its text, the agencies' part, each child's decision), sealed as JSON;
+    `changed` names the parts that changed from the version before (names only, no text)."""
+
+    discussion = models.ForeignKey(
+        StrategyDiscussion, on_delete=models.PROTECT, related_name="record_versions"
+    )
+    number = models.PositiveIntegerField()
+    content = EncryptedTextField()
+    changed = models.TextField(blank=True)
+    # Empty only on a first version made from text saved before versions were kept.
+    saved_by = models.ForeignKey(
+        _USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["discussion", "number"], name="record_version_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Record version {self.number} of SD-{self.discussion_id:06d}"
+
+
+# The parts of the record a version keeps (DOMAIN.md "The record"), with the names its
+# history gives them.
+RECORD_PARTS = {
+    "held_at": "When it was held",
+    "other_children": "Other children affected",
+    "history_reviewed": "History reviewed",
+    "history_note": "History",
+    "childs_views": "The child's views",
+    "risk_analysis": "Risk analysis",
+    "police_plan": "Police plan",
+    "safety_plan": "Safety plan",
+    "legal_action": "Legal action",
+    "family_told": "Family told",
+    "family_note": "What the family is told",
+}
+
+
+def record_content(discussion, participants, children) -> dict:
+    """The record as it stands, for a version: the discussion's parts, each agency's part and
+    each child's decision (plain values only; also used by the migration that made the first
+    versions, so it reads fields, never methods)."""
+    parts: dict = {}
+    for name in RECORD_PARTS:
+        value = getattr(discussion, name)
+        parts[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return {
+        "parts": parts,
+        "agencies": {
+            str(p.pk): {
+                "agency": p.agency.name, "attendance": p.attendance, "attendees": p.attendees,
+                "absence_reason": p.absence_reason, "contribution": p.contribution,
+            }
+            for p in participants
+        },
+        "children": {
+            str(c.pk): {"outcome": c.outcome, "rationale": c.rationale} for c in children
+        },
+    }  # fmt: skip
+
+
+def record_changes(before: dict | None, after: dict) -> str:
+    """What changed from one version to the next, named (never quoted): "" for the first."""
+    if before is None:
+        return ""
+    changed = [
+        label
+        for name, label in RECORD_PARTS.items()
+        if before["parts"].get(name) != after["parts"].get(name)
+    ]
+    for key, part in after["agencies"].items():
+        if before["agencies"].get(key) != part:
+            changed.append(f"{part['agency']}'s part")
+    if before["children"] != after["children"]:
+        changed.append("The children's decisions")
+    return ", ".join(changed) or "Nothing (saved again unchanged)"

@@ -6,6 +6,7 @@ enforces the journey's rules, calls the transition, saves and audits it in one t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -32,12 +33,14 @@ from strategy.models import (
     DiscussionChild,
     DiscussionFormat,
     DiscussionOutcome,
+    DiscussionRecordVersion,
     DiscussionState,
     Participant,
     Section47,
     Section47State,
     StrategyDiscussion,
 )
+from strategy.models.discussions import record_changes, record_content
 from strategy.services.partners import (
     SharingTerms,
     check_terms,
@@ -221,7 +224,25 @@ def discussion_record(
         child.save()
     current.version += 1
     current.save()
+    _keep_version(by, current, participants.values(), children.values())
     return current
+
+
+def _keep_version(by: User, discussion: StrategyDiscussion, participants, children) -> None:
+    """Every save of the record adds a version naming what changed; none is overwritten
+    (issue 19)."""
+    content = record_content(
+        discussion,
+        sorted(participants, key=lambda p: p.pk),
+        sorted(children, key=lambda c: c.pk),
+    )
+    last = discussion.record_versions.order_by("-number").first()
+    DiscussionRecordVersion.objects.create(
+        discussion=discussion, number=(last.number + 1) if last else 1,
+        content=json.dumps(content, sort_keys=True),
+        changed=record_changes(json.loads(last.content) if last else None, content),
+        saved_by=by,
+    )  # fmt: skip
 
 
 @transaction.atomic

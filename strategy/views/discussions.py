@@ -136,6 +136,7 @@ def _discussion_page(
             and access.has_right(user, Perm.CONVENE_STRATEGY_DISCUSSIONS),
             "can_review": _is_held(discussion) and access.has_right(user, Perm.SIGN_OFF_DECISIONS),
             "you_recorded": discussion.recorded_by_id == user.pk,
+            "record_versions": selectors.record_versions(discussion),
         },
         status=status,
     )
@@ -243,6 +244,7 @@ def _record_page(
             or ActionForm(prefix="action", agencies=selectors.active_agencies()),
             "errors": list(errors),
             "theirs": theirs,
+            "record_versions": selectors.record_versions(discussion),
         },
         status=status,
     )

@@ -203,7 +203,7 @@ def manager_signs_both_off(page: Page, width: int | None = None) -> Effort:
     effort = Effort(page, width=width)
     effort.activate(page.locator("main").get_by_role("link", name="Front door queue"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Front door queue")
-    effort.activate(page.get_by_role("link", name="Sib0 Jones"))
+    effort.activate(page.get_by_role("link", name="Sib0 Jones", exact=True))
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign off the proposed decisions")
     effort.check_page()
     for name in ("Sib0 Jones", "Sib1 Jones"):

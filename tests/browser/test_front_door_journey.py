@@ -21,7 +21,7 @@ def test_practitioner_opens_a_contact_from_the_queue(page: Page, base):
     page.get_by_role("link", name="Front door queue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Front door queue")
     assert_accessible(page)
-    page.get_by_role("link", name="Sib1 Jones").click()
+    page.get_by_role("link", name="Sib1 Jones", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Contact received")
     expect(page.locator(".govuk-summary-list")).to_contain_text("Left alone overnight")
     assert page.url.endswith(f"/contacts/{record.pk}/")

@@ -42,7 +42,7 @@ def test_restrict_break_the_glass_and_see_the_opening(browser: Browser, base: st
 
     other = person(browser, base, "practitioner2")
     other.goto(f"{base}/front-door/")
-    other.get_by_role("link", name="Restricted record").click()
+    other.get_by_role("link", name="Restricted record", exact=True).click()
     expect(other.get_by_role("heading", level=1)).to_have_text("This record is restricted")
     other.get_by_role("button", name="Open the record").click()
     expect(other.get_by_role("alert")).to_contain_text("Give the reason you need to open")

@@ -149,7 +149,8 @@ def test_the_queue_links_a_managers_proposed_rows_to_the_siblings_page(client, w
     screening = contact(by=worker).children.get()
     sign_in(client, manager)
     page = client.get(reverse("referrals:queue")).content.decode()
-    assert page.count(url(children[0])) == 2
+    # The child's name and its next step ("Sign-off") both lead there, for each sibling.
+    assert page.count(url(children[0])) == 4
     assert reverse("referrals:contact", args=[screening.contact_id]) in page
     sign_in(client, worker)  # a practitioner's rows go to the contact, as before
     assert url(children[0]) not in client.get(reverse("referrals:queue")).content.decode()

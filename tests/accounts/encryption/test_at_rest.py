@@ -20,7 +20,7 @@ from accounts.sharing import SharingRecord
 from notes import services as note_services
 from notes.models import Note
 from referrals.models import LadoReferral
-from referrals.models.contacts import Contact, ContactChild, ContactDecision
+from referrals.models.contacts import Contact, ContactChild, ContactDecision, ScreeningNotesVersion
 from referrals.models.episodes import Assessment, ReferralDecision
 from referrals.models.information_requests import InformationRequest
 from referrals.models.partner_referrals import PartnerReferral
@@ -29,6 +29,7 @@ from strategy.models import (
     Action,
     ChildProtectionPlan,
     DiscussionChild,
+    DiscussionRecordVersion,
     EnquiryOutcomeDecision,
     InitialConference,
     Participant,
@@ -131,7 +132,7 @@ def fill_every_encrypted_model() -> None:
         Assessment, StrategyDiscussion, DiscussionChild, Participant, Action,
         EnquiryOutcomeDecision, InitialConference, SharingRecord, InformationRequest,
         LadoReferral, PartnerReferral, Restriction, BreakGlass, AccountChange,
-        ChildProtectionPlan, PlanReview,
+        ChildProtectionPlan, PlanReview, ScreeningNotesVersion, DiscussionRecordVersion,
     }  # fmt: skip
 
 
@@ -156,8 +157,11 @@ def fill_contact_models() -> None:
         referrer_name=SECRETS[4],
     )  # fmt: skip
     contact_child = contact.children.get()
-    contact_child.screening_notes = SECRETS[8]
-    contact_child.save()
+    # Saved as a version too (ScreeningNotesVersion), through the service.
+    services.screening_notes_save(
+        by=worker, contact_child=contact_child, notes=SECRETS[8], version=contact_child.version
+    )
+    contact_child = ContactChild.objects.get(pk=contact_child.pk)
     level = LevelOfNeed.objects.create(name="Level 2")
     services.decision_propose(
         childs_voice=SECRETS[31], safety_reason=SECRETS[32],
