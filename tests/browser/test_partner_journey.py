@@ -131,7 +131,7 @@ def refer(police: Page) -> int:
     child.get_by_label("Last name").fill("Fisher")
     fill_date(police, "Date of birth", BORN)
     child.get_by_label("Address").fill("14 Mill Lane, Holmsey")
-    child.get_by_label("Postcode").fill("hx1 4ml")
+    child.get_by_label("Postcode").fill("hx1 4nl")
     police.get_by_label("What happened, and what worries you?").fill(
         "Called to a disturbance at the home last night. Ruby said: 'Dad hit Mum and then me'."
     )
