@@ -301,7 +301,7 @@ def other_process(username: str, times: int) -> int:
 
 
 # Committed rows, so that the other process sees them.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_processes_share_one_lockout_count(client, make_user, settings):
     if connection.vendor == "sqlite" and ":memory:" in connection.settings_dict["NAME"]:
         pytest.fail("this test needs a file-backed SQLite test database (config/settings.py)")

@@ -203,3 +203,16 @@ def test_accounts_imports_no_case_app():
         if imported_apps(path) & case_apps
     ]
     assert offenders == []
+
+
+def test_every_transactional_test_restores_the_database_as_it_was():
+    """A transactional test without serialized rollback flushes the database and lets the
+    post-migrate signal make the content types again with new ids; the next test that restores
+    a serialized database then fails on their unique names, depending on the order the workers
+    run the tests in. So every transactional test rolls back serialized."""
+    offenders = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            if "transaction=True" in line and "serialized_rollback=True" not in line:
+                offenders.append(f"{path.relative_to(ROOT)}:{number}")
+    assert offenders == []

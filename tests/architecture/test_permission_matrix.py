@@ -516,11 +516,11 @@ PAGES: dict[str, Page] = {
     "strategy:section47-conference": page(case_page(P.CHAIR_CONFERENCES, order="LOR"),
                                           *enquiry_cases("s47_joint", 200, kenan=200)),
     # Child protection plans (strategy/views/plans.py): the Carveth plan (open)
-    "strategy:plan": page(READS, case("plan"), MISSING),
+    "strategy:plan": page(READS, case("plan"), case("plan_kenan", restricted="kenan"), MISSING),
     "strategy:plan-review": page(case_page(P.CHAIR_CONFERENCES, SIGNS, order="LOR"),
-                                 case("plan"), MISSING),
+                                 case("plan"), case("plan_kenan", restricted="kenan"), MISSING),
     "strategy:plan-end": page(case_page(P.CHAIR_CONFERENCES, SIGNS, order="LOR"),
-                              case("plan"), MISSING),
+                              case("plan"), case("plan_kenan", restricted="kenan"), MISSING),
     # Partner agencies in strategy discussions (strategy/views/partners.py)
     "strategy:invitations": page(PARTNER),
     "strategy:invitation": page(PARTNER, *invitation_cases(sd_convened=200, sd_held=200,
@@ -690,7 +690,8 @@ def demo_keys() -> dict[str, str]:
         "action_police": actions[people.POLICE].pk,
         "action_health": actions[people.HEALTH].pk,
         "s47_open": enquiries.get(state=Section47State.OPEN).pk,
-        "plan": ChildProtectionPlan.objects.get().pk,
+        "plan": ChildProtectionPlan.objects.exclude(child=kenan).get().pk,
+        "plan_kenan": ChildProtectionPlan.objects.get(child=kenan).pk,
         "s47_proposed": enquiries.get(state=Section47State.OUTCOME_PROPOSED).pk,
         "s47_joint": Section47.objects.get(discussion_child__discussion=school).pk,
         "s47_kenan": Section47.objects.get(child=kenan).pk,
@@ -736,11 +737,22 @@ def restrict_kenan_and_note_jenna() -> None:
     from notes.services import note_add
     from referrals.models import Child
     from referrals.services.restrictions import break_glass, child_restrict, restriction_lift
+    from strategy.models import ChildProtectionPlan, InitialConference, Section47
 
     manager = User.objects.get(username="manager")
     named = list(User.objects.filter(username__in=ALLOW_LISTED))
     kenan = Child.objects.get(first_name="Kenan", last_name="Trewhella")
     child_restrict(by=manager, child=kenan, reason="Test: like Jenna's", allowed=named)
+    # Kenan's enquiry went to a conference that made a plan: the plan pages' restricted case.
+    enquiry = Section47.objects.get(child=kenan)
+    conference = InitialConference.objects.create(
+        section47=enquiry, child=kenan, held_on=enquiry.start_date, chair=manager, plan=True,
+        category="PHY", recorded_by=manager,
+    )  # fmt: skip
+    ChildProtectionPlan.objects.create(
+        child=kenan, conference=conference, start_date=conference.held_on,
+        initial_category="PHY", latest_category="PHY",
+    )  # fmt: skip
     kensa = Child.objects.get(first_name="Kensa", last_name="Chenoweth")
     child_restrict(by=manager, child=kensa, reason="Test: a partner's referral", allowed=named)
     jenna = Child.objects.get(first_name="Jenna", last_name="Quiller")

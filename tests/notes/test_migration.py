@@ -24,7 +24,7 @@ from casework.references import child_reference
 from notes.models import Note
 from workspace.selectors import audit_entries
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 BEFORE_THE_MOVE = [("notes", None)]  # notes.0001 and referrals.0013 unapplied
 TEXT = "Grandmother rang: she will collect him from school (fictional)."

@@ -19,7 +19,7 @@ from referrals.models import ContactChild
 from referrals.timescales import WorkingCalendar, local_date
 from strategy.models import StrategyDiscussion
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 BEFORE_VERSIONS = [
     ("referrals", "0016_decision_voice_safety_reason_expected_outcomes"),
