@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts import sessions
 from accounts.audit import case_view, record_list, record_read
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import Perm
@@ -90,6 +91,7 @@ def _contact_page(
     )
 
 
+@sessions.posted_from("referrals:contact", "pk")
 @case_view(Contact)
 @require_POST
 def contact_note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

@@ -141,6 +141,7 @@ def _discussion_page(
     )
 
 
+@sessions.posted_from("strategy:discussion", "pk")
 @case_view(StrategyDiscussion)
 @require_POST
 def discussion_note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -282,6 +283,7 @@ def discussion_record(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     return redirect("strategy:discussion-record", pk=pk)
 
 
+@sessions.posted_from("strategy:discussion-record", "pk")
 @case_view(StrategyDiscussion)
 @require_POST
 def discussion_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -303,6 +305,7 @@ def discussion_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     return redirect("strategy:discussion-record", pk=pk)
 
 
+@sessions.posted_from("strategy:discussion-record", "pk")
 @case_view(StrategyDiscussion)
 @require_POST
 def discussion_action_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -321,6 +324,7 @@ def discussion_action_add(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     return redirect(reverse("strategy:discussion-record", args=[pk]) + "#actions")
 
 
+@sessions.posted_from("strategy:discussion-record", "pk")
 @case_view(StrategyDiscussion)
 @require_POST
 def discussion_action_remove(
