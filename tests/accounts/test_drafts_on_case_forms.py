@@ -47,7 +47,7 @@ def test_a_refused_note_shows_what_was_typed_and_keeps_it_for_the_child_s_page(c
 
 
 def test_an_empty_note_is_refused_and_nothing_is_kept_but_the_form(client, child_page):
-    worker, child = child_page
+    _worker, child = child_page
     response = client.post(reverse("referrals:note-add", args=[child.pk]), {"text": ""})
     assert response.status_code == 200 and "govuk-error-summary" in response.content.decode()
 
@@ -62,7 +62,7 @@ def test_a_note_sent_and_accepted_leaves_no_draft(client, child_page):
 
 
 def test_reloading_a_post_only_address_goes_to_its_page(client, child_page):
-    worker, child = child_page
+    _worker, child = child_page
     response = client.get(reverse("referrals:note-add", args=[child.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("referrals:child", args=[child.pk])

@@ -30,8 +30,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from accounts.permissions import Perm
 from accounts.roles import ROLE_PERMISSIONS
-from accounts.sessions import form_page
 from accounts.services import account_change_request, report_token
+from accounts.sessions import form_page
 from demo import people
 from tests.conftest import sign_in
 
