@@ -176,9 +176,25 @@ class FormDraft(models.Model):
         return json.loads(self.data)
 
 
+# Drafts that are records of work begun (a half-finished contact, issue 19): kept until used
+# or discarded, never expired with the others. Paths, or lazy URLs, registered by their app.
+_LASTING: list = []
+
+
+def lasting_draft(path) -> None:
+    """Keep the drafts at `path` (a form page, or a `wizard:` key) until used or discarded."""
+    _LASTING.append(path)
+
+
+def lasting_paths() -> list[str]:
+    return [str(path) for path in _LASTING]
+
+
 def _fresh(user) -> models.QuerySet[FormDraft]:
     cutoff = timezone.now() - timedelta(hours=settings.DRAFT_KEEP_HOURS)
-    return FormDraft.objects.filter(user=user, updated_at__gte=cutoff)
+    return FormDraft.objects.filter(
+        models.Q(updated_at__gte=cutoff) | models.Q(path__in=lasting_paths()), user=user
+    )
 
 
 def save_draft(*, user, path: str, fields: dict) -> FormDraft:
@@ -204,8 +220,15 @@ def discard_draft(*, user, path: str) -> None:
 
 
 def discard_expired_drafts() -> int:
+    """Old drafts go; a lasting one (work begun, listed for its author) stays."""
     cutoff = timezone.now() - timedelta(hours=settings.DRAFT_KEEP_HOURS)
-    return FormDraft.objects.filter(updated_at__lt=cutoff).delete()[0]
+    expired = FormDraft.objects.filter(updated_at__lt=cutoff).exclude(path__in=lasting_paths())
+    return expired.delete()[0]
+
+
+def lasting_drafts_of(user, paths: list[str]) -> list[FormDraft]:
+    """`user`'s lasting drafts among `paths`, newest first (one query)."""
+    return list(FormDraft.objects.filter(user=user, path__in=paths).order_by("-updated_at"))
 
 
 def session_context(request) -> dict:

@@ -424,6 +424,7 @@ PAGES: dict[str, Page] = {
     # for the names); partners and the administrator are refused like the page.
     "referrals:contact-matches": post(role_page(P.RECORD_CONTACTS)),
     "referrals:contact-new-check": page(role_page(P.RECORD_CONTACTS), case(ok=NEW_CONTACT)),
+    "referrals:contact-new-discard": post(role_page(P.RECORD_CONTACTS), case(ok=Found("/"))),
     "referrals:contact": page(READS, *CONTACT),
     "referrals:contact-note-add": post(RECORDS_NOTES, *CONTACT),
     # The siblings' sign-off (managers): an empty post asks for each child's choice.
