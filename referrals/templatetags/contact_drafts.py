@@ -6,7 +6,8 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 
-from accounts import sessions
+from accounts import rights, sessions
+from accounts.permissions import Perm
 from referrals.services.partner_referrals import NEW_CONTACT
 
 register = template.Library()
@@ -16,8 +17,8 @@ register = template.Library()
 def unrecorded_contact(context) -> dict:
     request = context.get("request")
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"started": None}
+    if user is None or not rights.has_right(user, Perm.RECORD_CONTACTS):
+        return {"started": None}  # only those who record contacts start one (no query)
     page, check, kept = (
         reverse("referrals:contact-new"),
         reverse("referrals:contact-new-check"),
