@@ -77,6 +77,8 @@ def test_a_refused_note_keeps_what_was_typed_and_a_reload_offers_it_back(
     assert_accessible(page)
     banner.get_by_role("button", name="Put them back in the form").click()
     expect(page.get_by_label("Note")).to_have_value(too_long)
+    # Kept on the server (encrypted), never in the browser's storage.
+    assert page.evaluate("localStorage.length + sessionStorage.length") == 0
     # Discarded, it is offered no more.
     page.reload()
     page.get_by_role("button", name="Discard them").click()
