@@ -7,9 +7,8 @@ class ReferralsConfig(AppConfig):
     verbose_name = "Children, contacts and referrals"
 
     def ready(self) -> None:
-        # Imported here: both modules define models, importable only once the apps are ready.
-        from accounts import sessions
-        from referrals.services.partner_referrals import NEW_CONTACT
+        from accounts import sessions  # defines a model: importable once the apps are ready
+        from referrals.services.partner_referrals import NEW_CONTACT  # imports models: as above
 
         # A half-finished contact is a record of work begun (issue 19): listed for its author
         # until recorded or discarded, never expired with other drafts.
