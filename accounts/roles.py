@@ -79,3 +79,10 @@ ROLE_SUMMARIES: dict[Role, str] = {
         "You manage users, agencies and local data. You do not see case records."
     ),
 }
+
+# A partner in the LADO service works from the LADO inbox, with no invitations menu (issue 19):
+# its home page says what it does there.
+LADO_SUMMARY = (
+    "You work from the LADO inbox: referrals about adults who work with children, and the "
+    "information requests sent to the LADO service."
+)

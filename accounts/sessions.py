@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.db import models
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -25,6 +28,49 @@ SIGNED_IN_AT = "signed_in_at"
 _SIGN_IN_PATHS = ("/sign-in/",)
 ACTIVITY_GRANULARITY = 30  # seconds
 LAST_ACTIVITY = "last_activity"
+
+
+def posted_from(page: str, *kwarg_names: str) -> Callable:
+    """Mark a POST-only view whose form lives on the page named `page` (a URL name taking
+    the view's `kwarg_names`). A GET of the view's address goes to that page (a reload, or
+    a sign-in coming back, never answers 405); a refused form is kept as that page's draft,
+    offered back there, and the error page carries that page's address (`request.form_page`)
+    for the browser's address bar."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            target = form_page(wrapper, kwargs)
+            if request.method != "POST":
+                return redirect(target)
+            request.form_page = target
+            response = view(request, *args, **kwargs)
+            if response.status_code in _REFUSED_FORM and request.user.is_authenticated:
+                save_draft(user=request.user, path=target, fields=_posted(request))
+            return response
+
+        wrapper.form_page_name = page
+        wrapper.form_page_kwargs = kwarg_names
+        return wrapper
+
+    return decorate
+
+
+# A form refused and shown again (not a 403, 404 or redirect).
+_REFUSED_FORM = frozenset({200, 400, 409, 422})
+
+
+def form_page(view, view_kwargs: dict) -> str:
+    """The address of the page holding a `posted_from` view's form."""
+    names = view.form_page_kwargs
+    return reverse(view.form_page_name, kwargs={name: view_kwargs[name] for name in names})
+
+
+def page_of(request, view_func, view_kwargs: dict) -> str:
+    """The page a request's form belongs to: its own address, or a POST-only view's page."""
+    if getattr(view_func, "form_page_name", None):
+        return form_page(view_func, view_kwargs)
+    return request.path
 
 
 def keeps_idle_timer(view):
@@ -53,7 +99,7 @@ class SessionTimeoutMiddleware:
                 and response.status_code in (302, 303)
                 and not response.get("Location", "").startswith(_SIGN_IN_PATHS)
             ):
-                discard_draft(user=user, path=request.path)
+                discard_draft(user=user, path=getattr(request, "form_page", request.path))
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -69,11 +115,13 @@ class SessionTimeoutMiddleware:
         ):
             from django.contrib.auth.views import redirect_to_login  # imports the user model
 
+            page = page_of(request, view_func, view_kwargs)
             if request.method == "POST" and not getattr(view_func, "keeps_idle_timer", False):
-                # What was being sent is kept, not lost, and offered back after sign-in.
-                save_draft(user=request.user, path=request.path, fields=_posted(request))
+                # What was being sent is kept, not lost, and offered back after sign-in
+                # on the page the form is on.
+                save_draft(user=request.user, path=page, fields=_posted(request))
             logout(request)
-            target = request.get_full_path() if request.method == "GET" else request.path
+            target = request.get_full_path() if request.method == "GET" else page
             return redirect_to_login(target, f"{reverse('accounts:sign-in')}?timed_out=1")
         # Recorded to the nearest half minute (a tenth of a short limit), so that most pages
         # do not write the session.
@@ -128,9 +176,25 @@ class FormDraft(models.Model):
         return json.loads(self.data)
 
 
+# Drafts that are records of work begun (a half-finished contact, issue 19): kept until used
+# or discarded, never expired with the others. Paths, or lazy URLs, registered by their app.
+_LASTING: list = []
+
+
+def lasting_draft(path) -> None:
+    """Keep the drafts at `path` (a form page, or a `wizard:` key) until used or discarded."""
+    _LASTING.append(path)
+
+
+def lasting_paths() -> list[str]:
+    return [str(path) for path in _LASTING]
+
+
 def _fresh(user) -> models.QuerySet[FormDraft]:
     cutoff = timezone.now() - timedelta(hours=settings.DRAFT_KEEP_HOURS)
-    return FormDraft.objects.filter(user=user, updated_at__gte=cutoff)
+    return FormDraft.objects.filter(
+        models.Q(updated_at__gte=cutoff) | models.Q(path__in=lasting_paths()), user=user
+    )
 
 
 def save_draft(*, user, path: str, fields: dict) -> FormDraft:
@@ -156,8 +220,15 @@ def discard_draft(*, user, path: str) -> None:
 
 
 def discard_expired_drafts() -> int:
+    """Old drafts go; a lasting one (work begun, listed for its author) stays."""
     cutoff = timezone.now() - timedelta(hours=settings.DRAFT_KEEP_HOURS)
-    return FormDraft.objects.filter(updated_at__lt=cutoff).delete()[0]
+    expired = FormDraft.objects.filter(updated_at__lt=cutoff).exclude(path__in=lasting_paths())
+    return expired.delete()[0]
+
+
+def lasting_drafts_of(user, paths: list[str]) -> list[FormDraft]:
+    """`user`'s lasting drafts among `paths`, newest first (one query)."""
+    return list(FormDraft.objects.filter(user=user, path__in=paths).order_by("-updated_at"))
 
 
 def session_context(request) -> dict:
@@ -169,6 +240,7 @@ def session_context(request) -> dict:
         "session_idle_seconds": settings.SESSION_IDLE_SECONDS,
         "session_warning_seconds": settings.SESSION_WARNING_SECONDS,
         "draft": SimpleLazyObject(lambda: draft_for(request.user, request.path)),
+        "form_page": getattr(request, "form_page", ""),
     }
 
 

@@ -295,6 +295,7 @@ def user_detail(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse
     )
 
 
+@sessions.posted_from("accounts:user", "user_id")
 @require_POST
 def user_action(request: AuthenticatedHttpRequest, user_id: int, action: str) -> HttpResponse:
     """Deactivate, unlock; or ask for a reactivation, a two-factor or a password reset."""
@@ -345,6 +346,7 @@ def account_changes(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+@sessions.posted_from("accounts:account-changes")
 @require_POST
 def account_change_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """Approve a change, or cancel it before it takes effect."""

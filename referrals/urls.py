@@ -36,6 +36,7 @@ urlpatterns = [
     path("contacts/new/", contacts.contact_new, name="contact-new"),
     path("contacts/new/matches/", contacts.contact_matches, name="contact-matches"),
     path("contacts/new/check/", contacts.contact_new_check, name="contact-new-check"),
+    path("contacts/new/discard/", contacts.contact_new_discard, name="contact-new-discard"),
     path("contacts/<int:pk>/", front_door.contact_detail, name="contact"),
     path("contacts/<int:pk>/notes/", front_door.contact_note_add, name="contact-note-add"),
     path("contacts/<int:pk>/sign-off/", decisions.contact_sign_off, name="contact-sign-off"),

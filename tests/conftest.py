@@ -181,6 +181,12 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _case_forms_keep_drafts(settings):
+    """Every page any test renders is checked: a case-text form keeps a draft (issue 19)."""
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.case_forms.CaseFormsKeepDrafts"]
+
+
 @pytest.fixture
 def demo(db):
     """The demo authority, partners and users of `manage.py load_demo`."""

@@ -10,9 +10,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts import rights
-from accounts.models import AuditEntry, User
+from accounts.models import Agency, AuditEntry, User
 from accounts.notices import Notice, notices_for
-from accounts.roles import ROLE_SUMMARIES, Role
+from accounts.roles import LADO_SUMMARY, ROLE_SUMMARIES, Role
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ def home_profile(user: User) -> HomeProfile:
     """The user's name, agency and roles, in two queries whatever they hold."""
     # Rights are asked of the user given (the request's), whose cache the navigation shares.
     person = User.objects.select_related("agency").prefetch_related("groups").get(pk=user.pk)
+    lado = person.agency.kind == Agency.Kind.LADO and rights.uses_lado_inbox(user)
     return HomeProfile(
         user_id=person.pk,
         reads_audit_trail=rights.can_read_audit_trail(user),
@@ -43,9 +44,16 @@ def home_profile(user: User) -> HomeProfile:
         sees_case_records=rights.can_view_case_records(user),
         display_name=person.display_name,
         agency_name=person.agency.name,
-        roles=[RoleSummary(name, ROLE_SUMMARIES[Role(name)]) for name in person.role_names],
+        roles=[
+            RoleSummary(
+                name, LADO_SUMMARY if lado and name in _PARTNER else ROLE_SUMMARIES[Role(name)]
+            )
+            for name in person.role_names
+        ],
     )
 
+
+_PARTNER = {Role.PARTNER_PRACTITIONER.value, Role.PARTNER_SAFEGUARDING_LEAD.value}
 
 HOME_NOTICES = 5
 

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts import sessions
 from accounts.audit import case_view, record_read
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import Perm
@@ -119,6 +120,7 @@ def _child_sharing(request: AuthenticatedHttpRequest, child: Child, not_shared_f
     }
 
 
+@sessions.posted_from("referrals:child", "pk")
 @case_view(Child)
 @require_POST
 def child_not_shared(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -146,6 +148,7 @@ def child_not_shared(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return _child_page(request, child, not_shared_form=form)
 
 
+@sessions.posted_from("referrals:child", "pk")
 @case_view(Child)
 @require_POST
 def note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -240,6 +243,7 @@ def child_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@sessions.posted_from("referrals:child", "pk")
 @case_view(Child)
 @require_POST
 def child_allocate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -258,6 +262,7 @@ def child_allocate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _child_page(request, child, allocation_form=form)
 
 
+@sessions.posted_from("referrals:child", "pk")
 @case_view(Child)
 @require_POST
 def household_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -288,6 +293,7 @@ def household_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _child_page(request, child, household_form=form)
 
 
+@sessions.posted_from("referrals:child", "pk")
 @case_view(Child)
 @require_POST
 def household_leave(request: AuthenticatedHttpRequest, pk: int, household_pk: int) -> HttpResponse:

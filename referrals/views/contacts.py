@@ -5,6 +5,7 @@ each child's decision can be proposed or left to screen later."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -99,7 +100,12 @@ def _matches(request: AuthenticatedHttpRequest, row: PersonRow) -> list[selector
 
 
 def _contact_page(
-    request: AuthenticatedHttpRequest, form: ContactForm, state: dict, *, status: int = 200
+    request: AuthenticatedHttpRequest,
+    form: ContactForm,
+    state: dict,
+    *,
+    status: int = 200,
+    typed: sessions.FormDraft | None = None,
 ) -> HttpResponse:
     return render(
         request,
@@ -116,6 +122,7 @@ def _contact_page(
                 for c in state.get("referred_children", [])
             ],
             "referred_adults": state.get("referred_adults", ""),
+            "continued": typed or (state if state.get("form") else None),
         },
         status=status,
     )
@@ -126,8 +133,15 @@ def contact_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_right(request.user, Perm.RECORD_CONTACTS, access.RECORDS_CONTACTS)
     state = sessions.kept(user=request.user, key=NEW_CONTACT) or {}
     if request.method != "POST":
-        values, counts = _starting_values(request, state)
-        return _contact_page(request, ContactForm(initial=values, **counts), state)
+        typed = sessions.draft_for(request.user, request.path)
+        if typed is not None and not state.get("form"):
+            # A half-finished contact comes back as it was last saved: its own rows, each
+            # once (never added to the rows the page would start with).
+            values = _query_dict(typed.fields)
+            counts = ContactForm.counts_from(values)
+        else:
+            values, counts = _starting_values(request, state)
+        return _contact_page(request, ContactForm(initial=values, **counts), state, typed=typed)
     counts = ContactForm.counts_from(request.POST)
     action = request.POST.get("action", "continue")
     if action in ("add_child", "add_adult"):
@@ -152,6 +166,18 @@ def contact_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         })  # fmt: skip
         return redirect("referrals:contact-new-check")
     return _contact_page(request, form, state)
+
+
+@sessions.posted_from("referrals:contact-new")
+@require_POST
+def contact_new_discard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Discard the half-finished contact: what was typed and what was kept, nothing recorded."""
+    access.require_right(request.user, Perm.RECORD_CONTACTS, access.RECORDS_CONTACTS)
+    sessions.forget(user=request.user, key=NEW_CONTACT)
+    for page in ("referrals:contact-new", "referrals:contact-new-check"):
+        sessions.discard_draft(user=request.user, path=reverse(page))
+    messages.success(request, "The contact you had started is discarded.")
+    return redirect("workspace:home")
 
 
 def _entry(match: selectors.Match, relationship: str = "") -> dict:

@@ -137,6 +137,7 @@ def decision(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> HttpResp
     return _decision_page(request, contact_child)
 
 
+@sessions.posted_from("referrals:decision", "pk", "cc_pk")
 @case_view(ContactChild)
 @require_POST
 def decision_propose(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> HttpResponse:
@@ -220,6 +221,7 @@ def decision_check(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> Ht
     )
 
 
+@sessions.posted_from("referrals:decision", "pk", "cc_pk")
 @case_view(ContactChild)
 @require_POST
 def decision_review(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> HttpResponse:
@@ -249,6 +251,7 @@ def decision_review(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> H
     return redirect("referrals:contact", pk=pk)
 
 
+@sessions.posted_from("referrals:decision", "pk", "cc_pk")
 @case_view(ContactChild)
 @require_POST
 def decision_feedback(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> HttpResponse:
@@ -267,6 +270,7 @@ def decision_feedback(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) ->
     return redirect("referrals:decision", pk=pk, cc_pk=cc_pk)
 
 
+@sessions.posted_from("referrals:decision", "pk", "cc_pk")
 @case_view(ContactChild)
 @require_POST
 def decision_close(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> HttpResponse:
@@ -282,6 +286,7 @@ def decision_close(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> Ht
     return redirect("referrals:contact", pk=pk)
 
 
+@sessions.posted_from("referrals:decision", "pk", "cc_pk")
 @case_view(ContactChild)
 @require_POST
 def screening_notes(request: AuthenticatedHttpRequest, pk: int, cc_pk: int) -> HttpResponse:

@@ -124,6 +124,7 @@ def _referral_page(
     )
 
 
+@sessions.posted_from("referrals:referral", "pk")
 @case_view(Referral)
 @require_POST
 def referral_note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

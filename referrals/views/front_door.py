@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import sessions
 from accounts.audit import case_view, record_list, record_read
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import Perm
@@ -131,6 +132,7 @@ def _contact_page(
     )
 
 
+@sessions.posted_from("referrals:contact", "pk")
 @case_view(Contact)
 @require_POST
 def contact_note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

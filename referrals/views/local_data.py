@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts import sessions
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import Perm
 from casework import access
@@ -55,6 +56,7 @@ def _local_data_page(
     )
 
 
+@sessions.posted_from("referrals:local-data")
 @require_POST
 def closure_day_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     access.require_right(request.user, Perm.MANAGE_LOCAL_DATA, access.MANAGES_LOCAL_DATA)
@@ -90,6 +92,7 @@ def level_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Http
     return render(request, "referrals/level_form.html", {"form": form, "heading": heading})
 
 
+@sessions.posted_from("referrals:local-data")
 @require_POST
 def team_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_right(request.user, Perm.MANAGE_LOCAL_DATA, access.MANAGES_LOCAL_DATA)

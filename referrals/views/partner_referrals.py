@@ -200,6 +200,7 @@ def partner_referral(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     )
 
 
+@sessions.posted_from("referrals:partner-referral", "pk")
 @case_view(PartnerReferral)
 @require_POST
 def partner_referral_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts import sessions
 from accounts.audit import case_view, record_list, record_read
 from accounts.http import AuthenticatedHttpRequest
 from casework import access
@@ -135,6 +136,7 @@ def restriction(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _restriction_page(request, child, current, form=form)
 
 
+@sessions.posted_from("referrals:child-restriction", "pk")
 @case_view(Child)
 @require_POST
 def restriction_lift(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

@@ -12,6 +12,15 @@ const warningSeconds = Number(body.dataset.sessionWarningSeconds);
 const dialog = document.getElementById("session-timeout-dialog");
 const draftForms = Array.from(document.querySelectorAll("form[data-keep-draft]"));
 const SAVE_EVERY_MS = 5000;
+// A refused form sent to a POST-only address is shown with its page's own address, so that a
+// reload or a bookmark asks for the page (never the POST-only address, which answers no GET).
+const formPage = body.dataset.formPage;
+if (formPage && formPage !== window.location.pathname) {
+  for (const form of document.querySelectorAll("form")) {
+    if (!form.hasAttribute("action")) form.setAttribute("action", window.location.pathname);
+  }
+  window.history.replaceState(null, "", formPage);
+}
 
 function csrfToken() {
   const field = document.querySelector("input[name=csrfmiddlewaretoken]");
@@ -41,7 +50,7 @@ async function saveDrafts() {
     if (!changed.has(form)) continue;
     const fields = JSON.stringify(formFields(form));
     if (lastSaved.get(form) === fields) continue;
-    const data = new URLSearchParams({ path: window.location.pathname, fields });
+    const data = new URLSearchParams({ path: formPage || window.location.pathname, fields });
     try {
       const response = await fetch(body.dataset.draftUrl, {
         method: "POST",
@@ -62,7 +71,12 @@ function restoreDraft() {
   const source = document.getElementById("draft-data");
   if (!source || !draftForms.length) return;
   const fields = JSON.parse(source.textContent);
-  const form = draftForms[0];
+  // The draft belongs to the form on this page whose fields it names most.
+  const matching = (candidate) =>
+    Array.from(candidate.elements).filter((element) => element.name in fields).length;
+  const form = draftForms.reduce((best, candidate) =>
+    matching(candidate) > matching(best) ? candidate : best,
+  );
   for (const [name, value] of Object.entries(fields)) {
     const values = [].concat(value);
     for (const element of form.elements) {

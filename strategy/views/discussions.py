@@ -142,6 +142,7 @@ def _discussion_page(
     )
 
 
+@sessions.posted_from("strategy:discussion", "pk")
 @case_view(StrategyDiscussion)
 @require_POST
 def discussion_note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -284,6 +285,7 @@ def discussion_record(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     return redirect("strategy:discussion-record", pk=pk)
 
 
+@sessions.posted_from("strategy:discussion-record", "pk")
 @case_view(StrategyDiscussion)
 @require_POST
 def discussion_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -305,6 +307,7 @@ def discussion_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     return redirect("strategy:discussion-record", pk=pk)
 
 
+@sessions.posted_from("strategy:discussion-record", "pk")
 @case_view(StrategyDiscussion)
 @require_POST
 def discussion_action_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -323,6 +326,7 @@ def discussion_action_add(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     return redirect(reverse("strategy:discussion-record", args=[pk]) + "#actions")
 
 
+@sessions.posted_from("strategy:discussion-record", "pk")
 @case_view(StrategyDiscussion)
 @require_POST
 def discussion_action_remove(

@@ -129,6 +129,7 @@ def _enquiry_page(
     )
 
 
+@sessions.posted_from("strategy:section47", "pk")
 @case_view(Section47)
 @require_POST
 def section47_note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -173,6 +174,7 @@ def _not_open(request: AuthenticatedHttpRequest, enquiry: Section47) -> HttpResp
     )  # fmt: skip
 
 
+@sessions.posted_from("strategy:section47", "pk")
 @case_view(Section47)
 @require_POST
 def section47_propose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -245,6 +247,7 @@ def _not_reviewable(request: AuthenticatedHttpRequest, enquiry: Section47) -> Ht
     return None
 
 
+@sessions.posted_from("strategy:section47", "pk")
 @case_view(Section47)
 @require_POST
 def section47_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

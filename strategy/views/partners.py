@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_fsm import ConcurrentTransition
 
+from accounts import sessions
 from accounts.audit import Event, record_event, record_list
 from accounts.http import AuthenticatedHttpRequest
 from accounts.sharing import shared_with
@@ -217,6 +218,7 @@ def invitation_part(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@sessions.posted_from("strategy:invitation", "pk")
 @require_POST
 def invitation_note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     discussion, is_open = _shared_discussion(request, pk)
@@ -239,6 +241,7 @@ def invitation_note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     return _page(request, discussion, note_form=form)
 
 
+@sessions.posted_from("strategy:invitation", "pk")
 @require_POST
 def invitation_action_done(
     request: AuthenticatedHttpRequest, pk: int, action_pk: int

@@ -320,7 +320,9 @@ def test_a_restricted_child_needs_the_glass_broken_first(client, world):
 
 def test_the_form_is_post_only(client, world):
     sign_in(client, world["users"]["practitioner"])
-    assert client.get(not_shared_url(world)).status_code == 405
+    response = client.get(not_shared_url(world))  # a reload goes to the child's page, not a 405
+    assert response.status_code == 302
+    assert response["Location"] == reverse("referrals:child", args=[world["child"].pk])
 
 
 # The managers' list: /sharing/ --------------------------------------------------------------

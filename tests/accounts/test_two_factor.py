@@ -161,3 +161,12 @@ def test_demo_users_share_the_documented_app_secret(demo):
 
     assert set(TOTPDevice.objects.values_list("key", flat=True)) == {DEMO_TOTP_KEY_HEX}
     assert TOTPDevice.objects.filter(confirmed=True).count() == 13  # two administrators
+
+
+def test_the_security_code_page_shows_no_menu_before_sign_in_is_done(client, make_user):
+    user = password_only(client, make_user)
+    TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+    page = client.get(reverse("accounts:second-factor")).content.decode()
+    assert "Enter your security code" in page
+    assert "govuk-service-navigation__list" in page and "Sign out" in page  # leaving is offered
+    assert 'href="/front-door/"' not in page and ">Home<" not in page  # the menu is not

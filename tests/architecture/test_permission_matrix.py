@@ -26,11 +26,12 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from accounts.permissions import Perm
 from accounts.roles import ROLE_PERMISSIONS
 from accounts.services import account_change_request, report_token
+from accounts.sessions import form_page
 from demo import people
 from tests.conftest import sign_in
 
@@ -210,7 +211,7 @@ def managers_notice(user: str, case: Case) -> Expect:
 class Page:
     rule: Rule
     cases: tuple[Case, ...]
-    post_only: bool = False  # GET answers 405; an empty form is posted instead
+    post_only: bool = False  # an empty form is posted; a GET goes to the form's page (or 405)
     public: Expect | None = None  # what someone signed out gets, if not sent to sign in
 
 
@@ -423,6 +424,7 @@ PAGES: dict[str, Page] = {
     # for the names); partners and the administrator are refused like the page.
     "referrals:contact-matches": post(role_page(P.RECORD_CONTACTS)),
     "referrals:contact-new-check": page(role_page(P.RECORD_CONTACTS), case(ok=NEW_CONTACT)),
+    "referrals:contact-new-discard": post(role_page(P.RECORD_CONTACTS), case(ok=Found("/"))),
     "referrals:contact": page(READS, *CONTACT),
     "referrals:contact-note-add": post(RECORDS_NOTES, *CONTACT),
     # The siblings' sign-off (managers): an empty post asks for each child's choice.
@@ -607,6 +609,35 @@ def url_patterns() -> dict[str, str]:
 def test_every_url_pattern_has_an_expectation():
     without = sorted(set(url_patterns()) - set(PAGES))
     assert without == [], f"URL patterns with no entry in PAGES: {without}"
+
+
+# Addresses that only take a POST and never show a form of their own: the page's script
+# calls them in the background, or they are the sign-out button. Every other POST-only
+# address belongs to a form on a page (`posted_from`), so that no address bar holds a URL
+# that answers 405 (issue 19).
+BACKGROUND_POSTS = {
+    "accounts:sign-out": "the sign-out button; goes to the signed-out page",
+    "accounts:keep-alive": "called by the time-out warning's script",
+    "accounts:save-draft": "called by the draft script in the background",
+    "accounts:discard-draft": "redirects to the page the draft was on",
+    "referrals:contact-matches": "called by the contact form's script for possible matches",
+}
+
+
+def test_every_post_only_address_belongs_to_a_form_page_or_the_background():
+    lost = []
+    for name in url_patterns():
+        if name not in PAGES or not PAGES[name].post_only or name in BACKGROUND_POSTS:
+            continue
+        view = (
+            get_resolver()
+            .resolve(url_for(url_patterns()[name], ["1"] * url_patterns()[name].count("<")))
+            .func
+        )
+        if not hasattr(view, "form_page_name"):
+            lost.append(name)
+    assert not lost, f"POST-only addresses that would answer 405 on a reload: {lost}"
+    assert all(PAGES[name].post_only for name in BACKGROUND_POSTS)
 
 
 def test_every_expectation_has_a_url_pattern():
@@ -896,7 +927,14 @@ def run(demo: Demo, name: str, user: str, indexes: tuple[int, ...]) -> list[str]
             client.cookies[settings.SESSION_COOKIE_NAME] = demo.sessions[user]
         expected = expectation(name, user, item, demo.keys)
         if method == "GET" and PAGES[name].post_only and user != ANONYMOUS:
-            expected = 405
+            # A form's POST-only address sends a GET to the form's page (a reload, a sign-in
+            # coming back), whoever asks, before any id is looked at; a background one: 405.
+            view = resolve(url).func
+            expected = (
+                Found(form_page(view, resolve(url).kwargs))
+                if hasattr(view, "form_page_name")
+                else 405
+            )
         observed, body = answer(client, method, url)
         if not matches(expected, observed):
             wrong.append(f"{user} {method} {url} (case {index}): {observed}, expected {expected}")

@@ -37,8 +37,8 @@ def create_notes(request, count):
 
 NOTE_FORM = engines["django"].from_string(
     """{% extends "base.html" %}{% block title %}Record a note{% endblock %}
-{% block content %}<h1 class="govuk-heading-l">Record a note</h1>
-<form method="post" data-keep-draft novalidate>{% csrf_token %}
+{% block content %}{% load drafts %}<h1 class="govuk-heading-l">Record a note</h1>
+{% draft_offer %}<form method="post" data-keep-draft novalidate>{% csrf_token %}
 <div class="govuk-form-group"><label class="govuk-label" for="id_reference">Reference</label>
 <input class="govuk-input" id="id_reference" name="reference" type="text"></div>
 <div class="govuk-form-group"><label class="govuk-label" for="id_body">What happened</label>
@@ -53,7 +53,7 @@ def note_form(request):
     if request.method == "POST":
         SealedNote.objects.create(reference=request.POST["reference"], body=request.POST["body"])
         return redirect("/")
-    return HttpResponse(NOTE_FORM.render({"keeps_drafts": True}, request))
+    return HttpResponse(NOTE_FORM.render({}, request))
 
 
 def not_a_case_page(request):

@@ -509,7 +509,10 @@ def test_notes_and_actions_on_the_invitation_page(client, discussion, police, wo
     sign_off(discussion, by=worker, signer=manager)
     assert client.post(done_url).status_code == 302
     assert Action.objects.get(pk=action.pk).done_by == police
-    assert client.get(done_url).status_code == 405
+    # A reload of that address goes to the invitation's page (never a 405).
+    response = client.get(done_url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("strategy:invitation", args=[discussion.pk])
 
 
 def test_an_expired_grant_leaves_only_the_agency_s_own_part(

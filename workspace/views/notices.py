@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts import sessions
 from accounts.http import AuthenticatedHttpRequest
 from accounts.notices import Notice, notices_for, notices_mark_read
 
@@ -20,6 +21,7 @@ def notices(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "workspace/notices.html", {"page": page, "notices": list(page)})
 
 
+@sessions.posted_from("workspace:notices")
 @require_POST
 def notices_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Mark every notice of the user's read."""
@@ -27,6 +29,7 @@ def notices_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("workspace:notices")
 
 
+@sessions.posted_from("workspace:notices")
 @require_POST
 def notice_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark one of the user's notices read; someone else's is not found."""

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from accounts import services
+from accounts.models import Agency
 from accounts.roles import Role
 from tests.conftest import sign_in
 
@@ -17,10 +18,12 @@ def test_home_page_per_role(signed_in_client, role, django_assert_max_num_querie
     # session, user, savepoint and release (the request's transaction), the user with agency,
     # the user's groups, the user's rights, the second factor's device, the unread notices;
     # for partners, their agency's kind (whether the navigation shows the LADO inbox); for
-    # administrators, the count of account changes waiting for their approval
+    # administrators, the count of account changes waiting for their approval; for those who
+    # record contacts, their half-finished contact (issue 19)
     partner = role in (Role.PARTNER_PRACTITIONER, Role.PARTNER_SAFEGUARDING_LEAD)
     approver = role == Role.SYSTEM_ADMINISTRATOR
-    with django_assert_max_num_queries(10 if partner or approver else 9):
+    records = role in (Role.PRACTITIONER, Role.MANAGER)
+    with django_assert_max_num_queries(10 if partner or approver or records else 9):
         response = client.get(reverse("workspace:home"))
     assert response.status_code == 200
     page = response.content.decode()
@@ -34,7 +37,7 @@ def test_home_page_query_count_does_not_grow_with_roles(
     user = make_user(None)
     user.groups.set(Group.objects.all())
     sign_in(client, user)
-    with django_assert_max_num_queries(10):  # as above (an approver too), with seven roles
+    with django_assert_max_num_queries(11):  # as above (an approver, a recorder), seven roles
         response = client.get(reverse("workspace:home"))
     assert "Roles" in response.content.decode()
 
@@ -66,3 +69,11 @@ def test_managers_and_auditors_are_shown_the_administrators_actions(signed_in_cl
     page = signed_in_client(role).get(reverse("workspace:home")).content.decode()
     assert (reverse("accounts:administrators-actions") in page) is sees
     assert ("waiting for your approval" in page) is (role == Role.SYSTEM_ADMINISTRATOR)
+
+
+def test_the_lado_service_s_home_page_mentions_no_invitations(make_user, client):
+    lado = Agency.objects.create(name="Test LADO", kind=Agency.Kind.LADO)
+    sign_in(client, make_user(Role.PARTNER_PRACTITIONER, agency=lado))
+    page = client.get(reverse("workspace:home")).content.decode()
+    assert "LADO inbox" in page
+    assert "invited" not in page and "My invitations" not in page
