@@ -566,8 +566,9 @@ def test_discussion_page_query_count_does_not_grow(
     # savepoint, session, user, device, rights; the discussion with its people; children
     # with child, referral and enquiry; agencies; actions; whether a restricted child is
     # open; the notes with their authors and children; the read entries: savepoint, chain
-    # lock (PostgreSQL), last entry, one insert, release; release
-    with django_assert_max_num_queries(17):
+    # lock (PostgreSQL), last entry, one insert, release; release; the author's kept draft
+    # for the page (draft_offer)
+    with django_assert_max_num_queries(18):
         response = client.get(url("discussion", discussion.pk))
     assert response.content.decode().count("Someone from") == 3 + many
     assert len(response.context["notes"]) == 2 * many
