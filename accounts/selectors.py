@@ -11,6 +11,7 @@ from accounts.models import (
     Agency,
     User,
 )
+from accounts.roles import Role
 from accounts.sharing import SharingRecord
 
 
@@ -107,6 +108,16 @@ def accounts_with_open_changes(account_ids: list[int]) -> set[int]:
         AccountChange.objects.filter(
             account_id__in=account_ids, state__in=OPEN_CHANGE_STATES
         ).values_list("account_id", flat=True)
+    )
+
+
+def administrators() -> list[User]:
+    """Every system administrator's account, active or not (one query): the administrators'
+    actions page links to each one's whole audit trail."""
+    return list(
+        User.objects.filter(groups__name=Role.SYSTEM_ADMINISTRATOR.value)
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
     )
 
 

@@ -377,7 +377,12 @@ def administrators_actions(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/admin/administrators_actions.html",
-        {"page": page, "rows": page, "delay_hours": _delay_hours()},
+        {
+            "page": page,
+            "rows": page,
+            "delay_hours": _delay_hours(),
+            "administrators": selectors.administrators(),
+        },
     )
 
 

@@ -134,6 +134,9 @@ def test_managers_and_auditors_read_every_change_but_never_a_new_address(
     assert "Two people for every change that hands out access" in page
     assert "Change of email address" in page and "worker.new@example.invalid" not in page
     assert world["admin"].display_name in page and world["admin2"].display_name in page
+    # Actions that need no second person: each administrator's whole audit trail, linked.
+    for admin in (world["admin"], world["admin2"]):
+        assert reverse("workspace:audit-user", args=[admin.pk]) in page
 
 
 @pytest.mark.parametrize("count", [1, 30])
@@ -144,8 +147,8 @@ def test_administrators_actions_query_count_is_constant(
         services.user_reactivate(by=world["admin"], user=make_user(Role.AUDITOR), link_base=BASE)
     sign_in(client, make_user(Role.AUDITOR))
     # request: savepoint, session, user, rights, device; the count; a page of changes with
-    # who asked and approved; release
-    with django_assert_max_num_queries(8):
+    # who asked and approved; the administrators (their audit trails linked); release
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("accounts:administrators-actions"))
     assert response.status_code == 200
 
