@@ -361,12 +361,16 @@ def contact_new_check(request: AuthenticatedHttpRequest) -> HttpResponse:
 
     def submit(pending: tuple[dict, ContactDetailsForm]) -> Contact:
         kept, form = pending
-        return services.contact_record_and_propose(
+        contact = services.contact_record_and_propose(
             by=request.user, details=form.cleaned_data, children=kept["children"],
             adults=kept.get("adults", []), proposals=proposals.proposals(),
             partner_referral=kept["partner_referral"]["pk"]
             if kept.get("partner_referral") else None,
         )  # fmt: skip
+        # Recorded: a background save that landed after "Continue" is not a contact unrecorded.
+        for page in ("referrals:contact-new", "referrals:contact-new-check"):
+            sessions.discard_draft(user=request.user, path=reverse(page))
+        return contact
 
     def context(pending: tuple[dict, ContactDetailsForm]) -> dict:
         kept, form = pending

@@ -215,6 +215,10 @@ def partner_referral_record(request: AuthenticatedHttpRequest, pk: int) -> HttpR
         user=request.user, key=services.NEW_CONTACT,
         data=services.contact_wizard_start(referral, by=request.user),
     )  # fmt: skip
+    # A new contact from this referral: what was typed on the contact pages before (already
+    # replaced above) must not come back in its place.
+    for page in ("referrals:contact-new", "referrals:contact-new-check"):
+        sessions.discard_draft(user=request.user, path=reverse(page))
     return redirect("referrals:contact-new")
 
 

@@ -89,6 +89,7 @@ def test_screening_notes_typed_and_not_saved_survive_proposing(page: Page, cases
     page.get_by_label("Referral to children's social care").check()
     page.get_by_label("Level 3: child in need").check()
     page.get_by_label("Rationale").fill("Repeated missing episodes at night")
+    page.get_by_label("The child's voice").fill("Says she goes out to see friends and feels safe")
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Check your answers before proposing the decision"

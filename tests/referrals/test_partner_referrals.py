@@ -5,6 +5,7 @@ and never sees the LA's matches, screening, notes or decisions."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -751,3 +752,19 @@ def test_my_referrals_costs_the_same_with_10000_grants(client, demo):
         each=3400,
     )  # fmt: skip
     assert count() == one
+
+
+def test_recording_a_partner_referral_is_not_replaced_by_an_older_half_typed_contact(client, demo):
+    """Typing saved in the background on the contact page before (another contact) never
+    comes back in place of the referral's own details."""
+    referral = submit(user("police"))
+    sign_in(client, user("practitioner"))
+    stale = {"concern": "An older contact typed and left", "child_0_first_name": "Stale"}
+    saved = client.post(
+        reverse("accounts:save-draft"),
+        {"path": reverse("referrals:contact-new"), "fields": json.dumps(stale)},
+    )
+    assert saved.status_code == 204
+    client.post(reverse("referrals:partner-referral-record", args=[referral.pk]))
+    page = client.get(reverse("referrals:contact-new")).content.decode()
+    assert CONCERN in page and "An older contact typed and left" not in page

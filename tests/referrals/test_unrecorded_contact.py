@@ -88,3 +88,16 @@ def test_purge_drafts_leaves_a_half_finished_contact(worker_client, make_user, s
 def test_discarding_a_contact_is_refused_to_those_who_do_not_record_contacts(client, make_user):
     sign_in(client, make_user(Role.AUDITOR))
     assert client.post(reverse("referrals:contact-new-discard")).status_code == 403
+
+
+def test_recording_the_contact_leaves_no_half_finished_one_behind(worker_client):
+    """A background save that lands after "Continue" is gone once the contact is recorded."""
+    worker_client.post(NEW_URL, {**typed(worker_client.worker), "child_0_match": "new",
+                                 "child_1_match": "new", "action": "continue"})  # fmt: skip
+    save_in_background(worker_client, typed(worker_client.worker))  # late, after Continue
+    recorded = worker_client.post(
+        CHECK_URL, {"action": "record", "decision_0_when": "later", "decision_1_when": "later"}
+    )
+    assert recorded.status_code == 302
+    assert not FormDraft.objects.filter(user=worker_client.worker).exists()
+    assert NOT_YET not in worker_client.get(HOME).content.decode()
