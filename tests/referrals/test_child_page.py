@@ -94,7 +94,8 @@ def test_child_page_query_count_does_not_grow(
     # records about the child and the agencies of the "not shared" form (issue 9); whether the
     # child is restricted and open to the user (issue 9); the child protection plans (and
     # their reviews, when there is a plan) (issue 18).
-    with django_assert_max_num_queries(35):
+    # (+1: the kept draft or unrecorded contact looked up for the page, issue 19)
+    with django_assert_max_num_queries(36):
         response = client.get(reverse("referrals:child", args=[child.pk]))
     page = response.content.decode()
     assert page.count("Contact received") == contacts

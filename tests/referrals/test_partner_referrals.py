@@ -616,7 +616,8 @@ def test_the_queue_section_query_count_does_not_grow(
     # as the queue (tests/referrals/test_queue_and_contact_pages.py), plus the waiting
     # partner referrals with their agency; their children; their list entry: savepoint,
     # content type, last entry, insert, release
-    with django_assert_max_num_queries(16):
+    # (+1: the kept draft or unrecorded contact looked up for the page, issue 19)
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("referrals:queue"))
     assert len(response.context["partner_referrals"]) == count
 

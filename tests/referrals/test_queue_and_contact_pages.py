@@ -123,7 +123,8 @@ def test_contact_page_query_count_does_not_grow(
     # child; decisions with levels; adults; whether a restricted child is open; the notes
     # with authors; the read entries: savepoint, content type, chain lock (PostgreSQL), last
     # entry, insert, release; release
-    with django_assert_max_num_queries(17):
+    # (+1: the kept draft or unrecorded contact looked up for the page, issue 19)
+    with django_assert_max_num_queries(18):
         client.get(reverse("referrals:contact", args=[record.pk]))
 
 

@@ -666,7 +666,8 @@ def test_referral_page_query_count_does_not_grow(
     # savepoint, content type, chain lock (PostgreSQL), last entry, insert, release; the
     # proposals with their people; assessments; discussions; enquiries; the notes with their
     # authors; release
-    with django_assert_max_num_queries(18):
+    # (+1: the kept draft or unrecorded contact looked up for the page, issue 19)
+    with django_assert_max_num_queries(19):
         response = client.get(url("referral", referral))
     assert len(response.context["decisions"]) == rounds + (1 if rounds else 0)
     assert len(response.context["notes"]) == 2 * (rounds + 1)

@@ -713,7 +713,8 @@ def test_the_queue_query_count_is_constant_with_restricted_children(
     # savepoint, session, user, device, rights; the count, the page (restricted children
     # marked in the same query); the list entry: savepoint, chain lock (PostgreSQL), last
     # entry, insert, release; release; a contact the user started and did not record
-    with django_assert_max_num_queries(15):
+    # (+1: the kept draft or unrecorded contact looked up for the page, issue 19)
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("referrals:queue"))
     assert response.content.decode().count("Restricted record") == count + 1  # and world's
 

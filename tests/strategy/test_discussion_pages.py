@@ -568,7 +568,8 @@ def test_discussion_page_query_count_does_not_grow(
     # open; the notes with their authors and children; the read entries: savepoint, chain
     # lock (PostgreSQL), last entry, one insert, release; release; the author's kept draft
     # for the page (draft_offer)
-    with django_assert_max_num_queries(18):
+    # (+1: the kept draft or unrecorded contact looked up for the page, issue 19)
+    with django_assert_max_num_queries(19):
         response = client.get(url("discussion", discussion.pk))
     assert response.content.decode().count("Someone from") == 3 + many
     assert len(response.context["notes"]) == 2 * many
