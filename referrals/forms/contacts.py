@@ -269,6 +269,16 @@ class ContactForm(ContactDetailsForm):
                 self.fields.update(_row_fields(kind, n, n + 1))
                 self.row_helpers[kind].append(_row_helper(kind, n, n + 1))
         self.helper.render_unmentioned_fields = False
+        # Rows whose only fault is that no known record (or "new") was chosen: they still
+        # show their candidates, so that the person can choose.
+        self.choices_asked: set[str] = set()
+
+    def ask_which_record(self, kind: str, n: int, message: str) -> None:
+        """Ask which of the known records (or a new one) row `n` is: the error is shown on
+        the row's first name, and the row keeps its candidates to choose from."""
+        field = person_field(kind, n, "first_name")
+        self.add_error(field, message)
+        self.choices_asked.add(field)
 
     @staticmethod
     def counts_from(data) -> dict[str, int]:
@@ -303,12 +313,19 @@ class ContactForm(ContactDetailsForm):
                 typed=any(raw(name) for name in PERSON_FIELDS),
             )  # fmt: skip
             row.valid = bool(row.first_name and row.last_name) and not any(
-                person_field(kind, n, name) in errors for name in (*PERSON_FIELDS, "relationship")
+                self._faulty(errors, person_field(kind, n, name))
+                for name in (*PERSON_FIELDS, "relationship")
             )
             if row.valid:
                 row.nhs_number = normalise_nhs_number(row.nhs_number)
             rows.append(row)
         return rows
+
+    def _faulty(self, errors, field: str) -> bool:
+        """Whether `field` has an error other than the question of which record it is."""
+        if field not in errors:
+            return False
+        return field not in self.choices_asked or len(errors[field]) > 1
 
     def clean(self):
         cleaned = super().clean()

@@ -220,7 +220,6 @@ def _resolve(
             if not row.typed:
                 continue  # an empty row is left out
             row.matches = _matches(request, row)
-            first = person_field(kind, row.n, "first_name")
             if kind == "adult" and not row.relationship:
                 form.add_error(
                     person_field(kind, row.n, "relationship"),
@@ -246,8 +245,9 @@ def _resolve(
                             "name": offer.name, "relationship": offer.relationship}  # fmt: skip
                     add("adult" if what == "person" else "child", row, also, pk)
             else:
-                form.add_error(
-                    first,
+                form.ask_which_record(
+                    kind,
+                    row.n,
                     f"Say whether {row.name} is one of the known {plural} shown, or a new {noun}",
                 )
     if not entries["child"] and "child_0_first_name" not in form.errors:
