@@ -273,7 +273,7 @@ class ContactForm(ContactDetailsForm):
         # show their candidates, so that the person can choose.
         self.choices_asked: set[str] = set()
 
-    def ask_which_record(self, kind: str, n: int, message: str) -> None:
+    def ask_which_record(self, kind: str, n: int | str, message: str) -> None:
         """Ask which of the known records (or a new one) row `n` is: the error is shown on
         the row's first name, and the row keeps its candidates to choose from."""
         field = person_field(kind, n, "first_name")
