@@ -322,6 +322,19 @@ def record_export(
     return _record_records(Event.EXPORT, "Export", request, model, ids, child_ref)
 
 
+def record_search(
+    request: Any, model: type[models.Model], ids: Iterable[Any], *, people: Iterable[Any],
+    fields: Iterable[str],
+) -> AuditEntry:  # fmt: skip
+    """A search of the register (issue 20): which fields were asked and the ids shown (the
+    children's, and the adults' as "people"), never the terms themselves."""
+    return record_event(
+        Event.LIST, actor=request.user, model=model, object_repr="Search of the register",
+        details={"path": request.path, "ids": [str(pk) for pk in ids],
+                 "people": [str(pk) for pk in people], "fields": list(fields)},
+    )  # fmt: skip
+
+
 def _record_records(
     event: Event, noun: str, request: Any, model: type[models.Model], ids: Iterable[Any],
     child_ref: str,

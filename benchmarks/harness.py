@@ -38,6 +38,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -242,7 +243,8 @@ def seed(worker: User) -> Seeded:
     assessment_of = dict(Assessment.objects.values_list("referral_id", "pk"))
     discussions = [
         StrategyDiscussion(scheduled_for=now, format="video", chair=worker, convened_by=worker,
-                           due=r.referral_date, state="signed_off", held_at=now)
+                           due=r.referral_date, state="signed_off", held_at=now,
+                           recorded_at=now, reviewed_at=now)
         for r, _ in work
     ]  # fmt: skip
     _bulk(StrategyDiscussion, discussions, "strategy discussions", started)
@@ -302,13 +304,45 @@ def already_seeded() -> Seeded | None:
 @dataclass
 class Page:
     label: str
-    path: str  # formatted with the Seeded fields
+    path: str  # formatted with the Seeded fields and the search terms (`search_terms`)
+    data: dict[str, str] | None = None  # posted, each value formatted the same way
 
 
 PAGES = [
     Page("front door queue (first 50)", "/front-door/"),
     Page("decision page (50 earlier contacts)", "/contacts/{focus_contact}/children/{focus_contact_child}/"),
+    # Search (issue 20): the terms are posted. The seed's surnames share eight stems, so a
+    # surname alone matches an eighth of the register: the page shows the first 50.
+    Page("search: misspelt surname", "/search/", {"name": "{misspelt}"}),
+    Page("search: first name, misspelt surname", "/search/", {"name": "{first} {misspelt}"}),
+    Page("search: misspelt surname, date of birth", "/search/",
+         {"name": "{misspelt}", "date_of_birth_0": "{day}", "date_of_birth_1": "{month}",
+          "date_of_birth_2": "{year}"}),
+    Page("search: NHS number", "/search/", {"nhs_number": "{nhs_number}"}),
+    Page("search: reference", "/search/", {"reference": "{reference}"}),
 ]  # fmt: skip
+
+
+def search_terms(seeded: Seeded) -> dict[str, str]:
+    """What the search pages look for: the focus child, by a misspelling of its surname that
+    sounds the same, its first name, date of birth, NHS number and reference."""
+    child = ContactChild.objects.get(pk=seeded.focus_contact_child).child
+    if not child.nhs_number:
+        child.nhs_number = "9434765919"
+        child.save(update_fields=["nhs_number"])
+    stem = fold(child.last_name)
+    misspelt = next(
+        (word for word in (stem.replace("i", "y"), stem.replace("o", "oh"), stem + "e",
+                           stem.replace("ll", "l"), stem.replace("th", "tth"))
+         if word != stem and phonetic(word) == phonetic(stem)),
+        stem,
+    )  # fmt: skip
+    born = child.date_of_birth
+    return {
+        "misspelt": misspelt.capitalize(), "first": child.first_name,
+        "day": str(born.day), "month": str(born.month), "year": str(born.year),
+        "nhs_number": child.nhs_number, "reference": child.census_id,
+    }  # fmt: skip
 
 
 def _p95(timings: list[float]) -> float:
@@ -384,12 +418,19 @@ def main() -> None:
         client = signed_in_client(worker)
         print(f"Per page, {RUNS} runs each after {WARM} warm-ups ({CONTACTS:,} contacts):")
         print(f"  {'page':<38} {'p50':>8} {'p95':>8} {'queries':>8} {'SQL floor':>10}")
+        values = {**seeded.__dict__, **search_terms(seeded)}
         for page in PAGES:
-            path = page.path.format(**seeded.__dict__)
-            status = client.get(path).status_code
+            path = page.path.format(**values)
+            if page.data is None:
+                call = partial(client.get, path)
+            else:
+                call = partial(
+                    client.post, path, {k: v.format(**values) for k, v in page.data.items()}
+                )
+            status = call().status_code
             if status != 200:
                 sys.exit(f"{path} answered {status}")
-            p50, p95, queries, floor = measure(page.label, lambda path=path: client.get(path))
+            p50, p95, queries, floor = measure(page.label, call)
             print(f"  {page.label:<38} {p50:6.1f}ms {p95:6.1f}ms {queries:>8} {floor:8.1f}ms")
     finally:
         connections.close_all()

@@ -6,7 +6,8 @@ through the real services, so every record is in a state the journey can reach: 
 families put each referral, assessment, discussion and enquiry in every one of its states.
 Practitioners propose and record, managers sign off (four eyes), and the conference chair has
 no other part in any child's work. Every date is in the past, discussions and conferences on
-weekdays. The people are invented.
+weekdays, and each step runs at the moment its family's story gives it (`demo.schedule`), so
+the records carry the story's dates, in order. The people are invented.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.utils import timezone
 from accounts import sharing
 from accounts.models import Agency, User
 from demo import people
+from demo.schedule import Story, at, stories
 from notes.models import Note
 from notes.services import note_add
 from referrals import services as referral_services
@@ -38,7 +40,6 @@ from referrals.models.contacts import ContactChild, LevelOfNeed, Outcome
 from referrals.models.episodes import Assessment, AssessmentState, NextSteps, Referral
 from referrals.models.restrictions import Restriction
 from referrals.services.restrictions import child_restrict
-from referrals.timescales import Timescale, WorkingCalendar, due_date
 from strategy import services
 from strategy.models import (
     Attendance,
@@ -73,12 +74,6 @@ SHARING_TERMS = partners.SharingTerms(
 )  # fmt: skip
 
 
-def _weekday_on_or_before(day: date) -> date:
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    return day
-
-
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
@@ -101,6 +96,7 @@ class _Holmsey:
     level4: LevelOfNeed
     today: date
     now: datetime
+    stories: dict[str, Story]
 
     @classmethod
     def load(cls) -> _Holmsey:
@@ -119,6 +115,7 @@ class _Holmsey:
             level4=LevelOfNeed.objects.get(name="Level 4: child protection"),
             today=timezone.localdate(now),
             now=now,
+            stories=stories(now),
         )
 
     # Contacts and referrals ------------------------------------------------------------
@@ -142,63 +139,73 @@ class _Holmsey:
         return kids
 
     def referrals(
-        self, children: list[Child], concern: str, *, received: datetime, source: str,
+        self, children: list[Child], concern: str, *, story: Story, source: str,
         worker: User, manager: User, level: LevelOfNeed | None = None,
     ) -> list[Referral]:  # fmt: skip
         """A contact received in the past, and a decision to refer for each child, proposed by
-        `worker` and signed off by `manager`: one open referral per child."""
-        contact = referral_services.contact_record(
-            by=worker, received_at=received, taken_by=worker, source=source, concern=concern,
-            consent=ConsentPosition.GIVEN, children=children,
-            referrer_name="Demo referrer", referrer_agency="Demo agency",
-        )  # fmt: skip
+        `worker` and signed off by `manager`: one open referral per child, at the story's
+        moments."""
+        with at(story.received):
+            contact = referral_services.contact_record(
+                by=worker, received_at=story.received, taken_by=worker, source=source,
+                concern=concern, consent=ConsentPosition.GIVEN, children=children,
+                referrer_name="Demo referrer", referrer_agency="Demo agency",
+            )  # fmt: skip
         referrals = []
         for contact_child in contact.children.order_by("child__date_of_birth"):
-            referral_services.decision_propose(
-        childs_voice="Says she feels safe with her aunt",
-                by=worker, contact_child=contact_child, outcome=Outcome.REFERRAL,
-                level_of_need=level or self.level4,
-                rationale="Needs a social work response: refer to children's social care.",
-            )  # fmt: skip
-            referral_services.decision_sign_off(
-                by=manager, contact_child=ContactChild.objects.get(pk=contact_child.pk)
-            )
+            with at(story.decided):
+                referral_services.decision_propose(
+                    childs_voice="Says she feels safe with her aunt",
+                    by=worker, contact_child=contact_child, outcome=Outcome.REFERRAL,
+                    level_of_need=level or self.level4,
+                    rationale="Needs a social work response: refer to children's social care.",
+                )  # fmt: skip
+            with at(story.signed_off):
+                referral_services.decision_sign_off(
+                    by=manager, contact_child=ContactChild.objects.get(pk=contact_child.pk)
+                )
             referrals.append(Referral.objects.get(contact_child=contact_child))
         return referrals
 
     def next_steps(
         self, referral: Referral, next_steps: str, rationale: str, *, worker: User,
-        manager: User | None, primary_need: str = PrimaryNeed.N1,
+        manager: User | None, story: Story, primary_need: str = PrimaryNeed.N1,
     ) -> Referral:  # fmt: skip
         """Next steps proposed by `worker`, then signed off by `manager` (if given)."""
-        referral_services.referral_next_steps_propose(
-            by=worker, referral=referral, next_steps=next_steps,
-            primary_need="" if next_steps == NextSteps.NO_FURTHER_ACTION else primary_need,
-            rationale=rationale,
-        )  # fmt: skip
+        with at(story.next_steps):
+            referral_services.referral_next_steps_propose(
+                by=worker, referral=referral, next_steps=next_steps,
+                primary_need="" if next_steps == NextSteps.NO_FURTHER_ACTION else primary_need,
+                rationale=rationale,
+            )  # fmt: skip
         if manager is not None:
-            referral_services.referral_next_steps_sign_off(by=manager, referral=referral)
+            with at(story.next_steps_signed_off):
+                referral_services.referral_next_steps_sign_off(by=manager, referral=referral)
         return Referral.objects.get(pk=referral.pk)
 
-    def allocate(self, referrals: list[Referral], worker: User) -> None:
+    def allocate(self, referrals: list[Referral], worker: User, story: Story) -> None:
         for referral in referrals:
-            referral_services.allocation_set(
-                by=self.manager, child=referral.child, team=self.team, worker=worker
-            )
+            with at(story.allocated):
+                referral_services.allocation_set(
+                    by=self.manager, child=referral.child, team=self.team, worker=worker
+                )
 
     # Strategy discussions -----------------------------------------------------------------
 
     def convene(
-        self, referrals: list[Referral], *, scheduled_for: datetime, school: bool = False
-    ) -> StrategyDiscussion:
+        self, referrals: list[Referral], *, scheduled_for: datetime, school: bool = False,
+        when: datetime | None = None,
+    ) -> StrategyDiscussion:  # fmt: skip
+        """Convened at `when` (the story's moment; None: now) for `scheduled_for`."""
         agencies = [self.council, self.police, self.health] + ([self.school] if school else [])
         # The cause to suspect harm arose when the earliest of the contacts arrived.
         cause_known_at = min(r.contact_child.contact.received_at for r in referrals)
-        return services.discussion_convene(
-            by=self.practitioner, referrals=referrals, scheduled_for=scheduled_for,
-            format=DiscussionFormat.VIDEO, chair=self.manager2, agencies=agencies,
-            cause_known_at=min(cause_known_at, scheduled_for), sharing_terms=SHARING_TERMS,
-        )  # fmt: skip
+        with at(when):
+            return services.discussion_convene(
+                by=self.practitioner, referrals=referrals, scheduled_for=scheduled_for,
+                format=DiscussionFormat.VIDEO, chair=self.manager2, agencies=agencies,
+                cause_known_at=min(cause_known_at, scheduled_for), sharing_terms=SHARING_TERMS,
+            )  # fmt: skip
 
     def record(
         self, discussion: StrategyDiscussion, *, held_at: datetime, outcomes: list[str],
@@ -243,20 +250,24 @@ class _Holmsey:
         )  # fmt: skip
         return services.discussion_mark_held(by=self.practitioner, discussion=discussion)
 
-    def sign_off(self, discussion: StrategyDiscussion) -> None:
-        services.discussion_sign_off(
-            by=self.manager, discussion=discussion, comment="Agreed: proceed as recorded."
-        )
+    def sign_off(self, discussion: StrategyDiscussion, story: Story) -> None:
+        with at(story.discussion_signed_off):
+            services.discussion_sign_off(
+                by=self.manager, discussion=discussion, comment="Agreed: proceed as recorded."
+            )
 
     def held(
-        self, referrals: list[Referral], held_on: date, outcomes: list[str], *,
+        self, referrals: list[Referral], story: Story, outcomes: list[str], *,
         school: bool = False, **record,
     ) -> StrategyDiscussion:  # fmt: skip
-        """Convened for and held on `held_on` at 10:00, then recorded as held."""
-        held_at = _at(held_on, 10)
-        discussion = self.convene(referrals, scheduled_for=held_at, school=school)
+        """Convened, held and recorded as held at the story's moments."""
+        assert story.scheduled is not None  # noqa: S101  # a story with a discussion
+        discussion = self.convene(
+            referrals, scheduled_for=story.scheduled, school=school, when=story.convened
+        )
         record.setdefault("contributions", self.contributions())
-        return self.record(discussion, held_at=held_at, outcomes=outcomes, **record)
+        with at(story.recorded):
+            return self.record(discussion, held_at=story.scheduled, outcomes=outcomes, **record)
 
     def contributions(self) -> dict[int, str]:
         return {
@@ -268,13 +279,17 @@ class _Holmsey:
     def enquiries(self, referrals: list[Referral]) -> list[Section47]:
         return [Section47.objects.get(referral=r) for r in referrals]
 
-    def propose_outcome(self, enquiry: Section47, outcome: str, rationale: str) -> None:
-        services.section47_outcome_propose(
-            by=self.practitioner2, section47=enquiry, outcome=outcome, rationale=rationale
-        )
+    def propose_outcome(
+        self, enquiry: Section47, outcome: str, rationale: str, story: Story
+    ) -> None:
+        with at(story.outcome_proposed):
+            services.section47_outcome_propose(
+                by=self.practitioner2, section47=enquiry, outcome=outcome, rationale=rationale
+            )
 
-    def sign_off_outcome(self, enquiry: Section47) -> Section47:
-        services.section47_outcome_sign_off(by=self.manager2, section47=enquiry)
+    def sign_off_outcome(self, enquiry: Section47, story: Story) -> Section47:
+        with at(story.outcome_signed_off):
+            services.section47_outcome_sign_off(by=self.manager2, section47=enquiry)
         return Section47.objects.get(pk=enquiry.pk)
 
 
@@ -300,74 +315,84 @@ def load() -> int:
 
 def _referrals_only(h: _Holmsey) -> None:
     """Referrals in each state without a discussion, and an assessment authorised."""
+    story = h.stories["Quiller"]
     (quiller,) = h.family(
         "Quiller", ("Demelza", date(1994, 3, 14)), [("Jenna", date(2015, 9, 1), Sex.FEMALE)]
     )
     h.referrals(
         [quiller], "School nurse says Jenna has lost weight and is often tired.",
-        received=h.now - timedelta(hours=3), source=ReferralSource.SCHOOL_NURSE,
+        story=story, source=ReferralSource.SCHOOL_NURSE,
         worker=h.practitioner, manager=h.manager, level=h.level3,
     )  # fmt: skip  # open: next steps to decide
 
+    story = h.stories["Angwin"]
     (angwin,) = h.family(
         "Angwin", ("Loveday", date(1988, 11, 5)), [("Perran", date(2011, 2, 17), Sex.MALE)]
     )
     (referral,) = h.referrals(
         [angwin], "Perran told a youth worker he is scared of his mother's new partner.",
-        received=h.now - timedelta(days=1, hours=2), source=ReferralSource.OTHER_LA_DEPARTMENT,
+        story=story, source=ReferralSource.OTHER_LA_DEPARTMENT,
         worker=h.practitioner2, manager=h.manager2, level=h.level3,
     )  # fmt: skip
     h.next_steps(
         referral, NextSteps.ASSESSMENT, "Needs assessing: what Perran says about the home.",
-        worker=h.practitioner2, manager=None, primary_need=PrimaryNeed.N5,
+        worker=h.practitioner2, manager=None, primary_need=PrimaryNeed.N5, story=story,
     )  # fmt: skip  # next steps proposed, awaiting a manager
 
+    story = h.stories["Chegwidden"]
     (chegwidden,) = h.family(
         "Chegwidden", ("Wenna", date(1990, 7, 23)), [("Ivy", date(2018, 4, 2), Sex.FEMALE)]
     )
     (referral,) = h.referrals(
         [chegwidden], "Neighbour reports shouting from the flat late at night.",
-        received=h.now - timedelta(days=12), source=ReferralSource.ACQUAINTANCE,
+        story=story, source=ReferralSource.ACQUAINTANCE,
         worker=h.practitioner, manager=h.manager2, level=h.level3,
     )  # fmt: skip
     referral = h.next_steps(
         referral, NextSteps.NO_FURTHER_ACTION,
         "The school and health visitor have no concerns; the shouting was a one-off.",
-        worker=h.practitioner, manager=h.manager,
+        worker=h.practitioner, manager=h.manager, story=story,
     )  # fmt: skip
-    referral_services.referral_close(
-        by=h.manager, referral=referral, reason=ReasonForClosure.RC7, on=h.today
-    )  # closed: no further action
+    assert story.closed is not None  # noqa: S101  # this story closes the referral
+    with at(_at(story.closed, 16)):
+        referral_services.referral_close(
+            by=h.manager, referral=referral, reason=ReasonForClosure.RC7, on=story.closed
+        )  # closed: no further action
 
+    story = h.stories["Pascoe"]
     (pascoe,) = h.family(
         "Pascoe", ("Morwenna", date(1985, 1, 30)), [("Cador", date(2014, 12, 8), Sex.MALE)]
     )
     (referral,) = h.referrals(
         [pascoe], "GP worried about Cador's missed appointments for his asthma.",
-        received=h.now - timedelta(days=20), source=ReferralSource.GP,
+        story=story, source=ReferralSource.GP,
         worker=h.practitioner2, manager=h.manager, level=h.level3,
     )  # fmt: skip
     referral = h.next_steps(
         referral, NextSteps.ASSESSMENT, "Assess how his health needs are met at home.",
-        worker=h.practitioner2, manager=h.manager2, primary_need=PrimaryNeed.N3,
+        worker=h.practitioner2, manager=h.manager2, primary_need=PrimaryNeed.N3, story=story,
     )  # fmt: skip
     assessment = Assessment.objects.get(referral=referral, state=AssessmentState.OPEN)
-    referral_services.assessment_complete(
-        by=h.practitioner2, assessment=assessment, factors=[AssessmentFactor.F21],
-        analysis="Appointments now kept; the family has a new asthma plan with the GP.",
-        version=assessment.version,
-    )  # fmt: skip
-    referral_services.assessment_authorise(
-        by=h.manager, assessment=assessment, comment="No further action after assessment."
-    )
-    referral_services.referral_close(
-        by=h.manager, referral=referral, reason=ReasonForClosure.RC8, on=h.today
-    )  # closed after an authorised assessment
+    with at(story.assessed):
+        referral_services.assessment_complete(
+            by=h.practitioner2, assessment=assessment, factors=[AssessmentFactor.F21],
+            analysis="Appointments now kept; the family has a new asthma plan with the GP.",
+            version=assessment.version,
+        )  # fmt: skip
+    with at(story.authorised):
+        referral_services.assessment_authorise(
+            by=h.manager, assessment=assessment, comment="No further action after assessment."
+        )
+    assert story.closed is not None  # noqa: S101  # this story closes the referral
+    with at(_at(story.closed, 16)):
+        referral_services.referral_close(
+            by=h.manager, referral=referral, reason=ReasonForClosure.RC8, on=story.closed
+        )  # closed after an authorised assessment
 
 
-def _strategy_referral(h: _Holmsey, children, concern, *, received, source) -> list[Referral]:
+def _strategy_referral(h: _Holmsey, children, concern, *, story: Story, source) -> list[Referral]:
     referrals = h.referrals(
-        children, concern, received=received, source=source,
+        children, concern, story=story, source=source,
         worker=h.practitioner, manager=h.manager2,
     )  # fmt: skip
     return [
@@ -377,6 +402,7 @@ def _strategy_referral(h: _Holmsey, children, concern, *, received, source) -> l
             "Reasonable cause to suspect significant harm.",
             worker=h.practitioner,
             manager=h.manager2,
+            story=story,
         )
         for r in referrals
     ]
@@ -384,29 +410,31 @@ def _strategy_referral(h: _Holmsey, children, concern, *, received, source) -> l
 
 def _discussions(h: _Holmsey) -> None:
     """A discussion cancelled then convened again, and one held without health."""
+    story = h.stories["Rosewarne"]
     (rosewarne,) = h.family(
         "Rosewarne", ("Tegen", date(1996, 5, 19)), [("Jago", date(2020, 10, 12), Sex.MALE)]
     )
-    received = h.now - timedelta(days=1, hours=4)
     referrals = _strategy_referral(
         h, [rosewarne], "Nursery saw a bruise shaped like a handprint on Jago's arm.",
-        received=received, source=ReferralSource.EDUCATION_SERVICES,
+        story=story, source=ReferralSource.EDUCATION_SERVICES,
     )  # fmt: skip
-    first = h.convene(referrals, scheduled_for=received + timedelta(hours=2))
-    services.discussion_cancel(by=h.practitioner, discussion=first, reason=CANCEL_REASON)
+    assert story.scheduled is not None  # noqa: S101  # this story convenes a discussion
+    first = h.convene(referrals, scheduled_for=story.scheduled, when=story.convened)
+    with at(story.cancelled):
+        services.discussion_cancel(by=h.practitioner, discussion=first, reason=CANCEL_REASON)
     # Convened again: to be held now, its record not yet written (nothing in the future).
     h.convene(referrals, scheduled_for=h.now)
 
+    story = h.stories["Jelbert"]
     (jelbert,) = h.family(
         "Jelbert", ("Kerensa", date(1992, 8, 8)), [("Lowen", date(2016, 6, 25), Sex.MALE)]
     )
-    held_on = _weekday_on_or_before(h.today - timedelta(days=1))
     referrals = _strategy_referral(
         h, [jelbert], "Lowen told his teacher his father hit him with a belt.",
-        received=_at(held_on - timedelta(days=2), 15, 20), source=ReferralSource.SCHOOLS,
+        story=story, source=ReferralSource.SCHOOLS,
     )  # fmt: skip
     h.held(
-        referrals, held_on, [DiscussionOutcome.SECTION_47_SINGLE],
+        referrals, story, [DiscussionOutcome.SECTION_47_SINGLE],
         rationale="A disclosure of being hit with an implement: a section 47 enquiry.",
         risk="Disclosure is clear and consistent; marks seen by the teacher.",
         views="Lowen says he wants his dad to stop and to stay at home with mum.",
@@ -421,93 +449,96 @@ def _discussions(h: _Holmsey) -> None:
 
 def _enquiries(h: _Holmsey) -> None:
     """Section 47 enquiries in every state, one joint enquiry ending in a plan."""
-    calendar = WorkingCalendar.current()
-
     # Two siblings, one discussion: one enquiry open, the other's outcome proposed.
-    held_on = _weekday_on_or_before(h.today - timedelta(days=6))
+    story = h.stories["Nancarrow"]
+    held_on = story.held_on
+    assert held_on is not None  # noqa: S101  # every story here holds a discussion
     siblings = h.family("Nancarrow", ("Rosenwyn", date(1989, 2, 3)), [
         ("Elestren", date(2012, 3, 30), Sex.FEMALE), ("Hedra", date(2017, 11, 11), Sex.FEMALE),
     ])  # fmt: skip
     referrals = _strategy_referral(
         h, siblings, "Police found the girls alone at home overnight, the house very cold.",
-        received=_at(held_on - timedelta(days=1), 7, 40), source=ReferralSource.POLICE,
+        story=story, source=ReferralSource.POLICE,
     )  # fmt: skip
     discussion = h.held(
-        referrals, held_on, [DiscussionOutcome.SECTION_47_SINGLE] * 2,
+        referrals, story, [DiscussionOutcome.SECTION_47_SINGLE] * 2,
         rationale="Left alone overnight more than once: a section 47 enquiry for each girl.",
         risk="Repeated lack of supervision of a young child.",
         views="Elestren says she looks after Hedra when mum works nights.",
         actions=[("Visit the home and see both girls", "Social worker", h.council, held_on)],
     )  # fmt: skip
-    h.sign_off(discussion)
-    h.allocate(referrals, h.practitioner2)
+    h.sign_off(discussion, story)
+    h.allocate(referrals, h.practitioner2, story)
     _, hedra = h.enquiries(referrals)
     h.propose_outcome(
         hedra,
         EnquiryOutcome.NO_CONTINUING_RISK,
         "Substantiated, but mother has arranged childcare with her sister.",
+        story,
     )  # the older girl's enquiry stays open
 
     # Outcome signed off, continuing risk, the conference target passed: overdue.
-    held_on = _weekday_on_or_before(h.today - timedelta(days=35))
-    while due_date(held_on, Timescale.INITIAL_CONFERENCE) >= h.today:
-        held_on = _weekday_on_or_before(held_on - timedelta(days=7))
+    story = h.stories["Trewhella"]
     (trewhella,) = h.family(
         "Trewhella", ("Senara", date(1993, 9, 9)), [("Kenan", date(2019, 1, 15), Sex.MALE)]
     )
     referrals = _strategy_referral(
         h, [trewhella], "Hospital: Kenan brought in with a fracture the story does not explain.",
-        received=_at(held_on - timedelta(days=2), 21, 5), source=ReferralSource.A_AND_E,
+        story=story, source=ReferralSource.A_AND_E,
     )  # fmt: skip
     h.sign_off(h.held(
-        referrals, held_on, [DiscussionOutcome.SECTION_47_SINGLE],
+        referrals, story, [DiscussionOutcome.SECTION_47_SINGLE],
         rationale="An unexplained fracture in a young child.",
         risk="Injury inconsistent with the account given.", views="Too young to say.",
-    ))  # fmt: skip
-    h.allocate(referrals, h.practitioner)
+    ), story)  # fmt: skip
+    h.allocate(referrals, h.practitioner, story)
     (enquiry,) = h.enquiries(referrals)
     h.propose_outcome(
         enquiry,
         EnquiryOutcome.CONTINUING_RISK,
         "Skeletal survey found an older healed fracture: continuing risk.",
+        story,
     )
-    h.sign_off_outcome(enquiry)  # the conference is not yet held, and it is overdue
+    h.sign_off_outcome(enquiry, story)  # the conference is not yet held, and it is overdue
 
     # Not substantiated: closed, conference not required.
-    held_on = _weekday_on_or_before(h.today - timedelta(days=14))
+    story = h.stories["Polglase"]
     (polglase,) = h.family(
         "Polglase", ("Ebrel", date(1987, 4, 27)), [("Gwen", date(2013, 8, 19), Sex.FEMALE)]
     )
     referrals = _strategy_referral(
         h, [polglase], "Gwen told a friend's mother that her uncle touched her.",
-        received=_at(held_on - timedelta(days=3), 18, 30), source=ReferralSource.ACQUAINTANCE,
+        story=story, source=ReferralSource.ACQUAINTANCE,
     )  # fmt: skip
     h.sign_off(h.held(
-        referrals, held_on, [DiscussionOutcome.SECTION_47_SINGLE],
+        referrals, story, [DiscussionOutcome.SECTION_47_SINGLE],
         rationale="A possible sexual harm disclosure: a section 47 enquiry.",
         risk="Unclear disclosure; the uncle lives elsewhere.",
         views="Gwen says she was misunderstood and feels safe.",
-    ))  # fmt: skip
-    h.allocate(referrals, h.practitioner2)
+    ), story)  # fmt: skip
+    h.allocate(referrals, h.practitioner2, story)
     (enquiry,) = h.enquiries(referrals)
     h.propose_outcome(
         enquiry,
         EnquiryOutcome.NOT_SUBSTANTIATED,
         "Gwen's account at the visit and the friend's mother agree: a misunderstanding.",
+        story,
     )
-    h.sign_off_outcome(enquiry)  # closed: conference not required
+    h.sign_off_outcome(enquiry, story)  # closed: conference not required
 
     # A joint enquiry with the police, ending in an initial conference and a plan.
-    held_on = _weekday_on_or_before(h.today - timedelta(days=28))
+    story = h.stories[MARKER_SURNAME]
+    held_on = story.held_on
+    assert held_on is not None and story.conference is not None  # noqa: S101  # as above
     (carveth,) = h.family(
         MARKER_SURNAME, ("Jowanna", date(1995, 12, 1)), [("Arthek", date(2018, 7, 4), Sex.MALE)]
     )
     referrals = _strategy_referral(
         h, [carveth], "Police at a domestic incident saw burns on Arthek's hands.",
-        received=_at(held_on - timedelta(days=1), 22, 45), source=ReferralSource.POLICE,
+        story=story, source=ReferralSource.POLICE,
     )  # fmt: skip
     h.sign_off(h.held(
-        referrals, held_on, [DiscussionOutcome.SECTION_47_JOINT],
+        referrals, story, [DiscussionOutcome.SECTION_47_JOINT],
         rationale="Burns and domestic abuse: a joint enquiry with the police.",
         risk="Burns consistent with a hot iron; domestic abuse in the home.",
         views="Arthek said 'hot' and pointed to the kitchen.", school=True,
@@ -517,23 +548,24 @@ def _enquiries(h: _Holmsey) -> None:
              held_on),
             ("Child protection medical", "Named nurse for safeguarding", h.health, held_on),
         ],
-    ))  # fmt: skip
-    h.allocate(referrals, h.practitioner)
+    ), story)  # fmt: skip
+    h.allocate(referrals, h.practitioner, story)
     (enquiry,) = h.enquiries(referrals)
     h.propose_outcome(
         enquiry,
         EnquiryOutcome.CONTINUING_RISK,
         "The medical found the burns non-accidental: continuing risk of significant harm.",
+        story,
     )
-    enquiry = h.sign_off_outcome(enquiry)
-    conference_on = min(calendar.add_working_days(held_on, 12), _weekday_on_or_before(h.today))
-    services.conference_record(
-        by=h.chair, section47=enquiry, held_on=conference_on,
-        agencies=[h.council, h.police, h.health, h.school], plan=True,
-        category=CategoryOfAbuse.PHY,
-        summary="A child protection plan under physical abuse; the first core group within "
-        "10 working days.",
-    )  # fmt: skip
+    enquiry = h.sign_off_outcome(enquiry, story)
+    with at(min(_at(story.conference, 16), h.now)):
+        services.conference_record(
+            by=h.chair, section47=enquiry, held_on=story.conference,
+            agencies=[h.council, h.police, h.health, h.school], plan=True,
+            category=CategoryOfAbuse.PHY,
+            summary="A child protection plan under physical abuse; the first core group "
+            "within 10 working days.",
+        )  # fmt: skip
 
 
 # A restricted record (issue 9) --------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db import models
 from django.db.models import Prefetch
@@ -22,12 +22,19 @@ from strategy.models import (
     PlanReview,
 )
 
+# An event whose optional date or time was never recorded (bulk-loaded or older rows) sorts as
+# the oldest and shows "Date not recorded": a missing timestamp never breaks a page.
+_UNDATED = timezone.make_aware(datetime.combine(date.min, time.min) + timedelta(days=1))
+
 
 def _sort_moment(item) -> datetime:
-    """Dated steps (an assessment's start, a conference) sort at the end of their day."""
+    """Dated steps (an assessment's start, a conference) sort at the end of their day; an
+    event without a date sorts last of all (newest first)."""
     when = item.when
+    if when is None:
+        return _UNDATED
     if isinstance(when, datetime):
-        return when
+        return when if timezone.is_aware(when) else timezone.make_aware(when)
     return timezone.make_aware(datetime.combine(when, time.max))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -10,8 +11,10 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Subq
 from django.db.models.functions import Concat, ExtractDay, ExtractMonth, ExtractYear
 from django.utils import timezone
 
+from accounts.field_rules import is_uk_postcode, normalise_postcode
 from casework import safety
 from casework.access import closed_to
+from casework.references import child_id_from_reference, child_reference
 from referrals.identifiers import normalise_nhs_number
 from referrals.matching import fold, phonetic, similarity
 from referrals.models import (
@@ -840,3 +843,234 @@ def children_histories(
             ],
         )
     return histories
+
+
+# Search (issue 20) -----------------------------------------------------------------------------
+# The register of children and adults, searched by name (the matching keys: folded, and the
+# surname's sound), date of birth, address or postcode, NHS number, UPN or reference. The terms
+# are posted and never kept; what is found comes back in one query: each side (children,
+# adults) picks its first rows by the indexes, and only those rows are annotated with what
+# confirms identity (open work, the allocated worker, the restriction).
+
+SEARCH_LIMIT = 50
+_PERSON_REFERENCE = re.compile(r"P-?(\d{1,})")
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """What was asked for; empty fields are not asked."""
+
+    name: str = ""
+    date_of_birth: date | None = None
+    address: str = ""
+    nhs_number: str = ""
+    upn: str = ""
+    reference: str = ""
+
+    def used(self) -> list[str]:
+        """The names of the fields asked (what the audit trail keeps, never the terms)."""
+        return [name for name, value in self.__dict__.items() if value]
+
+
+@dataclass
+class SearchRow:
+    """One record found. A restricted child not open to the searcher has its reference only."""
+
+    kind: str  # "child" or "adult"
+    pk: int
+    reference: str
+    restricted: bool = False
+    first_name: str = ""
+    last_name: str = ""
+    date_of_birth: date | None = None
+    address: str = ""
+    postcode: str = ""
+    open_work: list[str] = field(default_factory=list)
+    worker: str = ""
+    linked_children: int = 0
+
+
+@dataclass
+class SearchResults:
+    children: list[SearchRow]
+    adults: list[SearchRow]
+    more: bool  # more records matched than are shown: the search should be narrowed
+
+    @property
+    def count(self) -> int:
+        return len(self.children) + len(self.adults)
+
+
+def _search_filter(terms: SearchTerms, *, kind: str) -> Q | None:
+    """The records `terms` ask for, as one filter on the indexed columns (None: this kind of
+    record cannot match, e.g. a UPN asked of adults or a child's reference asked of adults)."""
+    wanted = Q()
+    words = [fold(word) for word in terms.name.split()]
+    words = [word for word in words if word]
+    if len(words) == 1:
+        # One word: a surname that sounds the same (the folded key's sound, so the same
+        # spelling is included) or the same first name.
+        wanted &= Q(last_name_sound=phonetic(words[0])) | Q(first_name_key=words[0])
+    elif words:
+        # First name and surname: the surname by its sound, the first name by its first two
+        # letters (so "Lilly" finds "Lily"); exact spellings are shown first.
+        wanted &= Q(last_name_sound=phonetic(words[-1]), first_name_key__startswith=words[0][:2])
+    if terms.date_of_birth:
+        wanted &= Q(date_of_birth=terms.date_of_birth)
+    if terms.address:
+        if is_uk_postcode(terms.address):
+            wanted &= Q(postcode=normalise_postcode(terms.address))
+        else:
+            wanted &= Q(address__icontains=terms.address.strip())
+    if terms.nhs_number:
+        wanted &= Q(nhs_number=normalise_nhs_number(terms.nhs_number))
+    if terms.upn:
+        if kind != "child":
+            return None
+        wanted &= Q(upn=terms.upn.strip().upper())
+    if terms.reference:
+        reference = terms.reference.strip().upper()
+        child_id = child_id_from_reference(reference)
+        person = _PERSON_REFERENCE.fullmatch(reference)
+        if kind == "child" and child_id is not None:
+            wanted &= Q(pk=child_id)
+        elif kind == "adult" and person:
+            wanted &= Q(pk=int(person.group(1)))
+        else:
+            return None
+    return wanted
+
+
+def _name_rank(terms: SearchTerms) -> Case | Value:
+    """0 for the name as typed (folded), 1 for one that only sounds alike."""
+    words = [word for word in (fold(w) for w in terms.name.split()) if word]
+    if not words:
+        return Value(0)
+    exact = Q(last_name_key=words[-1])
+    if len(words) > 1:
+        exact &= Q(first_name_key=words[0])
+    else:
+        exact |= Q(first_name_key=words[0])
+    return Case(When(exact, then=Value(0)), default=Value(1), output_field=models.IntegerField())
+
+
+_SEARCH_ORDER = ("rank", "last_name_key", "first_name_key", "pk")
+_SEARCH_COLUMNS = (
+    "kind_order", "rank", "pk", "first_name", "last_name", "first_name_key", "last_name_key",
+    "date_of_birth", "address", "postcode", "closed", "open_contact", "open_referral",
+    "open_section47", "open_plan", "open_discussion", "worker", "linked_children",
+)  # fmt: skip
+
+
+def search_register(*, user, terms: SearchTerms, limit: int = SEARCH_LIMIT) -> SearchResults:
+    """Children first, then adults, matching every term given, each with what confirms
+    identity; a restricted child not open to `user` as its reference only (DESIGN.md
+    "Information sharing and access"). One query, whatever the register's size."""
+    rank = _name_rank(terms)
+    branches: list[models.QuerySet] = []
+    child_filter = _search_filter(terms, kind="child")
+    if child_filter is not None:
+        first = Child.objects.filter(child_filter).annotate(rank=rank).order_by(*_SEARCH_ORDER)
+        worker = Allocation.objects.filter(child=OuterRef("pk"), ended_at__isnull=True).values(
+            name=Concat("worker__first_name", Value(" "), "worker__last_name",
+                        output_field=models.CharField())
+        )[:1]  # fmt: skip
+        child = OuterRef("pk")
+        branches.append(
+            Child.objects.filter(pk__in=first.values("pk")[: limit + 1])
+            .annotate(
+                kind_order=Value(0),
+                rank=rank,
+                closed=closed_to(user, "pk"),
+                open_contact=Exists(
+                    ContactChild.objects.filter(child_id=child, state__in=OPEN_STATES)
+                ),
+                open_referral=Exists(
+                    Referral.objects.filter(child_id=child, state__in=OPEN_REFERRAL_STATES)
+                ),
+                **safety.open_work_annotations(),
+                worker=Subquery(worker, output_field=models.CharField()),
+                linked_children=Value(0),
+            )
+            .values_list(*_SEARCH_COLUMNS)
+        )
+    adult_filter = _search_filter(terms, kind="adult")
+    if adult_filter is not None:
+        first_adults = (
+            Person.objects.filter(adult_filter).annotate(rank=rank).order_by(*_SEARCH_ORDER)
+        )
+        linked = (
+            Relationship.objects.filter(person_id=OuterRef("pk"))
+            .order_by()
+            .values("person_id")
+            .annotate(count=Count("child_id", distinct=True))
+            .values("count")
+        )
+        no = Value(False, output_field=models.BooleanField())
+        branches.append(
+            Person.objects.filter(pk__in=first_adults.values("pk")[: limit + 1])
+            .annotate(
+                kind_order=Value(1),
+                rank=rank,
+                closed=no,
+                open_contact=no,
+                open_referral=no,
+                open_section47=no,
+                open_plan=no,
+                open_discussion=no,
+                worker=Value("", output_field=models.CharField()),
+                linked_children=Subquery(linked, output_field=models.IntegerField()),
+            )
+            .values_list(*_SEARCH_COLUMNS)
+        )
+    if not branches:
+        return SearchResults([], [], more=False)
+    query = branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0]
+    rows = list(query.order_by("kind_order", *_SEARCH_ORDER)[: limit + 1])
+    results = SearchResults([], [], more=len(rows) > limit)
+    for values in rows[:limit]:
+        row = dict(zip(_SEARCH_COLUMNS, values, strict=True))
+        if row["kind_order"] == 0:
+            results.children.append(_child_row(row))
+        else:
+            results.adults.append(_adult_row(row))
+    return results
+
+
+_OPEN_WORK_WORDS = (
+    ("open_contact", "a contact being decided"),
+    ("open_referral", "an open referral"),
+    ("open_discussion", "a strategy discussion not yet signed off"),
+    ("open_section47", "an open section 47 enquiry"),
+    ("open_plan", "an open child protection plan"),
+)
+
+
+def _child_row(row: dict) -> SearchRow:
+    reference = child_reference(row["pk"])
+    if row["closed"]:
+        return SearchRow("child", row["pk"], reference, restricted=True)
+    return SearchRow(
+        "child", row["pk"], reference,
+        first_name=row["first_name"], last_name=row["last_name"],
+        date_of_birth=_as_date(row["date_of_birth"]), address=row["address"],
+        postcode=row["postcode"],
+        open_work=[words for key, words in _OPEN_WORK_WORDS if row[key]],
+        worker=(row["worker"] or "").strip(),
+    )  # fmt: skip
+
+
+def _adult_row(row: dict) -> SearchRow:
+    return SearchRow(
+        "adult", row["pk"], f"P-{row['pk']:06d}",
+        first_name=row["first_name"], last_name=row["last_name"],
+        date_of_birth=_as_date(row["date_of_birth"]), address=row["address"],
+        postcode=row["postcode"], linked_children=row["linked_children"] or 0,
+    )  # fmt: skip
+
+
+def _as_date(value) -> date | None:
+    # A union's columns come back untyped on SQLite (the date as text).
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))

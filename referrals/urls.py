@@ -12,12 +12,14 @@ from referrals.views import (
     local_data,
     partner_referrals,
     restrictions,
+    search,
 )
 
 app_name = "referrals"
 
 urlpatterns = [
     path("front-door/", front_door.queue, name="queue"),
+    path("search/", search.search, name="search"),
     path("children/<int:pk>/", children.child_detail, name="child"),
     path("children/<int:pk>/details/", children.child_edit, name="child-edit"),
     path("children/<int:pk>/allocate/", children.child_allocate, name="child-allocate"),

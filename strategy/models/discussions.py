@@ -92,6 +92,15 @@ class StrategyDiscussion(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["state", "due"], name="discussion_open_due")]
+        constraints = [
+            # A signed-off discussion keeps its sign-off time (issue 20): the timeline and the
+            # chronology date the sign-off by it.
+            models.CheckConstraint(
+                condition=~models.Q(state=DiscussionState.SIGNED_OFF)
+                | models.Q(reviewed_at__isnull=False),
+                name="signed_off_discussion_has_reviewed_at",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Strategy discussion SD-{self.pk:06d}" if self.pk else "Strategy discussion (new)"

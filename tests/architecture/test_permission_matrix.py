@@ -407,6 +407,7 @@ PAGES: dict[str, Page] = {
         case("jenna", restricted="jenna"), MISSING),
     # The front door: children, contacts, decisions (referrals/views/)
     "referrals:queue": page(READS),
+    "referrals:search": page(READS),
     "referrals:child": page(READS, *CHILD, *LIFTED),
     "referrals:child-edit": page(RECORDS, *CHILD),
     "referrals:child-allocate": post(case_page(P.ALLOCATE_WORK, order="RLO"), *CHILD),
