@@ -165,7 +165,9 @@ def seed(worker: User) -> Seeded:
         for n in range(CONTACTS)
     ]  # fmt: skip
     _bulk(Contact, contacts, "contacts", started)
-    contact_ids = list(Contact.objects.order_by("-received_at").values_list("pk", flat=True))
+    contact_rows = list(Contact.objects.order_by("-received_at").values_list("pk", "received_at"))
+    contact_ids = [pk for pk, _ in contact_rows]
+    received_of = dict(contact_rows)
     focus_child, brother = child_ids[0], child_ids[1]
     open_count = int(CONTACTS * OPEN_SHARE)
     links, outcomes = [], []
@@ -177,9 +179,11 @@ def seed(worker: User) -> Seeded:
             child_id = focus_child
         state = ("screening" if n % 3 else "proposed") if n < open_count else "closed"
         links.append(ContactChild(contact_id=contact_id, child_id=child_id, state=state,
+                                  received_at=received_of[contact_id],
                                   feedback_given=state == "closed", feedback_note="Told"))  # fmt: skip
         outcomes.append(_pick_outcome(rng))
-    focus_cc = ContactChild(contact_id=contact_ids[5], child_id=focus_child, state="screening")
+    focus_cc = ContactChild(contact_id=contact_ids[5], child_id=focus_child, state="screening",
+                            received_at=received_of[contact_ids[5]])
     links[5] = focus_cc
     _bulk(ContactChild, links, "contact children", started)
     cc_rows = list(
