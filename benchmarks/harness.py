@@ -182,8 +182,12 @@ def seed(worker: User) -> Seeded:
                                   received_at=received_of[contact_id],
                                   feedback_given=state == "closed", feedback_note="Told"))  # fmt: skip
         outcomes.append(_pick_outcome(rng))
-    focus_cc = ContactChild(contact_id=contact_ids[5], child_id=focus_child, state="screening",
-                            received_at=received_of[contact_ids[5]])
+    focus_cc = ContactChild(
+        contact_id=contact_ids[5],
+        child_id=focus_child,
+        state="screening",
+        received_at=received_of[contact_ids[5]],
+    )
     links[5] = focus_cc
     _bulk(ContactChild, links, "contact children", started)
     cc_rows = list(
