@@ -11,7 +11,6 @@ from accounts.models import Agency
 from accounts.roles import Role
 from tests.conftest import sign_in
 
-
 # The work lists' counts (issue 21): the closure days (the working-day calendar), then one
 # query per model the role's lists count, and for managers the caseloads.
 WORK_QUERIES = {
