@@ -58,7 +58,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402  # needs
 
 from accounts.models import Agency, User  # noqa: E402  # needs setup()
 from referrals.matching import fold, phonetic  # noqa: E402  # needs setup()
-from referrals.models import Child, Household, Person, Relationship  # noqa: E402  # needs setup()
+from referrals.models import (  # noqa: E402  # needs setup()
+    Allocation,
+    Child,
+    Household,
+    Person,
+    Relationship,
+    Team,
+)
 from referrals.models.contacts import (  # noqa: E402  # needs setup()
     Contact,
     ContactChild,
@@ -307,15 +314,67 @@ def already_seeded() -> Seeded | None:
 # The runner ------------------------------------------------------------------------------------
 
 
+ROLE_USERS = {  # username: (role, agency kind) of the users whose home pages are measured
+    "bench_manager": ("Manager", Agency.Kind.LOCAL_AUTHORITY),
+    "bench_chair": ("Conference chair", Agency.Kind.LOCAL_AUTHORITY),
+    "bench_police": ("Partner practitioner", Agency.Kind.POLICE),
+    "bench_police_lead": ("Partner safeguarding lead", Agency.Kind.POLICE),
+    "bench_auditor": ("Auditor", Agency.Kind.LOCAL_AUTHORITY),
+    "bench_admin": ("System administrator", Agency.Kind.LOCAL_AUTHORITY),
+}
+
+
+def seed_home_pages(worker: User) -> dict[str, User]:
+    """Issue 21: a user per role, a team the manager manages, and the children of the open
+    contacts allocated to the practitioner in it (open work on the newest records). Seeded
+    once, beside an earlier seed of contacts."""
+    users = {"bench": worker}
+    for username, (role, kind) in ROLE_USERS.items():
+        agency = Agency.objects.get_or_create(name=f"Benchmark {kind}", defaults={"kind": kind})[0]
+        user = User.objects.get_or_create(
+            username=username, defaults={"agency": agency, "first_name": username[6:].title()}
+        )[0]
+        user.groups.add(Group.objects.get(name=role))
+        users[username] = user
+    team, made = Team.objects.get_or_create(
+        name="Benchmark team", defaults={"manager": users["bench_manager"]}
+    )
+    if made:
+        open_children = (
+            ContactChild.objects.filter(state__in=["screening", "proposed", "signed_off"])
+            .exclude(child__allocations__ended_at__isnull=True)
+            .values_list("child_id", flat=True)
+            .distinct()
+        )
+        _bulk(
+            Allocation,
+            [Allocation(child_id=child_id, worker=worker, team=team) for child_id in open_children],
+            "allocations (open work)", time.perf_counter(),
+        )  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return users
+
+
 @dataclass
 class Page:
     label: str
     path: str  # formatted with the Seeded fields
+    user: str = "bench"  # whose page it is (ROLE_USERS)
 
 
 PAGES = [
     Page("front door queue (first 50)", "/front-door/"),
     Page("decision page (50 earlier contacts)", "/contacts/{focus_contact}/children/{focus_contact_child}/"),
+    Page("home: practitioner", "/"),
+    Page("home: manager", "/", "bench_manager"),
+    Page("home: conference chair", "/", "bench_chair"),
+    Page("home: partner practitioner", "/", "bench_police"),
+    Page("home: partner lead", "/", "bench_police_lead"),
+    Page("home: auditor", "/", "bench_auditor"),
+    Page("home: system administrator", "/", "bench_admin"),
+    Page("manager: contacts 4+ days (list)", "/my-work/contacts-4-plus/", "bench_manager"),
+    Page("manager: awaiting sign-off (list)", "/my-work/awaiting-sign-off/", "bench_manager"),
 ]  # fmt: skip
 
 
@@ -389,15 +448,19 @@ def main() -> None:
                 f"{connection.settings_dict['NAME']}"
             )
         seeded = seeded or seed(worker)
-        client = signed_in_client(worker)
+        users = seed_home_pages(worker)
+        clients = {name: signed_in_client(user) for name, user in users.items()}
         print(f"Per page, {RUNS} runs each after {WARM} warm-ups ({CONTACTS:,} contacts):")
         print(f"  {'page':<38} {'p50':>8} {'p95':>8} {'queries':>8} {'SQL floor':>10}")
         for page in PAGES:
             path = page.path.format(**seeded.__dict__)
+            client = clients[page.user]
             status = client.get(path).status_code
             if status != 200:
                 sys.exit(f"{path} answered {status}")
-            p50, p95, queries, floor = measure(page.label, lambda path=path: client.get(path))
+            p50, p95, queries, floor = measure(
+                page.label, lambda path=path, client=client: client.get(path)
+            )
             print(f"  {page.label:<38} {p50:6.1f}ms {p95:6.1f}ms {queries:>8} {floor:8.1f}ms")
     finally:
         connections.close_all()
