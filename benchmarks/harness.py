@@ -172,9 +172,12 @@ def seed(worker: User) -> Seeded:
         for n in range(CONTACTS)
     ]  # fmt: skip
     _bulk(Contact, contacts, "contacts", started)
-    contact_rows = list(Contact.objects.order_by("-received_at").values_list("pk", "received_at"))
-    contact_ids = [pk for pk, _ in contact_rows]
-    received_of = dict(contact_rows)
+    contact_rows = list(
+        Contact.objects.order_by("-received_at").values_list("pk", "received_at", "decision_due")
+    )
+    contact_ids = [pk for pk, _, _ in contact_rows]
+    received_of = {pk: received for pk, received, _ in contact_rows}
+    due_of = {pk: due for pk, _, due in contact_rows}
     focus_child, brother = child_ids[0], child_ids[1]
     open_count = int(CONTACTS * OPEN_SHARE)
     links, outcomes = [], []
@@ -187,6 +190,7 @@ def seed(worker: User) -> Seeded:
         state = ("screening" if n % 3 else "proposed") if n < open_count else "closed"
         links.append(ContactChild(contact_id=contact_id, child_id=child_id, state=state,
                                   received_at=received_of[contact_id],
+                                  decision_due=due_of[contact_id],
                                   feedback_given=state == "closed", feedback_note="Told"))  # fmt: skip
         outcomes.append(_pick_outcome(rng))
     focus_cc = ContactChild(
@@ -194,6 +198,7 @@ def seed(worker: User) -> Seeded:
         child_id=focus_child,
         state="screening",
         received_at=received_of[contact_ids[5]],
+        decision_due=due_of[contact_ids[5]],
     )
     links[5] = focus_cc
     _bulk(ContactChild, links, "contact children", started)
@@ -342,7 +347,6 @@ def seed_home_pages(worker: User) -> dict[str, User]:
     if made:
         open_children = (
             ContactChild.objects.filter(state__in=["screening", "proposed", "signed_off"])
-            .exclude(child__allocations__ended_at__isnull=True)
             .values_list("child_id", flat=True)
             .distinct()
         )

@@ -275,7 +275,7 @@ def _next_due() -> Case:
     return Case(
         When(state=ContactChildState.SIGNED_OFF, feedback_due__isnull=False,
              then=F("feedback_due")),
-        default=F("contact__decision_due"),
+        default=F("decision_due"),  # the contact's, copied onto the row (issue 21)
         output_field=models.DateField(),
     )  # fmt: skip
 

@@ -132,6 +132,8 @@ class ContactChild(ConcurrentTransitionMixin, models.Model):
     # (never changed after): the queue and the home pages sort and count open rows on it under
     # a partial index, instead of walking every contact from the oldest (issue 21).
     received_at = models.DateTimeField()
+    # Likewise the contact's decision date: the open rows' next due date is their own.
+    decision_due = models.DateField()
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

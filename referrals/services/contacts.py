@@ -55,7 +55,10 @@ def contact_record(
     )  # fmt: skip
     contact.adults.set(adults)
     ContactChild.objects.bulk_create(
-        ContactChild(contact=contact, child=c, received_at=received_at) for c in children
+        ContactChild(
+            contact=contact, child=c, received_at=received_at, decision_due=contact.decision_due
+        )
+        for c in children
     )
     return contact
 
