@@ -46,8 +46,8 @@ def test_each_of_the_manager_s_counts_opens_exactly_those_rows(page: Page, whole
         page.goto(f"{base}/")
         link = page.locator(f'[data-work-count="{key}"]')
         link.focus()
-        page.keyboard.press("Enter")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
         assert "/my-work/" in page.url
         assert page.locator("[data-work-row]").count() == min(count, 50), key
         caption = page.locator("caption").inner_text()
