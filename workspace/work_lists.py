@@ -86,25 +86,22 @@ def _midnight(day: date) -> datetime:
 # What each step of the journey is due by, as (model, open rows, due-date expression) --------
 
 
-def _allocated_to(user_ids) -> Q:
-    """The row's child has an open allocation to one of `user_ids` (a list or subquery)."""
+def _allocated_to(user: User) -> Q:
+    """The row's child has an open allocation to the user: an uncorrelated subquery that the
+    database reads once (the open allocations' partial index), not once per row."""
     return Q(
-        Exists(
-            Allocation.objects.filter(
-                child=OuterRef("child"), ended_at__isnull=True, worker_id__in=user_ids
-            )
+        child_id__in=Allocation.objects.filter(ended_at__isnull=True, worker_id=user.pk).values(
+            "child_id"
         )
     )
 
 
 def _in_teams_of(user: User) -> Q:
-    """The row's child is allocated to a team the user manages."""
+    """The row's child is allocated to a team the user manages (read once, as above)."""
     return Q(
-        Exists(
-            Allocation.objects.filter(
-                child=OuterRef("child"), ended_at__isnull=True, team__manager_id=user.pk
-            )
-        )
+        child_id__in=Allocation.objects.filter(
+            ended_at__isnull=True, team__manager_id=user.pk
+        ).values("child_id")
     )
 
 
@@ -179,8 +176,8 @@ def _administrator(user: User) -> bool:
 
 def _step_where(step: Step, scope: str, when: str):
     def where(user: User, today: Today) -> Q:
-        who = _allocated_to([user.pk]) if scope == "mine" else _in_teams_of(user)
-        return who & _due_filter(step, when, today.day)
+        who = _allocated_to(user) if scope == "mine" else _in_teams_of(user)
+        return _due_filter(step, when, today.day) & who
 
     return where
 
@@ -238,8 +235,10 @@ def _my_actions(user: User, today: Today) -> Q:
 
 
 def _awaiting_sign_off(user: User, today: Today) -> Q:
-    """Proposed decisions someone else proposed (four eyes)."""
-    return ~Q(current_decision__proposed_by_id=user.pk)
+    """Proposed decisions someone else proposed (four eyes): the proposal looked up by its
+    key for each open row, never a join that reads every decision ever made."""
+    own = ContactDecision.objects.filter(pk=OuterRef("current_decision_id"), proposed_by_id=user.pk)
+    return ~Q(Exists(own))
 
 
 def _contacts_aged(older_than: str | None, at_most: str | None):
@@ -427,8 +426,8 @@ def counts_for(user: User, *, today: date | Today) -> dict[str, int]:
         for work_list in lists:
             annotations.update(work_list.annotations())
         scope = Q()
-        for work_list in lists:
-            scope |= Q(work_list.base, work_list.for_user(user))
+        for condition in _distinct(Q(w.base, w.for_user(user)) for w in lists):
+            scope |= condition
         result = (
             model._default_manager.filter(scope)
             .annotate(**annotations)
@@ -443,6 +442,15 @@ def counts_for(user: User, *, today: date | Today) -> dict[str, int]:
         )
         counts.update({w.key: result[_alias(w.key)] or 0 for w in lists})
     return counts
+
+
+def _distinct(conditions) -> list[Q]:
+    """Each condition once (many lists start from the same open rows)."""
+    unique: list[Q] = []
+    for condition in conditions:
+        if condition not in unique:
+            unique.append(condition)
+    return unique
 
 
 def _alias(key: str) -> str:
