@@ -49,6 +49,23 @@ def locked_usernames(usernames: list[str]) -> set[str]:
     )
 
 
+def locked_accounts():
+    """The usernames whose sign-in is paused now from some address, as a subquery (the home
+    page's count and its list, issue 21)."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    return (
+        AccessAttempt.objects.filter(attempt_time__gt=timezone.now() - settings.AXES_COOLOFF_TIME)
+        .values("username", "ip_address")
+        .annotate(failures=Sum("failures_since_start"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .values("username")
+    )
+
+
 # Changes that hand out access (issue 16) -----------------------------------------------------
 
 ACCOUNT_CHANGES_PAGE_SIZE = 50

@@ -94,13 +94,18 @@ def seed(worker: User) -> Child:
         for n in range(CONTACTS)
     ]  # fmt: skip
     Contact.objects.bulk_create(contacts, batch_size=5000)
-    contact_ids = list(Contact.objects.values_list("pk", flat=True))
+    contact_rows = list(Contact.objects.values_list("pk", "received_at", "decision_due"))
+    contact_ids = [pk for pk, _, _ in contact_rows]
+    received_of = {pk: received for pk, received, _ in contact_rows}
+    due_of = {pk: due for pk, _, due in contact_rows}
     focus = Child.objects.order_by("pk").first()
     links = []
     for n, contact_id in enumerate(contact_ids):
         child_id = focus.pk if n < 12 else child_ids[n % len(child_ids)]
         state = ContactChildState.SCREENING if n % 50 == 0 else ContactChildState.CLOSED
-        links.append(ContactChild(contact_id=contact_id, child_id=child_id, state=state))
+        links.append(ContactChild(contact_id=contact_id, child_id=child_id, state=state,
+                                  received_at=received_of[contact_id],
+                                  decision_due=due_of[contact_id]))  # fmt: skip
     ContactChild.objects.bulk_create(links, batch_size=5000)
     print(
         f"Seeded {CONTACTS:,} contacts, {CHILDREN:,} children in {time.perf_counter() - started:.0f} s"

@@ -59,7 +59,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402  # needs
 
 from accounts.models import Agency, User  # noqa: E402  # needs setup()
 from referrals.matching import fold, phonetic  # noqa: E402  # needs setup()
-from referrals.models import Child, Household, Person, Relationship  # noqa: E402  # needs setup()
+from referrals.models import (  # noqa: E402  # needs setup()
+    Allocation,
+    Child,
+    Household,
+    Person,
+    Relationship,
+    Team,
+)
 from referrals.models.contacts import (  # noqa: E402  # needs setup()
     Contact,
     ContactChild,
@@ -166,7 +173,12 @@ def seed(worker: User) -> Seeded:
         for n in range(CONTACTS)
     ]  # fmt: skip
     _bulk(Contact, contacts, "contacts", started)
-    contact_ids = list(Contact.objects.order_by("-received_at").values_list("pk", flat=True))
+    contact_rows = list(
+        Contact.objects.order_by("-received_at").values_list("pk", "received_at", "decision_due")
+    )
+    contact_ids = [pk for pk, _, _ in contact_rows]
+    received_of = {pk: received for pk, received, _ in contact_rows}
+    due_of = {pk: due for pk, _, due in contact_rows}
     focus_child, brother = child_ids[0], child_ids[1]
     open_count = int(CONTACTS * OPEN_SHARE)
     links, outcomes = [], []
@@ -178,9 +190,17 @@ def seed(worker: User) -> Seeded:
             child_id = focus_child
         state = ("screening" if n % 3 else "proposed") if n < open_count else "closed"
         links.append(ContactChild(contact_id=contact_id, child_id=child_id, state=state,
+                                  received_at=received_of[contact_id],
+                                  decision_due=due_of[contact_id],
                                   feedback_given=state == "closed", feedback_note="Told"))  # fmt: skip
         outcomes.append(_pick_outcome(rng))
-    focus_cc = ContactChild(contact_id=contact_ids[5], child_id=focus_child, state="screening")
+    focus_cc = ContactChild(
+        contact_id=contact_ids[5],
+        child_id=focus_child,
+        state="screening",
+        received_at=received_of[contact_ids[5]],
+        decision_due=due_of[contact_ids[5]],
+    )
     links[5] = focus_cc
     _bulk(ContactChild, links, "contact children", started)
     cc_rows = list(
@@ -301,11 +321,53 @@ def already_seeded() -> Seeded | None:
 # The runner ------------------------------------------------------------------------------------
 
 
+ROLE_USERS = {  # username: (role, agency kind) of the users whose home pages are measured
+    "bench_manager": ("Manager", Agency.Kind.LOCAL_AUTHORITY),
+    "bench_chair": ("Conference chair", Agency.Kind.LOCAL_AUTHORITY),
+    "bench_police": ("Partner practitioner", Agency.Kind.POLICE),
+    "bench_police_lead": ("Partner safeguarding lead", Agency.Kind.POLICE),
+    "bench_auditor": ("Auditor", Agency.Kind.LOCAL_AUTHORITY),
+    "bench_admin": ("System administrator", Agency.Kind.LOCAL_AUTHORITY),
+}
+
+
+def seed_home_pages(worker: User) -> dict[str, User]:
+    """Issue 21: a user per role, a team the manager manages, and the children of the open
+    contacts allocated to the practitioner in it (open work on the newest records). Seeded
+    once, beside an earlier seed of contacts."""
+    users = {"bench": worker}
+    for username, (role, kind) in ROLE_USERS.items():
+        agency = Agency.objects.get_or_create(name=f"Benchmark {kind}", defaults={"kind": kind})[0]
+        user = User.objects.get_or_create(
+            username=username, defaults={"agency": agency, "first_name": username[6:].title()}
+        )[0]
+        user.groups.add(Group.objects.get(name=role))
+        users[username] = user
+    team, made = Team.objects.get_or_create(
+        name="Benchmark team", defaults={"manager": users["bench_manager"]}
+    )
+    if made:
+        open_children = (
+            ContactChild.objects.filter(state__in=["screening", "proposed", "signed_off"])
+            .values_list("child_id", flat=True)
+            .distinct()
+        )
+        _bulk(
+            Allocation,
+            [Allocation(child_id=child_id, worker=worker, team=team) for child_id in open_children],
+            "allocations (open work)", time.perf_counter(),
+        )  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return users
+
+
 @dataclass
 class Page:
     label: str
     path: str  # formatted with the Seeded fields and the search terms (`search_terms`)
     data: dict[str, str] | None = None  # posted, each value formatted the same way
+    user: str = "bench"  # whose page it is (ROLE_USERS)
 
 
 PAGES = [
@@ -320,6 +382,15 @@ PAGES = [
           "date_of_birth_2": "{year}"}),
     Page("search: NHS number", "/search/", {"nhs_number": "{nhs_number}"}),
     Page("search: reference", "/search/", {"reference": "{reference}"}),
+    Page("home: practitioner", "/"),
+    Page("home: manager", "/", "bench_manager"),
+    Page("home: conference chair", "/", "bench_chair"),
+    Page("home: partner practitioner", "/", "bench_police"),
+    Page("home: partner lead", "/", "bench_police_lead"),
+    Page("home: auditor", "/", "bench_auditor"),
+    Page("home: system administrator", "/", "bench_admin"),
+    Page("manager: contacts 4+ days (list)", "/my-work/contacts-4-plus/", "bench_manager"),
+    Page("manager: awaiting sign-off (list)", "/my-work/awaiting-sign-off/", "bench_manager"),
 ]  # fmt: skip
 
 
@@ -415,12 +486,14 @@ def main() -> None:
                 f"{connection.settings_dict['NAME']}"
             )
         seeded = seeded or seed(worker)
-        client = signed_in_client(worker)
+        users = seed_home_pages(worker)
+        clients = {name: signed_in_client(user) for name, user in users.items()}
         print(f"Per page, {RUNS} runs each after {WARM} warm-ups ({CONTACTS:,} contacts):")
         print(f"  {'page':<38} {'p50':>8} {'p95':>8} {'queries':>8} {'SQL floor':>10}")
         values = {**seeded.__dict__, **search_terms(seeded)}
         for page in PAGES:
             path = page.path.format(**values)
+            client = clients[page.user]
             if page.data is None:
                 call = partial(client.get, path)
             else:

@@ -278,7 +278,7 @@ def _next_due() -> Case:
     return Case(
         When(state=ContactChildState.SIGNED_OFF, feedback_due__isnull=False,
              then=F("feedback_due")),
-        default=F("contact__decision_due"),
+        default=F("decision_due"),  # the contact's, copied onto the row (issue 21)
         output_field=models.DateField(),
     )  # fmt: skip
 
@@ -342,7 +342,9 @@ def front_door_queue(
         .annotate(
             worker_name=Subquery(worker.values("name")[:1]), child_closed=closed_to(user, "child")
         )
-        .order_by("contact__received_at", "pk")
+        # The row's own copy of the received time, under the open rows' partial index
+        # (contact_child_open_received): never a walk of every contact from the oldest.
+        .order_by("received_at", "pk")
     )[offset : offset + limit]  # fmt: skip
     return [
         QueueRow(

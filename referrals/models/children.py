@@ -186,6 +186,19 @@ class Allocation(models.Model):
                 name="one_open_allocation",
             )
         ]
+        # The home pages' "my children" and "my teams' children" (issue 21): open ones only.
+        indexes = [
+            models.Index(
+                fields=["worker", "child"],
+                condition=models.Q(ended_at__isnull=True),
+                name="allocation_open_worker",
+            ),
+            models.Index(
+                fields=["team", "child"],
+                condition=models.Q(ended_at__isnull=True),
+                name="allocation_open_team",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Allocation A-{self.pk:06d}" if self.pk else "Allocation (new)"

@@ -128,13 +128,26 @@ class ContactChild(ConcurrentTransitionMixin, models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The contact's received time, copied onto the child's row by the service that records it
+    # (never changed after): the queue and the home pages sort and count open rows on it under
+    # a partial index, instead of walking every contact from the oldest (issue 21).
+    received_at = models.DateTimeField()
+    # Likewise the contact's decision date: the open rows' next due date is their own.
+    decision_due = models.DateField()
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["contact", "child"], name="child_once_per_contact")
         ]
-        indexes = [models.Index(fields=["state"], name="contact_child_state")]
+        indexes = [
+            models.Index(fields=["state"], name="contact_child_state"),
+            models.Index(
+                fields=["received_at", "id"],
+                condition=models.Q(state__in=["screening", "proposed", "signed_off"]),
+                name="contact_child_open_received",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Contact C-{self.contact_id:06d} child {self.child_id}"

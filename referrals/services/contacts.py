@@ -54,7 +54,12 @@ def contact_record(
         decision_due=due_date(received_at, Timescale.CONTACT_DECISION),
     )  # fmt: skip
     contact.adults.set(adults)
-    ContactChild.objects.bulk_create(ContactChild(contact=contact, child=c) for c in children)
+    ContactChild.objects.bulk_create(
+        ContactChild(
+            contact=contact, child=c, received_at=received_at, decision_due=contact.decision_due
+        )
+        for c in children
+    )
     return contact
 
 

@@ -207,6 +207,29 @@ def managers_notice(user: str, case: Case) -> Expect:
     return case.ok
 
 
+# The home pages' work lists (issue 21): each demo key names a list (see `demo_keys`) and who
+# has it; a list that does not exist is 404 for everyone, another role's list 403.
+WORK_LISTS = {
+    "list_mine": lambda user: has(user, Perm.PROPOSE_DECISIONS),
+    "list_sign_off": lambda user: has(user, Perm.SIGN_OFF_DECISIONS),
+    "list_chair": lambda user: has(user, Perm.CHAIR_CONFERENCES),
+    "list_requests": lambda user: has(user, Perm.ANSWER_INFORMATION_REQUESTS),
+    # the LADO service works from its inbox, not invitations
+    "list_invitations": lambda user: (
+        has(user, Perm.TAKE_PART_IN_STRATEGY_DISCUSSIONS) and AGENCY[user] != "lado"
+    ),
+    "list_two_factor": lambda user: has(user, Perm.MANAGE_USERS),
+}
+
+
+def work_list_page(user: str, case: Case) -> Expect:
+    if not case.args:  # asked whether the page lets the user in at all: every role has lists
+        return 404 if case.missing else case.ok
+    if case.missing:
+        return 404
+    return case.ok if WORK_LISTS[case.args[0]](user) else 403
+
+
 @dataclass(frozen=True)
 class Page:
     rule: Rule
@@ -340,6 +363,8 @@ PAGES: dict[str, Page] = {
     "healthz": page(every_user, public=200),
     "workspace:home": page(every_user),
     "workspace:notices": page(every_user),
+    "workspace:work-list": page(work_list_page, *(case(key) for key in WORK_LISTS), MISSING),
+    "workspace:caseload": page(role_page(SIGNS), case("user")),
     "workspace:notices-read": post(every_user, case(ok=Found("/notices/"))),
     "workspace:notice-read": post(managers_notice, case("manager_notice", ok=Found("/notices/")),
                                   MISSING),
@@ -743,6 +768,9 @@ def demo_keys() -> dict[str, str]:
         "report_token": "not-a-report-token",
         "report_valid": report_token(account_change()),
         "missing": MISSING_ID,
+        "list_mine": "my-contact-overdue", "list_sign_off": "awaiting-sign-off",
+        "list_chair": "conferences-to-chair", "list_requests": "requests-to-answer",
+        "list_invitations": "invitations", "list_two_factor": "without-two-factor",
         "manager_notice": Notice.objects.filter(recipient__username="manager").first().pk,
     }  # fmt: skip
     return {key: str(value) for key, value in keys.items()}

@@ -75,9 +75,11 @@ def test_overdue_and_due_today_are_marked(client, make_user):
     old = contact(by=worker)
     old.decision_due = timezone.localdate() - timedelta(days=3)
     old.save()
+    old.children.update(decision_due=old.decision_due)  # the rows' copy (issue 21)
     fresh = contact(by=worker)
     fresh.decision_due = timezone.localdate()
     fresh.save()
+    fresh.children.update(decision_due=fresh.decision_due)
     sign_in(client, worker)
     page = client.get(reverse("referrals:queue")).content.decode()
     assert page.index(f"/contacts/{old.pk}/") < page.index(f"/contacts/{fresh.pk}/")  # oldest first

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from accounts import rights
 from accounts import selectors as account_selectors
 from accounts.http import AuthenticatedHttpRequest
-from workspace import selectors
+from workspace import selectors, work_lists
 
 
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in user's home: who they are, their roles and agency, what their role does,
-    and their newest unread notices."""
+    their newest unread notices, and their work lists' counts (issue 21)."""
     user = request.user
     # Administrators and the named manager: how many account changes wait for them (issue 16).
     approvals = (
@@ -29,5 +30,6 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "approvals": approvals,
             "reads_administrators_actions": rights.can_read_administrators_actions(user),
             "notices": selectors.home_notices(user),
+            "work": work_lists.home_work(user, today=timezone.localdate()),
         },
     )
