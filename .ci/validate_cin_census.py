@@ -71,7 +71,8 @@ def validate(path: Path) -> tuple[int, int, int]:
         message = (rule.message if rule is not None else "unknown rule") or ""
         who = ", ".join(sorted(children_of[code])[:10]) or "the whole return"
         more = " ..." if len(children_of[code]) > 10 else ""
-        print(f"  {kind.name} {code} x{issues[code]}: {message.strip()} [{who}{more}]")
+        count = f"{issues[code]} issues, {len(children_of[code])} children"
+        print(f"  {kind.name} {code} ({count}): {message.strip()} [{who}{more}]")
         if kind == RuleType.ERROR:
             errors += issues[code]
         else:
