@@ -355,7 +355,7 @@ def _referrals_only(h: _Holmsey) -> None:
     referral_services.assessment_complete(
         by=h.practitioner2, assessment=assessment, factors=[AssessmentFactor.F21],
         analysis="Appointments now kept; the family has a new asthma plan with the GP.",
-        version=assessment.version,
+        version=assessment.version, child_seen=True, needs_support=False,
     )  # fmt: skip
     referral_services.assessment_authorise(
         by=h.manager, assessment=assessment, comment="No further action after assessment."
