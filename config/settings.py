@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "strategy",
     "notes",
     "workspace",
+    "returns",
     "demo",
 ]
 
