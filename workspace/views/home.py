@@ -29,5 +29,9 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "approvals": approvals,
             "reads_administrators_actions": rights.can_read_administrators_actions(user),
             "notices": selectors.home_notices(user),
+            # The data officer's home lists the data-quality problems and the returns made
+            # (issue 22); a manager's links to them.
+            "returns_home": rights.can_prepare_returns(user)
+            and not rights.can_view_case_records(user),
         },
     )
