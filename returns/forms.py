@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.field_rules import RuledForm
 from accounts.forms import DateField, PageFormHelper
 from referrals.codes import Disability, Ethnicity, Sex, UPNUnknown, validate_disabilities
-from returns.selectors import census_year_start
+from returns.selectors import census_year_now
 
 
 class ChildCensusForm(RuledForm):
@@ -69,7 +69,7 @@ class ChildCensusForm(RuledForm):
 
 def _census_years() -> list[tuple[int, str]]:
     """This collection year and the two before (2026 is the year ending 31 March 2026)."""
-    current = census_year_start(timezone.localdate()).year + 1
+    current = census_year_now()
     return [(year, f"{year - 1} to {year} (ending 31 March {year})") for year in
             range(current, current - 3, -1)]  # fmt: skip
 

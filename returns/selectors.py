@@ -184,6 +184,11 @@ def census_year_start(today: date) -> date:
     return date(today.year if today.month >= 4 else today.year - 1, 4, 1)
 
 
+def census_year_now(today: date | None = None) -> int:
+    """The collection year `today` falls in, as the census names it (2026: to 31 March 2026)."""
+    return census_year_start(today or timezone.localdate()).year + 1
+
+
 def _in_the_year(today: date) -> QuerySet:
     """Referrals open at some point of the collection year so far (the census's scope)."""
     return Referral.objects.filter(referral_date__lte=today).filter(

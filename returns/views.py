@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpResponse, HttpResponseBase
+from django.http import FileResponse, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
 
 from accounts.audit import record_read
 from accounts.http import AuthenticatedHttpRequest
@@ -98,7 +98,18 @@ def export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ready, its download."""
     _require_returns(request)
     found = get_object_or_404(Export.objects.select_related("requested_by"), pk=pk)
-    return render(request, "returns/export.html", {"export": found, "now": timezone.now()})
+    if request.GET.get("progress"):
+        # What static/js/export-progress.mjs asks every two seconds.
+        return JsonResponse(
+            {
+                "in_progress": found.in_progress,
+                "percent": found.percent,
+                "status": render_to_string(
+                    "returns/includes/export_status.html", {"export": found}
+                ).strip(),
+            }
+        )
+    return render(request, "returns/export.html", {"export": found})
 
 
 def export_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
