@@ -22,7 +22,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Concat, ExtractIsoWeekDay
+from django.db.models.functions import Coalesce, Concat, ExtractIsoWeekDay, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
@@ -100,8 +100,8 @@ def annex_a_contacts(period: Period) -> QuerySet:
             contact__received_at__gte=period.starts_at, contact__received_at__lt=period.ends_before
         )
         .order_by("contact__received_at", "pk")
-        .values("child_id", received_at=F("contact__received_at"), source=F("contact__source"),
-                **_child_values())
+        .values("child_id", received_on=TruncDate("contact__received_at"),
+                source=F("contact__source"), **_child_values())
     )  # fmt: skip
 
 

@@ -290,3 +290,20 @@ def test_the_page_costs_the_same_queries_for_one_problem_and_many(
         response = client.get(PAGE)
     assert response.status_code == 200
     assert len(response.context["problems"]) >= 9
+
+
+def test_the_data_officers_home_lists_the_problem_counts_and_the_returns(
+    client, worker, manager, officer, django_assert_max_num_queries
+):
+    breaks_no_disability(worker, manager)
+    sign_in(client, officer)
+    # As the home page's own test, plus one query per rule and the newest returns.
+    bound = 9 + len(selectors.QUALITY_RULES) + 1
+    with django_assert_max_num_queries(bound):
+        page = client.get(reverse("workspace:home")).content.decode()
+    assert "Data-quality problems, by census rule" in page
+    assert reverse("returns:exports") in page and PAGE in page
+    for key in ("no-upn", "plan-start", "conference-weekend"):
+        BREAKS[key](worker, manager)
+    with django_assert_max_num_queries(bound):
+        assert client.get(reverse("workspace:home")).status_code == 200
