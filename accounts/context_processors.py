@@ -37,6 +37,9 @@ def service(request: HttpRequest) -> dict[str, object]:
         "shows_my_referrals": SimpleLazyObject(
             lambda: CaseLists(rights.makes_referrals(request.user))
         ),
+        "shows_returns": SimpleLazyObject(
+            lambda: CaseLists(rights.can_prepare_returns(request.user))
+        ),
         "shows_sharing_records": SimpleLazyObject(
             lambda: CaseLists(rights.can_read_sharing_records(request.user))
         ),

@@ -34,6 +34,8 @@ class Perm(StrEnum):
     # Administration: no case content.
     MANAGE_USERS = "manage_users"
     MANAGE_LOCAL_DATA = "manage_local_data"
+    # Statutory returns: census fields, data quality and exports; no case text.
+    PREPARE_RETURNS = "prepare_returns"
 
     @property
     def label(self) -> str:
@@ -59,4 +61,5 @@ DESCRIPTIONS: dict[Perm, str] = {
     Perm.READ_AUDIT_TRAIL: "Read the audit trail",
     Perm.MANAGE_USERS: "Manage users and agencies",
     Perm.MANAGE_LOCAL_DATA: "Manage local data such as closure days and levels of need",
+    Perm.PREPARE_RETURNS: "Prepare statutory returns: census fields, data quality and exports",
 }

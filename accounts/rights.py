@@ -56,6 +56,12 @@ def can_read_audit_trail(user: AnyUser) -> bool:
     return has_right(user, Perm.READ_AUDIT_TRAIL)
 
 
+def can_prepare_returns(user: AnyUser) -> bool:
+    """Data officers and managers keep census details and make the statutory returns (issue 22;
+    DOMAIN.md "CIN census", "Ofsted Annex A")."""
+    return has_right(user, Perm.PREPARE_RETURNS)
+
+
 def can_manage_users(user: AnyUser) -> bool:
     """System administrators manage users and agencies, and see no case content."""
     return has_right(user, Perm.MANAGE_USERS)

@@ -20,6 +20,7 @@ class Role(models.TextChoices):
     PARTNER_SAFEGUARDING_LEAD = "Partner safeguarding lead", "Partner safeguarding lead"
     AUDITOR = "Auditor", "Auditor"
     SYSTEM_ADMINISTRATOR = "System administrator", "System administrator"
+    DATA_OFFICER = "Data officer", "Data officer"
 
 
 _PRACTITIONER = frozenset(
@@ -43,12 +44,13 @@ _PARTNER = frozenset(
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.PRACTITIONER: _PRACTITIONER,
     Role.MANAGER: _PRACTITIONER
-    | {Perm.SIGN_OFF_DECISIONS, Perm.READ_AUDIT_TRAIL, Perm.ALLOCATE_WORK},
+    | {Perm.SIGN_OFF_DECISIONS, Perm.READ_AUDIT_TRAIL, Perm.ALLOCATE_WORK, Perm.PREPARE_RETURNS},
     Role.CONFERENCE_CHAIR: frozenset({Perm.VIEW_CASE_RECORDS, Perm.CHAIR_CONFERENCES}),
     Role.PARTNER_PRACTITIONER: _PARTNER,
     Role.PARTNER_SAFEGUARDING_LEAD: _PARTNER | {Perm.SEE_AGENCY_WORK},
     Role.AUDITOR: frozenset({Perm.READ_ALL_CASE_RECORDS, Perm.READ_AUDIT_TRAIL}),
     Role.SYSTEM_ADMINISTRATOR: frozenset({Perm.MANAGE_USERS, Perm.MANAGE_LOCAL_DATA}),
+    Role.DATA_OFFICER: frozenset({Perm.PREPARE_RETURNS}),
 }
 
 ROLE_SUMMARIES: dict[Role, str] = {
@@ -57,8 +59,8 @@ ROLE_SUMMARIES: dict[Role, str] = {
         "convene and record strategy discussions and run section 47 enquiries."
     ),
     Role.MANAGER: (
-        "You do what a practitioner does, and sign off or return decisions that someone else "
-        "proposed or recorded."
+        "You do what a practitioner does, sign off or return decisions that someone else "
+        "proposed or recorded, and make the statutory returns."
     ),
     Role.CONFERENCE_CHAIR: (
         "You chair initial child protection conferences for children whose work you have had "
@@ -77,6 +79,11 @@ ROLE_SUMMARIES: dict[Role, str] = {
     ),
     Role.SYSTEM_ADMINISTRATOR: (
         "You manage users, agencies and local data. You do not see case records."
+    ),
+    Role.DATA_OFFICER: (
+        "You keep the children's census details right, check the data-quality page and make "
+        "the statutory returns (the CIN census and Ofsted's Annex A lists). You do not see case "
+        "notes, concerns or discussions."
     ),
 }
 

@@ -28,6 +28,7 @@ from accounts.rights import (
     AnyUser,
     can_end_sharing,
     can_manage_users,
+    can_prepare_returns,
     can_read_audit_trail,
     can_read_restricted_records,
     can_read_sharing_records,
@@ -66,6 +67,7 @@ __all__ = [
     "LADO_VIEW",
     "MANAGES_LOCAL_DATA",
     "NOTE_VIEW",
+    "PREPARES_RETURNS",
     "RECORDS_CONTACTS",
     "ROLE_REFUSAL",
     "RUNS_ENQUIRIES",
@@ -75,6 +77,7 @@ __all__ = [
     "RestrictedRecord",
     "can_end_sharing",
     "can_manage_users",
+    "can_prepare_returns",
     "can_read_audit_trail",
     "can_read_restricted_records",
     "can_read_sharing_records",
@@ -86,6 +89,7 @@ __all__ = [
     "closed_to",
     "contributed_discussions",
     "get_case_record_for_user",
+    "get_child_for_census",
     "get_child_for_user",
     "has_right",
     "invited_discussions",
@@ -293,6 +297,7 @@ SIGNS_OFF_OUTCOMES = "Only managers sign off or return outcomes."
 
 
 MANAGES_PLANS = "Only conference chairs and managers record a plan's reviews and end."
+PREPARES_RETURNS = "Only data officers and managers keep census details and make the returns."
 
 
 def can_manage_plans(user: AnyUser) -> bool:
@@ -340,3 +345,14 @@ def get_child_for_user(user: AnyUser, pk: int, *, right: Perm | None = None,
                        refusal: str = ROLE_REFUSAL, records=Child) -> Child:  # fmt: skip
     """A child's record for a page about the child (see `get_case_record_for_user`)."""
     return get_case_record_for_user(user, records, right=right, refusal=refusal, pk=pk)
+
+
+def get_child_for_census(user: AnyUser, pk: int) -> Child:
+    """A child's census details (issue 22): 403 without the returns right, before anything
+    is looked up; 404 for no such child; then a restricted child not open to the user sends
+    a case-record role to the break glass and is a 404 for the data officer, who never
+    breaks the glass (restricted children by reference only)."""
+    require_right(user, Perm.PREPARE_RETURNS, PREPARES_RETURNS)
+    child = get_object_or_404(Child, pk=pk)
+    require_open(user, child)
+    return child

@@ -254,6 +254,11 @@ SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", default=2 * 60)
 SESSION_MAX_AGE_SECONDS = env.int("SESSION_MAX_AGE_SECONDS", default=10 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_MAX_AGE_SECONDS
 DRAFT_KEEP_HOURS = env.int("DRAFT_KEEP_HOURS", default=24)
+# Statutory returns (issue 22): made in the background into a folder outside the web root,
+# readable by the service's user only, served only through the audited download; the hourly
+# job `returns.tasks.purge_exports` removes files older than EXPORT_KEEP_HOURS.
+EXPORTS_ROOT = env.str("EXPORTS_ROOT", default=str(VAR_DIR / "exports"))
+EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=72)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

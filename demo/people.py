@@ -60,6 +60,8 @@ USERS = [
     DemoUser("sysadmin", "Sid", "Marsh", COUNCIL, Role.SYSTEM_ADMINISTRATOR),
     # A second administrator: changes that hand out access need two people (issue 16).
     DemoUser("sysadmin2", "Asha", "Kaur", COUNCIL, Role.SYSTEM_ADMINISTRATOR),
+    # Statutory returns (issue 22): census details, data quality and exports; no case text.
+    DemoUser("dataofficer", "Dana", "Penrose", COUNCIL, Role.DATA_OFFICER),
 ]
 
 

@@ -379,7 +379,7 @@ def _referrals_only(h: _Holmsey) -> None:
         referral_services.assessment_complete(
             by=h.practitioner2, assessment=assessment, factors=[AssessmentFactor.F21],
             analysis="Appointments now kept; the family has a new asthma plan with the GP.",
-            version=assessment.version,
+            version=assessment.version, child_seen=True, needs_support=False,
         )  # fmt: skip
     with at(story.authorised):
         referral_services.assessment_authorise(

@@ -551,20 +551,28 @@ def with_re_referral(referrals: models.QuerySet) -> models.QuerySet:
     earlier referral's year plus one: so 29 February reaches 28 February of the next year.
     """
 
-    def as_number(field) -> models.Expression:
-        return ExtractYear(field) * 10000 + ExtractMonth(field) * 100 + ExtractDay(field)
-
     this = OuterRef("referral_date")
-    earlier = (
-        Referral.objects.filter(child_id=OuterRef("child_id"))
-        .filter(Q(referral_date__lt=this) | Q(referral_date=this, pk__lt=OuterRef("pk")))
-        .annotate(
-            year_on=as_number("referral_date") + 10000,
-            this_day=as_number(this),
-        )
-        .filter(year_on__gte=models.F("this_day"))
+    earlier = within_twelve_months_before(
+        Referral.objects.filter(child_id=OuterRef("child_id")).filter(
+            Q(referral_date__lt=this) | Q(referral_date=this, pk__lt=OuterRef("pk"))
+        ),
+        "referral_date",
+        this,
     )
     return referrals.annotate(re_referral=Exists(earlier))
+
+
+def within_twelve_months_before(events: models.QuerySet, field: str, this) -> models.QuerySet:
+    """`events` (already limited to earlier ones) whose `field` date lies within 12 months
+    before `this` (an OuterRef or expression): `with_re_referral`'s test, for any event, so
+    that Annex A's "in the last 12 months" counts the same way (DOMAIN.md)."""
+
+    def as_number(value) -> models.Expression:
+        return ExtractYear(value) * 10000 + ExtractMonth(value) * 100 + ExtractDay(value)
+
+    return events.annotate(year_on=as_number(field) + 10000, this_day=as_number(this)).filter(
+        year_on__gte=models.F("this_day")
+    )
 
 
 @dataclass

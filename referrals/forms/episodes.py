@@ -127,9 +127,27 @@ def _factor_choices() -> list[Choice]:
     return [*others, Choice(NO_FACTORS.value, NO_FACTORS.label)]
 
 
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _yes_no(label: str, missing: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        widget=forms.RadioSelect,
+        choices=YES_NO,
+        coerce=lambda answer: answer == "yes",
+        error_messages={"required": missing},
+    )
+
+
+def yes_no_initial(answer: bool | None) -> str:
+    """A stored answer as the radios' value (nothing chosen while unknown)."""
+    return "" if answer is None else ("yes" if answer else "no")
+
+
 class AssessmentForm(RuledForm):
-    """The factors identified at assessment (CIN census codes) and the analysis; `version`
-    catches a second editor."""
+    """The factors identified at assessment (CIN census codes), Annex A list 4's two answers
+    and the analysis; `version` catches a second editor."""
 
     factors = forms.MultipleChoiceField(
         label="Factors identified",
@@ -138,6 +156,14 @@ class AssessmentForm(RuledForm):
         help_text="Select all that apply. A is the child, B a parent or carer, C another "
         "member of the household",
         error_messages={"required": "Choose the factors identified, or 'no factors identified'"},
+    )
+    child_seen = _yes_no(
+        "Was the child seen during the continuous assessment?",
+        "Choose whether the child was seen during the assessment",
+    )
+    needs_support = _yes_no(
+        "Was the child assessed as requiring LA children's social care support?",
+        "Choose whether the child was assessed as requiring children's social care support",
     )
     analysis = forms.CharField(
         label="Analysis",
@@ -152,6 +178,8 @@ class AssessmentForm(RuledForm):
         self.helper = PageFormHelper()
         self.helper.layout = Layout(
             Field.checkboxes("factors", legend_size="m", small=True),
+            Field.radios("child_seen", legend_size="s", inline=True),
+            Field.radios("needs_support", legend_size="s", inline=True),
             Field.textarea("analysis", rows=8),
             "version",
             Button("submit", "Save"),

@@ -201,6 +201,15 @@ class Assessment(ConcurrentTransitionMixin, models.Model):
     start_date = models.DateField(help_text="AssessmentActualStartDate")
     due = models.DateField(help_text="45 working days from the referral date")
     factors = models.JSONField(default=list, blank=True)
+    # Ofsted Annex A list 4 (DOMAIN.md): None until the assessment is completed ("c) Unknown").
+    child_seen = models.BooleanField(
+        null=True, blank=True, help_text="Child Seen During Continuous Assessment"
+    )
+    needs_support = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="Was the child assessed as requiring LA children's social care support?",
+    )
     analysis = EncryptedTextField(blank=True)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

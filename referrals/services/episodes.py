@@ -166,10 +166,18 @@ def assessment_open(*, by: User, referral: Referral, start_date) -> Assessment:
 
 @transaction.atomic
 def assessment_complete(
-    *, by: User, assessment: Assessment, factors: list[str], analysis: str, version: int
+    *,
+    by: User,
+    assessment: Assessment,
+    factors: list[str],
+    analysis: str,
+    version: int,
+    child_seen: bool | None = None,
+    needs_support: bool | None = None,
 ) -> Assessment:
-    """Record the factors identified (census rules: `21` alone, no repeats) and the analysis,
-    ready for a manager to authorise."""
+    """Record the factors identified (census rules: `21` alone, no repeats), whether the child
+    was seen and was assessed as needing support (Annex A list 4; None: not answered) and the
+    analysis, ready for a manager to authorise."""
     require_right(by, Perm.PROPOSE_DECISIONS)
     current = locked(Assessment, assessment, version)
     if current.state != AssessmentState.OPEN:
@@ -180,6 +188,7 @@ def assessment_complete(
     if not analysis.strip():
         raise RuleBroken("Record the analysis of the assessment")
     current.factors, current.analysis = list(factors), analysis
+    current.child_seen, current.needs_support = child_seen, needs_support
     current.completed_by, current.completed_at = by, timezone.now()
     current.version += 1
     current.save()

@@ -27,6 +27,7 @@ from referrals.codes import AssessmentFactor
 from referrals.forms.episodes import (
     AssessmentForm,
     AuthoriseForm,
+    yes_no_initial,
 )
 from referrals.models.episodes import (
     Assessment,
@@ -96,6 +97,8 @@ def assessment_complete(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         request.POST or None,
         initial={
             "factors": assessment.factors,
+            "child_seen": yes_no_initial(assessment.child_seen),
+            "needs_support": yes_no_initial(assessment.needs_support),
             "analysis": assessment.analysis,
             "version": assessment.version,
         },
@@ -107,10 +110,18 @@ def assessment_complete(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             services.assessment_complete(
                 by=request.user, assessment=assessment, factors=typed["factors"],
                 analysis=typed["analysis"], version=typed["version"],
+                child_seen=typed["child_seen"], needs_support=typed["needs_support"],
             )  # fmt: skip
         except ChangedBySomeoneElse as conflict:
             theirs = conflict.current
-            form = AssessmentForm(initial={**typed, "version": theirs.version})
+            form = AssessmentForm(
+                initial={
+                    **typed,
+                    "child_seen": yes_no_initial(typed["child_seen"]),
+                    "needs_support": yes_no_initial(typed["needs_support"]),
+                    "version": theirs.version,
+                }
+            )
             errors.append(CHANGED_BY_SOMEONE_ELSE)
             status = 409
         except RuleBroken as error:

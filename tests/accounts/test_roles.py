@@ -66,6 +66,7 @@ def test_a_deactivated_user_has_no_rights(make_user):
         (Role.PARTNER_SAFEGUARDING_LEAD, False, False, False),
         (Role.AUDITOR, True, True, False),
         (Role.SYSTEM_ADMINISTRATOR, False, False, True),
+        (Role.DATA_OFFICER, False, False, False),
     ],
 )
 def test_access_questions_per_role(make_user, role, case_records, audit_trail, manage_users):

@@ -199,6 +199,20 @@ def every_user(user: str, case: Case) -> Expect:
     return case.ok
 
 
+def census_page(user: str, case: Case) -> Expect:
+    """A child's census details (issue 22): 403 for every role without the returns right,
+    partners included, before anything is looked up; 404 for a missing child; a restricted
+    child not open to the user sends a case-record role (a manager) to the break glass and is
+    a 404 for the data officer, who never breaks the glass."""
+    if not has(user, Perm.PREPARE_RETURNS):
+        return 403
+    if case.missing:
+        return 404
+    if case.restricted and user not in ALLOW_LISTED:
+        return BREAK_GLASS if reads_cases(user) else 404
+    return case.ok
+
+
 def managers_notice(user: str, case: Case) -> Expect:
     """A notice (the manager's: told of a break-glass opening of Elowen Hosking's record):
     only its recipient marks it read; for anyone else it does not exist."""
@@ -266,6 +280,8 @@ PARTNER = partner_page
 # (casework.access.require_open); every other page that answers a user who is neither on the
 # allow-list nor holding a break-glass opening shows no restricted child's name.
 SHARED_BY_NAME = (partner_page, lado_page)
+
+RETURNS = role_page(P.PREPARE_RETURNS)
 
 # Where an allowed user is sent instead ({0}: the record's id).
 USER = Found("/administration/users/{0}/")
@@ -430,6 +446,13 @@ PAGES: dict[str, Page] = {
     "referrals:child-restriction-lift": post(
         case_page(SIGNS, order="RLO"), case("jago", ok=Found("/children/{0}/restriction/")),
         case("jenna", restricted="jenna"), MISSING),
+    # Statutory returns (issue 22): data officers and managers. The demo's export is queued
+    # (no worker runs here), so its download goes back to its page.
+    "returns:data-quality": page(RETURNS),
+    "returns:exports": page(RETURNS),
+    "returns:export": page(RETURNS, case("export"), MISSING),
+    "returns:export-download": page(RETURNS, case("export", ok=Found("/returns/{0}/")), MISSING),
+    "returns:child-census": page(census_page, *CHILD, *LIFTED),
     # The front door: children, contacts, decisions (referrals/views/)
     "referrals:queue": page(READS),
     "referrals:search": page(READS),
@@ -765,6 +788,7 @@ def demo_keys() -> dict[str, str]:
         "level": LevelOfNeed.objects.order_by("pk").first().pk,
         "uidb64": "MTIzNDU", "token": "set-password", "unlock": "unlock", "explode": "explode",
         "account_change": account_change().pk, "approve": "approve",
+        "export": export_record().pk,
         "report_token": "not-a-report-token",
         "report_valid": report_token(account_change()),
         "missing": MISSING_ID,
@@ -786,6 +810,19 @@ def account_change():
         by=User.objects.get(username="sysadmin"), account=User.objects.get(username="practitioner"),
         kind="two_factor_reset", link_base="http://testserver",
     )  # fmt: skip
+
+
+def export_record():
+    """A census export the manager asked for, queued (no worker runs in this module)."""
+    from accounts.models import User
+    from returns.models import Export
+    from returns.selectors import census_year_now
+    from returns.services import export_request
+
+    found = Export.objects.order_by("pk").first()
+    return found or export_request(
+        by=User.objects.get(username="manager"), kind="census", year=census_year_now()
+    )
 
 
 def restrict_kenan_and_note_jenna() -> None:
@@ -1021,6 +1058,8 @@ NOT_ABOUT_A_CHILD = {
     "accounts:account-change-report": "a holder's report link about their own account",
     "workspace:notice-read": "a notice, the user's own (tests/workspace/views/test_notices.py)",
     "referrals:level": "a level of need (local data)",
+    "returns:export": "an export: its file names children by reference only",
+    "returns:export-download": "an export: its file names children by reference only",
     "referrals:closure-day-remove": "a closure day (local data)",
     "accounts:sharing-end": "a sharing record: its opaque reference and the child's reference only",
     "workspace:audit-user": "a user's actions: entries about a restricted child show "

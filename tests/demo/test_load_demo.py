@@ -15,6 +15,7 @@ DESIGN_USERNAMES = {
     "practitioner", "practitioner2", "manager", "manager2", "chair", "police", "police_lead",
     "health", "school", "lado", "auditor", "sysadmin",
     "sysadmin2",  # issue 16: a second administrator approves the first's account changes
+    "dataofficer",  # issue 22: statutory returns
 }  # fmt: skip
 
 

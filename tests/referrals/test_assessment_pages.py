@@ -115,7 +115,7 @@ def test_who_may_record_the_factors(client, make_user, assessment, role, status)
     assert client.get(url("assessment-complete", assessment)).status_code == status
     response = client.post(
         url("assessment-complete", assessment),
-        {"factors": ["21"], "analysis": "Nothing found", "version": assessment.version},
+        {"factors": ["21"], "analysis": "Nothing found", "version": assessment.version, **SEEN},
     )
     assert response.status_code == (302 if status == 200 else status)
     assert (fresh(assessment).factors == ["21"]) == (status == 200)
@@ -148,28 +148,38 @@ def test_a_practitioner_records_the_factors_and_analysis(client, worker, assessm
     response = client.post(
         url("assessment-complete", assessment),
         {"factors": ["4B", "17A"], "analysis": "Mother unwell; child withdrawn",
-         "version": form.initial["version"]},
+         "child_seen": "yes", "needs_support": "no", "version": form.initial["version"]},
     )  # fmt: skip
     assert response.url == url("assessment", assessment)
     saved = fresh(assessment)
     assert saved.factors == ["4B", "17A"] and saved.analysis == "Mother unwell; child withdrawn"
+    assert saved.child_seen is True and saved.needs_support is False
     assert saved.completed_by == worker and saved.version == assessment.version + 1
     assert saved.state == AssessmentState.OPEN
     page = client.get(url("assessment", saved)).content.decode()
     assert "4B: mental health, a parent or carer" in page and "17A: emotional abuse" in page
     assert "Waiting for a manager to authorise" in page
+    assert 'Child seen during the assessment</dt><dd class="govuk-summary-list__value">Yes' in page
+
+
+SEEN = {"child_seen": "yes", "needs_support": "yes"}
 
 
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"analysis": "x"}, "factors",
+        ({"analysis": "x", "needs_support": "no"}, "child_seen",
+         "Choose whether the child was seen during the assessment"),
+        ({"analysis": "x", "child_seen": "no", "needs_support": "maybe"}, "needs_support",
+         "Select a valid choice"),
+        ({"analysis": "x", **SEEN}, "factors",
          "Choose the factors identified, or &#x27;no factors identified&#x27;"),
-        ({"factors": ["21", "1A"], "analysis": "x"}, "factors",
+        ({"factors": ["21", "1A"], "analysis": "x", **SEEN}, "factors",
          "&#x27;No factors identified&#x27; cannot be chosen with a factor"),
-        ({"factors": ["18A"], "analysis": "x"}, "factors", "Select a valid choice"),
-        ({"factors": ["1A"], "analysis": ""}, "analysis", "Record the analysis of the assessment"),
-        ({"factors": ["1A"], "analysis": "x", "version": "v2"}, "factors",
+        ({"factors": ["18A"], "analysis": "x", **SEEN}, "factors", "Select a valid choice"),
+        ({"factors": ["1A"], "analysis": "", **SEEN}, "analysis",
+         "Record the analysis of the assessment"),
+        ({"factors": ["1A"], "analysis": "x", "version": "v2", **SEEN}, "factors",
          "This page is out of date"),
     ],
 )  # fmt: skip
@@ -189,6 +199,7 @@ def test_bad_factors_show_the_error_summary_by_the_field_and_change_nothing(
         assert f'id="id_{field}_1_error"' in page  # by the field too
     unchanged = fresh(assessment)
     assert unchanged.factors == [] and unchanged.completed_by is None
+    assert unchanged.child_seen is None and unchanged.needs_support is None
     assert unchanged.version == assessment.version
 
 
@@ -201,7 +212,7 @@ def test_a_second_editor_is_told_sees_the_other_version_and_keeps_what_they_type
     complete(assessment, by=other, factors=["10A"], analysis="Went missing twice")
     response = client.post(
         url("assessment-complete", assessment),
-        {"factors": ["13A"], "analysis": "Gang contact at school", "version": version},
+        {"factors": ["13A"], "analysis": "Gang contact at school", "version": version, **SEEN},
     )
     page = response.content.decode()
     assert response.status_code == 409
@@ -214,7 +225,7 @@ def test_a_second_editor_is_told_sees_the_other_version_and_keeps_what_they_type
     # Saving again, now knowing theirs, works.
     client.post(
         url("assessment-complete", assessment),
-        {"factors": ["10A", "13A"], "analysis": "Both", "version": form.initial["version"]},
+        {"factors": ["10A", "13A"], "analysis": "Both", "version": form.initial["version"], **SEEN},
     )
     assert fresh(assessment).factors == ["10A", "13A"]
 
@@ -226,7 +237,7 @@ def test_an_authorised_assessment_cannot_change(client, worker, manager, make_us
     assert url("assessment-complete", completed) not in page
     response = client.post(
         url("assessment-complete", completed),
-        {"factors": ["21"], "analysis": "Changed", "version": fresh(completed).version},
+        {"factors": ["21"], "analysis": "Changed", "version": fresh(completed).version, **SEEN},
         follow=True,
     )
     assert "An authorised assessment cannot change" in response.content.decode()

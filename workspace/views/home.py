@@ -31,5 +31,9 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "reads_administrators_actions": rights.can_read_administrators_actions(user),
             "notices": selectors.home_notices(user),
             "work": work_lists.home_work(user, today=timezone.localdate()),
+            # The data officer's home lists the data-quality problems and the returns made
+            # (issue 22); a manager's links to them.
+            "returns_home": rights.can_prepare_returns(user)
+            and not rights.can_view_case_records(user),
         },
     )
