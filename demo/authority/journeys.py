@@ -372,8 +372,12 @@ def _contact(world: World, family: Family, received: datetime, *, first: bool):
         world.tally.saw("contact on a weekend or bank holiday")
         if local.date().weekday() < 5:
             world.tally.saw("contact on a bank holiday")
-    recorded_at = received if world.calendar.is_working_day(local.date()) and 8 <= local.hour < 18 \
-        else world.next_morning(received, rng)  # fmt: skip
+    outcome = _outcome(rng, concern_kind)
+    in_hours = world.calendar.is_working_day(local.date()) and 8 <= local.hour < 18
+    # Out of hours the contact waits for the next morning, unless it is urgent: then the
+    # emergency duty team records it and the discussion is held that day, weekend or not.
+    urgent_now = outcome == Outcome.STRATEGY_NOW and 8 <= local.hour < 20
+    recorded_at = received if in_hours or urgent_now else world.next_morning(received, rng)
     if recorded_at != received:
         yield recorded_at
     children: list[dict] = [
@@ -435,13 +439,12 @@ def _contact(world: World, family: Family, received: datetime, *, first: bool):
     _keep_identities_current(world, family, worker)
 
     # The decision for each child: the same for brothers and sisters, mostly.
-    outcome = _outcome(rng, concern_kind)
     outcomes = {
         kid.child.pk: outcome if rng.random() < 0.85 or outcome == Outcome.STRATEGY_NOW
         else rng.choice((Outcome.ADVICE, Outcome.EARLY_HELP))
         for kid in about if kid.child is not None
     }  # fmt: skip
-    if rng.random() < 0.08:
+    if outcome != Outcome.STRATEGY_NOW and rng.random() < 0.08:
         # Screening took longer than the working day it should take.
         yield world.working_days_after(recorded_at, rng.randint(2, 4), hour=rng.randint(9, 16))
         world.tally.saw("late contact decision")
@@ -512,7 +515,7 @@ def _contact(world: World, family: Family, received: datetime, *, first: bool):
 def _outcome(rng: random.Random, concern_kind: str) -> str:
     roll = rng.random()
     serious = concern_kind in ("physical", "sexual")
-    if serious and roll < 0.15:
+    if serious and roll < 0.25:
         return Outcome.STRATEGY_NOW
     if roll < 0.45:
         return Outcome.REFERRAL
@@ -596,7 +599,7 @@ def _urgent_episode(world, family, referrals, discussion, held: datetime):
 
 
 def _strategy(world, family, referrals, discussion, held: datetime, concern: str, *,
-              urgent: bool = False):  # fmt: skip
+              urgent: bool = False, enquire: bool = False):  # fmt: skip
     """Hold and record the discussion, sign it off; each child's section 47 enquiry follows."""
     rng = family.rng
     worker = world.practitioner(rng)
@@ -629,7 +632,7 @@ def _strategy(world, family, referrals, discussion, held: datetime, concern: str
         roll = rng.random()
         outcomes[child.pk] = (
             DiscussionOutcome.SECTION_47_JOINT if roll < 0.35
-            else DiscussionOutcome.SECTION_47_SINGLE if roll < 0.85
+            else DiscussionOutcome.SECTION_47_SINGLE if roll < 0.85 or enquire
             else DiscussionOutcome.ASSESSMENT
         )  # fmt: skip
     decisions = [
@@ -701,7 +704,7 @@ def _enquiries(world, family, referrals, concern: str):
         chair = world.chair(rng)
         category = names.CATEGORY_OF_CONCERN.get(concern) or rng.choice(("NEG", "EMO"))
         for enquiry in conference_for:
-            plan = rng.random() < 0.85
+            plan = rng.random() < 0.78
             strategy_services.conference_record(
                 by=chair, section47=Section47.objects.get(pk=enquiry.pk),
                 held_on=timezone.localdate(),
@@ -762,7 +765,7 @@ def _assessment_and_after(world, family, referrals, concern: str):
         return
     # Children in need: support for some months, or closed now.
     roll = rng.random()
-    if roll < 0.12:
+    if roll < 0.2:
         # New concerns during the work: another discussion and enquiry on the same referral.
         yield _now() + timedelta(days=rng.randint(10, 60))
         held = world.at(world.working_day_on_or_after(timezone.localdate()), 11)
@@ -771,7 +774,8 @@ def _assessment_and_after(world, family, referrals, concern: str):
         discussion = _convene(world, rng, [r for _, r in open_referrals], held,
                               world.practitioner(rng))  # fmt: skip
         world.tally.saw("another discussion on the same referral")
-        yield from _strategy(world, family, open_referrals, discussion, held, concern)
+        yield from _strategy(world, family, open_referrals, discussion, held, concern,
+                             enquire=True)  # fmt: skip
         return
     if nothing_found:
         reason = rng.choice((ReasonForClosure.RC8, ReasonForClosure.RC9))
