@@ -9,6 +9,7 @@ without its secrets.
 from __future__ import annotations
 
 import base64
+import re
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
@@ -102,6 +103,7 @@ INSTALLED_APPS = [
     "strategy",
     "notes",
     "workspace",
+    "returns",
     "demo",
 ]
 
@@ -394,6 +396,14 @@ SERVICE_NAME = env.str("SERVICE_NAME", default="Front Door")
 COUNCIL_NAME = env.str("COUNCIL_NAME", default="Holmsey Council")
 # The front door's phone number, given to partners who refer a child in immediate danger.
 FRONT_DOOR_PHONE = env.str("FRONT_DOOR_PHONE", default="01632 960000")
+
+# The CIN census header (DOMAIN.md "CIN census"): the authority's 3-digit LA code (`LEA`) and
+# the software that made the return (`SoftwareCode`, `Release`).
+CIN_CENSUS_LA_CODE = env.str("CIN_CENSUS_LA_CODE", default="921")
+if not re.fullmatch(r"\d{3}", CIN_CENSUS_LA_CODE):
+    raise ImproperlyConfigured("CIN_CENSUS_LA_CODE must be the authority's 3-digit LA code")
+CIN_CENSUS_SOFTWARE_CODE = env.str("CIN_CENSUS_SOFTWARE_CODE", default="Front Door")
+CIN_CENSUS_RELEASE = env.str("CIN_CENSUS_RELEASE", default="0.1.0")
 
 # Error pages and reports never show local variables or posted values (they may hold decrypted
 # confidential text).

@@ -33,6 +33,13 @@ class ChildDetailsForm(RuledForm):
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         error_messages={"invalid": "Enter the expected date of birth as day/month/year"},
     )
+    date_of_death = forms.DateField(
+        label="Date of death",
+        required=False,
+        help_text="Only if the child has died",
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        error_messages={"invalid": "Enter the date of death as day/month/year, like 14/3/2016"},
+    )
     sex = forms.ChoiceField(label="Sex", widget=forms.RadioSelect)
     ethnicity = forms.ChoiceField(label="Ethnicity")
     disabilities = forms.MultipleChoiceField(
@@ -61,6 +68,7 @@ class ChildDetailsForm(RuledForm):
             Field.text("last_name", field_width=20),
             Field.text("date_of_birth", field_width=10),
             Field.text("expected_date_of_birth", field_width=10),
+            Field.text("date_of_death", field_width=10),
             Field.radios("sex", legend_size="s", inline=True),
             Field.select("ethnicity"),
             Field.checkboxes("disabilities", legend_size="s", small=True),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from accounts.audit import register_audited
 from casework.references import about_child, child_reference
@@ -49,6 +50,7 @@ class Child(NamedRecord):
     """A child, with what the CIN census records. `census_id` is the stable `LAchildID`."""
 
     expected_date_of_birth = models.DateField(null=True, blank=True)
+    date_of_death = models.DateField(null=True, blank=True, help_text="PersonDeathDate")
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT)
     disabilities = models.JSONField(default=list, blank=True)
@@ -89,6 +91,14 @@ class Child(NamedRecord):
         problems = validate_disabilities(list(self.disabilities or []))
         if problems:
             errors["disabilities"] = problems
+        if self.date_of_death and self.expected_date_of_birth:
+            errors["date_of_death"] = (
+                "An unborn child has no date of death: record the date of birth first"
+            )
+        elif self.date_of_death and self.date_of_birth and self.date_of_death < self.date_of_birth:
+            errors["date_of_death"] = "The date of death cannot be before the date of birth"
+        if self.date_of_death and self.date_of_death > timezone.localdate():
+            errors["date_of_death"] = "The date of death cannot be in the future"
         if self.expected_date_of_birth and self.sex != Sex.UNKNOWN:
             errors["sex"] = "An unborn child's sex is recorded as unknown"
         if errors:

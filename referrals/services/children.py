@@ -63,8 +63,8 @@ def household_leave(
 
 
 CHILD_DETAILS = (
-    "first_name", "last_name", "date_of_birth", "expected_date_of_birth", "sex", "ethnicity",
-    "disabilities", "nhs_number", "upn", "upn_unknown", "address", "postcode",
+    "first_name", "last_name", "date_of_birth", "expected_date_of_birth", "date_of_death", "sex",
+    "ethnicity", "disabilities", "nhs_number", "upn", "upn_unknown", "address", "postcode",
 )  # fmt: skip
 
 

@@ -18,7 +18,17 @@ PRODUCT_APPS = [
     "demo",
 ]
 FIRST_PARTY = set(PRODUCT_APPS)
-APPS = ["config", "accounts", "referrals", "strategy", "casework", "notes", "workspace", "demo"]
+APPS = [
+    "config",
+    "accounts",
+    "referrals",
+    "strategy",
+    "casework",
+    "notes",
+    "workspace",
+    "demo",
+    "returns",
+]
 PRODUCT_APPS = APPS
 FIRST_PARTY = set(APPS)
 
@@ -188,7 +198,16 @@ def test_no_product_code_imports_the_demo():
     # demo is a top app: it loads fictional data through the product, never the other way.
     offenders = [
         path.relative_to(ROOT)
-        for app in ("config", "accounts", "casework", "referrals", "strategy", "notes", "workspace")
+        for app in (
+            "config",
+            "accounts",
+            "casework",
+            "referrals",
+            "strategy",
+            "notes",
+            "workspace",
+            "returns",
+        )
         for path in (ROOT / app).rglob("*.py")
         if "demo" in imported_apps(path)
     ]

@@ -55,6 +55,18 @@ def test_details_are_saved_and_audited(client, make_user, child):
         ({"expected_date_of_birth": "1/1/2027"}, "not both"),
         ({"first_name": ""}, "Enter the first name"),
         ({"date_of_birth": "31/2/2019"}, "Enter the date of birth as day/month/year"),
+        ({"date_of_death": "10/2/2019"}, "cannot be before the date of birth"),
+        ({"date_of_death": "1/1/2999"}, "cannot be in the future"),
+        ({"date_of_death": "30/2/2020"}, "Enter the date of death as day/month/year"),
+        (
+            {
+                "date_of_birth": "",
+                "expected_date_of_birth": "1/1/2027",
+                "sex": "U",
+                "date_of_death": "1/1/2020",
+            },
+            "An unborn child has no date of death",
+        ),
     ],
 )
 def test_census_rules_show_on_the_page_and_change_nothing(
@@ -65,6 +77,22 @@ def test_census_rules_show_on_the_page_and_change_nothing(
     page = response.content.decode()
     assert response.status_code == 200 and "govuk-error-summary" in page and message in page
     assert Child.objects.get(pk=child.pk).version == child.version
+
+
+def test_the_date_of_death_is_recorded_audited_and_shown_on_the_childs_page(
+    client, make_user, child
+):
+    sign_in(client, make_user(Role.PRACTITIONER))
+    response = post(client, child, date_of_death="3/3/2024")
+    assert response.url == reverse("referrals:child", args=[child.pk])
+    child.refresh_from_db()
+    assert child.date_of_death == date(2024, 3, 3)
+    entry = AuditEntry.objects.filter(event=Event.UPDATE, child_ref=child.census_id).latest(
+        "sequence"
+    )
+    assert "date_of_death" in entry.changes_text or "date_of_death" in str(entry.changes)
+    page = client.get(reverse("referrals:child", args=[child.pk])).content.decode()
+    assert "Date of death" in page and "3 March 2024" in page
 
 
 def test_a_second_editor_is_told_and_keeps_what_they_typed(client, make_user, child):
