@@ -15,6 +15,7 @@ from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
@@ -47,9 +48,6 @@ from strategy.models import (
     Section47,
 )
 from strategy.services import partners
-
-# The census LA code in the children's UPNs (characters 2-4).
-UPN_LA_CODE = "921"
 
 # England's sources of referrals, roughly as the DfE counts them (police, schools and health
 # the most), by weight.
@@ -196,8 +194,10 @@ class World:
 
     def upn(self, born: date) -> str:
         """A permanent UPN: LA code, a school, the year the child started, a serial."""
-        body = f"{UPN_LA_CODE}{2000 + self.serial() % 900:04d}{(born.year + 5) % 100:02d}"
-        body += f"{self.serial() % 1000:03d}"
+        school = 2000 + self.serial() % 900
+        started = (born.year + 5) % 100
+        # Characters 2-4: the authority's census LA code.
+        body = f"{settings.CIN_CENSUS_LA_CODE}{school:04d}{started:02d}{self.serial() % 1000:03d}"
         return upn_check_letter("A" + body) + body
 
     # Staff ---------------------------------------------------------------------------------
@@ -218,7 +218,8 @@ def plan_family(world: World, number: int, children: int, rng: random.Random) ->
     weekends and on bank holidays."""
     surname = rng.choice(names.SURNAMES)
     span = (world.today - world.start).days
-    first_day = world.start + timedelta(days=rng.randrange(max(span, 1)))
+    # First contacts up to a few days before the end, so that every child is recorded.
+    first_day = world.start + timedelta(days=rng.randrange(max(span - 4, 1)))
     first_contact = _contact_moment(world, first_day, rng)
     kids = []
     unborn = (children == 1 and rng.random() < 0.06) or (children > 1 and rng.random() < 0.08)
@@ -735,7 +736,10 @@ def _assessment_and_after(world, family, referrals, concern: str):
     due = world.calendar.add_working_days(referral_day, days)
     yield world.at(max(due, timezone.localdate()), rng.randint(9, 16))
     worker = world.practitioner(rng)
-    nothing_found = rng.random() < 0.25
+    # "No factors identified" (21), then closure after assessment (RC8, RC9), only where no
+    # section 47 enquiry was made on the referral: census rule 2990 allows no such activity.
+    enquired = Section47.objects.filter(referral__in=[r for _, r in referrals]).exists()
+    nothing_found = not enquired and rng.random() < 0.3
     open_assessments = []
     for _, referral in referrals:
         assessment = Assessment.objects.filter(
