@@ -37,7 +37,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -65,11 +65,16 @@ from referrals.models.contacts import (  # noqa: E402  # needs setup()
     ContactDecision,
     LevelOfNeed,
 )
-from referrals.models.episodes import Assessment, Referral  # noqa: E402  # needs setup()
+from referrals.models.episodes import (  # noqa: E402  # needs setup()
+    Assessment,
+    Referral,
+    ReferralDecision,
+)
 from strategy.models import (  # noqa: E402  # needs setup()
     ChildProtectionPlan,
     DiscussionChild,
     InitialConference,
+    PlanReview,
     Section47,
     StrategyDiscussion,
 )
@@ -285,6 +290,133 @@ def seed(worker: User) -> Seeded:
     elapsed = time.perf_counter() - started
     print(f"  Seeded in {elapsed:.0f} s: {CONTACTS / elapsed:,.0f} contacts a second")
     return Seeded(focus_contact=focus_cc.contact_id, focus_contact_child=focus_cc.pk)
+
+
+def seed_census_year(worker: User, *, year: int, children: int) -> None:
+    """`children` children in need in the collection year ending 31 March `year` (issue 22),
+    each with a referral in that year: one in ten no further action; the others assessed and
+    authorised with factors, most closed; a third with a section 47 enquiry from a discussion,
+    a third of those with a conference whose plan is reviewed twice and, for half, ended.
+    Marked by the children's surname `Census<year>` (the seed of one year is made once)."""
+    rng = random.Random(year)  # noqa: S311  # benchmark data, not security
+    started = time.perf_counter()
+    now = timezone.now()
+    start = date(year - 1, 4, 1)
+    surname = f"Census{year}"
+    print(f"  Seeding {children:,} children in need in {year - 1}-{year % 100:02d}:")
+    kids = []
+    for n in range(children):
+        born = start - timedelta(days=rng.randrange(17 * 365))
+        kids.append(Child(first_name=rng.choice(FIRST), last_name=surname, date_of_birth=born,
+                          sex=rng.choice("MF"), ethnicity="WBRI",
+                          disabilities=["NONE"] if n % 7 else ["AUT", "LD"],
+                          upn_unknown="UN1" if born > start - timedelta(days=5 * 365) else "UN4",
+                          first_name_key="", last_name_key="", last_name_sound=""))  # fmt: skip
+    _bulk(Child, kids, "children", started)
+    child_ids = [kid.pk for kid in kids]  # PostgreSQL gives bulk_create's rows their ids
+    referred = [start + timedelta(days=rng.randrange(300)) for _ in child_ids]
+    referred = [day + timedelta(days=-day.weekday()) for day in referred]  # on a Monday
+    contacts = [
+        Contact(received_at=timezone.make_aware(datetime.combine(day, datetime.min.time()))
+                + timedelta(hours=10), taken_by=worker, recorded_by=worker, source="2A",
+                concern="Census benchmark", consent="given", decision_due=day)
+        for day in referred
+    ]  # fmt: skip
+    _bulk(Contact, contacts, "contacts", started)
+    contact_ids = [contact.pk for contact in contacts]
+    links = [ContactChild(contact_id=c, child_id=k, state="closed", feedback_given=True)
+             for c, k in zip(contact_ids, child_ids, strict=True)]  # fmt: skip
+    _bulk(ContactChild, links, "contact children", started)
+    cc_ids = [link.pk for link in links]
+    nfa = [n % 10 == 0 for n in range(len(child_ids))]
+    closed = [n % 4 != 0 for n in range(len(child_ids))]
+    _bulk(Referral, [
+        Referral(child_id=k, contact_child_id=cc, referral_date=day, source="2A",
+                 next_steps_due=day + timedelta(days=1), created_by=worker,
+                 primary_need="" if is_nfa else "N1",
+                 state="closed" if shut else "next_steps_signed_off",
+                 closure_date=day + timedelta(days=60 if not is_nfa else 1) if shut else None,
+                 closure_reason="RC7" if shut else "")
+        for k, cc, day, is_nfa, shut in zip(child_ids, cc_ids, referred, nfa, closed,
+                                            strict=True)
+    ], "referrals", started)  # fmt: skip
+    referrals = list(Referral.objects.filter(child_id__in=child_ids).order_by("child_id"))
+    _bulk(ReferralDecision, [
+        ReferralDecision(referral=r, next_steps="nfa" if is_nfa else "assessment",
+                         primary_need=r.primary_need, rationale="Benchmark",
+                         proposed_by=worker, state="signed_off", reviewed_by=worker)
+        for r, is_nfa in zip(referrals, nfa, strict=True)
+    ], "next steps", started)  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE referrals_referral AS r SET current_decision_id = d.id "
+            "FROM referrals_referraldecision AS d WHERE d.referral_id = r.id "
+            "AND r.current_decision_id IS NULL"
+        )
+    worked = [r for r, is_nfa in zip(referrals, nfa, strict=True) if not is_nfa]
+    _bulk(Assessment, [
+        Assessment(referral=r, child_id=r.child_id, start_date=r.referral_date + timedelta(days=1),
+                   due=r.referral_date + timedelta(days=63), started_by=worker,
+                   state="authorised", authorisation_date=r.referral_date + timedelta(days=30),
+                   factors=["3B", "4B"] if r.pk % 2 else ["21"], completed_by=worker,
+                   authorised_by=worker)
+        for r in worked
+    ], "assessments", started)  # fmt: skip
+    enquired = worked[::3]
+    assessment_of = dict(
+        Assessment.objects.filter(referral__in=enquired).values_list("referral_id", "pk")
+    )
+    _bulk(StrategyDiscussion, [
+        StrategyDiscussion(scheduled_for=now, format="video", chair=worker, convened_by=worker,
+                           due=r.referral_date, state="signed_off", held_at=now)
+        for r in enquired
+    ], "strategy discussions", started)  # fmt: skip
+    discussion_ids = list(
+        StrategyDiscussion.objects.order_by("-pk").values_list("pk", flat=True)[: len(enquired)]
+    )[::-1]
+    _bulk(DiscussionChild, [
+        DiscussionChild(discussion_id=d, child_id=r.child_id, referral=r, outcome="s47_joint")
+        for d, r in zip(discussion_ids, enquired, strict=True)
+    ], "discussion children", started)  # fmt: skip
+    row_of = dict(
+        DiscussionChild.objects.filter(referral__in=enquired).values_list("referral_id", "pk")
+    )
+    conferenced = {r.pk for r in enquired[::3]}
+    _bulk(Section47, [
+        Section47(discussion_child_id=row_of[r.pk], child_id=r.child_id, referral=r,
+                  assessment_id=assessment_of[r.pk], joint=True,
+                  start_date=r.referral_date + timedelta(days=1),
+                  conference_due=r.referral_date + timedelta(days=22),
+                  state="conference_held" if r.pk in conferenced else "closed",
+                  conference_not_required=r.pk not in conferenced,
+                  closed_at=None if r.pk in conferenced else now.replace(
+                      year=r.referral_date.year, month=r.referral_date.month,
+                      day=r.referral_date.day) + timedelta(days=10))
+        for r in enquired
+    ], "section 47 enquiries", started)  # fmt: skip
+    held = list(Section47.objects.filter(referral_id__in=conferenced))
+    _bulk(InitialConference, [
+        InitialConference(section47=e, child_id=e.child_id, held_on=e.start_date + timedelta(days=14),
+                          chair=worker, plan=True, category="NEG", recorded_by=worker)
+        for e in held
+    ], "conferences", started)  # fmt: skip
+    conferences = list(InitialConference.objects.filter(section47__in=held).order_by("pk"))
+    _bulk(ChildProtectionPlan, [
+        ChildProtectionPlan(child_id=c.child_id, conference=c, start_date=c.held_on,
+                            initial_category="NEG", latest_category="EMO",
+                            state="ended" if n % 2 else "open",
+                            end_date=c.held_on + timedelta(days=200) if n % 2 else None,
+                            end_reason="Risk reduced" if n % 2 else "")
+        for n, c in enumerate(conferences)
+    ], "plans", started)  # fmt: skip
+    _bulk(PlanReview, [
+        PlanReview(plan=plan, reviewed_on=plan.start_date + timedelta(days=days), category="EMO",
+                   recorded_by=worker)
+        for plan in ChildProtectionPlan.objects.filter(conference__in=conferences)
+        for days in (84, 168)
+    ], "plan reviews", started)  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def already_seeded() -> Seeded | None:

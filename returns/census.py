@@ -19,15 +19,16 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
-from xml.sax.saxutils import XMLGenerator
-from xml.sax.xmlreader import AttributesImpl
+from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.audit import AuditEntry, Event, record_event
+from casework.references import child_reference
 from referrals.codes import PrimaryNeed, Sex, UPNUnknown
 from referrals.models import Assessment, Child, Referral
 from referrals.models.episodes import AssessmentState, NextSteps, ReferralState
@@ -36,7 +37,6 @@ from strategy.models import ChildProtectionPlan, PlanReview, Section47
 CHUNK_SIZE = 500
 # Children of school age from the September after their fifth birthday (UN1 is for younger).
 SCHOOL_AGE = 5
-_NO_ATTRIBUTES = AttributesImpl({})
 _DECIDED = (ReferralState.NEXT_STEPS_SIGNED_OFF, ReferralState.CLOSED)
 
 
@@ -100,6 +100,7 @@ def write_census(
     for chunk in _chunks(period):
         for child in chunk:
             _write_child(writer, child, period)
+            writer.flush()
             exported.append(child.pk)
         if progress is not None:
             progress(len(exported), total)
@@ -125,7 +126,7 @@ def write_census(
 # Reading, a chunk of children at a time ------------------------------------------------------
 
 
-def _chunks(period: Period) -> Iterator[list[Child]]:
+def _chunks(period: Period) -> Iterator[list[Row]]:
     after = 0
     while True:
         ids = list(census_children(period).filter(child_id__gt=after)[:CHUNK_SIZE])
@@ -135,70 +136,81 @@ def _chunks(period: Period) -> Iterator[list[Child]]:
         after = ids[-1]
 
 
-def _load(ids: Sequence[int], period: Period) -> list[Child]:
+class Row(SimpleNamespace):
+    """A record's census fields, read as values (no model instance: they cost the most)."""
+
+
+def _rows(queryset, *fields: str, **renamed: str) -> list[Row]:
+    names = {**{field: field for field in fields}, **renamed}
+    return [
+        Row(**{name: values[source] for name, source in names.items()})
+        for values in queryset.values(*names.values())
+    ]
+
+
+def _load(ids: Sequence[int], period: Period) -> list[Row]:
     """The children with their referrals in the period and each referral's assessments,
     enquiries and plans, in six queries whatever the chunk's size."""
-    children = list(
-        Child.objects.filter(pk__in=ids)
-        .only(
-            "date_of_birth", "expected_date_of_birth", "date_of_death", "sex", "ethnicity",
-            "disabilities", "upn", "former_upn", "upn_unknown",
-        )
-        .order_by("pk")
+    children = _rows(
+        Child.objects.filter(pk__in=ids).order_by("pk"),
+        "pk", "date_of_birth", "expected_date_of_birth", "date_of_death", "sex", "ethnicity",
+        "disabilities", "upn", "former_upn", "upn_unknown",
     )  # fmt: skip
-    referrals = (
-        referrals_in(period)
-        .filter(child_id__in=ids)
-        .annotate(decided_next_steps=F("current_decision__next_steps"))
-        .order_by("referral_date", "pk")
+    referrals_query = referrals_in(period).filter(child_id__in=ids)
+    referrals = _rows(
+        referrals_query.order_by("referral_date", "pk"),
+        "pk", "child_id", "state", "referral_date", "source", "primary_need", "closure_date",
+        "closure_reason", decided_next_steps="current_decision__next_steps",
+    )  # fmt: skip
+    assessments = _rows(
+        Assessment.objects.filter(referral__in=referrals_query).order_by("start_date", "pk"),
+        "referral_id",
+        "state",
+        "start_date",
+        "authorisation_date",
+        "factors",
     )
-    assessments = (
-        Assessment.objects.filter(referral__in=referrals)
-        .defer("analysis", "authorisation_comment")
-        .order_by("start_date", "pk")
-    )
-    enquiries = (
-        Section47.objects.filter(referral__in=referrals)
-        .select_related("conference")
-        .defer("conference__summary")
-        .order_by("start_date", "pk")
-    )
-    plans = (
+    enquiries = _rows(
+        Section47.objects.filter(referral__in=referrals_query).order_by("start_date", "pk"),
+        "referral_id", "start_date", "conference_due", "conference_not_required", "closed_at",
+        held_on="conference__held_on",
+    )  # fmt: skip
+    plans = _rows(
         ChildProtectionPlan.objects.filter(child_id__in=ids, start_date__lte=period.as_at)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.start))
-        .annotate(referral_id=F("conference__section47__referral_id"))
-        .defer("end_reason")
-        .order_by("start_date", "pk")
-    )
-    by_referral: dict[str, dict[int, list[Any]]] = {
+        .order_by("start_date", "pk"),
+        "pk", "start_date", "end_date", "initial_category", "latest_category", "previous_plans",
+        referral_id="conference__section47__referral_id",
+    )  # fmt: skip
+    reviews: dict[int, list[Row]] = defaultdict(list)
+    if plans:
+        for review in _rows(
+            PlanReview.objects.filter(plan__in=[plan.pk for plan in plans]).order_by(
+                "reviewed_on", "pk"
+            ),
+            "plan_id", "reviewed_on", "category",
+        ):  # fmt: skip
+            reviews[review.plan_id].append(review)
+    of_referral: dict[str, dict[int, list[Row]]] = {
         "assessments": defaultdict(list),
         "enquiries": defaultdict(list),
         "plans": defaultdict(list),
     }
     for assessment in assessments:
-        by_referral["assessments"][assessment.referral_id].append(assessment)
+        of_referral["assessments"][assessment.referral_id].append(assessment)
     for enquiry in enquiries:
-        by_referral["enquiries"][enquiry.referral_id].append(enquiry)
-    plan_list = list(plans)
-    reviews: dict[int, list[Any]] = defaultdict(list)
-    if plan_list:
-        for review in (
-            PlanReview.objects.filter(plan__in=[plan.pk for plan in plan_list])
-            .only("plan_id", "reviewed_on", "category")
-            .order_by("reviewed_on", "pk")
-        ):
-            reviews[review.plan_id].append(review)
-    for plan in plan_list:
-        plan.census_reviews = reviews[plan.pk]
-        by_referral["plans"][plan.referral_id].append(plan)
-    of_child: dict[int, list[Referral]] = defaultdict(list)
+        of_referral["enquiries"][enquiry.referral_id].append(enquiry)
+    for plan in plans:
+        plan.reviews = reviews[plan.pk]
+        of_referral["plans"][plan.referral_id].append(plan)
+    of_child: dict[int, list[Row]] = defaultdict(list)
     for referral in referrals:
-        referral.census_assessments = by_referral["assessments"][referral.pk]
-        referral.census_enquiries = by_referral["enquiries"][referral.pk]
-        referral.census_plans = by_referral["plans"][referral.pk]
+        referral.assessments = of_referral["assessments"][referral.pk]
+        referral.enquiries = of_referral["enquiries"][referral.pk]
+        referral.plans = of_referral["plans"][referral.pk]
         of_child[referral.child_id].append(referral)
     for child in children:
-        child.census_referrals = of_child[child.pk]  # type: ignore[attr-defined]  # read by _write_child
+        child.referrals = of_child[child.pk]
     return children
 
 
@@ -206,29 +218,32 @@ def _load(ids: Sequence[int], period: Period) -> list[Child]:
 
 
 class _Writer:
-    """An incremental XML writer that indents, so the file reads well and streams."""
+    """An incremental XML writer: each child's elements are gathered as text and written to
+    `out` in one piece (element names are ours; every value is escaped), indented to read."""
 
     def __init__(self, out: typing.BinaryIO) -> None:
-        self._xml = XMLGenerator(out, encoding="utf-8", short_empty_elements=True)
+        self._out = out
+        self._parts: list[str] = []
         self._depth = 0
 
     def start_document(self) -> None:
-        self._xml.startDocument()
+        self._parts.append('<?xml version="1.0" encoding="utf-8"?>')
 
     def end_document(self) -> None:
-        self._xml.ignorableWhitespace("\n")
-        self._xml.endDocument()
+        self._parts.append("\n")
+        self.flush()
+
+    def flush(self) -> None:
+        self._out.write("".join(self._parts).encode())
+        self._parts.clear()
 
     def open(self, name: str) -> None:
-        if self._depth:
-            self._xml.ignorableWhitespace("\n" + "  " * self._depth)
-        self._xml.startElement(name, _NO_ATTRIBUTES)
+        self._parts.append(f"\n{'  ' * self._depth}<{name}>")
         self._depth += 1
 
     def close(self, name: str) -> None:
         self._depth -= 1
-        self._xml.ignorableWhitespace("\n" + "  " * self._depth)
-        self._xml.endElement(name)
+        self._parts.append(f"\n{'  ' * self._depth}</{name}>")
 
     def value(self, name: str, value: object) -> None:
         """`<name>value</name>`, or nothing for a missing value (None or "")."""
@@ -239,11 +254,8 @@ class _Writer:
         elif isinstance(value, datetime.date):
             text = value.isoformat()
         else:
-            text = str(value)
-        self._xml.ignorableWhitespace("\n" + "  " * self._depth)
-        self._xml.startElement(name, _NO_ATTRIBUTES)
-        self._xml.characters(text)
-        self._xml.endElement(name)
+            text = escape(str(value))
+        self._parts.append(f"\n{'  ' * self._depth}<{name}>{text}</{name}>")
 
 
 def _write_header(writer: _Writer, period: Period) -> None:
@@ -262,6 +274,7 @@ def _write_header(writer: _Writer, period: Period) -> None:
     writer.value("DateTime", timezone.localtime().replace(microsecond=0, tzinfo=None))
     writer.close("Source")
     writer.close("Header")
+    writer.flush()
 
 
 def _serial_number() -> int:
@@ -274,12 +287,12 @@ def _serial_number() -> int:
     )
 
 
-def _write_child(writer: _Writer, child: Child, period: Period) -> None:
-    referrals = child.census_referrals  # type: ignore[attr-defined]  # set by _load
+def _write_child(writer: _Writer, child: Row, period: Period) -> None:
+    referrals = child.referrals
     nfa = [_is_nfa(referral) for referral in referrals]
     writer.open("Child")
     writer.open("ChildIdentifiers")
-    writer.value("LAchildID", child.census_id)
+    writer.value("LAchildID", child_reference(child.pk))
     writer.value("UPN", child.upn)
     writer.value("FormerUPN", child.former_upn)
     if not child.upn:
@@ -306,13 +319,11 @@ def _write_child(writer: _Writer, child: Child, period: Period) -> None:
     writer.close("Child")
 
 
-def _is_nfa(referral: Referral) -> bool:
-    return (
-        referral.state in _DECIDED and referral.decided_next_steps == NextSteps.NO_FURTHER_ACTION  # type: ignore[attr-defined]  # annotated by _load
-    )
+def _is_nfa(referral: Row) -> bool:
+    return referral.state in _DECIDED and referral.decided_next_steps == NextSteps.NO_FURTHER_ACTION
 
 
-def _upn_unknown(child: Child, period: Period, *, all_nfa: bool) -> str:
+def _upn_unknown(child: Row, period: Period, *, all_nfa: bool) -> str:
     """The recorded reason there is no UPN; else UN7 when every referral is no further action,
     or UN1 for a child not yet of school age (unborn included); else none (a query)."""
     if child.upn_unknown:
@@ -328,7 +339,7 @@ def _upn_unknown(child: Child, period: Period, *, all_nfa: bool) -> str:
     return UPNUnknown.UN1 if age < SCHOOL_AGE else ""
 
 
-def _write_cin_details(writer: _Writer, referral: Referral, period: Period, *, nfa: bool) -> None:
+def _write_cin_details(writer: _Writer, referral: Row, period: Period, *, nfa: bool) -> None:
     closed_on = period.known(referral.closure_date)
     writer.open("CINdetails")
     writer.value("CINreferralDate", referral.referral_date)
@@ -340,18 +351,18 @@ def _write_cin_details(writer: _Writer, referral: Referral, period: Period, *, n
         writer.value("CINclosureDate", closed_on)
         writer.value("ReasonForClosure", referral.closure_reason)
     if not nfa:
-        for assessment in referral.census_assessments:  # type: ignore[attr-defined]  # set by _load
+        for assessment in referral.assessments:
             _write_assessment(writer, assessment, period)
-        for enquiry in referral.census_enquiries:  # type: ignore[attr-defined]  # set by _load
+        for enquiry in referral.enquiries:
             _write_section47(writer, enquiry, period)
     writer.value("ReferralNFA", nfa)
     if not nfa:
-        for plan in referral.census_plans:  # type: ignore[attr-defined]  # set by _load
+        for plan in referral.plans:
             _write_plan(writer, plan, period)
     writer.close("CINdetails")
 
 
-def _write_assessment(writer: _Writer, assessment: Assessment, period: Period) -> None:
+def _write_assessment(writer: _Writer, assessment: Row, period: Period) -> None:
     """An assessment started by the day exported as at and not authorised before the period
     (rules 8696, 8736); authorised later, it is shown open, without its factors (8614)."""
     if assessment.start_date > period.as_at:
@@ -374,13 +385,12 @@ def _write_assessment(writer: _Writer, assessment: Assessment, period: Period) -
     writer.close("Assessments")
 
 
-def _write_section47(writer: _Writer, enquiry: Section47, period: Period) -> None:
+def _write_section47(writer: _Writer, enquiry: Row, period: Period) -> None:
     """An enquiry started by the day exported as at and not finished before the period (rules
     8715, 8740): the conference's date (at this level only: rule 2884), or 'not required'."""
     if enquiry.start_date > period.as_at:
         return
-    conference = getattr(enquiry, "conference", None)
-    held_on = period.known(conference.held_on) if conference is not None else None
+    held_on = period.known(enquiry.held_on)
     not_required = None
     if enquiry.conference_not_required and enquiry.closed_at is not None:
         not_required = period.known(timezone.localdate(enquiry.closed_at))
@@ -395,18 +405,16 @@ def _write_section47(writer: _Writer, enquiry: Section47, period: Period) -> Non
     writer.close("Section47")
 
 
-def _write_plan(writer: _Writer, plan: ChildProtectionPlan, period: Period) -> None:
+def _write_plan(writer: _Writer, plan: Row, period: Period) -> None:
     """A plan open at some point in the period, with the reviews held in it and the category
     of abuse as at the day exported as at."""
     reviews = [
-        review
-        for review in plan.census_reviews  # type: ignore[attr-defined]  # set by _load
-        if period.start <= review.reviewed_on <= period.as_at
+        review for review in plan.reviews if period.start <= review.reviewed_on <= period.as_at
     ]
     if period.as_at >= timezone.localdate():
         latest = plan.latest_category
     else:
-        known = [r for r in plan.census_reviews if r.reviewed_on <= period.as_at]  # type: ignore[attr-defined]  # set by _load
+        known = [r for r in plan.reviews if r.reviewed_on <= period.as_at]
         latest = known[-1].category if known else plan.initial_category
     writer.open("ChildProtectionPlans")
     writer.value("CPPstartDate", plan.start_date)

@@ -3,6 +3,7 @@ enquiries in every state of their journeys, through the real services, and loads
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -67,12 +68,32 @@ def test_every_state_of_every_machine_has_a_case(loaded):
 
 
 def test_one_referral_closed_with_no_further_action_and_one_after_its_assessment(loaded):
-    nfa = Referral.objects.get(state=ReferralState.CLOSED, closure_reason=ReasonForClosure.RC7)
+    this_year = Referral.objects.exclude(child__last_name="Angove")  # last year's family
+    nfa = this_year.get(state=ReferralState.CLOSED, closure_reason=ReasonForClosure.RC7)
     assert nfa.is_nfa
     assert not nfa.assessments.exists() and not nfa.primary_need
-    assessed = Referral.objects.get(state=ReferralState.CLOSED, closure_reason=ReasonForClosure.RC8)
+    assessed = this_year.get(state=ReferralState.CLOSED, closure_reason=ReasonForClosure.RC8)
     assert assessed.next_steps == NextSteps.ASSESSMENT
     assert assessed.assessments.get().state == AssessmentState.AUTHORISED
+
+
+def test_a_family_was_in_need_in_the_previous_census_year(loaded):
+    # Issue 22: the demo's census has children in need last year as well as this year.
+    today = timezone.localdate()
+    starts = date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+    last_year = (starts.replace(year=starts.year - 1), starts - timedelta(days=1))
+    referrals = Referral.objects.filter(child__last_name="Angove").order_by("child__date_of_birth")
+    assessed, nfa = referrals
+    assert {r.state for r in referrals} == {ReferralState.CLOSED}
+    for referral in referrals:
+        assert last_year[0] <= referral.referral_date <= referral.closure_date <= last_year[1]
+    assert nfa.is_nfa and nfa.closure_reason == ReasonForClosure.RC7
+    assessment = assessed.assessments.get()
+    assert assessment.factors == ["21"] and assessed.closure_reason == ReasonForClosure.RC8
+    assert assessed.referral_date < assessment.start_date <= assessment.authorisation_date
+    assert assessment.authorisation_date <= assessed.closure_date
+    assert all(child.disabilities == ["NONE"] and child.upn for child in
+               (assessed.child, nfa.child))  # fmt: skip
 
 
 def test_the_cancelled_discussion_gives_its_reason(loaded):
