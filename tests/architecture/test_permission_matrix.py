@@ -890,7 +890,7 @@ def demo(django_db_setup, django_db_blocker):
         transaction.atomic(),
     ):
         assert "test" in connection.settings_dict["NAME"], "not the test database"
-        call_command("load_demo", allow_without_debug=True, stdout=StringIO())
+        call_command("load_demo", history_children=0, allow_without_debug=True, stdout=StringIO())
         restrict_kenan_and_note_jenna()
         sessions = {}
         for user in User.objects.filter(username__in=DEMO_USERS):

@@ -53,7 +53,7 @@ SIGNERS = {"manager", "manager2"}
 @pytest.fixture
 def loaded(db, settings):
     settings.DEBUG = True
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", history_children=0, stdout=StringIO())
 
 
 def states(model) -> set[str]:
@@ -197,7 +197,7 @@ TABLES = (
 
 def test_a_second_run_adds_no_rows(loaded):
     before = {model.__name__: model.objects.count() for model in TABLES}
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", history_children=0, stdout=StringIO())
     after = {model.__name__: model.objects.count() for model in TABLES}
     assert before == after
     assert strategy_demo.load() == 0
@@ -251,8 +251,8 @@ def test_police_and_health_took_part_and_a_grant_has_expired(loaded):
 
 def test_the_demo_restricts_a_record_for_manager_and_practitioner(db, settings):
     settings.DEBUG = True
-    call_command("load_demo", stdout=StringIO())
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", history_children=0, stdout=StringIO())
+    call_command("load_demo", history_children=0, stdout=StringIO())
     restriction = Restriction.objects.get()
     child = restriction.child
     assert (child.first_name, child.last_name) == strategy_demo.RESTRICTED_CHILD
@@ -265,7 +265,7 @@ def test_the_demo_restricts_a_record_for_manager_and_practitioner(db, settings):
 
 def test_the_restricted_demo_child_asks_practitioner2_for_a_reason(client, db, settings):
     settings.DEBUG = True
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", history_children=0, stdout=StringIO())
     child = Restriction.objects.get().child
     sign_in(client, User.objects.get(username="practitioner2"))
     page = reverse("referrals:child", args=[child.pk])

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from demo import front_door, people, strategy
+from demo import front_door, history, people, strategy
 
 
 class Command(BaseCommand):
@@ -15,13 +15,32 @@ class Command(BaseCommand):
             action="store_true",
             help="Load even though DEBUG is off (a training or test deployment, never live).",
         )
+        parser.add_argument(
+            "--history-children",
+            type=int,
+            default=history.CHILDREN,
+            help=f"Invented children in the background history (default {history.CHILDREN}; "
+            "0 for none)",
+        )
+        parser.add_argument(
+            "--history-months",
+            type=int,
+            default=history.MONTHS,
+            help=f"Months of background history, 1 to 24 (default {history.MONTHS})",
+        )
 
-    def handle(self, *args, allow_without_debug: bool = False, **options):
+    def handle(
+        self, *args, allow_without_debug: bool = False,
+        history_children: int = history.CHILDREN, history_months: int = history.MONTHS,
+        **options,
+    ):  # fmt: skip
         if not settings.DEBUG and not allow_without_debug:
             raise CommandError(
                 "Refusing to load demo users with DEBUG off: they share a published password. "
                 "Pass --allow-without-debug for a training deployment that holds no real data."
             )
+        if not 1 <= history_months <= 24:
+            raise CommandError("Give --history-months from 1 to 24")
         created = people.load_demo()
         front_door.load_levels()
         front_door.load_cases()
@@ -30,9 +49,12 @@ class Command(BaseCommand):
         front_door.load_partner_referrals()
         strategy.load_partner_parts()
         strategy.load_restricted()
+        # Last, so the named families keep their records' numbers.
+        background = history.load(children=history_children, months=history_months)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded: {created['agencies']} agencies and {created['users']} users "
-                f"created, {len(people.USERS)} demo users in all. Password: {people.DEMO_PASSWORD}"
+                f"created, {len(people.USERS)} demo users in all, {background} children of "
+                f"background history added. Password: {people.DEMO_PASSWORD}"
             )
         )
