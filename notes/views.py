@@ -97,7 +97,7 @@ def chronology_entry_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     child = access.get_case_record_for_user(
         request.user, Child, right=Perm.RECORD_CONTACTS, refusal=access.RECORDS_CONTACTS, pk=pk
     )
-    form = ChronologyEntryForm(request.POST or None)
+    form = ChronologyEntryForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.chronology_entry_add(by=request.user, child=child, **form.cleaned_data)
@@ -122,7 +122,8 @@ def chronology_entry_correct(request: AuthenticatedHttpRequest, pk: int, entry_p
     )  # fmt: skip
     initial = {name: getattr(entry, name) for name in ("happened_on", "source", "text")}
     initial["significant"] = entry.significant
-    form = ChronologyEntryForm(request.POST or None, initial=initial, submit="Save the correction")
+    posted = request.POST if request.method == "POST" else None
+    form = ChronologyEntryForm(posted, initial=initial, submit="Save the correction")
     if request.method == "POST" and form.is_valid():
         try:
             services.chronology_entry_correct(by=request.user, entry=entry, **form.cleaned_data)
@@ -165,7 +166,8 @@ def discussion_chronology(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
               + (f" ({names[event.child_id]})" if len(names) > 1 else ""))
         for key, event in by_key.items() if key not in already
     ]  # fmt: skip
-    form = ShareChronologyForm(request.POST or None, choices=choices)
+    posted = request.POST if request.method == "POST" else None
+    form = ShareChronologyForm(posted, choices=choices)
     status, errors = 200, []
     if discussion.state != DiscussionState.CONVENED:
         status, errors = 409, ["Entries are shared only while the discussion is convened"]
