@@ -114,7 +114,7 @@ def test_chronology_filtered_added_to_downloaded_and_shared(browser: Browser, ba
     # The PDF, made on the server.
     with worker.expect_download() as download:
         worker.get_by_role("link", name="Download as PDF").click()
-    content = open(download.value.path(), "rb").read()  # noqa: PTH123, SIM115  # a test's read
+    content = open(download.value.path(), "rb").read()  # noqa: SIM115  # a test's read
     assert content.startswith(b"%PDF")
     text = " ".join(
         " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages).split()
