@@ -182,6 +182,8 @@ def refuse_information_request(user: AnyUser) -> None:
 DISCUSSION_VIEW = "strategy.view_strategydiscussion"
 NOTE_VIEW = "notes.view_note"
 SECTION47_VIEW = "strategy.view_section47"
+# The chronology entries a worker shares into a discussion (issue 20).
+CHRONOLOGY_VIEW = "notes.view_sharedchronologyentry"
 
 
 def takes_part_in_discussions(user: AnyUser) -> bool:

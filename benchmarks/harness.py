@@ -60,6 +60,8 @@ from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402  # needs setup()
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402  # needs setup()
 
 from accounts.models import Agency, User  # noqa: E402  # needs setup()
+from notes.chronology import chronology_events  # noqa: E402  # needs setup()
+from notes.models import ChronologyEntry  # noqa: E402  # needs setup()
 from referrals.matching import fold, phonetic  # noqa: E402  # needs setup()
 from referrals.models import (  # noqa: E402  # needs setup()
     Allocation,
@@ -110,6 +112,7 @@ class Seeded:
 
     focus_contact: int
     focus_contact_child: int
+    focus_child: int = 0  # the focus child, whose chronology is measured (issue 20)
 
 
 def _bulk(model, rows: list, label: str, started: float) -> None:
@@ -314,7 +317,9 @@ def seed(worker: User) -> Seeded:
         cursor.execute("ANALYZE")
     elapsed = time.perf_counter() - started
     print(f"  Seeded in {elapsed:.0f} s: {CONTACTS / elapsed:,.0f} contacts a second")
-    return Seeded(focus_contact=focus_cc.contact_id, focus_contact_child=focus_cc.pk)
+    return Seeded(
+        focus_contact=focus_cc.contact_id, focus_contact_child=focus_cc.pk, focus_child=focus_child
+    )
 
 
 def seed_census_year(worker: User, *, year: int, children: int) -> None:
@@ -450,7 +455,32 @@ def already_seeded() -> Seeded | None:
         return None
     focus = ContactChild.objects.filter(state="screening", child_id=Child.objects.order_by("pk")
                                         .values("pk")[:1]).first()  # fmt: skip
-    return Seeded(focus.contact_id, focus.pk) if focus else None
+    return Seeded(focus.contact_id, focus.pk, focus.child_id) if focus else None
+
+
+CHRONOLOGY_EVENTS = 500
+
+
+def seed_chronology(worker: User, seeded: Seeded) -> None:
+    """Issue 20: the focus child's chronology topped up to `CHRONOLOGY_EVENTS` events with
+    manual entries over five years (a third significant), once; the seed's own rows give the
+    rest (50 contacts with their decisions, the child's voice)."""
+    seeded.focus_child = (
+        seeded.focus_child or ContactChild.objects.get(pk=seeded.focus_contact_child).child_id
+    )
+    have = len(chronology_events([seeded.focus_child]))
+    if have >= CHRONOLOGY_EVENTS:
+        return
+    today = timezone.localdate()
+    rng = random.Random(20)  # noqa: S311  # benchmark data, not security
+    ChronologyEntry.objects.bulk_create(
+        [ChronologyEntry(child_id=seeded.focus_child, author=worker, source="health",
+                         happened_on=today - timedelta(days=rng.randrange(5 * 365)),
+                         significant=n % 3 == 0, text=f"Event {n}: " + "y" * 300)
+         for n in range(CHRONOLOGY_EVENTS - have)],
+        batch_size=BATCH,
+    )  # fmt: skip
+    print(f"  Chronology: {CHRONOLOGY_EVENTS - have} entries added to the focus child's {have}")
 
 
 # The runner ------------------------------------------------------------------------------------
@@ -503,6 +533,7 @@ class Page:
     path: str  # formatted with the Seeded fields and the search terms (`search_terms`)
     data: dict[str, str] | None = None  # posted, each value formatted the same way
     user: str = "bench"  # whose page it is (ROLE_USERS)
+    runs: int = RUNS
 
 
 PAGES = [
@@ -518,14 +549,17 @@ PAGES = [
     Page("search: NHS number", "/search/", {"nhs_number": "{nhs_number}"}),
     Page("search: reference", "/search/", {"reference": "{reference}"}),
     Page("home: practitioner", "/"),
-    Page("home: manager", "/", "bench_manager"),
-    Page("home: conference chair", "/", "bench_chair"),
-    Page("home: partner practitioner", "/", "bench_police"),
-    Page("home: partner lead", "/", "bench_police_lead"),
-    Page("home: auditor", "/", "bench_auditor"),
-    Page("home: system administrator", "/", "bench_admin"),
-    Page("manager: contacts 4+ days (list)", "/my-work/contacts-4-plus/", "bench_manager"),
-    Page("manager: awaiting sign-off (list)", "/my-work/awaiting-sign-off/", "bench_manager"),
+    Page("home: manager", "/", user="bench_manager"),
+    Page("home: conference chair", "/", user="bench_chair"),
+    Page("home: partner practitioner", "/", user="bench_police"),
+    Page("home: partner lead", "/", user="bench_police_lead"),
+    Page("home: auditor", "/", user="bench_auditor"),
+    Page("home: system administrator", "/", user="bench_admin"),
+    Page("manager: contacts 4+ days (list)", "/my-work/contacts-4-plus/", user="bench_manager"),
+    Page("manager: awaiting sign-off (list)", "/my-work/awaiting-sign-off/", user="bench_manager"),
+    Page(f"chronology ({CHRONOLOGY_EVENTS} events)", "/children/{focus_child}/chronology/"),
+    Page(f"chronology PDF ({CHRONOLOGY_EVENTS} events)", "/children/{focus_child}/chronology.pdf",
+         runs=max(5, RUNS // 4)),
 ]  # fmt: skip
 
 
@@ -600,12 +634,14 @@ def _sql_floor(statements: list[str]) -> Callable[[], None]:
     return run
 
 
-def measure(label: str, call: Callable[[], object]) -> tuple[float, float, int, float]:
+def measure(
+    label: str, call: Callable[[], object], runs: int = RUNS
+) -> tuple[float, float, int, float]:
     """p50 and p95 in ms, the query count, and the raw SQL floor's p50 in ms."""
     for _ in range(WARM):
         call()
     timings, captured_sql = [], []
-    for _ in range(RUNS):
+    for _ in range(runs):
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             call()
@@ -614,7 +650,7 @@ def measure(label: str, call: Callable[[], object]) -> tuple[float, float, int, 
     selects = [sql for sql in captured_sql if sql.lstrip().upper().startswith("SELECT")]
     floor = []
     raw = _sql_floor(selects)
-    for _ in range(RUNS):
+    for _ in range(runs):
         started = time.perf_counter()
         with transaction.atomic():
             raw()
@@ -657,6 +693,7 @@ def main() -> None:
         seeded = seeded or seed(worker)
         users = seed_home_pages(worker)
         clients = {name: signed_in_client(user) for name, user in users.items()}
+        seed_chronology(worker, seeded)
         print(f"Per page, {RUNS} runs each after {WARM} warm-ups ({CONTACTS:,} contacts):")
         print(f"  {'page':<38} {'p50':>8} {'p95':>8} {'queries':>8} {'SQL floor':>10}")
         values = {**seeded.__dict__, **search_terms(seeded)}
@@ -672,7 +709,7 @@ def main() -> None:
             status = call().status_code
             if status != 200:
                 sys.exit(f"{path} answered {status}")
-            p50, p95, queries, floor = measure(page.label, call)
+            p50, p95, queries, floor = measure(page.label, call, page.runs)
             print(f"  {page.label:<38} {p50:6.1f}ms {p95:6.1f}ms {queries:>8} {floor:8.1f}ms")
         children = Child.objects.count()
         print(f"Statutory returns, {EXPORT_RUNS} runs each ({children:,} children):")

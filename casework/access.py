@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.permissions import Perm
 from accounts.rights import (
+    CHRONOLOGY_VIEW,
     DISCUSSION_VIEW,
     INFORMATION_REQUEST_PERMISSION,
     LADO_VIEW,
@@ -54,7 +55,7 @@ from accounts.rights import (
 )
 from accounts.sharing import shared_with
 from casework.references import child_reference
-from notes.models import Note
+from notes.models import Note, SharedChronologyEntry
 from referrals.models import Child
 from referrals.models.information_requests import InformationRequest
 from referrals.models.partner_referrals import PartnerReferral, PartnerReferralState
@@ -62,6 +63,7 @@ from referrals.models.restrictions import BreakGlass, Restriction
 from strategy.models import Section47, StrategyDiscussion
 
 __all__ = [
+    "CHRONOLOGY_VIEW",
     "DISCUSSION_VIEW",
     "INFORMATION_REQUEST_PERMISSION",
     "LADO_VIEW",
@@ -117,6 +119,7 @@ __all__ = [
     "uses_lado_inbox",
     "visible_discussion_notes",
     "visible_information_requests",
+    "visible_shared_chronology",
     "waiting_partner_referrals",
 ]
 
@@ -166,6 +169,16 @@ def visible_discussion_notes(user: User, discussion):
         return Note.objects.none()
     return Note.objects.filter(discussion=discussion).filter(
         Q(pk__in=shared_with(user, Note, NOTE_VIEW)) | Q(author__agency_id=user.agency_id)
+    )
+
+
+def visible_shared_chronology(user: User, discussion):
+    """The chronology entries shared into a discussion that a partner sees: exactly those
+    shared with its agency, unexpired (issue 20)."""
+    if not takes_part_in_discussions(user):
+        return SharedChronologyEntry.objects.none()
+    return SharedChronologyEntry.objects.filter(
+        discussion=discussion, pk__in=shared_with(user, SharedChronologyEntry, CHRONOLOGY_VIEW)
     )
 
 

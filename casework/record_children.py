@@ -19,7 +19,7 @@ from django.db.models import Model
 from accounts.models import AccountChange, Agency, User
 from accounts.sharing import SharingRecord
 from casework.references import child_id_from_reference, child_reference
-from notes.models import Note
+from notes.models import ChronologyEntry, Note, SharedChronologyEntry
 from referrals.models import (
     Allocation,
     Assessment,
@@ -76,6 +76,8 @@ CHILD_LOOKUPS: dict[type[Model], tuple[str, ...]] = {
     InformationRequest: ("child",),
     LadoReferral: ("child",),
     Note: ("child",),
+    ChronologyEntry: ("child",),
+    SharedChronologyEntry: ("child",),
     Referral: ("child",),
     Relationship: ("child",),
     Restriction: ("child",),

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("referrals.urls")),
     path("", include("strategy.urls")),
     path("", include("returns.urls")),
+    path("", include("notes.urls")),
 ]

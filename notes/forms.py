@@ -9,8 +9,9 @@ from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 
 from accounts.field_rules import RuledForm
-from accounts.forms import PageFormHelper
-from notes.models import Note
+from accounts.forms import DateField, PageFormHelper
+from notes.chronology import Kind
+from notes.models import ChronologySource, Note
 
 
 class NoteForm(RuledForm):
@@ -98,3 +99,97 @@ class DiscussionNoteForm(RuledForm):
 
     def clean_audience(self) -> str:
         return self.cleaned_data["audience"] or Note.Audience.LOCAL_AUTHORITY
+
+
+class ChronologyEntryForm(RuledForm):
+    """A manual chronology entry: when it happened, where the information came from, whether
+    it is significant, and what happened."""
+
+    happened_on = DateField(
+        what="the date the event happened",
+        label="When did it happen?",
+        help_text="For example, 27 3 2025. Not in the future",
+    )
+    source = forms.ChoiceField(
+        label="Where did the information come from?",
+        choices=[("", "Choose a source"), *ChronologySource.choices],
+        error_messages={"required": "Choose where the information came from"},
+    )
+    text = forms.CharField(
+        label="What happened", widget=forms.Textarea,
+        error_messages={"required": "Say what happened"},
+    )  # fmt: skip
+    significant = forms.BooleanField(label="Significant event", required=False)
+
+    def __init__(self, *args, submit: str = "Add to the chronology", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PageFormHelper()
+        self.helper.layout = Layout(
+            Field("happened_on", context={"legend_size": "govuk-fieldset__legend--s"}),
+            Field.select("source"),
+            Field.textarea("text", rows=5),
+            Field.checkbox("significant"),
+            Button("submit", submit),
+        )
+
+
+class ChronologyFilterForm(RuledForm):
+    """The chronology's filters, sent by GET (kinds, dates and significance: no personal
+    data); a filter that does not make sense is named in the error summary and ignored."""
+
+    kind = forms.MultipleChoiceField(
+        label="Kinds of event", choices=Kind.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    since = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "The start date must be a real date, like 2025-03-27"},
+    )  # fmt: skip
+    until = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "The end date must be a real date, like 2025-03-27"},
+    )  # fmt: skip
+    significant = forms.BooleanField(label="Significant events only", required=False)
+    related = forms.BooleanField(
+        label="Show brothers', sisters' and linked adults' children's events", required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = PageFormHelper()
+        self.helper.layout = Layout(
+            Field.checkboxes("kind", legend_size="s", small=True),
+            Field.text("since", field_width=10),
+            Field.text("until", field_width=10),
+            Field.checkbox("significant", small=True),
+            Field.checkbox("related", small=True),
+            Button("filter", "Filter", css_class="govuk-button--secondary"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end date must be on or after the start date")
+        return data
+
+
+class ShareChronologyForm(RuledForm):
+    """The chronology entries the worker picks to share with the agencies invited to a
+    strategy discussion."""
+
+    entries = forms.MultipleChoiceField(
+        label="Entries to share with the invited agencies", widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one entry to share"},
+        help_text="They see exactly these entries, on the discussion's page, and nothing else "
+        "of the chronology",
+    )  # fmt: skip
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["entries"]).choices = list(choices)
+        self.helper = PageFormHelper()
+        self.helper.layout = Layout(
+            Field.checkboxes("entries", legend_size="s", small=True),
+            Button("submit", "Share these entries"),
+        )

@@ -8,9 +8,11 @@ services; they do not import it.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import cast
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import sharing
 from accounts.models import User
@@ -18,10 +20,13 @@ from accounts.permissions import Perm
 from casework.errors import RuleBroken
 from casework.references import child_reference
 from casework.transitions import require_right
-from notes.models import Note
+from notes.chronology import Event
+from notes.models import ChronologyEntry, ChronologySource, Note, SharedChronologyEntry
 from referrals.models import Child
-from strategy.models import DiscussionChild, StrategyDiscussion
+from strategy.models import DiscussionChild, DiscussionState, StrategyDiscussion
 from strategy.services.partners import (
+    CHRONOLOGY_PERMISSION,
+    CHRONOLOGY_SHARE_REASON,
     CLOSED_STATES,
     NOTE_PERMISSION,
     NOTE_SHARE_REASON,
@@ -136,3 +141,92 @@ def partner_note_add(
     if discussion.state in CLOSED_STATES:
         refresh_expiry(discussion)
     return note
+
+
+def _check_entry(*, happened_on, source: str, text: str) -> None:
+    if happened_on is None:
+        raise RuleBroken("Enter the date the event happened")
+    if happened_on > timezone.localdate():
+        raise RuleBroken("The date the event happened cannot be in the future")
+    if source not in ChronologySource.values:
+        raise RuleBroken("Choose where the information came from")
+    if not text.strip():
+        raise RuleBroken("Say what happened")
+
+
+@transaction.atomic
+def chronology_entry_add(
+    *, by: User, child: Child, happened_on: date, source: str, text: str,
+    significant: bool = False,
+) -> ChronologyEntry:  # fmt: skip
+    """A manual entry in the child's chronology, dated when the event happened (issue 20;
+    DOMAIN.md "What inspectors found", 4): its text sealed, the change audited."""
+    require_right(by, Perm.RECORD_CONTACTS)
+    _check_entry(happened_on=happened_on, source=source, text=text)
+    return ChronologyEntry.objects.create(
+        child=child, happened_on=happened_on, source=source, text=text,
+        significant=significant, author=by,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def chronology_entry_correct(
+    *, by: User, entry: ChronologyEntry, happened_on: date, source: str, text: str,
+    significant: bool = False,
+) -> ChronologyEntry:  # fmt: skip
+    """A correction is a new version that supersedes the entry; the old one is kept."""
+    require_right(by, Perm.RECORD_CONTACTS)
+    current = ChronologyEntry.objects.select_for_update().get(pk=entry.pk)
+    if ChronologyEntry.objects.filter(supersedes=current).exists():
+        raise RuleBroken("This entry has been corrected already: correct the latest version")
+    _check_entry(happened_on=happened_on, source=source, text=text)
+    return ChronologyEntry.objects.create(
+        child_id=current.child_id, happened_on=happened_on, source=source, text=text,
+        significant=significant, author=by, supersedes=current,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def discussion_chronology_share(
+    *, by: User, discussion: StrategyDiscussion, events: list[Event]
+) -> list[SharedChronologyEntry]:
+    """While a discussion is convened, the worker shares chosen entries of its children's
+    chronologies with every invited partner agency, through accounts.sharing on the
+    discussion's lawful basis and terms (DESIGN.md "Information sharing and access"): a copy
+    of each entry as it reads now, which is all of the chronology the partners see."""
+    require_right(by, Perm.CONVENE_STRATEGY_DISCUSSIONS)
+    current = StrategyDiscussion.objects.select_for_update().get(pk=discussion.pk)
+    if current.state != DiscussionState.CONVENED:
+        raise RuleBroken("Entries are shared only while the discussion is convened")
+    if not events:
+        raise RuleBroken("Choose at least one entry to share")
+    children = set(current.children.values_list("child_id", flat=True))
+    partners = [
+        participant.agency
+        for participant in current.participants.select_related("agency")
+        if is_partner(participant.agency)
+    ]
+    if not partners:
+        raise RuleBroken("No partner agency is invited to this discussion yet")
+    shared = []
+    try:
+        for event in events:
+            if event.child_id not in children:
+                raise RuleBroken("That entry is not about a child of this discussion")
+            item, created = SharedChronologyEntry.objects.get_or_create(
+                discussion=current, child_id=event.child_id, key=event.key,
+                defaults={
+                    "happened_at": event.when if event.has_time else None,
+                    "happened_on": event.day, "kind": event.kind, "what": event.what,
+                    "detail": event.detail, "shared_by": by,
+                },
+            )  # fmt: skip
+            if not created:
+                continue
+            for agency in partners:
+                share_for(by, current, item, CHRONOLOGY_PERMISSION, agency,
+                          CHRONOLOGY_SHARE_REASON, [child_reference(event.child_id)])  # fmt: skip
+            shared.append(item)
+    except sharing.SharingRefused as error:
+        raise RuleBroken(str(error)) from error
+    return shared

@@ -208,13 +208,13 @@ class RecordForm(RuledForm):
         label="Other children affected", required=False, widget=forms.Textarea,
         help_text="Other children in the household, or who the same adults care for",
     )  # fmt: skip
-    history_reviewed = forms.ChoiceField(
-        label="Were the child's history and chronology reviewed?", required=False,
-        choices=YES_NO, widget=forms.RadioSelect,
-    )  # fmt: skip
+    # Whether the history was reviewed is no longer asked (issue 20): recording the
+    # discussion as held keeps the chronology reviewed.
     history_note = forms.CharField(
-        label="What history was reviewed, or why it was not", required=False,
+        label="What the history and chronology showed", required=False,
         widget=forms.Textarea,
+        help_text="The child's chronology, as it stands when you record the discussion as "
+        "held, is kept with the record",
     )  # fmt: skip
     childs_views = forms.CharField(
         label="The child's views", required=False, widget=forms.Textarea,
@@ -315,7 +315,6 @@ class RecordForm(RuledForm):
             *attendance_layout,
             Heading("The discussion", size="m"),
             Field.textarea("other_children", rows=3),
-            Field.radios("history_reviewed", legend_size="s", inline=True),
             Field.textarea("history_note", rows=3),
             Field.textarea("childs_views", rows=4),
             Field.textarea("risk_analysis", rows=6),
@@ -335,7 +334,6 @@ class RecordForm(RuledForm):
             "version": discussion.version,
             "held_on": held.date() if held else None,
             "held_time": held.strftime("%H:%M") if held else "",
-            "history_reviewed": _as_yes_no(discussion.history_reviewed),
             "family_told": _as_yes_no(discussion.family_told),
         }
         for name in ("other_children", "history_note", "childs_views", "risk_analysis",
@@ -376,7 +374,6 @@ class RecordForm(RuledForm):
 
         data = self.cleaned_data
         record = {name: data[name] for name in RECORD_FIELDS if name in data}
-        record["history_reviewed"] = _yes_no(data["history_reviewed"])
         record["family_told"] = _yes_no(data["family_told"])
         attendance = [
             AttendanceRecord(

@@ -7,6 +7,8 @@ returned record goes back to convened.
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -57,8 +59,16 @@ class StrategyDiscussion(ConcurrentTransitionMixin, models.Model):
     # The record of the discussion (DOMAIN.md "The record").
     held_at = models.DateTimeField(null=True, blank=True)
     other_children = EncryptedTextField(blank=True, help_text="Other children affected")
+    # "History reviewed: yes/no" was the evidence for the held rule until issue 20; discussions
+    # recorded as held before then keep their answer. Since, recording a discussion as held
+    # keeps a dated snapshot of the chronology reviewed (sealed JSON; possibly empty, as on the
+    # urgent path), and that snapshot is the evidence.
     history_reviewed = models.BooleanField(null=True)
     history_note = EncryptedTextField(blank=True)
+    reviewed_chronology = EncryptedTextField(
+        blank=True, help_text="The children's chronology as reviewed (JSON), kept when held"
+    )
+    chronology_reviewed_at = models.DateTimeField(null=True, blank=True)
     childs_views = EncryptedTextField(blank=True)
     risk_analysis = EncryptedTextField(blank=True)
     police_plan = EncryptedTextField(blank=True)
@@ -109,6 +119,11 @@ class StrategyDiscussion(ConcurrentTransitionMixin, models.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_DISCUSSION_STATES
 
+    @property
+    def reviewed_chronology_entries(self) -> list[dict]:
+        """The snapshot kept when the discussion was recorded as held, entry by entry."""
+        return json.loads(self.reviewed_chronology) if self.reviewed_chronology else []
+
     def attendance_problems(self) -> list[str]:
         """DESIGN.md: held only if the LA, police and health took part, or the record gives a
         reason for each that did not; every absent agency has its reason."""
@@ -135,8 +150,11 @@ class StrategyDiscussion(ConcurrentTransitionMixin, models.Model):
         problems = self.attendance_problems()
         if self.held_at is None:
             problems.append("Enter the date and time the discussion was held")
-        if self.history_reviewed is None:
-            problems.append("Say whether the child's history and chronology were reviewed")
+        if self.history_reviewed is None and self.chronology_reviewed_at is None:
+            problems.append(
+                "Review the child's chronology: recording the discussion as held keeps the "
+                "chronology reviewed"
+            )
         if not self.risk_analysis:
             problems.append("Record the risk analysis")
         if not self.childs_views:

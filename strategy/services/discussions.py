@@ -298,13 +298,20 @@ def record_problems(discussion: StrategyDiscussion) -> list[str]:
 
 
 @transaction.atomic
-def discussion_mark_held(*, by: User, discussion: StrategyDiscussion) -> StrategyDiscussion:
+def discussion_mark_held(
+    *, by: User, discussion: StrategyDiscussion, reviewed_chronology: str | None = None
+) -> StrategyDiscussion:
     """Recorded as held only with the LA, police and health present or a reason for each
-    absence, and the whole record of DOMAIN.md (findings 3, 4, 8 to 12)."""
+    absence, and the whole record of DOMAIN.md (findings 3, 4, 8 to 12); the chronology
+    reviewed (`reviewed_chronology`, the caller's snapshot as JSON, "[]" when empty) is kept
+    with its date as the evidence that the history was reviewed (issue 20)."""
     require_right(by, Perm.CONVENE_STRATEGY_DISCUSSIONS)
     current = locked(StrategyDiscussion, discussion)
     if current.state != DiscussionState.CONVENED:
         raise RuleBroken("Only a convened discussion can be recorded as held")
+    if reviewed_chronology is not None:
+        current.reviewed_chronology = reviewed_chronology
+        current.chronology_reviewed_at = timezone.now()
     problems = record_problems(current)
     if problems:
         raise RecordIncomplete(problems)

@@ -48,6 +48,7 @@ from strategy.models import (
 DISCUSSION_PERMISSION = access.DISCUSSION_VIEW
 NOTE_PERMISSION = access.NOTE_VIEW
 SECTION47_PERMISSION = access.SECTION47_VIEW
+CHRONOLOGY_PERMISSION = access.CHRONOLOGY_VIEW
 
 SHARE_REASON = (
     "Invited to a strategy discussion: the discussion, its children and the history shared "
@@ -55,6 +56,7 @@ SHARE_REASON = (
 )
 NOTE_SHARE_REASON = "A note on a strategy discussion for everyone invited"
 SECTION47_SHARE_REASON = "A joint section 47 enquiry with the police"
+CHRONOLOGY_SHARE_REASON = "Entries of the child's chronology shared for a strategy discussion"
 CLOSED_STATES = (DiscussionState.SIGNED_OFF, DiscussionState.CANCELLED)
 
 
@@ -129,12 +131,18 @@ def share_with_invited(by: User, discussion: StrategyDiscussion, agencies) -> No
     # The discussion's notes (notes.Note, an app above this one) through the reverse
     # relation; a note's audience uses the same codes as a contribution's.
     notes = list(discussion.notes.filter(audience=ContributionAudience.INVITED))
+    # The chronology entries the worker shared for the discussion (notes.SharedChronologyEntry,
+    # likewise through the reverse relation): a newly invited agency sees them too.
+    entries = list(discussion.shared_chronology.all())
     try:
         for agency in partners:
             share_for(by, discussion, discussion, DISCUSSION_PERMISSION, agency, SHARE_REASON, refs)
             for note in notes:
                 share_for(by, discussion, note, NOTE_PERMISSION, agency, NOTE_SHARE_REASON,
                           [child_reference(note.child_id)])  # fmt: skip
+            for entry in entries:
+                share_for(by, discussion, entry, CHRONOLOGY_PERMISSION, agency,
+                          CHRONOLOGY_SHARE_REASON, [child_reference(entry.child_id)])  # fmt: skip
     except sharing.SharingRefused as error:
         raise RuleBroken(str(error)) from error
 

@@ -25,6 +25,7 @@ from accounts.permissions import Perm
 from casework import access
 from casework.answers import check_your_answers
 from casework.errors import CHANGED_BY_SOMEONE_ELSE, ChangedBySomeoneElse, RuleBroken
+from notes.chronology import chronology_events, snapshot
 from notes.forms import DiscussionNoteForm
 from notes.selectors import notes_with_versions
 from notes.services import note_add
@@ -350,10 +351,12 @@ def discussion_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     absence explained)."""
     discussion = _discussion(request, pk, right=Perm.CONVENE_STRATEGY_DISCUSSIONS)
     template = "strategy/discussion_check.html"
+    # The chronology reviewed: kept with the record, dated, when it is recorded as held.
+    reviewed = chronology_events(row.child_id for row in discussion.children.all())
 
     def refused(errors: list[str]) -> HttpResponse:
         _record_reads(request, discussion)
-        context = {"discussion": discussion, "errors": errors}
+        context = {"discussion": discussion, "errors": errors, "reviewed": reviewed}
         return render(request, template, context, status=409 if errors else 200)
 
     def explain(error: RuleBroken) -> list[str]:
@@ -368,7 +371,9 @@ def discussion_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         key=None,
         back=reverse("strategy:discussion", args=[pk]),
         read=lambda kept: kept if _is_convened(discussion) else None,
-        submit=lambda kept: services.discussion_mark_held(by=request.user, discussion=discussion),
+        submit=lambda kept: services.discussion_mark_held(
+            by=request.user, discussion=discussion, reviewed_chronology=snapshot(reviewed)
+        ),
         done=reverse("strategy:discussion", args=[pk]),
         message="The discussion is recorded as held. A manager other than you signs off its "
         "outcome.",
@@ -376,7 +381,7 @@ def discussion_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         refused=refused,
         on_show=lambda: _record_reads(request, discussion),
         template=template,
-        context=lambda kept: {"discussion": discussion},
+        context=lambda kept: {"discussion": discussion, "reviewed": reviewed},
     )
 
 

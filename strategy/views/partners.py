@@ -150,6 +150,7 @@ def _page(request, discussion, *, note_form=None, errors=(), status=200) -> Http
             "enquiries": [c.section47 for c in discussion.children.all()
                           if getattr(c, "section47", None) and c.section47.pk in enquiry_ids],
             "notes": notes_with_versions(access.visible_discussion_notes(user, discussion)),
+            "shared_chronology": list(access.visible_shared_chronology(user, discussion)),
             "note_form": note_form
             or DiscussionNoteForm(children=children, for_partner=True),
             "can_record": discussion.state == DiscussionState.CONVENED and own is not None,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from http.cookies import SimpleCookie
 from io import StringIO
 
@@ -463,6 +464,16 @@ PAGES: dict[str, Page] = {
     "referrals:note-correct": page(RECORDS_NOTES, case("jago", "jago_note"),
                                    case("jenna", "jenna_note", restricted="jenna"),
                                    case("ria", "jago_note", missing="L"), MISSING),
+    # The child's chronology (notes/views.py, issue 20): read like the child's page; manual
+    # entries added and corrected by whoever records contacts; entries shared into a
+    # convened discussion by whoever convenes
+    "notes:chronology": page(READS, *CHILD, *LIFTED),
+    "notes:chronology-pdf": page(READS, *CHILD),
+    "notes:entry-add": page(RECORDS, *CHILD),
+    "notes:entry-correct": page(RECORDS_NOTES, case("jago", "jago_entry"),
+                                case("jenna", "jenna_entry", restricted="jenna"),
+                                case("ria", "jago_entry", missing="L"), MISSING),
+    "notes:discussion-chronology": page(CONVENING, *discussion_cases(200)),
     "referrals:household-add": post(RECORDS, *CHILD),
     "referrals:household-leave": post(RECORDS, case("jago", "jago_household", ok=409),
                                       case("jenna", "jenna_household", ok=409, restricted="jenna"),
@@ -714,7 +725,7 @@ def demo_keys() -> dict[str, str]:
     since ids differ between databases)."""
     from accounts.models import Agency, Notice, User
     from accounts.sharing import SharingDecision, SharingRecord
-    from notes.models import Note
+    from notes.models import ChronologyEntry, Note
     from referrals.models import Child, LadoReferral, Person
     from referrals.models.contacts import ContactChild, LevelOfNeed
     from referrals.models.episodes import Assessment, AssessmentState, Referral, ReferralState
@@ -751,6 +762,8 @@ def demo_keys() -> dict[str, str]:
         "jenna_household": jenna.households.get().pk,
         "jago_note": Note.objects.get(child=jago).pk,
         "jenna_note": Note.objects.get(child=jenna).pk,
+        "jago_entry": ChronologyEntry.objects.get(child=jago).pk,
+        "jenna_entry": ChronologyEntry.objects.get(child=jenna).pk,
         "ria_contact": ria_cc.contact_id, "ria_cc": ria_cc.pk,
         "jenna_contact": jenna_cc.contact_id, "jenna_cc": jenna_cc.pk,
         "referral_open": Referral.objects.get(child__last_name="Trevail").pk,
@@ -831,7 +844,7 @@ def restrict_kenan_and_note_jenna() -> None:
     referral), a note on Jenna's record to correct, Denzel Rowe's restriction lifted, and
     Elowen Hosking's lifted and restricted again (`LIFTED`)."""
     from accounts.models import User
-    from notes.services import note_add
+    from notes.services import chronology_entry_add, note_add
     from referrals.models import Child
     from referrals.services.restrictions import break_glass, child_restrict, restriction_lift
     from strategy.models import ChildProtectionPlan, InitialConference, Section47
@@ -854,6 +867,11 @@ def restrict_kenan_and_note_jenna() -> None:
     child_restrict(by=manager, child=kensa, reason="Test: a partner's referral", allowed=named)
     jenna = Child.objects.get(first_name="Jenna", last_name="Quiller")
     note_add(by=manager, child=jenna, text="Home visit arranged (fictional).")
+    for child in (jenna, Child.objects.get(first_name="Jago", last_name="Rosewarne")):
+        chronology_entry_add(
+            by=manager, child=child, happened_on=date(2025, 3, 14), source="family",
+            text="Grandmother rang about a fall (fictional).",
+        )  # fmt: skip
     lifted = Child.objects.get(first_name="Denzel", last_name="Rowe")
     child_restrict(by=manager, child=lifted, reason="Test: lifted", allowed=named)
     restriction_lift(by=manager, child=lifted, reason="Test: no longer needed")

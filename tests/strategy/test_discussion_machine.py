@@ -364,7 +364,7 @@ def test_a_full_record_is_recorded_as_held(discussion, people):
     ("fields", "problem"),
     [
         ({"held_at": None}, "Enter the date and time the discussion was held"),
-        ({"history_reviewed": None}, "Say whether the child's history and chronology were"),
+        ({"history_reviewed": None}, "Review the child's chronology"),
         ({"risk_analysis": ""}, "Record the risk analysis"),
         ({"childs_views": ""}, "Record the child's views, or why they could not be sought"),
         ({"family_told": None}, "Record what the family is told, or why not"),

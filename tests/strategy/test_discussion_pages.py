@@ -117,7 +117,7 @@ def record_post(discussion: StrategyDiscussion, **overrides) -> dict:
         "version": reload(discussion).version,
         "held_on_0": day.day, "held_on_1": day.month, "held_on_2": day.year,
         "held_time": "10:00", "other_children": "A baby brother at his father's",
-        "history_reviewed": "yes", "history_note": "Chronology since 2019 read",
+        "history_note": "Chronology since 2019 read",
         "childs_views": "Says she wants to go home", "risk_analysis": "Pattern of bruising",
         "police_plan": "Joint visit and interview", "safety_plan": "Stays with her aunt",
         "legal_action": "None now", "family_told": "yes", "family_note": "Mother told by phone",
@@ -595,7 +595,9 @@ def test_the_record_saves_everything_and_a_partial_record_is_allowed(client, wor
     assert response.url == url("discussion-check", discussion.pk)
     saved = reload(discussion)
     assert timezone.localtime(saved.held_at).date() == last_weekday()
-    assert saved.history_reviewed is True and saved.family_told is True
+    # Whether the history was reviewed is not asked: holding the discussion keeps the
+    # chronology reviewed (issue 20).
+    assert saved.history_reviewed is None and saved.family_told is True
     assert saved.police_plan == "Joint visit and interview"
     assert saved.other_children == "A baby brother at his father's"
     health = participant(saved, Agency.Kind.HEALTH)
@@ -606,7 +608,6 @@ def test_the_record_saves_everything_and_a_partial_record_is_allowed(client, wor
     # The page shows what is saved.
     form = client.get(url("discussion-record", discussion.pk)).context["form"]
     assert form.initial["risk_analysis"] == "Pattern of bruising"
-    assert form.initial["history_reviewed"] == "yes"
     assert form.initial[f"attendance_{health.pk}"] == Attendance.ATTENDED
 
 
@@ -618,7 +619,6 @@ def test_the_record_saves_everything_and_a_partial_record_is_allowed(client, wor
         ({"held_on_0": "", "held_on_1": "", "held_on_2": ""},
          "Enter the date the discussion was held"),
         ({"held_time": "9am"}, "Enter the time as hours and minutes, like 14:30"),
-        ({"history_reviewed": "maybe"}, "Select a valid choice"),
         ({"family_told": "perhaps"}, "Select a valid choice"),
         ({"version": ""}, "This page is out of date: open the record again"),
     ],
@@ -818,9 +818,15 @@ def test_held_is_refused_while_health_neither_attended_nor_gave_a_reason(client,
     assert response.url == url("discussion", discussion.pk)
     saved = reload(discussion)
     assert saved.state == DiscussionState.HELD and saved.recorded_by == worker
+    # The chronology reviewed is kept, dated, as the evidence (issue 20), sealed.
+    assert saved.chronology_reviewed_at is not None and saved.history_reviewed is None
+    kept = saved.reviewed_chronology_entries
+    assert "Contact received" in [entry["what"] for entry in kept]
+    assert "Bruising seen at school" in [entry["detail"] for entry in kept]
     page = client.get(response.url).content.decode()
     assert "The discussion is recorded as held" in page
     assert "GP on a home visit; sent the records" in page
+    assert f"{len(kept)} entries kept" in page
 
 
 def test_every_gap_is_named_when_nothing_is_recorded(client, worker, manager):
@@ -830,7 +836,6 @@ def test_every_gap_is_named_when_nothing_is_recorded(client, worker, manager):
     for problem in (
         "Local authority did not take part", "Police did not take part",
         "Health did not take part", "Enter the date and time the discussion was held",
-        "Say whether the child&#x27;s history and chronology were reviewed",
         "Record the risk analysis", "Record what the family is told, or why not",
         "Record the decision and rationale for",
     ):  # fmt: skip

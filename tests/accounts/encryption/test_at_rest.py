@@ -18,7 +18,7 @@ from accounts.models import AccountChange, Agency, FormDraft, User
 from accounts.sessions import save_draft
 from accounts.sharing import SharingRecord
 from notes import services as note_services
-from notes.models import Note
+from notes.models import ChronologyEntry, Note, SharedChronologyEntry
 from referrals.models import LadoReferral
 from referrals.models.contacts import Contact, ContactChild, ContactDecision, ScreeningNotesVersion
 from referrals.models.episodes import Assessment, ReferralDecision
@@ -61,6 +61,13 @@ RESTRICTED_PARTS = [
     "SECRET-RESTRICTED-5191 mother works here",
     "SECRET-BREAKGLASS-5192 police call tonight",
     "SECRET-LIFTED-5193 mother has left",
+]
+# The chronology (issue 20): a manual entry and its correction, an entry shared into a
+# discussion, the chronology a discussion kept as reviewed.
+CHRONOLOGY_PARTS = [
+    "SECRET-CHRONENTRY-5211 fall at gran's",
+    "SECRET-CHRONCORRECTED-5212 fall at school",
+    "SECRET-CHRONREVIEWED-5213 three contacts",
 ]
 # A requested new email address (issue 16): personal data, sealed until it takes effect.
 NEW_EMAIL = "SECRET-NEWEMAIL-5201@example.invalid"
@@ -106,6 +113,7 @@ SECRETS = [
     *PARTNER_PARTS,
     *RESTRICTED_PARTS,
     NEW_EMAIL,
+    *CHRONOLOGY_PARTS,
 ]
 
 
@@ -133,6 +141,7 @@ def fill_every_encrypted_model() -> None:
         EnquiryOutcomeDecision, InitialConference, SharingRecord, InformationRequest,
         LadoReferral, PartnerReferral, Restriction, BreakGlass, AccountChange,
         ChildProtectionPlan, PlanReview, ScreeningNotesVersion, DiscussionRecordVersion,
+        ChronologyEntry, SharedChronologyEntry,
     }  # fmt: skip
 
 
@@ -231,7 +240,10 @@ def fill_episode_models() -> None:
         police_plan="none", safety_plan=SECRETS[16], legal_action="none", family_told=True,
         family_note="told",
     )  # fmt: skip
-    services.discussion_mark_held(by=worker, discussion=discussion)
+    services.discussion_mark_held(
+        by=worker, discussion=discussion,
+        reviewed_chronology=f'[{{"what": "Contact", "detail": "{CHRONOLOGY_PARTS[2]}"}}]',
+    )  # fmt: skip
     services.discussion_sign_off(by=manager, discussion=discussion, comment=SECRETS[24])
     enquiry = referral.section47s.get()
     services.section47_outcome_propose(
@@ -401,6 +413,21 @@ def fill_partner_parts() -> None:
         by=officer, discussion=discussion, child_id=referral.child_id, text=PARTNER_PARTS[3],
         audience=Note.Audience.INVITED,
     )  # fmt: skip
+    # A manual chronology entry, corrected, and the correction shared into the discussion.
+    from datetime import date
+
+    from notes.chronology import chronology_events
+
+    entry = note_services.chronology_entry_add(
+        by=worker, child=referral.child, happened_on=date(2024, 1, 2), source="family",
+        text=CHRONOLOGY_PARTS[0],
+    )  # fmt: skip
+    note_services.chronology_entry_correct(
+        by=worker, entry=entry, happened_on=date(2024, 1, 2), source="family",
+        text=CHRONOLOGY_PARTS[1],
+    )  # fmt: skip
+    corrected = [e for e in chronology_events([referral.child_id]) if e.kind == "entry"]
+    note_services.discussion_chronology_share(by=worker, discussion=discussion, events=corrected)
 
 
 @pytest.mark.sqlite
