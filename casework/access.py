@@ -29,6 +29,7 @@ from accounts.rights import (
     can_end_sharing,
     can_manage_users,
     can_read_audit_trail,
+    can_read_reports,
     can_read_restricted_records,
     can_read_sharing_records,
     can_record_not_shared,
@@ -45,6 +46,7 @@ from accounts.rights import (
     refuse_restricted_records,
     refuse_sharing_records,
     require_case_records_access,
+    require_reports_reader,
     rights,
     takes_part_in_discussions,
     users_who_may_be_named,
@@ -54,6 +56,7 @@ from accounts.rights import (
 from accounts.sharing import shared_with
 from casework.references import child_reference
 from notes.models import Note
+from quality.models import QualityAudit
 from referrals.models import Child
 from referrals.models.information_requests import InformationRequest
 from referrals.models.partner_referrals import PartnerReferral, PartnerReferralState
@@ -73,9 +76,11 @@ __all__ = [
     "SIGNS_OFF_OUTCOMES",
     "AnyUser",
     "RestrictedRecord",
+    "can_assign_quality_audits",
     "can_end_sharing",
     "can_manage_users",
     "can_read_audit_trail",
+    "can_read_reports",
     "can_read_restricted_records",
     "can_read_sharing_records",
     "can_record_not_shared",
@@ -87,6 +92,7 @@ __all__ = [
     "contributed_discussions",
     "get_case_record_for_user",
     "get_child_for_user",
+    "get_quality_audit_for_user",
     "has_right",
     "invited_discussions",
     "lado_referrals_for",
@@ -103,6 +109,7 @@ __all__ = [
     "refuse_sharing_records",
     "require_case_records_access",
     "require_open",
+    "require_reports_reader",
     "require_right",
     "restricted_children_closed_to",
     "rights",
@@ -113,6 +120,7 @@ __all__ = [
     "uses_lado_inbox",
     "visible_discussion_notes",
     "visible_information_requests",
+    "visible_quality_audits",
     "waiting_partner_referrals",
 ]
 
@@ -340,3 +348,34 @@ def get_child_for_user(user: AnyUser, pk: int, *, right: Perm | None = None,
                        refusal: str = ROLE_REFUSAL, records=Child) -> Child:  # fmt: skip
     """A child's record for a page about the child (see `get_case_record_for_user`)."""
     return get_case_record_for_user(user, records, right=right, refusal=refusal, pk=pk)
+
+
+# Quality audits (issue 21) --------------------------------------------------------------------
+
+
+def can_assign_quality_audits(user: AnyUser) -> bool:
+    """Managers assign quality audits (issue 21)."""
+    return has_right(user, Perm.SIGN_OFF_DECISIONS) and can_read_reports(user)
+
+
+def visible_quality_audits(user: AnyUser) -> QuerySet[QualityAudit]:
+    """Managers and auditors see every quality audit; anyone else with case records sees the
+    audits of their own work and those assigned to them; nobody else any (in SQL)."""
+    if can_read_reports(user):
+        return QualityAudit.objects.all()
+    if not can_view_case_records(user):
+        return QualityAudit.objects.none()
+    return QualityAudit.objects.filter(Q(worker_id=user.pk) | Q(auditor_id=user.pk))
+
+
+def get_quality_audit_for_user(user: AnyUser, pk: int) -> QualityAudit:
+    """One quality audit: 403 for the system administrator, 404 for partners and for anyone
+    whose work it is not (they must not learn it exists)."""
+    refuse_case_object(user)
+    return get_object_or_404(
+        visible_quality_audits(user).select_related(
+            "worker", "auditor", "assigned_by", "team", "contact_child", "referral",
+            "discussion", "section47",
+        ),
+        pk=pk,
+    )  # fmt: skip

@@ -101,7 +101,9 @@ INSTALLED_APPS = [
     "referrals",
     "strategy",
     "notes",
+    "quality",
     "workspace",
+    "reports",
     "demo",
 ]
 

@@ -13,4 +13,6 @@ urlpatterns = [
     path("", include("workspace.urls")),
     path("", include("referrals.urls")),
     path("", include("strategy.urls")),
+    path("", include("quality.urls")),
+    path("", include("reports.urls")),
 ]

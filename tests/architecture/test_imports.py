@@ -9,7 +9,10 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["config", "accounts", "casework", "referrals", "strategy", "notes", "workspace", "demo"]
+PACKAGES = [
+    "config", "accounts", "casework", "referrals", "strategy", "notes", "quality", "workspace",
+    "reports", "demo",
+]  # fmt: skip
 
 
 def import_cycles(graph) -> list[list[str]]:
