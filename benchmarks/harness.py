@@ -191,8 +191,9 @@ def seed(worker: User) -> Seeded:
         ContactDecision(contact_child_id=pk, outcome=outcome, level_of_need=level,
                         rationale="Weighed the history", proposed_by=worker,
                         state="signed_off" if state == "closed" else "proposed",
-                        reviewed_by=worker if state == "closed" else None)
-        for (pk, _child, state, _received), outcome in zip(cc_rows, outcomes, strict=True)
+                        reviewed_by=worker if state == "closed" else None,
+                        reviewed_at=received + timedelta(hours=3) if state == "closed" else None)
+        for (pk, _child, state, received), outcome in zip(cc_rows, outcomes, strict=True)
         if state != "screening"
     ]  # fmt: skip
     _bulk(ContactDecision, decisions, "decisions", started)
@@ -303,11 +304,21 @@ def already_seeded() -> Seeded | None:
 class Page:
     label: str
     path: str  # formatted with the Seeded fields
+    role: str = "Practitioner"  # whose page it is (the reports are for managers)
 
 
 PAGES = [
     Page("front door queue (first 50)", "/front-door/"),
     Page("decision page (50 earlier contacts)", "/contacts/{focus_contact}/children/{focus_contact_child}/"),
+    # The reports (issue 21), each for the last 12 months (their default period).
+    Page("report: timeliness (12 months)", "/reports/timeliness/", "Manager"),
+    Page("report: outcomes (12 months)", "/reports/outcomes/", "Manager"),
+    Page("report: re-referrals (12 months)", "/reports/re-referrals/", "Manager"),
+    Page("report: partner participation (12 m)", "/reports/partner-participation/", "Manager"),
+    Page("report: information sharing (12 m)", "/reports/information-sharing/", "Manager"),
+    Page("report: NFA and its sample (12 m)", "/reports/no-further-action/?seed=7", "Manager"),
+    Page("report: quality audits (12 months)", "/reports/quality-audits/", "Manager"),
+    Page("quality audits list", "/quality-audits/", "Manager"),
 ]  # fmt: skip
 
 
@@ -374,6 +385,11 @@ def main() -> None:
             username="bench", defaults={"agency": agency, "first_name": "B", "last_name": "W"}
         )[0]
         worker.groups.add(Group.objects.get(name="Practitioner"))
+        manager = User.objects.get_or_create(
+            username="bench_manager",
+            defaults={"agency": agency, "first_name": "B", "last_name": "M"},
+        )[0]
+        manager.groups.add(Group.objects.get(name="Manager"))
         seeded = already_seeded()
         if seeded is None and Contact.objects.exists():
             sys.exit(
@@ -381,15 +397,18 @@ def main() -> None:
                 f"{connection.settings_dict['NAME']}"
             )
         seeded = seeded or seed(worker)
-        client = signed_in_client(worker)
+        clients = {"Practitioner": signed_in_client(worker), "Manager": signed_in_client(manager)}
         print(f"Per page, {RUNS} runs each after {WARM} warm-ups ({CONTACTS:,} contacts):")
         print(f"  {'page':<38} {'p50':>8} {'p95':>8} {'queries':>8} {'SQL floor':>10}")
         for page in PAGES:
             path = page.path.format(**seeded.__dict__)
+            client = clients[page.role]
             status = client.get(path).status_code
             if status != 200:
                 sys.exit(f"{path} answered {status}")
-            p50, p95, queries, floor = measure(page.label, lambda path=path: client.get(path))
+            p50, p95, queries, floor = measure(
+                page.label, lambda path=path, client=client: client.get(path)
+            )
             print(f"  {page.label:<38} {p50:6.1f}ms {p95:6.1f}ms {queries:>8} {floor:8.1f}ms")
     finally:
         connections.close_all()

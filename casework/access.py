@@ -370,12 +370,21 @@ def visible_quality_audits(user: AnyUser) -> QuerySet[QualityAudit]:
 
 def get_quality_audit_for_user(user: AnyUser, pk: int) -> QualityAudit:
     """One quality audit: 403 for the system administrator, 404 for partners and for anyone
-    whose work it is not (they must not learn it exists)."""
+    whose work it is not (they must not learn it exists); the break glass for an audit of a
+    restricted child's work."""
     refuse_case_object(user)
-    return get_object_or_404(
+    audit = get_object_or_404(
         visible_quality_audits(user).select_related(
             "worker", "auditor", "assigned_by", "team", "contact_child", "referral",
             "discussion", "section47",
         ),
         pk=pk,
     )  # fmt: skip
+    # The audit of a restricted child's work is behind the same break glass as the work.
+    if audit.discussion is not None:
+        require_open(user, audit.discussion.children.values("child_id"))
+    else:
+        subject = audit.contact_child or audit.referral or audit.section47
+        if subject is not None:
+            require_open(user, subject.child_id)
+    return audit

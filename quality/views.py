@@ -10,8 +10,8 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
+from accounts import sessions
 from accounts.audit import case_view, record_list, record_read
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
@@ -228,7 +228,7 @@ def questions(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
+@sessions.posted_from("quality:questions")
 def question_retire(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Take a question off the form (audits keep their answers)."""
     access.require_right(request.user, Perm.MANAGE_LOCAL_DATA, _ONLY_ADMIN)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from demo import front_door, people, strategy
+from demo import front_door, people, quality, strategy
 
 
 class Command(BaseCommand):
@@ -30,6 +30,7 @@ class Command(BaseCommand):
         front_door.load_partner_referrals()
         strategy.load_partner_parts()
         strategy.load_restricted()
+        quality.load()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded: {created['agencies']} agencies and {created['users']} users "
