@@ -102,7 +102,9 @@ def test_assigned_in_progress_completed_responded(world):
         by=world["worker"], audit=audit, response="I will record it"
     )
     assert audit.state == QualityAuditState.RESPONDED
-    transitions = AuditEntry.objects.filter(event=Event.TRANSITION, object_pk=str(audit.pk))
+    transitions = AuditEntry.objects.filter(
+        event=Event.TRANSITION, object_pk=str(audit.pk), content_type__model="qualityaudit"
+    )
     assert sorted(e.additional_data["transition"] for e in transitions) == [
         "assign", "complete", "respond", "start",
     ]  # fmt: skip
