@@ -19,7 +19,8 @@ TOP = 10
 
 @dataclass(frozen=True)
 class DrawnBar:
-    label: str
+    label: str  # the whole label (the table's), for the description and data attributes
+    short: str  # as drawn beside the bar
     shown: str
     x: int
     y: int
@@ -48,8 +49,9 @@ def bar_chart(title: str, bars: list[Bar], *, unit: str) -> Chart:
         width = round(BAR_AREA * min(bar.value, top) / top)
         drawn.append(
             DrawnBar(
-                label=_short(bar.label), shown=bar.shown, x=LABEL_WIDTH, y=y, width=width,
-                height=BAR_HEIGHT, text_y=y + BAR_HEIGHT - 5, value_x=LABEL_WIDTH + width + 6,
+                label=bar.label, short=_short(bar.label), shown=bar.shown, x=LABEL_WIDTH, y=y,
+                width=width, height=BAR_HEIGHT, text_y=y + BAR_HEIGHT - 5,
+                value_x=LABEL_WIDTH + width + 6,
             )
         )  # fmt: skip
     description = "; ".join(f"{bar.label}: {bar.shown}" for bar in bars) or "No data"

@@ -318,8 +318,9 @@ def timeliness(filters: Filters, *, now: datetime | None = None) -> Report:
                 (step.name, month_label(row["month"]), on_time, late, row["not_due"],
                  percent(on_time, on_time + late))
             )  # fmt: skip
-        share = percent(on_time_total, on_time_total + late_total)
-        bars.append(Bar(step.name, share, f"{share}% of {on_time_total + late_total}"))
+        counted = on_time_total + late_total
+        share = percent(on_time_total, counted)
+        bars.append(Bar(step.name, share, f"{share}% of {counted}" if counted else "None due"))
     return Report(
         slug="timeliness",
         title="Timeliness against the standards",
