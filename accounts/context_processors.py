@@ -43,6 +43,7 @@ def service(request: HttpRequest) -> dict[str, object]:
         "shows_sharing_records": SimpleLazyObject(
             lambda: CaseLists(rights.can_read_sharing_records(request.user))
         ),
+        "shows_reports": SimpleLazyObject(lambda: CaseLists(rights.can_read_reports(request.user))),
     }
 
 

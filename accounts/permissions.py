@@ -31,6 +31,7 @@ class Perm(StrEnum):
     # Oversight.
     READ_ALL_CASE_RECORDS = "read_all_case_records"
     READ_AUDIT_TRAIL = "read_audit_trail"
+    READ_REPORTS = "read_reports"
     # Administration: no case content.
     MANAGE_USERS = "manage_users"
     MANAGE_LOCAL_DATA = "manage_local_data"
@@ -59,6 +60,7 @@ DESCRIPTIONS: dict[Perm, str] = {
     Perm.SEE_AGENCY_WORK: "See everything your agency submitted or was sent",
     Perm.READ_ALL_CASE_RECORDS: "Read every case record (restricted records need a reason)",
     Perm.READ_AUDIT_TRAIL: "Read the audit trail",
+    Perm.READ_REPORTS: "Read management reports and carry out quality audits",
     Perm.MANAGE_USERS: "Manage users and agencies",
     Perm.MANAGE_LOCAL_DATA: "Manage local data such as closure days and levels of need",
     Perm.PREPARE_RETURNS: "Prepare statutory returns: census fields, data quality and exports",

@@ -297,3 +297,15 @@ def users_who_may_be_named():
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
+
+
+def can_read_reports(user: AnyUser) -> bool:
+    """Managers and auditors read the management reports and carry out quality audits
+    (DESIGN.md "Oversight and returns"; issue 21)."""
+    return has_right(user, Perm.READ_REPORTS)
+
+
+def require_reports_reader(user: AnyUser) -> None:
+    """403 for every role without the reports (partners included: not a case record)."""
+    if not can_read_reports(user):
+        raise PermissionDenied("Only managers and auditors read the reports.")

@@ -223,8 +223,9 @@ def seed(worker: User) -> Seeded:
         ContactDecision(contact_child_id=pk, outcome=outcome, level_of_need=level,
                         rationale="Weighed the history", proposed_by=worker,
                         state="signed_off" if state == "closed" else "proposed",
-                        reviewed_by=worker if state == "closed" else None)
-        for (pk, _child, state, _received), outcome in zip(cc_rows, outcomes, strict=True)
+                        reviewed_by=worker if state == "closed" else None,
+                        reviewed_at=received + timedelta(hours=3) if state == "closed" else None)
+        for (pk, _child, state, received), outcome in zip(cc_rows, outcomes, strict=True)
         if state != "screening"
     ]  # fmt: skip
     _bulk(ContactDecision, decisions, "decisions", started)
@@ -560,6 +561,15 @@ PAGES = [
     Page(f"chronology ({CHRONOLOGY_EVENTS} events)", "/children/{focus_child}/chronology/"),
     Page(f"chronology PDF ({CHRONOLOGY_EVENTS} events)", "/children/{focus_child}/chronology.pdf",
          runs=max(5, RUNS // 4)),
+    # The reports (issue 21), each for the last 12 months (their default period).
+    Page("report: timeliness (12 months)", "/reports/timeliness/", user="bench_manager"),
+    Page("report: outcomes (12 months)", "/reports/outcomes/", user="bench_manager"),
+    Page("report: re-referrals (12 months)", "/reports/re-referrals/", user="bench_manager"),
+    Page("report: partner participation (12 m)", "/reports/partner-participation/", user="bench_manager"),
+    Page("report: information sharing (12 m)", "/reports/information-sharing/", user="bench_manager"),
+    Page("report: NFA and its sample (12 m)", "/reports/no-further-action/?seed=7", user="bench_manager"),
+    Page("report: quality audits (12 months)", "/reports/quality-audits/", user="bench_manager"),
+    Page("quality audits list", "/quality-audits/", user="bench_manager"),
 ]  # fmt: skip
 
 
@@ -684,6 +694,11 @@ def main() -> None:
             username="bench", defaults={"agency": agency, "first_name": "B", "last_name": "W"}
         )[0]
         worker.groups.add(Group.objects.get(name="Practitioner"))
+        manager = User.objects.get_or_create(
+            username="bench_manager",
+            defaults={"agency": agency, "first_name": "B", "last_name": "M"},
+        )[0]
+        manager.groups.add(Group.objects.get(name="Manager"))
         seeded = already_seeded()
         if seeded is None and Contact.objects.exists():
             sys.exit(

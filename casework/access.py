@@ -31,6 +31,7 @@ from accounts.rights import (
     can_manage_users,
     can_prepare_returns,
     can_read_audit_trail,
+    can_read_reports,
     can_read_restricted_records,
     can_read_sharing_records,
     can_record_not_shared,
@@ -47,6 +48,7 @@ from accounts.rights import (
     refuse_restricted_records,
     refuse_sharing_records,
     require_case_records_access,
+    require_reports_reader,
     rights,
     takes_part_in_discussions,
     users_who_may_be_named,
@@ -56,6 +58,7 @@ from accounts.rights import (
 from accounts.sharing import shared_with
 from casework.references import child_reference
 from notes.models import Note, SharedChronologyEntry
+from quality.models import QualityAudit
 from referrals.models import Child
 from referrals.models.information_requests import InformationRequest
 from referrals.models.partner_referrals import PartnerReferral, PartnerReferralState
@@ -77,10 +80,12 @@ __all__ = [
     "SIGNS_OFF_OUTCOMES",
     "AnyUser",
     "RestrictedRecord",
+    "can_assign_quality_audits",
     "can_end_sharing",
     "can_manage_users",
     "can_prepare_returns",
     "can_read_audit_trail",
+    "can_read_reports",
     "can_read_restricted_records",
     "can_read_sharing_records",
     "can_record_not_shared",
@@ -93,6 +98,7 @@ __all__ = [
     "get_case_record_for_user",
     "get_child_for_census",
     "get_child_for_user",
+    "get_quality_audit_for_user",
     "has_right",
     "invited_discussions",
     "lado_referrals_for",
@@ -109,6 +115,7 @@ __all__ = [
     "refuse_sharing_records",
     "require_case_records_access",
     "require_open",
+    "require_reports_reader",
     "require_right",
     "restricted_children_closed_to",
     "rights",
@@ -120,6 +127,7 @@ __all__ = [
     "visible_discussion_notes",
     "visible_information_requests",
     "visible_shared_chronology",
+    "visible_quality_audits",
     "waiting_partner_referrals",
 ]
 
@@ -369,3 +377,43 @@ def get_child_for_census(user: AnyUser, pk: int) -> Child:
     child = get_object_or_404(Child, pk=pk)
     require_open(user, child)
     return child
+
+
+# Quality audits (issue 21) --------------------------------------------------------------------
+
+
+def can_assign_quality_audits(user: AnyUser) -> bool:
+    """Managers assign quality audits (issue 21)."""
+    return has_right(user, Perm.SIGN_OFF_DECISIONS) and can_read_reports(user)
+
+
+def visible_quality_audits(user: AnyUser) -> QuerySet[QualityAudit]:
+    """Managers and auditors see every quality audit; anyone else with case records sees the
+    audits of their own work and those assigned to them; nobody else any (in SQL)."""
+    if can_read_reports(user):
+        return QualityAudit.objects.all()
+    if not can_view_case_records(user):
+        return QualityAudit.objects.none()
+    return QualityAudit.objects.filter(Q(worker_id=user.pk) | Q(auditor_id=user.pk))
+
+
+def get_quality_audit_for_user(user: AnyUser, pk: int) -> QualityAudit:
+    """One quality audit: 403 for the system administrator, 404 for partners and for anyone
+    whose work it is not (they must not learn it exists); the break glass for an audit of a
+    restricted child's work."""
+    refuse_case_object(user)
+    audit = get_object_or_404(
+        visible_quality_audits(user).select_related(
+            "worker", "auditor", "assigned_by", "team", "contact_child", "referral",
+            "discussion", "section47",
+        ),
+        pk=pk,
+    )  # fmt: skip
+    # The audit of a restricted child's work is behind the same break glass as the work.
+    if audit.discussion is not None:
+        require_open(user, audit.discussion.children.values("child_id"))
+    else:
+        subject = audit.contact_child or audit.referral or audit.section47
+        if subject is not None:
+            require_open(user, subject.child_id)
+    return audit

@@ -20,6 +20,7 @@ from accounts.models import AccountChange, Agency, User
 from accounts.sharing import SharingRecord
 from casework.references import child_id_from_reference, child_reference
 from notes.models import ChronologyEntry, Note, SharedChronologyEntry
+from quality.models import AuditQuestion, QualityAudit, QualityAuditAction, QualityAuditAnswer
 from referrals.models import (
     Allocation,
     Assessment,
@@ -67,6 +68,7 @@ CHILD_LOOKUPS: dict[type[Model], tuple[str, ...]] = {
     LevelOfNeed: (),
     Team: (),
     ClosureDay: (),
+    AuditQuestion: (),
     # The child itself, and records that belong to one child.
     Child: ("pk",),
     Allocation: ("child",),
@@ -101,6 +103,25 @@ CHILD_LOOKUPS: dict[type[Model], tuple[str, ...]] = {
     DiscussionRecordVersion: ("discussion__children__child",),
     PartnerReferral: ("contact__children__child",),
     PartnerReferralChild: ("referral__contact__children__child",),
+    # A quality audit is about the children of the work it audits.
+    QualityAudit: (
+        "contact_child__child",
+        "referral__child",
+        "discussion__children__child",
+        "section47__child",
+    ),
+    QualityAuditAnswer: (
+        "audit__contact_child__child",
+        "audit__referral__child",
+        "audit__discussion__children__child",
+        "audit__section47__child",
+    ),
+    QualityAuditAction: (
+        "audit__contact_child__child",
+        "audit__referral__child",
+        "audit__discussion__children__child",
+        "audit__section47__child",
+    ),
 }
 
 

@@ -102,8 +102,10 @@ INSTALLED_APPS = [
     "referrals",
     "strategy",
     "notes",
+    "quality",
     "workspace",
     "returns",
+    "reports",
     "demo",
 ]
 

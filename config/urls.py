@@ -15,4 +15,6 @@ urlpatterns = [
     path("", include("strategy.urls")),
     path("", include("returns.urls")),
     path("", include("notes.urls")),
+    path("", include("quality.urls")),
+    path("", include("reports.urls")),
 ]

@@ -10,16 +10,9 @@ import grimp
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = [
-    "config",
-    "accounts",
-    "casework",
-    "referrals",
-    "strategy",
-    "notes",
-    "workspace",
-    "demo",
-    "returns",
-]
+    "config", "accounts", "casework", "referrals", "strategy", "notes", "quality", "workspace",
+    "reports", "returns", "demo",
+]  # fmt: skip
 
 
 def import_cycles(graph) -> list[list[str]]:

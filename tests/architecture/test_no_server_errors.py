@@ -25,6 +25,9 @@ NONSENSE = {
 }  # fmt: skip
 
 
+CASE_NAMESPACES = {"referrals", "strategy", "quality", "reports"}
+
+
 def case_paths() -> list[tuple[str, str]]:
     """(name, pattern) of every page of the referrals and strategy apps."""
     found = []
@@ -34,7 +37,7 @@ def case_paths() -> list[tuple[str, str]]:
             if isinstance(entry, URLResolver):
                 ns = entry.namespace or namespace
                 walk(entry.url_patterns, prefix + str(entry.pattern), ns)
-            elif isinstance(entry, URLPattern) and namespace in {"referrals", "strategy"}:
+            elif isinstance(entry, URLPattern) and namespace in CASE_NAMESPACES:
                 found.append((f"{namespace}:{entry.name}", prefix + str(entry.pattern)))
 
     walk(get_resolver().url_patterns)
@@ -42,6 +45,9 @@ def case_paths() -> list[tuple[str, str]]:
 
 
 def concrete(pattern: str, pk: int) -> str:
+    # A report's slug and download format: a real one, so the page behind them is reached.
+    pattern = re.sub(r"<slug:\w+>", "no-further-action", pattern)
+    pattern = re.sub(r"<str:fmt>", "csv", pattern)
     return "/" + re.sub(r"<int:\w+>", str(pk), pattern)
 
 

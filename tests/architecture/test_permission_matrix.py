@@ -214,6 +214,34 @@ def census_page(user: str, case: Case) -> Expect:
     return case.ok
 
 
+# Quality audits (issue 21): the demo's are of `practitioner`'s work, assigned to `auditor`.
+QUALITY_AUDIT_WORKER = "practitioner"
+QUALITY_AUDITOR = "auditor"
+
+
+def quality_audit_page(user: str, case: Case) -> Expect:
+    """A quality audit: managers and auditors see every one, the worker whose work it is and
+    its auditor see theirs; anyone else with case records 404, partners 404, the system
+    administrator 403."""
+    if administers(user):
+        return 403
+    if not reads_cases(user) or case.missing:
+        return 404
+    if not has(user, Perm.READ_REPORTS) and user not in (QUALITY_AUDIT_WORKER, QUALITY_AUDITOR):
+        return 404
+    if case.restricted and user not in ALLOW_LISTED:
+        return BREAK_GLASS
+    return case.ok
+
+
+def quality_audit_record_page(user: str, case: Case) -> Expect:
+    """Recording a quality audit: as its page, then 403 for all but its auditor."""
+    seen = quality_audit_page(user, case)
+    if seen != case.ok:
+        return seen
+    return case.ok if user == QUALITY_AUDITOR else 403
+
+
 def managers_notice(user: str, case: Case) -> Expect:
     """A notice (the manager's: told of a break-glass opening of Elowen Hosking's record):
     only its recipient marks it read; for anyone else it does not exist."""
@@ -423,6 +451,24 @@ PAGES: dict[str, Page] = {
     "referrals:closure-day-remove": post(LOCAL_DATA, MISSING),  # the demo has no closure day
     "referrals:level-new": page(LOCAL_DATA),
     "referrals:level": page(LOCAL_DATA, case("level"), MISSING),
+    # Reports for managers and auditors, and quality audits (issue 21)
+    "reports:index": page(role_page(P.READ_REPORTS)),
+    "reports:report": page(role_page(P.READ_REPORTS), case("report_slug"),
+                           case("missing", missing="L")),
+    "reports:download": page(role_page(P.READ_REPORTS), case("report_slug", "csv"),
+                             case("report_slug", "xlsx"), case("report_slug", "pdf", ok=404),
+                             case("missing", "csv", missing="L")),
+    "quality:list": page(READS),
+    "quality:assign": page(case_page(SIGNS, order="R")),
+    "quality:detail": page(quality_audit_page, case("qa_open"), case("qa_done"),
+                           case("qa_jenna", restricted="jenna"), MISSING),
+    "quality:record": page(quality_audit_record_page, case("qa_open"),
+                           case("qa_done", ok=Found("/quality-audits/{0}/")),
+                           case("qa_jenna", restricted="jenna"), MISSING),
+    "quality:questions": page(LOCAL_DATA),
+    "quality:question-retire": post(LOCAL_DATA, case("question",
+                                                     ok=Found("/quality-audits/questions/")),
+                                    MISSING),
     # The audit trail, for managers and auditors (workspace/views/audit_trail.py)
     "workspace:audit-record": page(AUDIT, case("child_model", "jago"),
                                    case("child_model", "jenna", restricted="jenna"),
@@ -726,6 +772,7 @@ def demo_keys() -> dict[str, str]:
     from accounts.models import Agency, Notice, User
     from accounts.sharing import SharingDecision, SharingRecord
     from notes.models import ChronologyEntry, Note
+    from quality.models import AuditQuestion, QualityAudit
     from referrals.models import Child, LadoReferral, Person
     from referrals.models.contacts import ContactChild, LevelOfNeed
     from referrals.models.episodes import Assessment, AssessmentState, Referral, ReferralState
@@ -809,6 +856,11 @@ def demo_keys() -> dict[str, str]:
         "list_chair": "conferences-to-chair", "list_requests": "requests-to-answer",
         "list_invitations": "invitations", "list_two_factor": "without-two-factor",
         "manager_notice": Notice.objects.filter(recipient__username="manager").first().pk,
+        "qa_open": QualityAudit.objects.exclude(contact_child=jenna_cc).get(state="assigned").pk,
+        "qa_jenna": QualityAudit.objects.get(contact_child=jenna_cc).pk,
+        "qa_done": QualityAudit.objects.get(state="completed").pk,
+        "question": AuditQuestion.objects.order_by("pk").first().pk,
+        "report_slug": "timeliness", "csv": "csv", "xlsx": "xlsx", "pdf": "pdf",
     }  # fmt: skip
     return {key: str(value) for key, value in keys.items()}
 
@@ -936,6 +988,8 @@ def answer(client: Client, method: str, url: str) -> tuple[Expect, bytes]:
         transaction.set_rollback(True)
     if response.status_code == 302:
         return Found(response["Location"]), b""
+    if response.streaming:  # a download (a report's CSV or XLSX): its whole body
+        return response.status_code, b"".join(response.streaming_content)
     return response.status_code, response.content
 
 
@@ -1080,6 +1134,10 @@ NOT_ABOUT_A_CHILD = {
     "returns:export-download": "an export: its file names children by reference only",
     "referrals:closure-day-remove": "a closure day (local data)",
     "accounts:sharing-end": "a sharing record: its opaque reference and the child's reference only",
+    "reports:report": "a report: a restricted child's rows show 'Restricted record' and the "
+    "reference only, downloads too (tests/reports/test_reports.py)",
+    "reports:download": "a report's download: as the report",
+    "quality:question-retire": "a question of the local audit form (local data)",
     "workspace:audit-user": "a user's actions: entries about a restricted child show "
     "'Restricted record' and the reference only (tests/workspace/views/"
     "test_audit_trail_restricted.py)",

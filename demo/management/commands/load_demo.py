@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from demo import front_door, history, people, strategy
+from demo import front_door, history, people, quality, strategy
 
 
 class Command(BaseCommand):
@@ -49,6 +49,7 @@ class Command(BaseCommand):
         front_door.load_partner_referrals()
         strategy.load_partner_parts()
         strategy.load_restricted()
+        quality.load()
         # Last, so the named families keep their records' numbers.
         background = history.load(children=history_children, months=history_months)
         self.stdout.write(
