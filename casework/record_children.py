@@ -29,6 +29,7 @@ from referrals.models import (
     Contact,
     ContactChild,
     ContactDecision,
+    DutyManager,
     Household,
     InformationRequest,
     LadoReferral,
@@ -66,6 +67,7 @@ CHILD_LOOKUPS: dict[type[Model], tuple[str, ...]] = {
     AccountChange: (),
     LevelOfNeed: (),
     Team: (),
+    DutyManager: (),
     ClosureDay: (),
     # The child itself, and records that belong to one child.
     Child: ("pk",),

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("workspace.urls")),
     path("", include("referrals.urls")),
     path("", include("strategy.urls")),
+    path("", include("notifications.urls")),
 ]

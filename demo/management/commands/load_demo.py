@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from demo import front_door, people, strategy
@@ -30,6 +31,9 @@ class Command(BaseCommand):
         front_door.load_partner_referrals()
         strategy.load_partner_parts()
         strategy.load_restricted()
+        # The messages the demo's requests and invitations cause are queued now (the job
+        # worker sends them): the notifications app is a top app nothing imports, so by name.
+        call_command("queue_notifications", stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded: {created['agencies']} agencies and {created['users']} users "
