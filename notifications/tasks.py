@@ -8,7 +8,9 @@ from jobs.schedule import periodic_task
 from notifications import services
 
 
-@periodic_task(every=timedelta(minutes=1))
+# Every two minutes: a partner asked for information the same day hears within minutes, and
+# a worker that finds the last run still waiting does not pile runs up.
+@periodic_task(every=timedelta(minutes=2))
 def send_notifications() -> int:
     """Queue the messages of new outbox events and notices, then send what is due."""
     services.queue_from_outbox()

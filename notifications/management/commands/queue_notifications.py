@@ -8,7 +8,7 @@ from notifications import services
 class Command(BaseCommand):
     help = (
         "Turn the outbox's new events and the new in-app notices into queued e-mails (the job "
-        "worker does this every minute, and sends them; --send sends them now too)."
+        "worker does this every 2 minutes, and sends them; --send sends them now too)."
     )
 
     def add_arguments(self, parser):
