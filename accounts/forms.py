@@ -214,6 +214,13 @@ class AgencyForm(RuledForm):
         error_messages={"required": "Choose the kind of agency"},
     )
     is_active = forms.BooleanField(label="The agency is active", required=False, initial=True)
+    shared_mailbox = forms.EmailField(
+        label="Shared mailbox (optional)", required=False, max_length=254,
+        help_text="Told of information requests and strategy discussion invitations, "
+        "besides the agency's users. E-mails carry a link, never case content",
+        error_messages={"invalid": "Enter the shared mailbox as an e-mail address, like "
+                        "safeguarding@example.gov.uk"},
+    )  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -222,6 +229,7 @@ class AgencyForm(RuledForm):
             Field.text("name", field_width=30),
             Field.radios("kind", legend_size="s"),
             Field.checkbox("is_active"),
+            Field.text("shared_mailbox", field_width=30),
             Button("submit", "Save"),
         )
 

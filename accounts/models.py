@@ -51,6 +51,11 @@ class Agency(models.Model):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=32, choices=Kind.choices)
     is_active = models.BooleanField(default=True)
+    shared_mailbox = models.EmailField(
+        blank=True,
+        help_text="The agency's shared e-mail address: told of requests and invitations "
+        "(a link, never case content) besides its users",
+    )
     # What is shared with the agency is granted to this group (accounts.sharing); nobody is a
     # member of it: the agency's users see what it holds through their agency.
     grant_group = models.OneToOneField(

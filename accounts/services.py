@@ -429,8 +429,9 @@ def user_unlock(*, by: User, user: User) -> None:
 
 @transaction.atomic
 def agency_save(
-    *, by: User, agency: Agency | None, name: str, kind: str, is_active: bool
-) -> Agency:
+    *, by: User, agency: Agency | None, name: str, kind: str, is_active: bool,
+    shared_mailbox: str = "",
+) -> Agency:  # fmt: skip
     """Create or change an agency (agencies with users are never deleted)."""
     _require_administrator(by)
     duplicate = Agency.objects.filter(name__iexact=name)
@@ -440,5 +441,6 @@ def agency_save(
         raise AccountRuleBroken("An agency with that name already exists")
     agency = agency or Agency()
     agency.name, agency.kind, agency.is_active = name, kind, is_active
+    agency.shared_mailbox = shared_mailbox
     agency.save()
     return agency

@@ -416,7 +416,14 @@ def agency_edit(request: AuthenticatedHttpRequest, agency_id: int | None = None)
     _require_administrator(request)
     agency = get_object_or_404(Agency, pk=agency_id) if agency_id else None
     initial = (
-        {"name": agency.name, "kind": agency.kind, "is_active": agency.is_active} if agency else {}
+        {
+            "name": agency.name,
+            "kind": agency.kind,
+            "is_active": agency.is_active,
+            "shared_mailbox": agency.shared_mailbox,
+        }
+        if agency
+        else {}
     )
     form = AgencyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -30,6 +30,7 @@ from referrals.models import (
     Contact,
     ContactChild,
     ContactDecision,
+    DutyManager,
     Household,
     InformationRequest,
     LadoReferral,
@@ -67,6 +68,7 @@ CHILD_LOOKUPS: dict[type[Model], tuple[str, ...]] = {
     AccountChange: (),
     LevelOfNeed: (),
     Team: (),
+    DutyManager: (),
     ClosureDay: (),
     AuditQuestion: (),
     # The child itself, and records that belong to one child.

@@ -22,6 +22,8 @@ from casework import access
 from casework.access import require_right
 from casework.errors import RuleBroken
 from casework.locking import locked
+from casework.models import EventKind
+from casework.outbox import emit
 from casework.references import child_reference
 
 Rule = Callable[[Any], None]
@@ -140,8 +142,12 @@ def return_for_changes(review: Review, *, by: User, record, comment: str):
     )  # fmt: skip
     if not comment.strip():
         raise RuleBroken("Say what needs to change")
-    four_eyes(by, review.author_id(current), did=review.did)
+    author_id = review.author_id(current)
+    four_eyes(by, author_id, did=review.did)
     if review.bump_version_on_return:
         current.version += 1
     review.apply(by=by, current=current, name=review.return_transition, comment=comment)
+    if author_id is not None:
+        author = User.objects.get(pk=author_id)
+        emit(kind=EventKind.PROPOSAL_RETURNED, about=current, user=author)
     return current

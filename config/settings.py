@@ -106,6 +106,8 @@ INSTALLED_APPS = [
     "workspace",
     "returns",
     "reports",
+    # A top app (nothing imports it): turns the outbox's events into e-mails (issue 24).
+    "notifications",
     "demo",
 ]
 
@@ -393,6 +395,39 @@ RATELIMIT_USE_CACHE = "throttles"
 # Background and periodic jobs: Django's tasks framework (the django-tasks backport), queued in
 # the database (django-tasks-db), run by `manage.py run_worker` (jobs/schedule.py).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Notifications (issue 24): e-mails with a link and a count, never case content, sent by the
+# job worker through GOV.UK Notify ("notify") or Django's e-mail backend above ("email").
+NOTIFICATIONS_BACKEND = env.str("NOTIFICATIONS_BACKEND", default="email")
+if NOTIFICATIONS_BACKEND not in {"notify", "email"}:
+    raise ImproperlyConfigured('NOTIFICATIONS_BACKEND must be "notify" or "email"')
+NOTIFY_API_KEY = _secret("NOTIFY_API_KEY", default="") or ""
+NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_TIMEOUT_SECONDS = env.float("NOTIFY_TIMEOUT_SECONDS", default=10.0)
+# One Notify template id per template name (notifications.models.Template), as
+# "information_request=<uuid>,digest=<uuid>,...".
+NOTIFY_TEMPLATE_IDS: dict[str, str] = env.dict("NOTIFY_TEMPLATE_IDS", default={})
+NOTIFY_TEMPLATE_NAMES = (
+    "information_request", "discussion_invitation", "discussion_rescheduled",
+    "referral_feedback", "proposal_returned", "notice", "digest", "escalation",
+)  # fmt: skip
+if NOTIFICATIONS_BACKEND == "notify":
+    if len(NOTIFY_API_KEY) < 74:
+        raise ImproperlyConfigured(
+            "NOTIFY_API_KEY (or NOTIFY_API_KEY_FILE) must be a GOV.UK Notify API key when "
+            'NOTIFICATIONS_BACKEND is "notify"'
+        )
+    missing = [name for name in NOTIFY_TEMPLATE_NAMES if name not in NOTIFY_TEMPLATE_IDS]
+    if missing:
+        raise ImproperlyConfigured(f"NOTIFY_TEMPLATE_IDS has no id for: {', '.join(missing)}")
+# Retries, ours (the tasks framework does not retry): the n-th failure waits
+# NOTIFICATION_RETRY_SECONDS * 2^(n-1); after NOTIFICATION_MAX_ATTEMPTS it is failed.
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+NOTIFICATION_RETRY_SECONDS = env.int("NOTIFICATION_RETRY_SECONDS", default=60)
+# The service's address, for the links in e-mails sent by the worker (no request to ask).
+SERVICE_URL = env.str("SERVICE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The morning digest is queued from this hour (Europe/London).
+DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
 
 # Forms in GOV.UK markup.
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]

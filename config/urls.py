@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("notes.urls")),
     path("", include("quality.urls")),
     path("", include("reports.urls")),
+    path("", include("notifications.urls")),
 ]

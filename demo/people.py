@@ -65,13 +65,24 @@ USERS = [
 ]
 
 
+# The partner agencies' shared mailboxes (issue 24): told of requests and invitations.
+SHARED_MAILBOXES = {
+    POLICE: "mash@police.example.invalid",
+    HEALTH: "safeguarding@health.example.invalid",
+    SCHOOL: "office@school.example.invalid",
+    LADO: "lado@marrowby.example.invalid",
+}
+
+
 @transaction.atomic
 def load_demo() -> dict[str, int]:
     """Create or update the demo agencies and users; returns how many of each were created."""
     agencies = {}
     created = {"agencies": 0, "users": 0}
     for name, kind in AGENCIES.items():
-        agency, was_created = Agency.objects.update_or_create(name=name, defaults={"kind": kind})
+        agency, was_created = Agency.objects.update_or_create(
+            name=name, defaults={"kind": kind, "shared_mailbox": SHARED_MAILBOXES.get(name, "")}
+        )
         agencies[name] = agency
         created["agencies"] += was_created
     groups = {group.name: group for group in Group.objects.filter(name__in=Role.values)}

@@ -24,6 +24,7 @@ urlpatterns = [
     path("children/<int:pk>/details/", children.child_edit, name="child-edit"),
     path("children/<int:pk>/allocate/", children.child_allocate, name="child-allocate"),
     path("administration/teams/", local_data.team_add, name="team-add"),
+    path("administration/duty-manager/", local_data.duty_manager_set, name="duty-manager-set"),
     path("children/<int:pk>/notes/", children.note_add, name="note-add"),
     path(
         "children/<int:pk>/notes/<int:note_pk>/correct/", children.note_correct, name="note-correct"

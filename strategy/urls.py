@@ -54,6 +54,11 @@ urlpatterns = [
         name="discussion-sign-off",
     ),
     path(
+        "strategy-discussions/<int:pk>/reschedule/",
+        discussions.discussion_reschedule,
+        name="discussion-reschedule",
+    ),
+    path(
         "strategy-discussions/<int:pk>/cancel/",
         discussions.discussion_cancel,
         name="discussion-cancel",

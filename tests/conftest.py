@@ -22,6 +22,7 @@ from accounts.models import Agency, User
 from accounts.roles import Role
 from demo.people import load_demo
 from tests.factories import AgencyFactory, UserFactory
+from tests.notify_server import TEMPLATE_IDS, FakeNotify
 from tests.standins.models import STANDIN_MODELS
 
 # Which agency kind each role's demo-like user belongs to in tests.
@@ -192,3 +193,18 @@ def _case_forms_keep_drafts(settings):
 def demo(db):
     """The demo authority, partners and users of `manage.py load_demo`."""
     load_demo()
+
+
+@pytest.fixture
+def notify_server(settings):
+    """A local GOV.UK Notify (tests/notify_server.py) on a free port, with the settings that
+    send through it; stopped after the test."""
+    server = FakeNotify().start()
+    settings.NOTIFICATIONS_BACKEND = "notify"
+    settings.NOTIFY_API_KEY = server.api_key
+    settings.NOTIFY_BASE_URL = server.url
+    settings.NOTIFY_TEMPLATE_IDS = TEMPLATE_IDS
+    settings.NOTIFY_TIMEOUT_SECONDS = 0.5
+    settings.SERVICE_URL = "https://front-door.example.gov.uk"
+    yield server
+    server.stop()

@@ -34,6 +34,7 @@ from referrals.forms.lado import (
 from referrals.forms.local_data import (
     AllocationForm,
     ClosureDayForm,
+    DutyManagerForm,
     LevelOfNeedForm,
     TeamForm,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "ContactDetailsForm",
     "ContactForm",
     "ContactProposalsForm",
+    "DutyManagerForm",
     "FeedbackForm",
     "FindPersonForm",
     "HouseholdForm",

@@ -113,6 +113,25 @@ class TeamForm(RuledForm):
         )
 
 
+class DutyManagerForm(RuledForm):
+    manager: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        queryset=None,
+        label="Front door duty manager",
+        help_text="Told when work becomes overdue for a child with no team allocated yet",
+        empty_label="Choose the duty manager",
+        error_messages={"required": "Choose the duty manager"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].queryset = _users_with("allocate_work")
+        self.fields["manager"].label_from_instance = lambda user: (
+            user.get_full_name() or user.username
+        )
+        self.helper = PageFormHelper()
+        self.helper.layout = Layout(Field.select("manager"), Button("submit", "Set duty manager"))
+
+
 class AllocationForm(RuledForm):
     team: forms.ModelChoiceField[Team] = forms.ModelChoiceField(
         queryset=None,

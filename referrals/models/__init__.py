@@ -18,7 +18,7 @@ from referrals.models.contacts import (
 from referrals.models.episodes import Assessment, Referral, ReferralDecision
 from referrals.models.information_requests import InformationRequest
 from referrals.models.lado import LadoOutcome, LadoReferral, LadoState
-from referrals.models.local_data import ClosureDay, Team
+from referrals.models.local_data import ClosureDay, DutyManager, Team
 from referrals.models.partner_referrals import PartnerReferral, PartnerReferralChild
 from referrals.models.restrictions import BreakGlass, Restriction
 
@@ -31,6 +31,7 @@ __all__ = [
     "Contact",
     "ContactChild",
     "ContactDecision",
+    "DutyManager",
     "Household",
     "InformationRequest",
     "LadoOutcome",

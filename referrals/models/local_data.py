@@ -35,3 +35,30 @@ class Team(models.Model):
 
 
 register_audited(Team)
+
+
+class DutyManager(models.Model):
+    """The front door's duty manager, set on the local data page: told of work that becomes
+    overdue where the child has no team allocated yet (issue 24). The latest row is current;
+    earlier ones are kept as history."""
+
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-set_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Duty manager {self.pk}" if self.pk else "Duty manager (new)"
+
+    @classmethod
+    def current(cls):
+        """The duty manager now, or None if none was ever set."""
+        row = cls.objects.select_related("manager").order_by("-set_at", "-pk").first()
+        return row.manager if row is not None else None
+
+
+register_audited(DutyManager)

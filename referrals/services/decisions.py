@@ -11,10 +11,13 @@ from accounts.models import User
 from accounts.permissions import Perm
 from casework import safety, transitions
 from casework.errors import ChangedBySomeoneElse, RecordsChanged, RefusedFor, RuleBroken
+from casework.models import EventKind
+from casework.outbox import emit
 from casework.transitions import audit_transition, require_right
 from referrals.models import (
     Allocation,
     LadoReferral,
+    PartnerReferral,
     Referral,
 )
 from referrals.models.contacts import (
@@ -240,6 +243,7 @@ def feedback_record(
         raise RuleBroken("Feedback is recorded once the decision is signed off")
     if not feedback_note.strip():
         raise RuleBroken("Say what the referrer was told, or why they could not be told")
+    told_now = feedback_given and contact_child.feedback_given is not True
     contact_child.feedback_given, contact_child.feedback_note = feedback_given, feedback_note
     if family_told is not None:
         if not family_note.strip():
@@ -247,7 +251,18 @@ def feedback_record(
         contact_child.family_told, contact_child.family_note = family_told, family_note
     contact_child.version += 1
     contact_child.save()
+    if told_now:
+        _tell_partner_referrer(contact_child)
     return contact_child
+
+
+def _tell_partner_referrer(contact_child: ContactChild) -> None:
+    """A partner who referred through the service is told that feedback is there to read
+    (issue 24): the outbox event names their referral, never the feedback."""
+    referral = PartnerReferral.objects.filter(contact_id=contact_child.contact_id).first()
+    if referral is None or referral.submitted_by_id is None:
+        return
+    emit(kind=EventKind.REFERRAL_FEEDBACK, about=referral, user=referral.submitted_by)
 
 
 @transaction.atomic

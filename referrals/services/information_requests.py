@@ -12,6 +12,8 @@ from accounts.models import User
 from accounts.permissions import Perm
 from casework import access
 from casework.errors import RuleBroken
+from casework.models import EventKind
+from casework.outbox import emit
 from casework.references import child_reference
 from casework.transitions import audit_transition, require_right
 from referrals.models.contacts import (
@@ -63,6 +65,7 @@ def information_request_send(
         )  # fmt: skip
     except sharing.SharingRefused as error:
         raise RuleBroken(str(error)) from error
+    emit(kind=EventKind.INFORMATION_REQUESTED, about=request, agency=agency)
     return request
 
 

@@ -9,9 +9,9 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from accounts.permissions import Perm
-from casework.access import MANAGES_LOCAL_DATA, require_right
+from casework.access import MANAGES_LOCAL_DATA, has_right, require_right
 from casework.errors import RuleBroken
-from referrals.models import ClosureDay, LevelOfNeed, Team
+from referrals.models import ClosureDay, DutyManager, LevelOfNeed, Team
 
 
 @transaction.atomic
@@ -55,3 +55,13 @@ def team_add(*, by: User, **fields) -> Team:
     if Team.objects.filter(name__iexact=fields["name"]).exists():
         raise RuleBroken("A team with that name already exists")
     return Team.objects.create(**fields)
+
+
+@transaction.atomic
+def duty_manager_set(*, by: User, manager: User) -> DutyManager:
+    """The front door's duty manager, told of overdue work with no team allocated (issue 24):
+    someone who may allocate work."""
+    require_right(by, Perm.MANAGE_LOCAL_DATA, MANAGES_LOCAL_DATA)
+    if not manager.is_active or not has_right(manager, Perm.ALLOCATE_WORK):
+        raise RuleBroken("Choose a manager who allocates work")
+    return DutyManager.objects.create(manager=manager, set_by=by)

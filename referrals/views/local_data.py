@@ -14,11 +14,13 @@ from casework import access
 from casework.errors import RuleBroken
 from referrals.forms import (
     ClosureDayForm,
+    DutyManagerForm,
     LevelOfNeedForm,
     TeamForm,
 )
 from referrals.models import (
     ClosureDay,
+    DutyManager,
     LevelOfNeed,
     Team,
 )
@@ -41,7 +43,7 @@ def local_data(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _local_data_page(
-    request: AuthenticatedHttpRequest, *, form=None, team_form=None
+    request: AuthenticatedHttpRequest, *, form=None, team_form=None, duty_form=None
 ) -> HttpResponse:
     return render(
         request,
@@ -52,6 +54,8 @@ def _local_data_page(
             "teams": Team.objects.select_related("manager").order_by("name"),
             "form": form or ClosureDayForm(),
             "team_form": team_form or TeamForm(),
+            "duty_manager": DutyManager.current(),
+            "duty_form": duty_form or DutyManagerForm(),
         },
     )
 
@@ -106,3 +110,19 @@ def team_add(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, "The team is added.")
             return redirect("referrals:local-data")
     return _local_data_page(request, team_form=form)
+
+
+@sessions.posted_from("referrals:local-data")
+@require_POST
+def duty_manager_set(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access.require_right(request.user, Perm.MANAGE_LOCAL_DATA, access.MANAGES_LOCAL_DATA)
+    form = DutyManagerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.duty_manager_set(by=request.user, manager=form.cleaned_data["manager"])
+        except RuleBroken as error:
+            form.add_error("manager", str(error))
+        else:
+            messages.success(request, "The duty manager is set.")
+            return redirect("referrals:local-data")
+    return _local_data_page(request, duty_form=form)

@@ -447,6 +447,34 @@ class ActionForm(RuledForm):
         )
 
 
+class RescheduleForm(RuledForm):
+    """Move a convened discussion to another date and time (issue 24)."""
+
+    scheduled_on = DateField(
+        label="New date of the discussion", help_text="For example, 27 3 2026",
+        what="the new date of the discussion",
+    )  # fmt: skip
+    scheduled_time = _time_field("New time", required=True, what="the new time of the discussion")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = PageFormHelper()
+        self.helper.layout = Layout(
+            Field("scheduled_on", context={"legend_size": "govuk-fieldset__legend--s"}),
+            Field.text("scheduled_time", field_width=5),
+            Field("version"),
+            Button("submit", "Move the discussion"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["scheduled_for"] = _moment(
+            cleaned.get("scheduled_on"), cleaned.get("scheduled_time")
+        )
+        return cleaned
+
+
 class CancelForm(RuledForm):
     reason = forms.CharField(
         label="Why is the discussion cancelled?",

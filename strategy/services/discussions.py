@@ -18,8 +18,10 @@ from accounts.audit import record_transition
 from accounts.models import Agency, User
 from accounts.permissions import Perm
 from casework import access, transitions
-from casework.errors import RuleBroken
+from casework.errors import ChangedBySomeoneElse, RuleBroken
 from casework.locking import locked
+from casework.models import EventKind
+from casework.outbox import emit
 from casework.references import child_reference
 from casework.transitions import require_right
 from referrals.models.episodes import Referral
@@ -136,7 +138,16 @@ def discussion_convene(
     )
     _audit_discussion(by, discussion, "", "convene")
     share_with_invited(by, discussion, agencies)
+    _tell_invited(discussion, agencies, EventKind.DISCUSSION_INVITED)
     return discussion
+
+
+def _tell_invited(discussion: StrategyDiscussion, agencies, kind: EventKind) -> None:
+    """Each invited partner agency is told, through the outbox (issue 24): a link, never the
+    discussion's content."""
+    for agency in agencies:
+        if is_partner(agency):
+            emit(kind=kind, about=discussion, agency=agency)
 
 
 @transaction.atomic
@@ -154,7 +165,40 @@ def discussion_invite(*, by: User, discussion: StrategyDiscussion, agency: Agenc
         )
     participant = Participant.objects.create(discussion=discussion, agency=agency)
     share_with_invited(by, discussion, [agency])
+    _tell_invited(discussion, [agency], EventKind.DISCUSSION_INVITED)
     return participant
+
+
+@transaction.atomic
+def discussion_reschedule(
+    *, by: User, discussion: StrategyDiscussion, scheduled_for: datetime, version: int
+) -> StrategyDiscussion:
+    """Move a convened discussion to another time (issue 24): audited as its own entry, and
+    every invited partner agency told. A change made by someone else since the page was read
+    is refused (the version), so nobody moves a meeting they have not seen."""
+    require_right(by, Perm.CONVENE_STRATEGY_DISCUSSIONS)
+    current = locked(StrategyDiscussion, discussion)
+    if current.state != DiscussionState.CONVENED:
+        raise RuleBroken("Only a discussion not yet held can be moved to another time")
+    if current.version != version:
+        raise ChangedBySomeoneElse(current)
+    if scheduled_for == current.scheduled_for:
+        raise RuleBroken("Choose a time different from the one already set")
+    previous = current.scheduled_for
+    current.scheduled_for = scheduled_for
+    current.version += 1
+    current.save(update_fields=["scheduled_for", "version"])
+    _audit_discussion(
+        by, current, current.state, "reschedule",
+        reason=f"Moved from {_when(previous)} to {_when(scheduled_for)}",
+    )  # fmt: skip
+    agencies = [p.agency for p in current.participants.select_related("agency")]
+    _tell_invited(current, agencies, EventKind.DISCUSSION_RESCHEDULED)
+    return current
+
+
+def _when(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%-d %B %Y %H:%M")
 
 
 @dataclass

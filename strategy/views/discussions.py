@@ -37,6 +37,7 @@ from strategy.forms.discussions import (
     ConveneForm,
     InviteForm,
     RecordForm,
+    RescheduleForm,
 )
 from strategy.models import (
     SECTION_47_OUTCOMES,
@@ -503,6 +504,43 @@ def discussion_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     return render(
         request,
         "strategy/discussion_cancel.html",
+        {"discussion": discussion, "form": form, "errors": errors},
+        status=409 if errors else 200,
+    )
+
+
+@case_view(StrategyDiscussion)
+def discussion_reschedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Move a discussion not yet held to another time; the invited agencies are told."""
+    discussion = _discussion(request, pk, right=Perm.CONVENE_STRATEGY_DISCUSSIONS)
+    if not _is_convened(discussion):
+        return _discussion_page(
+            request, discussion,
+            errors=["Only a discussion not yet held can be moved to another time"], status=409,
+        )  # fmt: skip
+    form = RescheduleForm(_posted(request), initial={"version": discussion.version})
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.discussion_reschedule(
+                by=request.user, discussion=discussion,
+                scheduled_for=form.cleaned_data["scheduled_for"],
+                version=form.cleaned_data["version"],
+            )  # fmt: skip
+        except ChangedBySomeoneElse:
+            errors = [CHANGED_BY_SOMEONE_ELSE]
+            discussion = selectors.discussion_detail(pk)
+        except RuleBroken as error:
+            errors = [str(error)]
+        else:
+            messages.success(
+                request, "The discussion is moved. The invited agencies are told by e-mail."
+            )
+            return redirect("strategy:discussion", pk=pk)
+    _record_reads(request, discussion)
+    return render(
+        request,
+        "strategy/discussion_reschedule.html",
         {"discussion": discussion, "form": form, "errors": errors},
         status=409 if errors else 200,
     )

@@ -448,6 +448,7 @@ PAGES: dict[str, Page] = {
     "accounts:agency": page(ADMIN, case("agency"), MISSING),
     "referrals:local-data": page(LOCAL_DATA),
     "referrals:team-add": post(LOCAL_DATA),
+    "referrals:duty-manager-set": post(LOCAL_DATA),
     "referrals:closure-day-remove": post(LOCAL_DATA, MISSING),  # the demo has no closure day
     "referrals:level-new": page(LOCAL_DATA),
     "referrals:level": page(LOCAL_DATA, case("level"), MISSING),
@@ -610,6 +611,10 @@ PAGES: dict[str, Page] = {
     "strategy:discussion-sign-off": page(SIGNING_DISCUSSION,
                                          *discussion_cases(REVIEW, REVIEW, sd_held=REVIEW)),
     "strategy:discussion-cancel": page(CONVENING, *discussion_cases(200)),
+    "strategy:discussion-reschedule": page(CONVENING, *discussion_cases(200)),
+    # E-mail preferences (everyone's own) and the e-mails not sent (notifications/views.py)
+    "notifications:preferences": page(every_user),
+    "notifications:failures": page(ADMIN),
     # Section 47 enquiries and conferences (strategy/views/enquiries.py)
     "strategy:section47s": page(READS),
     "strategy:section47": page(READS, *enquiry_cases("s47_open", 200, 200)),

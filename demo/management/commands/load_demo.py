@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from demo import front_door, history, people, quality, strategy
@@ -50,6 +51,9 @@ class Command(BaseCommand):
         strategy.load_partner_parts()
         strategy.load_restricted()
         quality.load()
+        # The messages the demo's requests and invitations cause are queued now (the job
+        # worker sends them): the notifications app is a top app nothing imports, so by name.
+        call_command("queue_notifications", stdout=self.stdout)
         # Last, so the named families keep their records' numbers.
         background = history.load(children=history_children, months=history_months)
         self.stdout.write(
