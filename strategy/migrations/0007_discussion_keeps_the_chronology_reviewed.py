@@ -7,7 +7,7 @@ import accounts.encryption
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("strategy", "0005_discussion_record_versions"),
+        ("strategy", "0006_signed_off_discussion_has_reviewed_at"),
     ]
 
     operations = [

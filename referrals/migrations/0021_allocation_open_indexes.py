@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("referrals", "0018_contact_child_received_at"),
+        ("referrals", "0020_contact_child_received_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

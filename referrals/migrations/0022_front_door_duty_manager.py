@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("referrals", "0017_screening_notes_versions_and_feedback_due"),
+        ("referrals", "0021_allocation_open_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -16,7 +16,7 @@ def copy_received_at(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("referrals", "0017_screening_notes_versions_and_feedback_due")]
+    dependencies = [("referrals", "0019_assessment_child_seen_and_needs_support")]
 
     operations = [
         migrations.AddField(
