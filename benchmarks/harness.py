@@ -593,6 +593,8 @@ def search_terms(seeded: Seeded) -> dict[str, str]:
         "day": str(born.day), "month": str(born.month), "year": str(born.year),
         "nhs_number": child.nhs_number, "reference": child.census_id,
     }  # fmt: skip
+
+
 # Statutory returns (issue 22), made whole as the background task makes them: the time of a
 # whole file, its queries, and Python's peak memory while writing it (a second, traced run).
 EXPORT_RUNS = int(os.environ.get("EXPORT_RUNS", "3"))

@@ -126,8 +126,8 @@ __all__ = [
     "uses_lado_inbox",
     "visible_discussion_notes",
     "visible_information_requests",
-    "visible_shared_chronology",
     "visible_quality_audits",
+    "visible_shared_chronology",
     "waiting_partner_referrals",
 ]
 

@@ -173,4 +173,16 @@ def stories(now: datetime) -> dict[str, Story]:
         outcome_signed_off=working_day_after(held_on, 6, 10),
         conference=conference,
     )  # fmt: skip
+    # The previous census year (1 April to 31 March): a school's contact about two children,
+    # one assessed (nothing found) and one with no further action, both closed that year.
+    this_year_starts = date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+    day = weekday_on_or_before(this_year_starts.replace(year=this_year_starts.year - 1) + 160 * DAY)
+    received = on(day, 11, 10)
+    authorised = working_day_after(day, 19, 10)
+    found["Angove"] = Story(
+        **_front_door(received, decided=HOUR, signed=2 * HOUR),
+        next_steps=received + DAY, next_steps_signed_off=received + DAY + HOUR,
+        assessed=working_day_after(day, 17, 11), authorised=authorised,
+        closed=timezone.localdate(authorised),
+    )  # fmt: skip
     return found

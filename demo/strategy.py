@@ -574,55 +574,52 @@ def _previous_census_year(h: _Holmsey) -> None:
     """A family whose episodes began and ended in the previous census year (1 April to 31
     March), so that the demo's CIN census has children in need in that year as well as in
     this one (issue 22): an assessment that found nothing (factor 21, closed RC8) and a
-    referral with no further action. The services date what they do today, so the
-    assessment's dates are moved back into that year afterwards (a direct update: demo only)."""
-    this_year_starts = date(h.today.year if h.today.month >= 4 else h.today.year - 1, 4, 1)
-    received = _weekday_on_or_before(this_year_starts.replace(year=this_year_starts.year - 1)
-                                      + timedelta(days=160))  # fmt: skip
-    calendar = WorkingCalendar.current()
+    referral with no further action, each step at its story's moment (demo/schedule.py)."""
+    story = h.stories["Angove"]
     lowenna, piran = h.family(
         "Angove", ("Morvoren", date(1990, 1, 19)),
         [("Lowenna", date(2014, 6, 12), Sex.FEMALE), ("Piran", date(2020, 2, 1), Sex.MALE)],
     )  # fmt: skip
-    for child, upn in ((lowenna, "921200114004"), (piran, "921200120011")):
-        referral_services.child_update(
-            by=h.practitioner, child=child, version=child.version,
-            **{name: getattr(child, name) for name in referral_services.CHILD_DETAILS}
-            | {"disabilities": ["NONE"], "upn": upn_check_letter("A" + upn) + upn},
-        )  # fmt: skip
+    with at(story.received):
+        for child, upn in ((lowenna, "921200114004"), (piran, "921200120011")):
+            referral_services.child_update(
+                by=h.practitioner, child=child, version=child.version,
+                **{name: getattr(child, name) for name in referral_services.CHILD_DETAILS}
+                | {"disabilities": ["NONE"], "upn": upn_check_letter("A" + upn) + upn},
+            )  # fmt: skip
     older, younger = h.referrals(
         [lowenna, piran], "School: Lowenna said her brother was left in the car while their "
-        "mother shopped.", received=_at(received, 11, 10), source=ReferralSource.SCHOOLS,
+        "mother shopped.", story=story, source=ReferralSource.SCHOOLS,
         worker=h.practitioner, manager=h.manager, level=h.level3,
     )  # fmt: skip
-    h.next_steps(
+    older = h.next_steps(
         older, NextSteps.ASSESSMENT, "Assess the family's care of both children.",
-        worker=h.practitioner, manager=h.manager, primary_need=PrimaryNeed.N4,
+        worker=h.practitioner, manager=h.manager, primary_need=PrimaryNeed.N4, story=story,
     )  # fmt: skip
-    started = calendar.add_working_days(received, 1)
     assessment = Assessment.objects.get(referral=older, state=AssessmentState.OPEN)
-    Assessment.objects.filter(pk=assessment.pk).update(
-        start_date=started, due=calendar.add_working_days(received, 45)
-    )
-    assessment = referral_services.assessment_complete(
-        by=h.practitioner, assessment=assessment, factors=[AssessmentFactor.F21],
-        analysis="A one-off lapse; the children are well cared for.",
-        version=assessment.version,
-    )  # fmt: skip
-    referral_services.assessment_authorise(by=h.manager, assessment=assessment)
-    authorised = calendar.add_working_days(started, 18)
-    Assessment.objects.filter(pk=assessment.pk).update(authorisation_date=authorised)
-    referral_services.referral_close(
-        by=h.manager, referral=older, reason=ReasonForClosure.RC8, on=authorised
-    )
-    h.next_steps(
+    with at(story.assessed):
+        assessment = referral_services.assessment_complete(
+            by=h.practitioner, assessment=assessment, factors=[AssessmentFactor.F21],
+            analysis="A one-off lapse; the children are well cared for.",
+            version=assessment.version, child_seen=True, needs_support=False,
+        )  # fmt: skip
+    with at(story.authorised):
+        referral_services.assessment_authorise(by=h.manager, assessment=assessment)
+    assert story.closed is not None and story.next_steps_signed_off  # noqa: S101  # as above
+    with at(_at(story.closed, 16)):
+        referral_services.referral_close(
+            by=h.manager, referral=older, reason=ReasonForClosure.RC8, on=story.closed
+        )
+    younger = h.next_steps(
         younger, NextSteps.NO_FURTHER_ACTION, "Seen at school and well; nothing more to do.",
-        worker=h.practitioner, manager=h.manager,
+        worker=h.practitioner, manager=h.manager, story=story,
     )  # fmt: skip
-    referral_services.referral_close(
-        by=h.manager, referral=Referral.objects.get(pk=younger.pk), reason=ReasonForClosure.RC7,
-        on=calendar.add_working_days(received, 1),
-    )  # fmt: skip
+    closed = timezone.localdate(story.next_steps_signed_off)
+    with at(_at(closed, 16)):
+        referral_services.referral_close(
+            by=h.manager, referral=Referral.objects.get(pk=younger.pk),
+            reason=ReasonForClosure.RC7, on=closed,
+        )  # fmt: skip
 
 
 # A restricted record (issue 9) --------------------------------------------------------------
