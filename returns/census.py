@@ -313,10 +313,12 @@ def _write_child(writer: _Writer, child: Row, period: Period) -> None:
     born = period.known(child.date_of_birth)
     # A child born after the reference date was unborn on it: the birth date stands for the
     # expected date, which is not kept once the child is born.
-    expected = child.expected_date_of_birth or (child.date_of_birth if born is None else None)
+    expected = child.expected_date_of_birth or (
+        child.date_of_birth if born is None and child.date_of_birth else None
+    )
     writer.value("PersonBirthDate", born)
     writer.value("ExpectedPersonBirthDate", expected)
-    writer.value("Sex", Sex.UNKNOWN if born is None else child.sex)
+    writer.value("Sex", Sex.UNKNOWN if expected else child.sex)
     writer.value("PersonDeathDate", period.known(child.date_of_death))
     writer.close("ChildIdentifiers")
     writer.open("ChildCharacteristics")
@@ -345,7 +347,8 @@ def _upn_unknown(child: Row, period: Period, *, all_nfa: bool) -> str:
         return UPNUnknown.UN7
     born = period.known(child.date_of_birth)
     if born is None:
-        return UPNUnknown.UN1
+        # Unborn on the reference date: not yet of school age. No date of birth: not known.
+        return UPNUnknown.UN1 if child.expected_date_of_birth or child.date_of_birth else ""
     age = period.reference_date.year - born.year
     if (period.reference_date.month, period.reference_date.day) < (born.month, born.day):
         age -= 1
