@@ -28,7 +28,8 @@ import django  # after the path and settings are set
 django.setup()
 
 from django.contrib.auth.models import Group  # noqa: E402  # needs setup()
-from django.db import connection, connections  # noqa: E402  # needs setup()
+from django.db import connection, connections, reset_queries  # noqa: E402  # needs setup()
+from django.test import override_settings  # noqa: E402  # needs setup()
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402  # needs setup()
 
 from accounts.models import Agency, User  # noqa: E402  # needs setup()
@@ -72,16 +73,19 @@ def main() -> None:
                         written = write_census(out, year=year)
                         timings.append(time.perf_counter() - started)
                 size = path.stat().st_size / 1e6
+                query_count = len(queries.captured_queries)
+                # As in production: DEBUG off, so the connection keeps no log of the queries.
+                reset_queries()
                 tracemalloc.start()
                 written_peak = []
-                with path.open("wb") as out:
+                with override_settings(DEBUG=False), path.open("wb") as out:
                     # The last progress call comes after the last child, before the audit entry.
                     write_census(out, year=year, progress=lambda done, total, peaks=written_peak:
                                  peaks.append(tracemalloc.get_traced_memory()[1]))  # fmt: skip
                 peak = tracemalloc.get_traced_memory()[1] / 1e6
                 tracemalloc.stop()
                 print(f"  {year:<8} {written:>9,} {min(timings):>8.2f} "
-                      f"{len(queries.captured_queries):>8} {size:>8.1f} "
+                      f"{query_count:>8} {size:>8.1f} "
                       f"{written_peak[-1] / 1e6:>16.1f} {peak:>19.1f}")  # fmt: skip
     finally:
         connections.close_all()

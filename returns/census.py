@@ -17,7 +17,7 @@ import datetime
 import typing
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -132,7 +132,7 @@ def _chunks(period: Period) -> Iterator[list[Row]]:
         ids = list(census_children(period).filter(child_id__gt=after)[:CHUNK_SIZE])
         if not ids:
             return
-        yield _load(ids, period)
+        yield _load((ids[0], ids[-1]), period)
         after = ids[-1]
 
 
@@ -148,15 +148,18 @@ def _rows(queryset, *fields: str, **renamed: str) -> list[Row]:
     ]
 
 
-def _load(ids: Sequence[int], period: Period) -> list[Row]:
-    """The children with their referrals in the period and each referral's assessments,
-    enquiries and plans, in six queries whatever the chunk's size."""
+def _load(ids: tuple[int, int], period: Period) -> list[Row]:
+    """The children of the census whose ids are in the range `ids` (a chunk: they are taken in
+    order, so the range holds no other census child), with their referrals in the period and
+    each referral's assessments, enquiries and plans: six queries whatever the chunk's size,
+    none with a list of ids."""
+    first, last = ids
+    referrals_query = referrals_in(period).filter(child_id__gte=first, child_id__lte=last)
     children = _rows(
-        Child.objects.filter(pk__in=ids).order_by("pk"),
+        Child.objects.filter(pk__in=referrals_query.values("child_id")).order_by("pk"),
         "pk", "date_of_birth", "expected_date_of_birth", "date_of_death", "sex", "ethnicity",
         "disabilities", "upn", "former_upn", "upn_unknown",
     )  # fmt: skip
-    referrals_query = referrals_in(period).filter(child_id__in=ids)
     referrals = _rows(
         referrals_query.order_by("referral_date", "pk"),
         "pk", "child_id", "state", "referral_date", "source", "primary_need", "closure_date",
@@ -176,7 +179,9 @@ def _load(ids: Sequence[int], period: Period) -> list[Row]:
         held_on="conference__held_on",
     )  # fmt: skip
     plans = _rows(
-        ChildProtectionPlan.objects.filter(child_id__in=ids, start_date__lte=period.as_at)
+        ChildProtectionPlan.objects.filter(
+            child_id__gte=first, child_id__lte=last, start_date__lte=period.as_at
+        )
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.start))
         .order_by("start_date", "pk"),
         "pk", "start_date", "end_date", "initial_category", "latest_category", "previous_plans",
@@ -225,6 +230,7 @@ class _Writer:
         self._out = out
         self._parts: list[str] = []
         self._depth = 0
+        self._indent = "\n"
 
     def start_document(self) -> None:
         self._parts.append('<?xml version="1.0" encoding="utf-8"?>')
@@ -238,24 +244,31 @@ class _Writer:
         self._parts.clear()
 
     def open(self, name: str) -> None:
-        self._parts.append(f"\n{'  ' * self._depth}<{name}>")
+        self._parts.append(f"{self._indent}<{name}>")
         self._depth += 1
+        self._indent = "\n" + "  " * self._depth
 
     def close(self, name: str) -> None:
         self._depth -= 1
-        self._parts.append(f"\n{'  ' * self._depth}</{name}>")
+        self._indent = "\n" + "  " * self._depth
+        self._parts.append(f"{self._indent}</{name}>")
 
     def value(self, name: str, value: object) -> None:
         """`<name>value</name>`, or nothing for a missing value (None or "")."""
-        if value is None or value == "":
+        kind = type(value)
+        if kind is str:
+            if not value:
+                return
+            text = escape(value)  # type: ignore[arg-type]  # a str, as its type says
+        elif value is None:
             return
-        if isinstance(value, bool):
+        elif kind is bool:
             text = "1" if value else "0"
         elif isinstance(value, datetime.date):
             text = value.isoformat()
         else:
             text = escape(str(value))
-        self._parts.append(f"\n{'  ' * self._depth}<{name}>{text}</{name}>")
+        self._parts.append(f"{self._indent}<{name}>{text}</{name}>")
 
 
 def _write_header(writer: _Writer, period: Period) -> None:
@@ -300,10 +313,12 @@ def _write_child(writer: _Writer, child: Row, period: Period) -> None:
     born = period.known(child.date_of_birth)
     # A child born after the reference date was unborn on it: the birth date stands for the
     # expected date, which is not kept once the child is born.
-    expected = child.expected_date_of_birth or (child.date_of_birth if born is None else None)
+    expected = child.expected_date_of_birth or (
+        child.date_of_birth if born is None and child.date_of_birth else None
+    )
     writer.value("PersonBirthDate", born)
     writer.value("ExpectedPersonBirthDate", expected)
-    writer.value("Sex", Sex.UNKNOWN if born is None else child.sex)
+    writer.value("Sex", Sex.UNKNOWN if expected else child.sex)
     writer.value("PersonDeathDate", period.known(child.date_of_death))
     writer.close("ChildIdentifiers")
     writer.open("ChildCharacteristics")
@@ -332,7 +347,8 @@ def _upn_unknown(child: Row, period: Period, *, all_nfa: bool) -> str:
         return UPNUnknown.UN7
     born = period.known(child.date_of_birth)
     if born is None:
-        return UPNUnknown.UN1
+        # Unborn on the reference date: not yet of school age. No date of birth: not known.
+        return UPNUnknown.UN1 if child.expected_date_of_birth or child.date_of_birth else ""
     age = period.reference_date.year - born.year
     if (period.reference_date.month, period.reference_date.day) < (born.month, born.day):
         age -= 1
