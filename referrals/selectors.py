@@ -272,7 +272,7 @@ def _next_step() -> Case:
     )
 
 
-def _next_due() -> Case:
+def next_due() -> Case:
     """The decision and its sign-off are due by the contact's decision date; feedback, the
     family and closing by the feedback date set at sign-off (TIMESCALE_FEEDBACK_TO_REFERRER)."""
     return Case(
@@ -288,7 +288,7 @@ def open_decisions(*, filters: QueueFilters = QueueFilters(), today: date | None
     computed in the query; filtered by stage, allocated worker and overdue."""
     rows = (
         ContactChild.objects.filter(state__in=OPEN_STATES)
-        .annotate(next_step=_next_step(), next_due=_next_due())
+        .annotate(next_step=_next_step(), next_due=next_due())
         .order_by("pk")
     )
     if filters.stage:

@@ -32,7 +32,7 @@ from referrals.models.contacts import ContactChild, ContactChildState, ContactDe
 from referrals.models.episodes import Assessment, AssessmentState, Referral, ReferralState
 from referrals.models.information_requests import InformationRequest, RequestState
 from referrals.models.partner_referrals import PartnerReferral
-from referrals.selectors import OPEN_STATES, _next_due
+from referrals.selectors import OPEN_STATES, next_due
 from referrals.timescales import WorkingCalendar
 from strategy.models import Action, Participant, Section47, StrategyDiscussion
 from strategy.models.discussions import DiscussionState
@@ -116,7 +116,7 @@ class Step:
 
 STEPS = [
     Step("contact", "Contact decisions, sign-offs and feedback", ContactChild,
-         Q(state__in=OPEN_STATES), _next_due),
+         Q(state__in=OPEN_STATES), next_due),
     Step("referral", "Referral next steps", Referral, Q(state__in=DECIDING_REFERRAL),
          "next_steps_due"),
     Step("assessment", "Assessments", Assessment, Q(state=AssessmentState.OPEN), "due"),
@@ -306,10 +306,6 @@ def _without_two_factor(user: User, today: Today) -> Q:
 
 def _locked(user: User, today: Today) -> Q:
     return Q(username__in=account_selectors.locked_accounts())
-
-
-def _nothing(user: User, today: Today) -> Q:
-    return Q()
 
 
 WORK_LISTS: dict[str, WorkList] = {
@@ -544,6 +540,8 @@ def page_rows(rows: QuerySet, *, key: str, user: User, offset: int, limit: int) 
         rows = rows.defer("screening_notes", "feedback_note", "family_note")
     if model is Action:
         rows = rows.defer("description")
+    if model is PartnerReferral:
+        rows = rows.defer("referrer_role", "referrer_contact", "concern", "adults", "consent_note")
     partner = _partner(user) and not access.can_view_case_records(user)
     result = []
     for row in rows[offset : offset + limit]:

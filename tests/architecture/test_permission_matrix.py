@@ -1131,6 +1131,10 @@ def test_no_demo_user_opens_the_django_admin(demo):
 # Patterns with an argument that names no child's record: what each shows instead.
 NOT_ABOUT_A_CHILD = {
     "accounts:password-reset-confirm": "a password reset link",
+    # Lists, not a record: a restricted child in them shows as "Restricted record" (the matrix
+    # checks no restricted name is shown to anyone off the allow-list)
+    "workspace:work-list": "one of the user's work lists (issue 21)",
+    "workspace:caseload": "a worker's caseload, by the worker's id (issue 21)",
     "accounts:user": "a user account",
     "accounts:user-action": "a user account",
     "accounts:agency": "an agency",

@@ -152,3 +152,30 @@ def test_an_unknown_list_is_not_found_and_another_role_s_is_refused(client, peop
     assert client.get(reverse("workspace:work-list", args=["awaiting-sign-off"])).status_code == 403
     sign_in(client, make_user(Role.PARTNER_PRACTITIONER))
     assert client.get(reverse("workspace:work-list", args=["my-contact-today"])).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_every_demo_user_s_counts_equal_their_lists(client):
+    """On the whole demo (a family in every state of every step), for every role."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from accounts.models import User
+    from demo.people import USERS
+
+    call_command("load_demo", allow_without_debug=True, stdout=StringIO())
+    seen = 0
+    for demo_user in USERS:
+        client = sign_in(client, User.objects.get(username=demo_user.username))
+        for key, count in home_counts(client).items():
+            url = (
+                reverse("workspace:caseload", args=[int(key.split("-")[1])])
+                if key.startswith("caseload-")
+                else reverse("workspace:work-list", args=[key])
+            )
+            assert listed(client, url) == min(count, work_lists.WORK_LIST_PAGE_SIZE), (
+                demo_user.username, key,
+            )  # fmt: skip
+            seen += count
+    assert seen > 0
