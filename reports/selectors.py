@@ -316,7 +316,7 @@ def timeliness(filters: Filters, *, now: datetime | None = None) -> Report:
             on_time_total, late_total = on_time_total + on_time, late_total + late
             rows.append(
                 (step.name, month_label(row["month"]), on_time, late, row["not_due"],
-                 percent(on_time, on_time + late))
+                 percent(on_time, on_time + late) if on_time + late else "")
             )  # fmt: skip
         counted = on_time_total + late_total
         share = percent(on_time_total, counted)
