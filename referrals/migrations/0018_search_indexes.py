@@ -4,46 +4,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referrals', '0017_screening_notes_versions_and_feedback_due'),
+        ("referrals", "0017_screening_notes_versions_and_feedback_due"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='child',
-            index=models.Index(fields=['last_name_sound', 'last_name_key', 'first_name_key', 'id'], name='child_search_sound'),
+            model_name="child",
+            index=models.Index(
+                fields=["last_name_sound", "last_name_key", "first_name_key", "id"],
+                name="child_search_sound",
+            ),
         ),
         migrations.AddIndex(
-            model_name='child',
-            index=models.Index(fields=['last_name_key', 'first_name_key', 'id'], name='child_search_name'),
+            model_name="child",
+            index=models.Index(
+                fields=["last_name_key", "first_name_key", "id"], name="child_search_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='child',
-            index=models.Index(fields=['first_name_key', 'last_name_key', 'id'], name='child_search_first'),
+            model_name="child",
+            index=models.Index(
+                fields=["first_name_key", "last_name_key", "id"], name="child_search_first"
+            ),
         ),
         migrations.AddIndex(
-            model_name='child',
-            index=models.Index(fields=['postcode'], name='child_search_postcode'),
+            model_name="child",
+            index=models.Index(fields=["postcode"], name="child_search_postcode"),
         ),
         migrations.AddIndex(
-            model_name='child',
-            index=models.Index(fields=['upn'], name='child_search_upn'),
+            model_name="child",
+            index=models.Index(fields=["upn"], name="child_search_upn"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['last_name_sound', 'last_name_key', 'first_name_key', 'id'], name='person_search_sound'),
+            model_name="person",
+            index=models.Index(
+                fields=["last_name_sound", "last_name_key", "first_name_key", "id"],
+                name="person_search_sound",
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['last_name_key', 'first_name_key', 'id'], name='person_search_name'),
+            model_name="person",
+            index=models.Index(
+                fields=["last_name_key", "first_name_key", "id"], name="person_search_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['first_name_key', 'last_name_key', 'id'], name='person_search_first'),
+            model_name="person",
+            index=models.Index(
+                fields=["first_name_key", "last_name_key", "id"], name="person_search_first"
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['postcode'], name='person_search_postcode'),
+            model_name="person",
+            index=models.Index(fields=["postcode"], name="person_search_postcode"),
         ),
     ]
