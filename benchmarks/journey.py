@@ -81,6 +81,8 @@ def seed_journey(worker: User, agencies: list[Agency]) -> dict[str, int]:
             scheduled_for=now - timedelta(days=n % 300), format="video", chair=worker,
             due=today - timedelta(days=n % 300), convened_by=worker,
             state="convened" if n % 20 == 0 else "signed_off", held_at=now - timedelta(days=1),
+            recorded_at=None if n % 20 == 0 else now - timedelta(days=1),
+            reviewed_at=None if n % 20 == 0 else now - timedelta(hours=12),
             risk_analysis="Risk " + "x" * 300, childs_views="Views", safety_plan="Plan",
             history_reviewed=True, family_told=True, family_note="Told",
         )

@@ -912,26 +912,24 @@ class SearchResults:
 
 
 def _search_filter(terms: SearchTerms, *, kind: str) -> Q | None:
-    """The records `terms` ask for, as one filter on the indexed columns (None: this kind of
-    record cannot match, e.g. a UPN asked of adults or a child's reference asked of adults)."""
+    """What every record found must match besides the name, as one filter on indexed columns
+    (None: this kind of record cannot match, e.g. a UPN or a child's reference asked of
+    adults)."""
     wanted = Q()
-    words = [fold(word) for word in terms.name.split()]
-    words = [word for word in words if word]
-    if len(words) == 1:
-        # One word: a surname that sounds the same (the folded key's sound, so the same
-        # spelling is included) or the same first name.
-        wanted &= Q(last_name_sound=phonetic(words[0])) | Q(first_name_key=words[0])
-    elif words:
-        # First name and surname: the surname by its sound, the first name by its first two
-        # letters (so "Lilly" finds "Lily"); exact spellings are shown first.
-        wanted &= Q(last_name_sound=phonetic(words[-1]), first_name_key__startswith=words[0][:2])
     if terms.date_of_birth:
         wanted &= Q(date_of_birth=terms.date_of_birth)
     if terms.address:
+        # The record's own address, or a household it lives in.
         if is_uk_postcode(terms.address):
-            wanted &= Q(postcode=normalise_postcode(terms.address))
+            place = Q(postcode=normalise_postcode(terms.address))
         else:
-            wanted &= Q(address__icontains=terms.address.strip())
+            place = Q(address__icontains=terms.address.strip())
+        members = Household.children if kind == "child" else Household.people
+        member = "child_id" if kind == "child" else "person_id"
+        homes = members.through.objects.filter(
+            household__in=Household.objects.filter(place)
+        ).values(member)
+        wanted &= place | Q(pk__in=homes)
     if terms.nhs_number:
         wanted &= Q(nhs_number=normalise_nhs_number(terms.nhs_number))
     if terms.upn:
@@ -951,9 +949,61 @@ def _search_filter(terms: SearchTerms, *, kind: str) -> Q | None:
     return wanted
 
 
+def _name_words(terms: SearchTerms) -> list[str]:
+    return [word for word in (fold(w) for w in terms.name.split()) if word]
+
+
+# Each way a name can match, with the order of the index that serves it (models' Meta), so that
+# the database reads the first rows of each in order and stops: the cost does not grow with the
+# number of namesakes in the register.
+_BY_NAME = ("last_name_key", "first_name_key", "id")
+_BY_SOUND = ("last_name_sound", "last_name_key", "first_name_key", "id")
+_BY_FIRST_NAME = ("first_name_key", "last_name_key", "id")
+
+
+def _name_routes(terms: SearchTerms) -> list[tuple[Q, tuple[str, ...]]]:
+    """One word: the surname as typed (folded), a surname that sounds the same, or the same
+    first name. More: the first and last words as first name and surname, as typed, or a
+    surname that sounds the same with a first name that begins alike ("Lilly" finds "Lily")."""
+    words = _name_words(terms)
+    if not words:
+        return [(Q(), _BY_NAME)]
+    # The ways exclude each other (the same spelling sounds the same), so no record is found
+    # twice.
+    if len(words) == 1:
+        (word,) = words
+        sound = phonetic(word)
+        return [
+            (Q(last_name_key=word), _BY_NAME),
+            (Q(last_name_sound=sound) & ~Q(last_name_key=word), _BY_SOUND),
+            (Q(first_name_key=word) & ~Q(last_name_sound=sound), _BY_FIRST_NAME),
+        ]
+    first, last = words[0], words[-1]
+    return [
+        (Q(last_name_key=last, first_name_key=first), _BY_NAME),
+        (
+            Q(last_name_sound=phonetic(last), first_name_key__startswith=first[:2])
+            & ~Q(last_name_key=last, first_name_key=first),
+            _BY_SOUND,
+        ),
+    ]
+
+
+def _first_found(model, wanted: Q, routes, limit: int) -> models.QuerySet:
+    """The records found: of each way of matching, the first `limit` in its index's order."""
+    found = [
+        model.objects.filter(
+            pk__in=model.objects.filter(wanted & route).order_by(*order).values("pk")[:limit]
+        ).values("pk")
+        for route, order in routes
+    ]
+    ids = found[0].union(*found[1:], all=True) if len(found) > 1 else found[0]
+    return model.objects.filter(pk__in=ids)
+
+
 def _name_rank(terms: SearchTerms) -> Case | Value:
     """0 for the name as typed (folded), 1 for one that only sounds alike."""
-    words = [word for word in (fold(w) for w in terms.name.split()) if word]
+    words = _name_words(terms)
     if not words:
         return Value(0)
     exact = Q(last_name_key=words[-1])
@@ -969,7 +1019,14 @@ _SEARCH_COLUMNS = (
     "kind_order", "rank", "pk", "first_name", "last_name", "first_name_key", "last_name_key",
     "date_of_birth", "address", "postcode", "closed", "open_contact", "open_referral",
     "open_section47", "open_plan", "open_discussion", "worker", "linked_children",
+    "home_address", "home_postcode",
 )  # fmt: skip
+
+
+def _home(through, member: str, column: str) -> Subquery:
+    """The address or postcode of the record's newest household (its own may be blank)."""
+    homes = through.objects.filter(**{member: OuterRef("pk")}).order_by("-household_id")
+    return Subquery(homes.values(f"household__{column}")[:1], output_field=models.CharField())
 
 
 def search_register(*, user, terms: SearchTerms, limit: int = SEARCH_LIMIT) -> SearchResults:
@@ -977,17 +1034,17 @@ def search_register(*, user, terms: SearchTerms, limit: int = SEARCH_LIMIT) -> S
     identity; a restricted child not open to `user` as its reference only (DESIGN.md
     "Information sharing and access"). One query, whatever the register's size."""
     rank = _name_rank(terms)
+    routes = _name_routes(terms)
     branches: list[models.QuerySet] = []
     child_filter = _search_filter(terms, kind="child")
     if child_filter is not None:
-        first = Child.objects.filter(child_filter).annotate(rank=rank).order_by(*_SEARCH_ORDER)
         worker = Allocation.objects.filter(child=OuterRef("pk"), ended_at__isnull=True).values(
             name=Concat("worker__first_name", Value(" "), "worker__last_name",
                         output_field=models.CharField())
         )[:1]  # fmt: skip
         child = OuterRef("pk")
         branches.append(
-            Child.objects.filter(pk__in=first.values("pk")[: limit + 1])
+            _first_found(Child, child_filter, routes, limit + 1)
             .annotate(
                 kind_order=Value(0),
                 rank=rank,
@@ -1001,14 +1058,13 @@ def search_register(*, user, terms: SearchTerms, limit: int = SEARCH_LIMIT) -> S
                 **safety.open_work_annotations(),
                 worker=Subquery(worker, output_field=models.CharField()),
                 linked_children=Value(0),
+                home_address=_home(Household.children.through, "child_id", "address"),
+                home_postcode=_home(Household.children.through, "child_id", "postcode"),
             )
             .values_list(*_SEARCH_COLUMNS)
         )
     adult_filter = _search_filter(terms, kind="adult")
     if adult_filter is not None:
-        first_adults = (
-            Person.objects.filter(adult_filter).annotate(rank=rank).order_by(*_SEARCH_ORDER)
-        )
         linked = (
             Relationship.objects.filter(person_id=OuterRef("pk"))
             .order_by()
@@ -1018,7 +1074,7 @@ def search_register(*, user, terms: SearchTerms, limit: int = SEARCH_LIMIT) -> S
         )
         no = Value(False, output_field=models.BooleanField())
         branches.append(
-            Person.objects.filter(pk__in=first_adults.values("pk")[: limit + 1])
+            _first_found(Person, adult_filter, routes, limit + 1)
             .annotate(
                 kind_order=Value(1),
                 rank=rank,
@@ -1030,6 +1086,8 @@ def search_register(*, user, terms: SearchTerms, limit: int = SEARCH_LIMIT) -> S
                 open_discussion=no,
                 worker=Value("", output_field=models.CharField()),
                 linked_children=Subquery(linked, output_field=models.IntegerField()),
+                home_address=_home(Household.people.through, "person_id", "address"),
+                home_postcode=_home(Household.people.through, "person_id", "postcode"),
             )
             .values_list(*_SEARCH_COLUMNS)
         )
@@ -1060,23 +1118,31 @@ def _child_row(row: dict) -> SearchRow:
     reference = child_reference(row["pk"])
     if row["closed"]:
         return SearchRow("child", row["pk"], reference, restricted=True)
+    address, postcode = _address(row)
     return SearchRow(
         "child", row["pk"], reference,
         first_name=row["first_name"], last_name=row["last_name"],
-        date_of_birth=_as_date(row["date_of_birth"]), address=row["address"],
-        postcode=row["postcode"],
+        date_of_birth=_as_date(row["date_of_birth"]), address=address, postcode=postcode,
         open_work=[words for key, words in _OPEN_WORK_WORDS if row[key]],
         worker=(row["worker"] or "").strip(),
     )  # fmt: skip
 
 
 def _adult_row(row: dict) -> SearchRow:
+    address, postcode = _address(row)
     return SearchRow(
         "adult", row["pk"], f"P-{row['pk']:06d}",
         first_name=row["first_name"], last_name=row["last_name"],
-        date_of_birth=_as_date(row["date_of_birth"]), address=row["address"],
-        postcode=row["postcode"], linked_children=row["linked_children"] or 0,
+        date_of_birth=_as_date(row["date_of_birth"]), address=address, postcode=postcode,
+        linked_children=row["linked_children"] or 0,
     )  # fmt: skip
+
+
+def _address(row: dict) -> tuple[str, str]:
+    """The record's own address and postcode, or else its household's."""
+    if row["address"] or row["postcode"]:
+        return row["address"], row["postcode"]
+    return row["home_address"] or "", row["home_postcode"] or ""
 
 
 def _as_date(value) -> date | None:

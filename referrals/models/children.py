@@ -68,7 +68,19 @@ class Child(NamedRecord):
                 name="child_birth_or_expected_birth_not_both",
             )
         ]
-        indexes = [models.Index(fields=["date_of_birth", "last_name_sound"], name="child_match")]
+        indexes = [
+            models.Index(fields=["date_of_birth", "last_name_sound"], name="child_match"),
+            # The search (referrals.selectors.search_register): each way a name matches is
+            # read in this order and stops at the page's limit; postcode and UPN looked up.
+            models.Index(fields=["last_name_sound", "last_name_key", "first_name_key", "id"],
+                         name="child_search_sound"),
+            models.Index(fields=["last_name_key", "first_name_key", "id"],
+                         name="child_search_name"),
+            models.Index(fields=["first_name_key", "last_name_key", "id"],
+                         name="child_search_first"),
+            models.Index(fields=["postcode"], name="child_search_postcode"),
+            models.Index(fields=["upn"], name="child_search_upn"),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"Child {self.census_id}"
@@ -111,7 +123,17 @@ class Person(NamedRecord):
 
     class Meta:
         verbose_name_plural = "people"
-        indexes = [models.Index(fields=["date_of_birth", "last_name_sound"], name="person_match")]
+        indexes = [
+            models.Index(fields=["date_of_birth", "last_name_sound"], name="person_match"),
+            # The search, as for children.
+            models.Index(fields=["last_name_sound", "last_name_key", "first_name_key", "id"],
+                         name="person_search_sound"),
+            models.Index(fields=["last_name_key", "first_name_key", "id"],
+                         name="person_search_name"),
+            models.Index(fields=["first_name_key", "last_name_key", "id"],
+                         name="person_search_first"),
+            models.Index(fields=["postcode"], name="person_search_postcode"),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"Person P-{self.pk:06d}" if self.pk else "Person (new)"

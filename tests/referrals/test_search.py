@@ -218,3 +218,29 @@ def test_search_query_count_does_not_grow(
 def test_the_results_are_one_query(register, django_assert_num_queries):
     with django_assert_num_queries(1):
         search_register(user=register["worker"], terms=SearchTerms(name="Penhallow"))
+
+
+def test_a_household_address_finds_its_members_and_confirms_their_identity(register):
+    from referrals.services import household_add
+
+    lily = register["lily"]
+    namesake = register["namesake"]
+    household_add(
+        by=register["worker"], child=namesake, address="9 Chapel Street, Porthmoor",
+        postcode="TR2 5XY", people=[register["mother"]],
+    )  # fmt: skip
+    found = search_register(user=register["worker"], terms=SearchTerms(address="tr25xy"))
+    assert [row.pk for row in found.children] == [namesake.pk]
+    assert found.children[0].address == "9 Chapel Street, Porthmoor"
+    assert [row.pk for row in found.adults] == [register["mother"].pk]
+    by_street = search_register(user=register["worker"], terms=SearchTerms(address="chapel st"))
+    assert [row.pk for row in by_street.children] == [namesake.pk]
+    assert lily.pk not in [row.pk for row in by_street.children]
+
+
+def test_the_spelling_typed_comes_first_however_many_sound_alike(register):
+    for n in range(5):
+        Child.objects.create(first_name=f"Ann{n}", last_name="Penhallow")
+    smyth = Child.objects.create(first_name="Zed", last_name="Penhalow")
+    found = search_register(user=register["worker"], terms=SearchTerms(name="Penhalow"), limit=3)
+    assert found.children[0].pk == smyth.pk and found.more
