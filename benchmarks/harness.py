@@ -477,7 +477,7 @@ def seed_chronology(worker: User, seeded: Seeded) -> None:
     ChronologyEntry.objects.bulk_create(
         [ChronologyEntry(child_id=seeded.focus_child, author=worker, source="health",
                          happened_on=today - timedelta(days=rng.randrange(5 * 365)),
-                         significant=n % 3 == 0, text=f"Event {n}: " + "y" * 300)
+                         significant=n % 3 == 0, text=f"Event {n}: " + "the child said that " * 15)
          for n in range(CHRONOLOGY_EVENTS - have)],
         batch_size=BATCH,
     )  # fmt: skip

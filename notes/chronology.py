@@ -194,6 +194,7 @@ def _contacts(ids: list[int], out: _Collector) -> None:
         .only(
             "outcome", "state", "proposed_at", "reviewed_at", "childs_voice",
             "level_of_need__name", "contact_child__child_id", "contact_child__contact_id",
+            "contact_child__state",
         )
     )  # fmt: skip
     for decision in decisions:
@@ -214,7 +215,13 @@ def _contacts(ids: list[int], out: _Collector) -> None:
 
 def _referrals(ids: list[int], out: _Collector) -> None:
     for referral in Referral.objects.filter(child_id__in=ids).only(
-        "child_id", "referral_date", "closure_date", "closure_reason", "urgent", "source"
+        "child_id",
+        "referral_date",
+        "closure_date",
+        "closure_reason",
+        "urgent",
+        "source",
+        "state",  # a workflow model's state always: the concurrency mixin reads it on load
     ):
         link = reverse("referrals:referral", args=[referral.pk])
         out.add(referral.referral_date, Kind.REFERRAL, "Referral", referral.child_id,
@@ -227,7 +234,14 @@ def _referrals(ids: list[int], out: _Collector) -> None:
     for decision in (
         ReferralDecision.objects.filter(referral__child_id__in=ids)
         .select_related("referral")
-        .only("next_steps", "state", "proposed_at", "reviewed_at", "referral__child_id")
+        .only(
+            "next_steps",
+            "state",
+            "proposed_at",
+            "reviewed_at",
+            "referral__child_id",
+            "referral__state",
+        )
     ):
         child_id = decision.referral.child_id
         link = reverse("referrals:referral", args=[decision.referral_id])
@@ -239,7 +253,7 @@ def _referrals(ids: list[int], out: _Collector) -> None:
                 f"next-steps-reviewed:{decision.pk}", detail=decision.get_next_steps_display(),
                 link=link, significant=decision.state == "signed_off")  # fmt: skip
     for assessment in Assessment.objects.filter(child_id__in=ids).only(
-        "child_id", "start_date", "authorisation_date", "due", "factors"
+        "child_id", "start_date", "authorisation_date", "due", "factors", "state"
     ):
         link = reverse("referrals:assessment", args=[assessment.pk])
         out.add(assessment.start_date, Kind.ASSESSMENT, "Assessment started",
@@ -298,7 +312,7 @@ def _discussions(ids: list[int], out: _Collector) -> None:
 
 def _enquiries(ids: list[int], out: _Collector) -> None:
     for s47 in Section47.objects.filter(child_id__in=ids).only(
-        "child_id", "start_date", "joint", "closed_at", "conference_due"
+        "child_id", "start_date", "joint", "closed_at", "conference_due", "state"
     ):
         link = reverse("strategy:section47", args=[s47.pk])
         out.add(s47.start_date, Kind.SECTION47, "Section 47 enquiry started", s47.child_id,
@@ -309,7 +323,14 @@ def _enquiries(ids: list[int], out: _Collector) -> None:
     outcomes = (
         EnquiryOutcomeDecision.objects.filter(section47__child_id__in=ids)
         .select_related("section47")
-        .only("outcome", "state", "proposed_at", "reviewed_at", "section47__child_id")
+        .only(
+            "outcome",
+            "state",
+            "proposed_at",
+            "reviewed_at",
+            "section47__child_id",
+            "section47__state",
+        )
     )
     for outcome in outcomes:
         child_id = outcome.section47.child_id
@@ -331,7 +352,7 @@ def _enquiries(ids: list[int], out: _Collector) -> None:
                 link=reverse("strategy:section47", args=[conference.section47_id]))  # fmt: skip
     plans = (
         ChildProtectionPlan.objects.filter(child_id__in=ids)
-        .only("child_id", "start_date", "end_date", "initial_category")
+        .only("child_id", "start_date", "end_date", "initial_category", "state")
         .prefetch_related(
             Prefetch("reviews", queryset=PlanReview.objects.only("plan_id", "reviewed_on",
                                                                   "category"))
@@ -354,7 +375,7 @@ def _partners(ids: list[int], out: _Collector) -> None:
     for lado in (
         LadoReferral.objects.filter(child_id__in=ids)
         .select_related("agency")
-        .only("child_id", "created_at", "due", "outcome", "outcome_at", "agency__name")
+        .only("child_id", "created_at", "due", "outcome", "outcome_at", "agency__name", "state")
     ):
         out.add(lado.created_at, Kind.LADO, "LADO referral", lado.child_id, f"lado:{lado.pk}",
                 detail=f"Sent to {lado.agency.name}" if lado.agency_id else "",
@@ -364,7 +385,7 @@ def _partners(ids: list[int], out: _Collector) -> None:
     for request in (
         InformationRequest.objects.filter(child_id__in=ids)
         .select_related("agency")
-        .only("child_id", "asked_at", "answered_at", "answer", "priority", "agency__name")
+        .only("child_id", "asked_at", "answered_at", "answer", "priority", "agency__name", "state")
     ):
         out.add(request.asked_at, Kind.INFORMATION, "Information requested", request.child_id,
                 f"information:{request.pk}", source=getattr(request.agency, "name", ""),
@@ -375,7 +396,14 @@ def _partners(ids: list[int], out: _Collector) -> None:
     for referral in (
         PartnerReferral.objects.filter(contact__children__child_id__in=ids)
         .select_related("agency")
-        .only("submitted_at", "recorded_at", "immediate_risk", "agency__name", "contact_id")
+        .only(
+            "submitted_at",
+            "recorded_at",
+            "immediate_risk",
+            "agency__name",
+            "contact_id",
+            "state",
+        )
         .annotate(child_id=models.F("contact__children__child_id"))
     ):
         child_id = getattr(referral, "child_id")  # noqa: B009  # an annotation mypy cannot see

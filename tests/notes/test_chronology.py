@@ -330,6 +330,31 @@ def many_entries(child, by, count: int) -> None:
     )  # fmt: skip
 
 
+def many_contacts(child, by, count: int) -> None:
+    """Earlier contacts about the child, each closed with a signed-off decision and the
+    child's voice (bulk rows, as the benchmark seeds them)."""
+    from referrals.models.contacts import Contact, ContactChild
+    from tests.referrals.factories import level
+
+    now = timezone.now()
+    contacts = Contact.objects.bulk_create(
+        Contact(received_at=now - timedelta(days=400 + n), taken_by=by, recorded_by=by,
+                source="2A", concern=f"Earlier concern {n}", consent="given",
+                decision_due=(now - timedelta(days=399 + n)).date())
+        for n in range(count)
+    )  # fmt: skip
+    links = ContactChild.objects.bulk_create(
+        ContactChild(contact=contact, child=child, state="closed", closed_at=now)
+        for contact in contacts
+    )
+    ContactDecision.objects.bulk_create(
+        ContactDecision(contact_child=link, outcome="nfa", level_of_need=level(),
+                        rationale="Weighed", proposed_by=by, state="signed_off",
+                        reviewed_by=by, reviewed_at=now, childs_voice="Fine at home")
+        for link in links
+    )  # fmt: skip
+
+
 # The page's queries: the session, the user and its groups, the restriction check, the
 # contacts, decisions, referrals, next steps, assessments, discussions and their agencies,
 # enquiries, outcomes, conferences, plans and reviews, LADO referrals, information requests,
@@ -347,6 +372,7 @@ def test_the_page_takes_the_same_queries_for_1_and_500_events(
         many_entries(child, worker, 1)
     else:
         child = section47(by=worker, signer=manager).child
+        many_contacts(child, worker, 40)
         many_entries(child, worker, count - len(chronology_events([child.pk])))
     assert len(chronology_events([child.pk])) == count
     sign_in(client, worker)
