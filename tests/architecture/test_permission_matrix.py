@@ -825,9 +825,10 @@ def demo_keys() -> dict[str, str]:
         "jenna_referral": Referral.objects.get(child=jenna).pk,
         "assessment_open": Assessment.objects.filter(child__last_name="Nancarrow")
         .order_by("pk").first().pk,
-        # The Angove family's (issue 22: in need in the previous census year) are left aside.
-        "assessment_authorised": Assessment.objects.exclude(child__last_name="Angove")
-        .get(state=AssessmentState.AUTHORISED).pk,
+        # The Pascoe family's (the previous census year's family has one too).
+        "assessment_authorised": Assessment.objects.get(
+            state=AssessmentState.AUTHORISED, child__last_name="Pascoe"
+        ).pk,
         "kenan_assessment": Assessment.objects.get(child=kenan).pk,
         "sd_convened": rosewarne.get(state=DiscussionState.CONVENED).pk,
         "sd_cancelled": rosewarne.get(state=DiscussionState.CANCELLED).pk,

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.audit import Event
 from accounts.models import AuditEntry, User
+from demo.authority import clock, names
 from demo.authority.run import generate
 from referrals.codes import AssessmentFactor, Disability
 from referrals.models import Child, Contact, Referral
@@ -102,6 +103,14 @@ def test_a_modest_authority_goes_through_the_services_and_meets_the_census_edges
     # One authority of 140 children over three years, generated once for the three checks.
     tally = generate(children=140, seed=2026, end=END)
     assert Child.objects.count() == 140
+    # Invented people only: surnames and first names from the fixed lists, NHS numbers from
+    # the 999 test range.
+    assert set(Child.objects.values_list("last_name", flat=True)) <= set(names.SURNAMES)
+    assert set(Child.objects.values_list("first_name", flat=True)) <= set(names.GIRLS + names.BOYS)
+    assert all(
+        number.startswith("999")
+        for number in Child.objects.exclude(nhs_number="").values_list("nhs_number", flat=True)
+    )
     every_record_went_through_the_services()
     the_census_edges_occur(tally)
     open_work_is_concentrated_on_the_newest_records()
@@ -196,3 +205,24 @@ def open_work_is_concentrated_on_the_newest_records() -> None:
     )
     assert open_dates and closed_dates
     assert open_dates[len(open_dates) // 2] > closed_dates[len(closed_dates) // 2]
+
+
+def test_the_clock_runs_every_journey_at_its_moments_in_time_order_and_stops_at_the_end(db):
+    seen: list[tuple[str, datetime]] = []
+    day = datetime(2025, 3, 31, 9, 0, tzinfo=ZoneInfo("Europe/London"))
+
+    def journey(name: str, hours: list[int]):
+        for hour in hours:
+            yield day.replace(hour=hour)
+            seen.append((name, timezone.now()))
+
+    steps = clock.run([journey("a", [9, 12, 23]), journey("b", [10, 11])], end=day.replace(hour=22))
+    assert [(name, timezone.localtime(moment).hour) for name, moment in seen] == [
+        ("a", 9),
+        ("b", 10),
+        ("b", 11),
+        ("a", 12),
+    ]
+    assert all(moment.tzinfo is not None for _, moment in seen)
+    assert steps == 4
+    assert timezone.now() > END  # the real clock is back
