@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("referrals", "0017_screening_notes_versions_and_feedback_due"),
+        ("referrals", "0022_front_door_duty_manager"),
     ]
 
     operations = [
