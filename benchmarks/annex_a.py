@@ -25,11 +25,7 @@ import django  # after the path and settings are set
 
 django.setup()
 
-from django.contrib.auth.models import Group  # noqa: E402  # needs setup()
-from django.db import connection, connections  # noqa: E402  # needs setup()
-from django.test.utils import setup_test_environment  # noqa: E402  # needs setup()
 
-from accounts.models import Agency, User  # noqa: E402  # needs setup()
 from benchmarks import harness  # noqa: E402  # needs setup()
 from referrals.models import Child  # noqa: E402  # needs setup()
 from returns.annex_a import write_annex_a  # noqa: E402  # needs setup()
@@ -38,21 +34,7 @@ YEARS = {2024: 1_000, 2025: 10_000}
 
 
 def main() -> None:
-    if connection.vendor != "postgresql":
-        sys.exit("Run this on PostgreSQL: set DATABASE_URL=postgres://...")
-    setup_test_environment()
-    keep = os.environ.get("KEEP", "1") == "1"
-    old_name = connection.creation.create_test_db(
-        verbosity=0, autoclobber=True, serialize=False, keepdb=keep
-    )
-    try:
-        agency = Agency.objects.get_or_create(
-            name="Benchmark council", defaults={"kind": Agency.Kind.LOCAL_AUTHORITY}
-        )[0]
-        worker = User.objects.get_or_create(
-            username="bench", defaults={"agency": agency, "first_name": "B", "last_name": "W"}
-        )[0]
-        worker.groups.add(Group.objects.get(name="Practitioner"))
+    with harness.bench_database() as worker:
         for year, children in YEARS.items():
             if not Child.objects.filter(last_name=f"Census{year}").exists():
                 harness.seed_census_year(worker, year=year, children=children)
@@ -70,10 +52,6 @@ def main() -> None:
                   f"{worst:7.2f}s {cpu:7.2f}s {queries:>8} {rows:>8,} {peak:6.1f}MiB "
                   f"{size / 2**20:6.1f}MiB")  # fmt: skip
         print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
-    finally:
-        connections.close_all()
-        if not keep:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -27,12 +27,10 @@ import django  # after the path and settings are set
 
 django.setup()
 
-from django.contrib.auth.models import Group  # noqa: E402  # needs setup()
-from django.db import connection, connections, reset_queries  # noqa: E402  # needs setup()
+from django.db import connection, reset_queries  # noqa: E402  # needs setup()
 from django.test import override_settings  # noqa: E402  # needs setup()
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402  # needs setup()
+from django.test.utils import CaptureQueriesContext  # noqa: E402  # needs setup()
 
-from accounts.models import Agency, User  # noqa: E402  # needs setup()
 from benchmarks import harness  # noqa: E402  # needs setup()
 from referrals.models import Child  # noqa: E402  # needs setup()
 from returns.census import write_census  # noqa: E402  # needs setup()
@@ -42,21 +40,7 @@ RUNS = int(os.environ.get("RUNS", "3"))
 
 
 def main() -> None:
-    if connection.vendor != "postgresql":
-        sys.exit("Run this on PostgreSQL: set DATABASE_URL=postgres://...")
-    setup_test_environment()
-    keep = os.environ.get("KEEP", "1") == "1"
-    old_name = connection.creation.create_test_db(
-        verbosity=0, autoclobber=True, serialize=False, keepdb=keep
-    )
-    try:
-        agency = Agency.objects.get_or_create(
-            name="Benchmark council", defaults={"kind": Agency.Kind.LOCAL_AUTHORITY}
-        )[0]
-        worker = User.objects.get_or_create(
-            username="bench", defaults={"agency": agency, "first_name": "B", "last_name": "W"}
-        )[0]
-        worker.groups.add(Group.objects.get(name="Practitioner"))
+    with harness.bench_database() as worker:
         for year, children in YEARS.items():
             if not Child.objects.filter(last_name=f"Census{year}").exists():
                 harness.seed_census_year(worker, year=year, children=children)
@@ -87,10 +71,6 @@ def main() -> None:
                 print(f"  {year:<8} {written:>9,} {min(timings):>8.2f} "
                       f"{query_count:>8} {size:>8.1f} "
                       f"{written_peak[-1] / 1e6:>16.1f} {peak:>19.1f}")  # fmt: skip
-    finally:
-        connections.close_all()
-        if not keep:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,8 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -680,7 +681,10 @@ def signed_in_client(worker: User) -> Client:
     return client
 
 
-def main() -> None:
+@contextmanager
+def bench_database() -> Iterator[User]:
+    """The benchmarks' PostgreSQL database, kept between runs (KEEP=0 drops it at the end),
+    with the benchmark council and its practitioner `bench`, whom it yields."""
     if connection.vendor != "postgresql":
         sys.exit("Run this on PostgreSQL: set DATABASE_URL=postgres://...")
     setup_test_environment()
@@ -696,9 +700,18 @@ def main() -> None:
             username="bench", defaults={"agency": agency, "first_name": "B", "last_name": "W"}
         )[0]
         worker.groups.add(Group.objects.get(name="Practitioner"))
+        yield worker
+    finally:
+        connections.close_all()
+        if not keep:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def main() -> None:
+    with bench_database() as worker:
         manager = User.objects.get_or_create(
             username="bench_manager",
-            defaults={"agency": agency, "first_name": "B", "last_name": "M"},
+            defaults={"agency": worker.agency, "first_name": "B", "last_name": "M"},
         )[0]
         manager.groups.add(Group.objects.get(name="Manager"))
         seeded = already_seeded()
@@ -734,14 +747,10 @@ def main() -> None:
             f"  {'return':<38} {'best':>8} {'worst':>8} {'queries':>8} {'rows':>9} {'peak':>9} {'file':>9}"
         )
         for label, make in EXPORTS:
-            best, worst, queries, rows, peak, size = measure_export(make)
+            best, worst, _cpu, queries, rows, peak, size = measure_export(make)
             print(
                 f"  {label:<38} {best:7.2f}s {worst:7.2f}s {queries:>8} {rows:>9,} {peak:6.1f}MiB {size / 2**20:6.1f}MiB"
             )
-    finally:
-        connections.close_all()
-        if not keep:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -42,7 +42,14 @@ async function find(form, button) {
     return;
   }
   const target = document.getElementById(`${prefix}-matches`);
+  // A choice made while the lookup was on its way is kept, not wiped by the fresh list.
+  const chosen = target.querySelector(`input[name="${prefix}_match"]:checked`);
   target.innerHTML = await response.text();
+  if (chosen) {
+    for (const radio of target.querySelectorAll(`input[name="${prefix}_match"]`)) {
+      radio.checked = radio.value === chosen.value;
+    }
+  }
   initAll({ scope: target });
   showOffered(target);
   const first = target.querySelector("input, .govuk-error-message");

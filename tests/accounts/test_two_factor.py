@@ -160,7 +160,9 @@ def test_demo_users_share_the_documented_app_secret(demo):
     from demo.people import DEMO_TOTP_KEY_HEX
 
     assert set(TOTPDevice.objects.values_list("key", flat=True)) == {DEMO_TOTP_KEY_HEX}
-    assert TOTPDevice.objects.filter(confirmed=True).count() == 13  # two administrators
+    assert (
+        TOTPDevice.objects.filter(confirmed=True).count() == 14
+    )  # two administrators, a data officer
 
 
 def test_the_security_code_page_shows_no_menu_before_sign_in_is_done(client, make_user):

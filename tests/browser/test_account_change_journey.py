@@ -24,7 +24,7 @@ DELAY = 3
 def ask_for_a_new_email(page: Page, base: str) -> None:
     """As sysadmin: Dev Patel's page, a new email address, saved: it waits."""
     sign_in_through_page(page, base, "sysadmin", DEMO_PASSWORD)
-    page.get_by_role("link", name="Users").click()
+    page.get_by_role("link", name="Users", exact=True).click()
     page.get_by_role("link", name="Dev Patel").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Dev Patel")
     page.get_by_label("Email address").fill(NEW_EMAIL)

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 def test_sysadmin_adds_a_user_and_manages_agencies(page: Page, base):
     sign_in_through_page(page, base, "sysadmin", DEMO_PASSWORD)
-    page.get_by_role("link", name="Users").click()
+    page.get_by_role("link", name="Users", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Users")
     assert_accessible(page)
     page.get_by_role("button", name="Add a user").click()

@@ -71,4 +71,4 @@ def test_every_other_role_s_home_page_loads_and_is_accessible(
         overflow = page.evaluate("document.documentElement.scrollWidth")
         assert overflow <= width, f"{username} at {width} px: {overflow} px wide"
     if username == "auditor":
-        assert page.locator("[data-quality-audits-slot]").count() == 1
+        assert page.locator("[data-quality-audits-due]").count() == 1

@@ -20,6 +20,7 @@ from notifications import selectors, services
 from notifications.models import Template
 from referrals import services as referral_services
 from referrals.models import Contact, Team
+from referrals.models.contacts import ContactChild
 from referrals.models.information_requests import InformationRequest, Priority, RequestState
 from strategy import services as strategy_services
 from strategy.models import DiscussionFormat, StrategyDiscussion
@@ -103,6 +104,7 @@ def test_the_practitioners_digest_holds_the_right_counts(browser: Browser, notif
     for due in (today, today - timedelta(days=2), today - timedelta(days=4), today + timedelta(3)):
         record = contact(by=practitioner)
         Contact.objects.filter(pk=record.pk).update(decision_due=due)
+        ContactChild.objects.filter(contact=record).update(decision_due=due)
         referral_services.allocation_set(
             by=manager, child=record.children.get().child, team=team, worker=practitioner
         )

@@ -125,8 +125,9 @@ def record(worker: Page, held_on: date) -> None:
         worker.get_by_label(f"What {agency} shared").fill(f"{agency}: what it knows")
     choose(worker, f"Did {HEALTH} attend?", "Did not attend")
     worker.get_by_label("Other children affected").fill("None in the household")
-    choose(worker, "Were the child's history and chronology reviewed?", "Yes")
-    worker.get_by_label("What history was reviewed, or why it was not").fill("Chronology read")
+    # Whether the history was reviewed is no longer asked (issue 20): recording the
+    # discussion as held keeps a snapshot of the chronology it reviewed.
+    worker.get_by_label("What the history and chronology showed").fill("Chronology read")
     worker.get_by_label("The child's views").fill("Wants to stay with his aunt")
     worker.get_by_label("Risk analysis").fill("Bruising in a pattern, twice this term")
     worker.get_by_label("The police plan").fill("Joint interview this week")

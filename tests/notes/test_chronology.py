@@ -165,6 +165,7 @@ STATUS = {
     Role.PARTNER_PRACTITIONER: 404,
     Role.PARTNER_SAFEGUARDING_LEAD: 404,
     Role.SYSTEM_ADMINISTRATOR: 403,
+    Role.DATA_OFFICER: 404,  # no case records (issue 22)
 }
 
 
@@ -182,7 +183,8 @@ def test_the_chronology_page_and_pdf_per_role(client, make_user, enquiry, worker
 
 ADDS = {Role.PRACTITIONER: 302, Role.MANAGER: 302, Role.CONFERENCE_CHAIR: 403,
         Role.AUDITOR: 403, Role.PARTNER_PRACTITIONER: 404,
-        Role.PARTNER_SAFEGUARDING_LEAD: 404, Role.SYSTEM_ADMINISTRATOR: 403}  # fmt: skip
+        Role.PARTNER_SAFEGUARDING_LEAD: 404, Role.SYSTEM_ADMINISTRATOR: 403,
+        Role.DATA_OFFICER: 404}  # fmt: skip
 
 
 def entry_form(text=ENTRY_TEXT, day: date = LAST_YEAR) -> dict:
@@ -344,7 +346,14 @@ def many_contacts(child, by, count: int) -> None:
         for n in range(count)
     )  # fmt: skip
     links = ContactChild.objects.bulk_create(
-        ContactChild(contact=contact, child=child, state="closed", closed_at=now)
+        ContactChild(
+            contact=contact,
+            child=child,
+            state="closed",
+            closed_at=now,
+            received_at=contact.received_at,
+            decision_due=contact.decision_due,
+        )
         for contact in contacts
     )
     ContactDecision.objects.bulk_create(

@@ -13,6 +13,7 @@ from notifications import selectors, services
 from notifications.models import Escalation, Notification, Preference, Template
 from referrals import services as referral_services
 from referrals.models import Contact, Team
+from referrals.models.contacts import ContactChild
 from referrals.services import local_data
 from tests.referrals.factories import contact, proposed
 
@@ -35,9 +36,10 @@ def people(make_user):
 def open_contact(people, *, worker, due_in_days: int, allocate: bool = True):
     """An open contact about one child, due `due_in_days` from today (negative: overdue)."""
     record = contact(by=people["worker"])
-    Contact.objects.filter(pk=record.pk).update(
-        decision_due=timezone.localdate() + timedelta(days=due_in_days)
-    )
+    due = timezone.localdate() + timedelta(days=due_in_days)
+    # The due date as the service keeps it: on the contact and on its children's open rows.
+    Contact.objects.filter(pk=record.pk).update(decision_due=due)
+    ContactChild.objects.filter(contact=record).update(decision_due=due)
     child = record.children.get().child
     if allocate:
         referral_services.allocation_set(
@@ -66,9 +68,9 @@ def test_the_digest_counts_what_is_due_today_and_overdue_for_the_allocated_worke
 def test_a_manager_digest_counts_the_proposals_waiting_for_their_sign_off(people):
     proposed(by=people["worker"])  # due tomorrow: neither today nor overdue
     overdue = proposed(by=people["worker"])
-    Contact.objects.filter(pk=overdue.contact_id).update(
-        decision_due=timezone.localdate() - timedelta(days=1)
-    )
+    yesterday = timezone.localdate() - timedelta(days=1)
+    Contact.objects.filter(pk=overdue.contact_id).update(decision_due=yesterday)
+    ContactChild.objects.filter(contact_id=overdue.contact_id).update(decision_due=yesterday)
     counts = selectors.digest_counts(people["manager"], today=timezone.localdate())
     assert (counts.due_today, counts.overdue) == (0, 1)
     # Their own proposals are not theirs to sign off.

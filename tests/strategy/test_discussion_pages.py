@@ -49,10 +49,11 @@ PARTNERS = {Role.PARTNER_PRACTITIONER, Role.PARTNER_SAFEGUARDING_LEAD}
 
 def expected(role: Role, allowed: set[Role]) -> int:
     """200 for a role allowed; 404 for partners (they must not learn the record exists);
-    403 for the system administrator and for readers without the right."""
+    403 for the system administrator and for readers without the right; 404 for the data
+    officer, who holds no case records (issue 22)."""
     if role in allowed:
         return 200
-    if role in PARTNERS:
+    if role in PARTNERS or role == Role.DATA_OFFICER:
         return 404
     return 403
 

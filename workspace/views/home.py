@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts import rights
 from accounts import selectors as account_selectors
 from accounts.http import AuthenticatedHttpRequest
+from quality import selectors as quality_selectors
 from workspace import selectors, work_lists
 
 
@@ -22,6 +23,13 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         if rights.can_approve_account_changes(user)
         else None
     )
+    # Managers and auditors: the quality audits assigned to them and due (issue 21).
+    today = timezone.localdate()
+    quality_due = (
+        quality_selectors.quality_audits_due(user, today=today)
+        if rights.can_read_reports(user)
+        else None
+    )
     return render(
         request,
         "workspace/home.html",
@@ -30,7 +38,8 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "approvals": approvals,
             "reads_administrators_actions": rights.can_read_administrators_actions(user),
             "notices": selectors.home_notices(user),
-            "work": work_lists.home_work(user, today=timezone.localdate()),
+            "work": work_lists.home_work(user, today=today),
+            "quality_due": quality_due,
             # The data officer's home lists the data-quality problems and the returns made
             # (issue 22); a manager's links to them.
             "returns_home": rights.can_prepare_returns(user)

@@ -19,6 +19,7 @@ from accounts.sessions import save_draft
 from accounts.sharing import SharingRecord
 from notes import services as note_services
 from notes.models import ChronologyEntry, Note, SharedChronologyEntry
+from quality.models import QualityAudit, QualityAuditAction
 from referrals.models import LadoReferral
 from referrals.models.contacts import Contact, ContactChild, ContactDecision, ScreeningNotesVersion
 from referrals.models.episodes import Assessment, ReferralDecision
@@ -64,6 +65,11 @@ RESTRICTED_PARTS = [
 ]
 # The chronology (issue 20): a manual entry and its correction, an entry shared into a
 # discussion, the chronology a discussion kept as reviewed.
+QUALITY_PARTS = [
+    "SECRET-QAFINDING-5301 the voice was missing",
+    "SECRET-QAACTION-5302 ask the school again",
+    "SECRET-QARESPONSE-5303 done on Monday",
+]
 CHRONOLOGY_PARTS = [
     "SECRET-CHRONENTRY-5211 fall at gran's",
     "SECRET-CHRONCORRECTED-5212 fall at school",
@@ -114,6 +120,7 @@ SECRETS = [
     *RESTRICTED_PARTS,
     NEW_EMAIL,
     *CHRONOLOGY_PARTS,
+    *QUALITY_PARTS,
 ]
 
 
@@ -134,6 +141,7 @@ def fill_every_encrypted_model() -> None:
     fill_partner_parts()
     fill_restricted_records()
     fill_account_changes()
+    fill_quality_audits()
     # Every model with an encrypted field must be filled by this function.
     assert set(models_with_encrypted_fields()) <= {
         SealedNote, FormDraft, Contact, ContactChild, ContactDecision, Note, ReferralDecision,
@@ -141,8 +149,47 @@ def fill_every_encrypted_model() -> None:
         EnquiryOutcomeDecision, InitialConference, SharingRecord, InformationRequest,
         LadoReferral, PartnerReferral, Restriction, BreakGlass, AccountChange,
         ChildProtectionPlan, PlanReview, ScreeningNotesVersion, DiscussionRecordVersion,
-        ChronologyEntry, SharedChronologyEntry,
+        ChronologyEntry, SharedChronologyEntry, QualityAudit, QualityAuditAction,
     }  # fmt: skip
+
+
+def fill_quality_audits() -> None:
+    """A quality audit of a signed-off decision, recorded with findings and an action, and
+    answered by the worker (issue 21), through the services."""
+    from datetime import timedelta
+
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from accounts.roles import Role
+    from quality import services as quality_services
+    from quality.models import Grade, SubjectKind
+    from tests.referrals.factories import signed_off
+
+    council = Agency.objects.create(name="Audited council", kind="local_authority")
+
+    def make_user_with_role(role: Role, *, username: str) -> User:
+        user = User.objects.create(username=username, agency=council)
+        user.groups.add(Group.objects.get(name=role.value))
+        return user
+
+    worker = make_user_with_role(Role.PRACTITIONER, username="qa-worker")
+    decision = signed_off(by=worker, signer=make_user_with_role(Role.MANAGER, username="qa-signer"))
+    auditor = make_user_with_role(Role.AUDITOR, username="qa-auditor")
+    audit = quality_services.quality_audit_assign(
+        by=make_user_with_role(Role.MANAGER, username="qa-manager"),
+        kind=SubjectKind.CONTACT_DECISION, pk=decision.pk, auditor=auditor,
+        due=timezone.localdate() + timedelta(days=5),
+    )  # fmt: skip
+    audit = quality_services.quality_audit_record(
+        by=auditor, audit=audit, version=audit.version, answers={}, grade=Grade.GOOD,
+        findings=QUALITY_PARTS[0], complete=True,
+        actions=[quality_services.ActionInput(
+            description=QUALITY_PARTS[1], owner=worker,
+            due=timezone.localdate() + timedelta(days=7),
+        )],
+    )  # fmt: skip
+    quality_services.quality_audit_respond(by=worker, audit=audit, response=QUALITY_PARTS[2])
 
 
 def fill_contact_models() -> None:

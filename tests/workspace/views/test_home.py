@@ -18,13 +18,13 @@ WORK_QUERIES = {
     # contact children, referrals, assessments, enquiries, requests, actions
     Role.PRACTITIONER: 1 + 6,
     # as a practitioner, plus discussions and the caseloads
-    Role.MANAGER: 1 + 7 + 1,
+    Role.MANAGER: 1 + 7 + 1 + 2,  # ...and the quality audits assigned to them
     Role.CONFERENCE_CHAIR: 1 + 1,  # enquiries
     # requests, discussions, actions, referrals; the agency's and the user's grant groups
     # (accounts.sharing.shared_with)
     Role.PARTNER_PRACTITIONER: 1 + 4 + 2,
     Role.PARTNER_SAFEGUARDING_LEAD: 1 + 4 + 2,
-    Role.AUDITOR: 0,
+    Role.AUDITOR: 2,  # the quality audits assigned and due: their count, their rows
     Role.SYSTEM_ADMINISTRATOR: 1 + 1,  # users
     Role.DATA_OFFICER: 0,  # its own home (the data-quality rules, counted below)
 }
