@@ -6,50 +6,40 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.permissions import Perm
-from accounts.rights import has_right
 from notifications.models import Notification, Status
-from referrals.models import Allocation
-from referrals.models.contacts import ContactChildState
-from referrals.selectors import open_decisions
+from worklists.selectors import counts_for
 
 
 @dataclass(frozen=True)
 class DigestCounts:
     due_today: int
     overdue: int
+    waiting: int  # returned to them, answers arrived, decisions awaiting their sign-off
 
     @property
     def any(self) -> bool:
-        return bool(self.due_today or self.overdue)
+        return bool(self.due_today or self.overdue or self.waiting)
+
+
+# The home page's lists (worklists.selectors) a digest adds up, besides those due today and
+# overdue: work handed back to the person or waiting for them.
+WAITING_LISTS = ("returned-to-me", "answers-arrived", "awaiting-sign-off")
 
 
 def digest_counts(user: User, *, today: date) -> DigestCounts:
-    """What is due today and overdue for one worker or manager, in one query: the open
-    decisions of the children allocated to them, and for a manager the proposals waiting for
-    a sign-off they may give (not their own).
-
-    The one place the digest counts: when the home pages' selectors (issue 21) land, this
-    function calls theirs."""
-    mine = Q(
-        Exists(Allocation.objects.filter(child=OuterRef("child"), ended_at__isnull=True,
-                                         worker_id=user.pk))
-    )  # fmt: skip
-    if has_right(user, Perm.SIGN_OFF_DECISIONS):
-        mine |= Q(state=ContactChildState.PROPOSED) & ~Q(current_decision__proposed_by=user)
-    counts = (
-        open_decisions()
-        .filter(mine)
-        .aggregate(
-            due_today=Count("pk", filter=Q(next_due=today)),
-            overdue=Count("pk", filter=Q(next_due__lt=today)),
-        )
+    """What the person's home page counts (the same selectors, one query per kind of record):
+    their lists due today, their lists overdue (their children's and, for a manager, their
+    teams'), and what waits for them."""
+    counts = counts_for(user, today=today)
+    return DigestCounts(
+        due_today=sum(n for key, n in counts.items() if key.endswith("-today")),
+        overdue=sum(n for key, n in counts.items() if key.endswith("-overdue")),
+        waiting=sum(counts.get(key, 0) for key in WAITING_LISTS),
     )
-    return DigestCounts(due_today=counts["due_today"], overdue=counts["overdue"])
 
 
 def failures() -> QuerySet[Notification]:

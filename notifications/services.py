@@ -238,7 +238,8 @@ def digest_message(user: User, *, today: date) -> Message | None:
         key=f"digest-{today.isoformat()}-user-{user.pk}", template=Template.DIGEST,
         address=user.email, recipient=user,
         personalisation={
-            "due_today": counts.due_today, "overdue": counts.overdue, "other_updates": held,
+            "due_today": counts.due_today, "overdue": counts.overdue,
+            "waiting": counts.waiting, "other_updates": held,
             "link": link(reverse("workspace:home")),
         },
     )  # fmt: skip

@@ -16,6 +16,7 @@ from referrals.models import Contact, Team
 from referrals.models.contacts import ContactChild
 from referrals.services import local_data
 from tests.referrals.factories import contact, proposed
+from worklists.selectors import counts_for
 
 pytestmark = pytest.mark.django_db
 
@@ -57,24 +58,40 @@ def test_the_digest_counts_what_is_due_today_and_overdue_for_the_allocated_worke
     open_contact(people, worker=people["other"], due_in_days=-1)
 
     counts = selectors.digest_counts(worker, today=today)
-    assert (counts.due_today, counts.overdue) == (1, 2)
+    assert (counts.due_today, counts.overdue, counts.waiting) == (1, 2, 0)
     message = services.digest_message(worker, today=today)
     assert message.personalisation == {
-        "due_today": 1, "overdue": 2, "other_updates": 0,
+        "due_today": 1, "overdue": 2, "waiting": 0, "other_updates": 0,
         "link": "http://127.0.0.1:8000/",
     }  # fmt: skip
 
 
-def test_a_manager_digest_counts_the_proposals_waiting_for_their_sign_off(people):
-    proposed(by=people["worker"])  # due tomorrow: neither today nor overdue
-    overdue = proposed(by=people["worker"])
-    yesterday = timezone.localdate() - timedelta(days=1)
-    Contact.objects.filter(pk=overdue.contact_id).update(decision_due=yesterday)
-    ContactChild.objects.filter(contact_id=overdue.contact_id).update(decision_due=yesterday)
+def test_the_digest_adds_up_the_home_pages_lists(people):
+    """The digest's counts are the home page's: its lists due today, overdue, and waiting."""
+    worker, manager, today = people["worker"], people["manager"], timezone.localdate()
+    open_contact(people, worker=worker, due_in_days=0)
+    open_contact(people, worker=worker, due_in_days=-2)
+    proposed(by=worker)
+    for user in (worker, manager):
+        home = counts_for(user, today=today)
+        counts = selectors.digest_counts(user, today=today)
+        assert counts.due_today == sum(n for k, n in home.items() if k.endswith("-today"))
+        assert counts.overdue == sum(n for k, n in home.items() if k.endswith("-overdue"))
+        assert counts.waiting == sum(home.get(k, 0) for k in selectors.WAITING_LISTS)
+
+
+def test_a_manager_digest_counts_their_teams_overdue_work_and_what_awaits_their_sign_off(
+    people,
+):
+    open_contact(people, worker=people["worker"], due_in_days=-1)  # in the manager's team
+    proposed(by=people["worker"])  # due tomorrow: neither today nor overdue, but waiting
     counts = selectors.digest_counts(people["manager"], today=timezone.localdate())
-    assert (counts.due_today, counts.overdue) == (0, 1)
-    # Their own proposals are not theirs to sign off.
-    assert selectors.digest_counts(people["worker"], today=timezone.localdate()).overdue == 0
+    assert (counts.due_today, counts.overdue, counts.waiting) == (0, 1, 1)
+    message = services.digest_message(people["manager"], today=timezone.localdate())
+    assert message.personalisation["waiting"] == 1
+    # Their own proposals are not theirs to sign off; another manager's team is not theirs.
+    assert selectors.digest_counts(people["worker"], today=timezone.localdate()).waiting == 0
+    assert selectors.digest_counts(people["duty"], today=timezone.localdate()).overdue == 0
 
 
 def test_digests_are_queued_from_the_digest_hour_once_a_day_and_only_with_something_in_them(
@@ -90,10 +107,11 @@ def test_digests_are_queued_from_the_digest_hour_once_a_day_and_only_with_someth
     services.queue_digests(now=morning)
     services.queue_digests(now=morning + timedelta(minutes=15))
 
-    # The other worker turned it off; the managers have nothing due; the administrator
-    # proposes nothing and gets none.
-    digests = Notification.objects.filter(template=Template.DIGEST)
-    assert [d.recipient for d in digests] == [people["worker"]]
+    # The other worker turned it off; the manager is told of their team's overdue work; the
+    # duty manager has nothing in theirs; the administrator proposes nothing and gets none.
+    digests = Notification.objects.filter(template=Template.DIGEST).order_by("recipient_id")
+    assert {d.recipient for d in digests} == {people["worker"], people["manager"]}
+    assert len(digests) == 2
 
 
 def test_newly_overdue_work_is_escalated_once_to_the_team_manager_or_the_duty_manager(people):

@@ -17,7 +17,7 @@ from referrals.models.contacts import Outcome
 from referrals.timescales import WorkingCalendar
 from tests.conftest import sign_in
 from tests.referrals import factories
-from workspace import work_lists
+from worklists import selectors as work_lists
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.audit import record_list
 from accounts.http import AuthenticatedHttpRequest
-from workspace import work_lists
+from worklists import selectors as work_lists
 
 
 def work_list(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
