@@ -20,6 +20,9 @@ directly; DOMAIN.md's journey respected where a page reads it) with realistic di
 - the focus child, whose decision page is measured: 50 earlier contacts, a brother with an
   open enquiry, and an open contact being screened now.
 
+RETURNS=0 leaves out the statutory returns (at 1,000,000 contacts Annex A over five years
+takes minutes; benchmarks/annex_a.py and census.py time them at 10,000 children).
+
 The database is kept between runs (KEEP=0 to drop it at the end): a second run with the same
 CONTACTS seeds nothing. The runner then times, side by side in one run, each page in `PAGES`:
 p50 and p95 of the server's handling (Django test client, no network), the query count, and
@@ -232,7 +235,8 @@ def seed(worker: User) -> Seeded:
     _bulk(ContactDecision, decisions, "decisions", started)
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE referrals_contactchild AS cc SET current_decision_id = d.id "
+            "UPDATE referrals_contactchild AS cc SET current_decision_id = d.id, "
+            "decided_at = d.reviewed_at "
             "FROM referrals_contactdecision AS d WHERE d.contact_child_id = cc.id"
         )
 
@@ -660,7 +664,10 @@ def measure(
             call()
             timings.append((time.perf_counter() - started) * 1000)
         captured_sql = [q["sql"] for q in captured.captured_queries]
-    selects = [sql for sql in captured_sql if sql.lstrip().upper().startswith("SELECT")]
+    # Reads only (a union starts with a parenthesis, a common table expression with WITH).
+    selects = [
+        sql for sql in captured_sql if sql.lstrip("( \n").upper().startswith(("SELECT", "WITH"))
+    ]
     floor = []
     raw = _sql_floor(selects)
     for _ in range(runs):
@@ -741,6 +748,8 @@ def main() -> None:
                 sys.exit(f"{path} answered {status}")
             p50, p95, queries, floor = measure(page.label, call, page.runs)
             print(f"  {page.label:<38} {p50:6.1f}ms {p95:6.1f}ms {queries:>8} {floor:8.1f}ms")
+        if os.environ.get("RETURNS", "1") == "0":  # the pages only
+            return
         children = Child.objects.count()
         print(f"Statutory returns, {EXPORT_RUNS} runs each ({children:,} children):")
         print(

@@ -69,6 +69,9 @@ class Kind(models.TextChoices):
     ENTRY = "entry", "Manual entries and significant notes"
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 @dataclass
 class Event:
     """One line of the chronology. `when` is the event's own moment (a date for events the
@@ -86,6 +89,8 @@ class Event:
     link: str = ""
     entry: ChronologyEntry | None = None  # a manual entry (its versions, its correction)
     corrected: bool = False  # a manual entry a later version corrects
+    correct_link: str = ""  # a manual entry's correction page
+    child_name: str = ""  # a brother's or sister's name, on their events read beside the child
 
     @property
     def has_time(self) -> bool:
@@ -101,6 +106,20 @@ class Event:
         if isinstance(self.when, datetime):
             return self.when
         return timezone.make_aware(datetime.combine(self.when, time.min))
+
+    @property
+    def when_text(self) -> str:
+        """The moment as the pages show it (6 Dec 2026 14:05; 6 Dec 2026 for an event dated by
+        day), in Europe/London: Django's "j M Y H:i" without its per-call cost."""
+        if isinstance(self.when, datetime):
+            local = timezone.localtime(self.when)
+            return f"{local.day} {_MONTHS[local.month - 1]} {local.year} {local:%H:%M}"
+        return self.day_text
+
+    @property
+    def day_text(self) -> str:
+        day = self.day
+        return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
     @property
     def kind_label(self) -> str:
@@ -155,12 +174,30 @@ class Chronology:
         return [row for row in self.related if row.restricted]
 
 
+# Stand-in ids a page's address is reversed with once, then filled in (`_Collector.link`).
+_STAND_INS = (900000001, 900000002)
+
+
 class _Collector:
     """Events for several children, each event added only with a moment (a missing optional
     timestamp, as on a bulk-seeded record, leaves its event out rather than failing)."""
 
     def __init__(self) -> None:
         self.events: list[Event] = []
+        self._addresses: dict[str, str] = {}
+
+    def link(self, name: str, *ids: int) -> str:
+        """The address of a record's page. Each page's address is reversed once, with stand-in
+        ids, and filled in for every record: reversing it for each of hundreds of events was
+        a long chronology's largest cost."""
+        address = self._addresses.get(name)
+        if address is None:
+            address = reverse(name, args=_STAND_INS[: len(ids)])
+            address = address.replace("{", "{{").replace("}", "}}")
+            for position, stand_in in enumerate(_STAND_INS[: len(ids)]):
+                address = address.replace(str(stand_in), f"{{{position}}}")
+            self._addresses[name] = address
+        return address.format(*ids)
 
     def add(self, when: datetime | date | None, kind: str, what: str, child_id: int, key: str,
             **more) -> None:  # fmt: skip
@@ -180,7 +217,7 @@ def _contacts(ids: list[int], out: _Collector) -> None:
         )
     )  # fmt: skip
     for cc in rows:
-        link = reverse("referrals:decision", args=[cc.contact_id, cc.pk])
+        link = out.link("referrals:decision", cc.contact_id, cc.pk)
         contact = cc.contact
         out.add(contact.received_at, Kind.CONTACT,
                 "Contact received" + (" (urgent)" if contact.urgent else ""), cc.child_id,
@@ -199,7 +236,7 @@ def _contacts(ids: list[int], out: _Collector) -> None:
     )  # fmt: skip
     for decision in decisions:
         cc = decision.contact_child
-        link = reverse("referrals:decision", args=[cc.contact_id, cc.pk])
+        link = out.link("referrals:decision", cc.contact_id, cc.pk)
         outcome = f"{decision.get_outcome_display()} ({decision.level_of_need.name})"
         out.add(decision.proposed_at, Kind.DECISION, "Contact decision proposed", cc.child_id,
                 f"decision:{decision.pk}", detail=outcome, link=link)  # fmt: skip
@@ -223,7 +260,7 @@ def _referrals(ids: list[int], out: _Collector) -> None:
         "source",
         "state",  # a workflow model's state always: the concurrency mixin reads it on load
     ):
-        link = reverse("referrals:referral", args=[referral.pk])
+        link = out.link("referrals:referral", referral.pk)
         out.add(referral.referral_date, Kind.REFERRAL, "Referral", referral.child_id,
                 f"referral:{referral.pk}", source=referral.get_source_display(),
                 detail="Urgent" if referral.urgent else "", significant=True,
@@ -244,7 +281,7 @@ def _referrals(ids: list[int], out: _Collector) -> None:
         )
     ):
         child_id = decision.referral.child_id
-        link = reverse("referrals:referral", args=[decision.referral_id])
+        link = out.link("referrals:referral", decision.referral_id)
         out.add(decision.proposed_at, Kind.DECISION, "Next steps proposed", child_id,
                 f"next-steps:{decision.pk}", detail=decision.get_next_steps_display(),
                 link=link)  # fmt: skip
@@ -255,7 +292,7 @@ def _referrals(ids: list[int], out: _Collector) -> None:
     for assessment in Assessment.objects.filter(child_id__in=ids).only(
         "child_id", "start_date", "authorisation_date", "due", "factors", "state"
     ):
-        link = reverse("referrals:assessment", args=[assessment.pk])
+        link = out.link("referrals:assessment", assessment.pk)
         out.add(assessment.start_date, Kind.ASSESSMENT, "Assessment started",
                 assessment.child_id, f"assessment:{assessment.pk}",
                 detail=f"Due {assessment.due:%-d %B %Y}", link=link)  # fmt: skip
@@ -286,7 +323,7 @@ def _discussions(ids: list[int], out: _Collector) -> None:
     )  # fmt: skip
     for row in rows:
         discussion = row.discussion
-        link = reverse("strategy:discussion", args=[discussion.pk])
+        link = out.link("strategy:discussion", discussion.pk)
         key = f"discussion:{discussion.pk}"
         out.add(discussion.convened_at, Kind.DISCUSSION, "Strategy discussion convened",
                 row.child_id, f"{key}:convened", link=link,
@@ -314,7 +351,7 @@ def _enquiries(ids: list[int], out: _Collector) -> None:
     for s47 in Section47.objects.filter(child_id__in=ids).only(
         "child_id", "start_date", "joint", "closed_at", "conference_due", "state"
     ):
-        link = reverse("strategy:section47", args=[s47.pk])
+        link = out.link("strategy:section47", s47.pk)
         out.add(s47.start_date, Kind.SECTION47, "Section 47 enquiry started", s47.child_id,
                 f"section47:{s47.pk}", significant=True, link=link,
                 detail="Joint with the police" if s47.joint else "Single agency")  # fmt: skip
@@ -334,7 +371,7 @@ def _enquiries(ids: list[int], out: _Collector) -> None:
     )
     for outcome in outcomes:
         child_id = outcome.section47.child_id
-        link = reverse("strategy:section47", args=[outcome.section47_id])
+        link = out.link("strategy:section47", outcome.section47_id)
         out.add(outcome.proposed_at, Kind.SECTION47, "Section 47 outcome proposed", child_id,
                 f"s47-outcome:{outcome.pk}", detail=outcome.get_outcome_display(),
                 link=link)  # fmt: skip
@@ -349,7 +386,7 @@ def _enquiries(ids: list[int], out: _Collector) -> None:
                 conference.child_id, f"conference:{conference.pk}", significant=True,
                 detail=f"Plan: {conference.get_category_display()}" if conference.plan
                 else "No plan",
-                link=reverse("strategy:section47", args=[conference.section47_id]))  # fmt: skip
+                link=out.link("strategy:section47", conference.section47_id))  # fmt: skip
     plans = (
         ChildProtectionPlan.objects.filter(child_id__in=ids)
         .only("child_id", "start_date", "end_date", "initial_category", "state")
@@ -359,7 +396,7 @@ def _enquiries(ids: list[int], out: _Collector) -> None:
         )
     )  # fmt: skip
     for plan in plans:
-        link = reverse("strategy:plan", args=[plan.pk])
+        link = out.link("strategy:plan", plan.pk)
         out.add(plan.start_date, Kind.PLAN, "Child protection plan started", plan.child_id,
                 f"plan:{plan.pk}", detail=plan.get_initial_category_display(),
                 significant=True, link=link)  # fmt: skip
@@ -457,7 +494,8 @@ def _entries(ids: list[int], out: _Collector) -> None:
         out.add(entry.happened_on, Kind.ENTRY, "Entry" if entry.supersedes_id is None
                 else "Entry (corrected)", entry.child_id, f"entry:{entry.pk}",
                 detail=entry.text, source=entry.get_source_display(),
-                significant=entry.significant, entry=entry)  # fmt: skip
+                significant=entry.significant, entry=entry,
+                correct_link=out.link("notes:entry-correct", entry.child_id, entry.pk))  # fmt: skip
     superseded = Note.objects.filter(child_id__in=ids, supersedes__isnull=False).values(
         "supersedes_id"
     )
@@ -510,6 +548,10 @@ def child_chronology(
     related = related_rows(child, user=user) if with_related else []
     ids = [child.pk, *(row.child.pk for row in related if not row.restricted)]
     events = chronology_events(ids)
+    names = {row.child.pk: f"{row.child.first_name} {row.child.last_name}" for row in related}
+    for event in events:
+        if event.child_id != child.pk:
+            event.child_name = names.get(event.child_id, "")
     filters = filters or Filters()
     return Chronology(
         child=child, events=[event for event in events if filters.keeps(event)],

@@ -209,12 +209,11 @@ def _step_lists() -> list[WorkList]:
 
 
 def _returned_to_me(user: User, today: Today) -> Q:
-    """Children being screened again whose proposal, the user's, was returned."""
+    """Children being screened again whose proposal, the user's, was returned: the user's
+    returned proposals read once (a partial index), not looked up for every open row."""
     return Q(current_decision__isnull=True) & Q(
-        Exists(
-            ContactDecision.objects.filter(
-                contact_child=OuterRef("pk"), proposed_by_id=user.pk, state="returned"
-            )
+        pk__in=ContactDecision.objects.filter(proposed_by_id=user.pk, state="returned").values(
+            "contact_child_id"
         )
     )
 
@@ -235,10 +234,10 @@ def _my_actions(user: User, today: Today) -> Q:
 
 
 def _awaiting_sign_off(user: User, today: Today) -> Q:
-    """Proposed decisions someone else proposed (four eyes): the proposal looked up by its
-    key for each open row, never a join that reads every decision ever made."""
-    own = ContactDecision.objects.filter(pk=OuterRef("current_decision_id"), proposed_by_id=user.pk)
-    return ~Q(Exists(own))
+    """Proposed decisions someone else proposed (four eyes): the user's own open proposals
+    read once (a partial index), never a join that reads every decision ever made."""
+    own = ContactDecision.objects.filter(proposed_by_id=user.pk, state="proposed").values("pk")
+    return ~Q(current_decision_id__in=own)
 
 
 def _contacts_aged(older_than: str | None, at_most: str | None):

@@ -5,23 +5,25 @@ the audit trail, and query counts the same for one record and many."""
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import re
 import zipfile
 from xml.etree import ElementTree
 
 import pytest
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from accounts.audit import AuditEntry, Event
 from accounts.roles import Role
 from referrals import services as referral_services
-from referrals.models.contacts import Outcome
+from referrals.models.contacts import ContactChild, Outcome
 from referrals.services import restrictions
 from reports import selectors
 from reports.exports import safe_text
 from tests.conftest import sign_in
-from tests.referrals.factories import level, signed_off
+from tests.referrals.factories import level, proposed, signed_off
 
 pytestmark = pytest.mark.django_db(serialized_rollback=True)
 
@@ -316,3 +318,37 @@ def test_query_count_is_the_same_for_one_record_and_many(
     nfa(staff, 6)
     with django_assert_max_num_queries(bound):
         assert client.get(f"/reports/{slug}/").status_code == 200
+
+
+# The timeliness report reads the sign-off time its contact child carries ---------------------
+
+
+def test_a_sign_off_copies_its_time_to_the_contact_child_and_a_return_does_not(staff):
+    decided = signed_off(by=staff["worker"], signer=staff["manager"])
+    assert decided.decided_at is not None
+    assert decided.decided_at == decided.current_decision.reviewed_at
+    waiting = proposed(by=staff["worker"])
+    referral_services.decision_return(
+        by=staff["manager"], contact_child=waiting, comment="Say more about school"
+    )
+    waiting.refresh_from_db()
+    assert waiting.decided_at is None
+
+
+def test_timeliness_counts_a_decision_signed_off_after_its_due_day_as_late(staff):
+    signed_off(by=staff["worker"], signer=staff["manager"], days_ago=10)
+    report = selectors.timeliness(selectors.last_twelve_months())
+    [row] = [r for r in report.rows if r[0].startswith("Contact decision")]
+    assert row[2:5] == (0, 1, 0)
+
+
+def test_the_migration_copies_the_sign_off_times_already_made(staff):
+    decided = signed_off(by=staff["worker"], signer=staff["manager"])
+    waiting = proposed(by=staff["worker"])
+    ContactChild.objects.update(decided_at=None)
+    migration = importlib.import_module("referrals.migrations.0024_timeliness_and_proposal_indexes")
+    migration.copy_sign_off_times(django_apps, None)
+    decided.refresh_from_db()
+    waiting.refresh_from_db()
+    assert decided.decided_at == decided.current_decision.reviewed_at
+    assert waiting.decided_at is None
