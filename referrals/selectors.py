@@ -959,6 +959,16 @@ def _name_words(terms: SearchTerms) -> list[str]:
 _BY_NAME = ("last_name_key", "first_name_key", "id")
 _BY_SOUND = ("last_name_sound", "last_name_key", "first_name_key", "id")
 _BY_FIRST_NAME = ("first_name_key", "last_name_key", "id")
+_BY_SOUND_AND_FIRST = ("last_name_sound", "first_name_key", "last_name_key", "id")
+
+
+def _beginning(prefix: str) -> Q:
+    """First names that begin with `prefix`, as a range of the folded key (letters a to z
+    only, which every collation orders alphabetically), so the index is read only there."""
+    head = prefix.rstrip("z")  # "az" runs up to "b"; "zz" to the end
+    if not head:
+        return Q(first_name_key__gte=prefix)
+    return Q(first_name_key__gte=prefix, first_name_key__lt=head[:-1] + chr(ord(head[-1]) + 1))
 
 
 def _name_routes(terms: SearchTerms) -> list[tuple[Q, tuple[str, ...]]]:
@@ -982,9 +992,9 @@ def _name_routes(terms: SearchTerms) -> list[tuple[Q, tuple[str, ...]]]:
     return [
         (Q(last_name_key=last, first_name_key=first), _BY_NAME),
         (
-            Q(last_name_sound=phonetic(last), first_name_key__startswith=first[:2])
+            Q(last_name_sound=phonetic(last)) & _beginning(first[:2])
             & ~Q(last_name_key=last, first_name_key=first),
-            _BY_SOUND,
+            _BY_SOUND_AND_FIRST,
         ),
     ]
 

@@ -78,6 +78,8 @@ class Child(NamedRecord):
                          name="child_search_name"),
             models.Index(fields=["first_name_key", "last_name_key", "id"],
                          name="child_search_first"),
+            models.Index(fields=["last_name_sound", "first_name_key", "last_name_key", "id"],
+                         name="child_search_sound_first"),
             models.Index(fields=["postcode"], name="child_search_postcode"),
             models.Index(fields=["upn"], name="child_search_upn"),
         ]  # fmt: skip
@@ -132,6 +134,8 @@ class Person(NamedRecord):
                          name="person_search_name"),
             models.Index(fields=["first_name_key", "last_name_key", "id"],
                          name="person_search_first"),
+            models.Index(fields=["last_name_sound", "first_name_key", "last_name_key", "id"],
+                         name="person_search_sound_first"),
             models.Index(fields=["postcode"], name="person_search_postcode"),
         ]  # fmt: skip
 

@@ -80,6 +80,24 @@ def test_first_name_and_surname_put_the_spelling_typed_first(register):
 
 
 @pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("Ozan Penhalow", ["Ozzy Penhallow"]),  # "oz": up to "p", never "pa"
+        ("Zz Penhalow", ["Zzaria Penhallow"]),  # "zz": to the end of the alphabet
+        ("Ni Penhalow", ["Nia Penhallow"]),  # never "No", just after "Ni"
+        ("No Penhalow", ["Noah Penhallow"]),
+    ],
+)
+def test_a_first_name_that_begins_alike_is_found_within_its_letters_only(
+    register, typed, found
+):
+    for first in ("Ozzy", "Pa", "Zzaria", "Nia", "Noah", "Nz"):
+        Child.objects.create(first_name=first, last_name="Penhallow")
+    result = search_register(user=register["worker"], terms=SearchTerms(name=typed))
+    assert names(result.children) == found
+
+
+@pytest.mark.parametrize(
     "terms",
     [
         SearchTerms(nhs_number="943 476 5919"),
