@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import cache
 
 from django.db import models
 from django.db.models import Prefetch
@@ -174,6 +175,18 @@ class Chronology:
         return [row for row in self.related if row.restricted]
 
 
+@cache
+def _labels(model: type[models.Model], field: str) -> dict[str, str]:
+    return {str(value): str(label) for value, label in model._meta.get_field(field).flatchoices}
+
+
+def _display(row: models.Model, field: str) -> str:
+    """A choice's label, as `get_FOO_display()` gives it, from a dictionary made once per
+    field (Django's own builds one per call: hundreds of events made that a large cost)."""
+    value = getattr(row, field)
+    return _labels(type(row), field).get(str(value), str(value)) if value is not None else ""
+
+
 # Stand-in ids a page's address is reversed with once, then filled in (`_Collector.link`).
 _STAND_INS = (900000001, 900000002)
 
@@ -222,7 +235,7 @@ def _contacts(ids: list[int], out: _Collector) -> None:
         out.add(contact.received_at, Kind.CONTACT,
                 "Contact received" + (" (urgent)" if contact.urgent else ""), cc.child_id,
                 f"contact:{cc.pk}", detail=contact.concern,
-                source=contact.get_source_display(), link=link)  # fmt: skip
+                source=_display(contact, "source"), link=link)  # fmt: skip
         out.add(cc.closed_at, Kind.CONTACT, "Contact closed", cc.child_id,
                 f"contact-closed:{cc.pk}", link=link)  # fmt: skip
     decisions = (
@@ -237,7 +250,7 @@ def _contacts(ids: list[int], out: _Collector) -> None:
     for decision in decisions:
         cc = decision.contact_child
         link = out.link("referrals:decision", cc.contact_id, cc.pk)
-        outcome = f"{decision.get_outcome_display()} ({decision.level_of_need.name})"
+        outcome = f"{_display(decision, 'outcome')} ({decision.level_of_need.name})"
         out.add(decision.proposed_at, Kind.DECISION, "Contact decision proposed", cc.child_id,
                 f"decision:{decision.pk}", detail=outcome, link=link)  # fmt: skip
         if decision.childs_voice:
@@ -245,7 +258,7 @@ def _contacts(ids: list[int], out: _Collector) -> None:
                     f"voice:{decision.pk}", detail=decision.childs_voice, link=link)  # fmt: skip
         if decision.reviewed_at:
             out.add(decision.reviewed_at, Kind.DECISION,
-                    f"Contact decision {decision.get_state_display().lower()}", cc.child_id,
+                    f"Contact decision {_display(decision, 'state').lower()}", cc.child_id,
                     f"decision-reviewed:{decision.pk}", detail=outcome, link=link,
                     significant=decision.state == "signed_off")  # fmt: skip
 
@@ -262,12 +275,12 @@ def _referrals(ids: list[int], out: _Collector) -> None:
     ):
         link = out.link("referrals:referral", referral.pk)
         out.add(referral.referral_date, Kind.REFERRAL, "Referral", referral.child_id,
-                f"referral:{referral.pk}", source=referral.get_source_display(),
+                f"referral:{referral.pk}", source=_display(referral, 'source'),
                 detail="Urgent" if referral.urgent else "", significant=True,
                 link=link)  # fmt: skip
         out.add(referral.closure_date, Kind.REFERRAL, "Referral closed", referral.child_id,
                 f"referral-closed:{referral.pk}",
-                detail=referral.get_closure_reason_display(), link=link)  # fmt: skip
+                detail=_display(referral, "closure_reason"), link=link)  # fmt: skip
     for decision in (
         ReferralDecision.objects.filter(referral__child_id__in=ids)
         .select_related("referral")
@@ -283,11 +296,11 @@ def _referrals(ids: list[int], out: _Collector) -> None:
         child_id = decision.referral.child_id
         link = out.link("referrals:referral", decision.referral_id)
         out.add(decision.proposed_at, Kind.DECISION, "Next steps proposed", child_id,
-                f"next-steps:{decision.pk}", detail=decision.get_next_steps_display(),
+                f"next-steps:{decision.pk}", detail=_display(decision, 'next_steps'),
                 link=link)  # fmt: skip
         out.add(decision.reviewed_at, Kind.DECISION,
-                f"Next steps {decision.get_state_display().lower()}", child_id,
-                f"next-steps-reviewed:{decision.pk}", detail=decision.get_next_steps_display(),
+                f"Next steps {_display(decision, 'state').lower()}", child_id,
+                f"next-steps-reviewed:{decision.pk}", detail=_display(decision, 'next_steps'),
                 link=link, significant=decision.state == "signed_off")  # fmt: skip
     for assessment in Assessment.objects.filter(child_id__in=ids).only(
         "child_id", "start_date", "authorisation_date", "due", "factors", "state"
@@ -331,10 +344,10 @@ def _discussions(ids: list[int], out: _Collector) -> None:
                 if discussion.scheduled_for else "")  # fmt: skip
         if discussion.state != "convened":
             attendance = "; ".join(
-                f"{p.agency.name}: {p.get_attendance_display().lower()}"
+                f"{p.agency.name}: {_display(p, 'attendance').lower()}"
                 for p in discussion.participants.all()
             )
-            outcome = row.get_outcome_display() if row.outcome else "No decision recorded"
+            outcome = _display(row, "outcome") if row.outcome else "No decision recorded"
             out.add(discussion.held_at, Kind.DISCUSSION, "Strategy discussion held",
                     row.child_id, f"{key}:held", link=link, significant=True,
                     detail=f"Decision: {outcome}. Attendance: {attendance}"
@@ -342,7 +355,7 @@ def _discussions(ids: list[int], out: _Collector) -> None:
         if discussion.state == "signed_off":
             out.add(discussion.reviewed_at, Kind.DISCUSSION, "Strategy discussion signed off",
                     row.child_id, f"{key}:signed-off", link=link,
-                    detail=row.get_outcome_display())  # fmt: skip
+                    detail=_display(row, "outcome"))  # fmt: skip
         out.add(discussion.cancelled_at, Kind.DISCUSSION, "Strategy discussion cancelled",
                 row.child_id, f"{key}:cancelled", link=link)  # fmt: skip
 
@@ -373,18 +386,18 @@ def _enquiries(ids: list[int], out: _Collector) -> None:
         child_id = outcome.section47.child_id
         link = out.link("strategy:section47", outcome.section47_id)
         out.add(outcome.proposed_at, Kind.SECTION47, "Section 47 outcome proposed", child_id,
-                f"s47-outcome:{outcome.pk}", detail=outcome.get_outcome_display(),
+                f"s47-outcome:{outcome.pk}", detail=_display(outcome, 'outcome'),
                 link=link)  # fmt: skip
         out.add(outcome.reviewed_at, Kind.SECTION47,
-                f"Section 47 outcome {outcome.get_state_display().lower()}", child_id,
-                f"s47-outcome-reviewed:{outcome.pk}", detail=outcome.get_outcome_display(),
+                f"Section 47 outcome {_display(outcome, 'state').lower()}", child_id,
+                f"s47-outcome-reviewed:{outcome.pk}", detail=_display(outcome, 'outcome'),
                 link=link, significant=outcome.state == "signed_off")  # fmt: skip
     for conference in InitialConference.objects.filter(child_id__in=ids).only(
         "child_id", "held_on", "plan", "category", "section47_id"
     ):
         out.add(conference.held_on, Kind.CONFERENCE, "Initial child protection conference",
                 conference.child_id, f"conference:{conference.pk}", significant=True,
-                detail=f"Plan: {conference.get_category_display()}" if conference.plan
+                detail=f"Plan: {_display(conference, 'category')}" if conference.plan
                 else "No plan",
                 link=out.link("strategy:section47", conference.section47_id))  # fmt: skip
     plans = (
@@ -398,12 +411,12 @@ def _enquiries(ids: list[int], out: _Collector) -> None:
     for plan in plans:
         link = out.link("strategy:plan", plan.pk)
         out.add(plan.start_date, Kind.PLAN, "Child protection plan started", plan.child_id,
-                f"plan:{plan.pk}", detail=plan.get_initial_category_display(),
+                f"plan:{plan.pk}", detail=_display(plan, 'initial_category'),
                 significant=True, link=link)  # fmt: skip
         for review in plan.reviews.all():
             out.add(review.reviewed_on, Kind.PLAN, "Child protection plan reviewed",
                     plan.child_id, f"plan-review:{review.pk}",
-                    detail=review.get_category_display(), link=link)  # fmt: skip
+                    detail=_display(review, "category"), link=link)  # fmt: skip
         out.add(plan.end_date, Kind.PLAN, "Child protection plan ended", plan.child_id,
                 f"plan-ended:{plan.pk}", significant=True, link=link)  # fmt: skip
 
@@ -418,7 +431,7 @@ def _partners(ids: list[int], out: _Collector) -> None:
                 detail=f"Sent to {lado.agency.name}" if lado.agency_id else "",
                 significant=True)  # fmt: skip
         out.add(lado.outcome_at, Kind.LADO, "LADO outcome", lado.child_id,
-                f"lado-outcome:{lado.pk}", detail=lado.get_outcome_display())  # fmt: skip
+                f"lado-outcome:{lado.pk}", detail=_display(lado, 'outcome'))  # fmt: skip
     for request in (
         InformationRequest.objects.filter(child_id__in=ids)
         .select_related("agency")
@@ -426,7 +439,7 @@ def _partners(ids: list[int], out: _Collector) -> None:
     ):
         out.add(request.asked_at, Kind.INFORMATION, "Information requested", request.child_id,
                 f"information:{request.pk}", source=getattr(request.agency, "name", ""),
-                detail=f"Priority: {request.get_priority_display()}")  # fmt: skip
+                detail=f"Priority: {_display(request, 'priority')}")  # fmt: skip
         out.add(request.answered_at, Kind.INFORMATION, "Information request answered",
                 request.child_id, f"information-answered:{request.pk}",
                 source=getattr(request.agency, "name", ""), detail=request.answer)  # fmt: skip
@@ -486,14 +499,18 @@ def _work(ids: list[int], out: _Collector) -> None:
 
 
 def _entries(ids: list[int], out: _Collector) -> None:
-    entries = list(ChronologyEntry.objects.filter(child_id__in=ids).select_related("author"))
+    entries = list(
+        ChronologyEntry.objects.filter(child_id__in=ids).only(
+            "child_id", "happened_on", "source", "significant", "supersedes_id", "text"
+        )
+    )
     corrected = {entry.supersedes_id for entry in entries if entry.supersedes_id}
     for entry in entries:
         if entry.pk in corrected:
             continue  # the latest version stands in the chronology; its page shows the rest
         out.add(entry.happened_on, Kind.ENTRY, "Entry" if entry.supersedes_id is None
                 else "Entry (corrected)", entry.child_id, f"entry:{entry.pk}",
-                detail=entry.text, source=entry.get_source_display(),
+                detail=entry.text, source=_display(entry, "source"),
                 significant=entry.significant, entry=entry,
                 correct_link=out.link("notes:entry-correct", entry.child_id, entry.pk))  # fmt: skip
     superseded = Note.objects.filter(child_id__in=ids, supersedes__isnull=False).values(

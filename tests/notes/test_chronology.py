@@ -231,6 +231,20 @@ def test_correcting_an_entry_through_its_page(client, worker, enquiry):
     assert ENTRY_TEXT in page and "Corrected" in page  # both versions shown
 
 
+def test_a_row_shows_typed_text_as_text_with_its_line_breaks_and_its_links(
+    client, worker, enquiry
+):
+    typed = entry(enquiry.child, worker, text='Said <script>alert("x")</script> & left\r\nlater')
+    sign_in(client, worker)
+    html = client.get(reverse("notes:chronology", args=[enquiry.child.pk])).content.decode()
+    assert "Said &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; left<br>later" in html
+    assert "<script>alert" not in html
+    correct = reverse("notes:entry-correct", args=[enquiry.child.pk, typed.pk])
+    assert f'href="{correct}">Correct<span class="govuk-visually-hidden"> the entry of ' in html
+    enquiry_page = reverse("strategy:section47", args=[enquiry.pk])
+    assert f'<a class="govuk-link" href="{enquiry_page}">Section 47 enquiry started</a>' in html
+
+
 def test_a_bad_filter_is_named_and_the_whole_chronology_shown(client, worker, enquiry):
     entry(enquiry.child, worker)
     sign_in(client, worker)
