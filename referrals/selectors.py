@@ -992,7 +992,8 @@ def _name_routes(terms: SearchTerms) -> list[tuple[Q, tuple[str, ...]]]:
     return [
         (Q(last_name_key=last, first_name_key=first), _BY_NAME),
         (
-            Q(last_name_sound=phonetic(last)) & _beginning(first[:2])
+            Q(last_name_sound=phonetic(last))
+            & _beginning(first[:2])
             & ~Q(last_name_key=last, first_name_key=first),
             _BY_SOUND_AND_FIRST,
         ),

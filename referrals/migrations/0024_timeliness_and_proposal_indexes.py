@@ -4,7 +4,6 @@ from django.conf import settings
 from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
 
-
 # The month a contact was received in, as the timeliness report groups by it: PostgreSQL's
 # statistics on the expression tell its planner there are a few dozen months, not a month per
 # row, so it counts them in a small hash rather than sorting a year of rows.

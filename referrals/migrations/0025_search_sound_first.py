@@ -4,18 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referrals', '0024_timeliness_and_proposal_indexes'),
+        ("referrals", "0024_timeliness_and_proposal_indexes"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='child',
-            index=models.Index(fields=['last_name_sound', 'first_name_key', 'last_name_key', 'id'], name='child_search_sound_first'),
+            model_name="child",
+            index=models.Index(
+                fields=["last_name_sound", "first_name_key", "last_name_key", "id"],
+                name="child_search_sound_first",
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['last_name_sound', 'first_name_key', 'last_name_key', 'id'], name='person_search_sound_first'),
+            model_name="person",
+            index=models.Index(
+                fields=["last_name_sound", "first_name_key", "last_name_key", "id"],
+                name="person_search_sound_first",
+            ),
         ),
     ]

@@ -231,9 +231,7 @@ def test_correcting_an_entry_through_its_page(client, worker, enquiry):
     assert ENTRY_TEXT in page and "Corrected" in page  # both versions shown
 
 
-def test_a_row_shows_typed_text_as_text_with_its_line_breaks_and_its_links(
-    client, worker, enquiry
-):
+def test_a_row_shows_typed_text_as_text_with_its_line_breaks_and_its_links(client, worker, enquiry):
     typed = entry(enquiry.child, worker, text='Said <script>alert("x")</script> & left\r\nlater')
     sign_in(client, worker)
     html = client.get(reverse("notes:chronology", args=[enquiry.child.pk])).content.decode()

@@ -88,9 +88,7 @@ def test_first_name_and_surname_put_the_spelling_typed_first(register):
         ("No Penhalow", ["Noah Penhallow"]),
     ],
 )
-def test_a_first_name_that_begins_alike_is_found_within_its_letters_only(
-    register, typed, found
-):
+def test_a_first_name_that_begins_alike_is_found_within_its_letters_only(register, typed, found):
     for first in ("Ozzy", "Pa", "Zzaria", "Nia", "Noah", "Nz"):
         Child.objects.create(first_name=first, last_name="Penhallow")
     result = search_register(user=register["worker"], terms=SearchTerms(name=typed))
