@@ -177,7 +177,10 @@ class Chronology:
 
 @cache
 def _labels(model: type[models.Model], field: str) -> dict[str, str]:
-    return {str(value): str(label) for value, label in model._meta.get_field(field).flatchoices}
+    choices = model._meta.get_field(field)
+    if not isinstance(choices, models.Field):
+        raise TypeError(f"{field} is a relation, not a field with choices")
+    return {str(value): str(label) for value, label in choices.flatchoices}
 
 
 def _display(row: models.Model, field: str) -> str:

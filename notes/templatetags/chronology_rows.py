@@ -23,7 +23,7 @@ _CELL = '<td class="govuk-table__cell">'
 
 
 def _row(event: Event, can_add: bool) -> str:
-    what = escape(event.what)
+    what: str = escape(event.what)
     if event.link:
         what = f'<a class="govuk-link" href="{escape(event.link)}">{what}</a>'
     if event.child_name:
