@@ -73,8 +73,12 @@ PYTEST_WORKERS ?= 2
 test-unit: setup
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "$(PYTEST_MARKS)" $(if $(ON_POSTGRESQL),--require-postgresql-tests)
 
+# The browser pass mostly waits on Chromium, so it too runs in PYTEST_BROWSER_WORKERS processes,
+# each with its own live server, database and browser.
+PYTEST_BROWSER_WORKERS ?= 2
+
 test-browser: setup check-chromium
-	DJANGO_ALLOW_ASYNC_UNSAFE=true CHROMIUM=$(CHROMIUM) $(BIN)/pytest -m browser
+	DJANGO_ALLOW_ASYNC_UNSAFE=true CHROMIUM=$(CHROMIUM) $(BIN)/pytest -n $(PYTEST_BROWSER_WORKERS) -m browser
 
 # Re-pin every package (run after changing pyproject.toml's dependencies).
 lock: $(VENV)/.installed

@@ -27,7 +27,11 @@ class DigestCounts:
 
 # The home page's lists (worklists.selectors) a digest adds up, besides those due today and
 # overdue: work handed back to the person or waiting for them.
-WAITING_LISTS = ("returned-to-me", "answers-arrived", "awaiting-sign-off")
+WAITING_LISTS = (
+    "returned-to-me", "next-steps-returned-to-me", "outcomes-returned-to-me", "answers-arrived",
+    "awaiting-sign-off", "next-steps-awaiting-sign-off", "outcomes-awaiting-sign-off",
+    "discussions-awaiting-sign-off",
+)  # fmt: skip
 
 
 def digest_counts(user: User, *, today: date) -> DigestCounts:

@@ -279,7 +279,9 @@ STEPS: tuple[Step, ...] = (
 
 def _step_counts(step: Step, filters: Filters, now: datetime) -> list[dict[str, Any]]:
     """One aggregate query: per month, the step's records done on time, done late or overdue,
-    and not yet due. COUNT(*), not of a column, so a covering index answers it alone."""
+    and not yet due. What is counted is the period's own column (never null in the period),
+    not the key, so a covering index answers it alone."""
+    counted = step.month_field
     records = _by_worker(
         _in_period(step.records(), step.month_field, filters, dated=step.dated),
         step.worker_field, filters,
@@ -293,13 +295,13 @@ def _step_counts(step: Step, filters: Filters, now: datetime) -> list[dict[str, 
         )
         .values("month")
         .annotate(
-            on_time=Count("*", filter=Q(done_on__isnull=False, done_on__lte=F("due_by"))),
+            on_time=Count(counted, filter=Q(done_on__isnull=False, done_on__lte=F("due_by"))),
             late=Count(
-                "*",
+                counted,
                 filter=Q(done_on__isnull=False, done_on__gt=F("due_by"))
                 | Q(done_on__isnull=True, due_by__lt=today),
             ),
-            not_due=Count("*", filter=Q(done_on__isnull=True, due_by__gte=today)),
+            not_due=Count(counted, filter=Q(done_on__isnull=True, due_by__gte=today)),
         )
         .order_by("month")
     )

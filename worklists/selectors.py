@@ -29,12 +29,24 @@ from accounts.permissions import Perm
 from casework import access
 from referrals.models import Allocation
 from referrals.models.contacts import ContactChild, ContactChildState, ContactDecision
-from referrals.models.episodes import Assessment, AssessmentState, Referral, ReferralState
+from referrals.models.episodes import (
+    Assessment,
+    AssessmentState,
+    Referral,
+    ReferralDecision,
+    ReferralState,
+)
 from referrals.models.information_requests import InformationRequest, RequestState
 from referrals.models.partner_referrals import PartnerReferral
 from referrals.selectors import OPEN_STATES, next_due
 from referrals.timescales import WorkingCalendar
-from strategy.models import Action, Participant, Section47, StrategyDiscussion
+from strategy.models import (
+    Action,
+    EnquiryOutcomeDecision,
+    Participant,
+    Section47,
+    StrategyDiscussion,
+)
 from strategy.models.discussions import DiscussionState
 from strategy.models.enquiries import EnquiryOutcome, Section47State
 
@@ -218,6 +230,24 @@ def _returned_to_me(user: User, today: Today) -> Q:
     )
 
 
+def _next_steps_returned_to_me(user: User, today: Today) -> Q:
+    """Referrals open again whose next steps, the user's proposal, were returned."""
+    return Q(current_decision__isnull=True) & Q(
+        pk__in=ReferralDecision.objects.filter(proposed_by_id=user.pk, state="returned").values(
+            "referral_id"
+        )
+    )
+
+
+def _outcomes_returned_to_me(user: User, today: Today) -> Q:
+    """Enquiries open again whose outcome, the user's proposal, was returned."""
+    return Q(current_outcome__isnull=True) & Q(
+        pk__in=EnquiryOutcomeDecision.objects.filter(
+            proposed_by_id=user.pk, state="returned"
+        ).values("section47_id")
+    )
+
+
 def _answers_arrived(user: User, today: Today) -> Q:
     """Answers to the user's requests, for children still being decided."""
     return Q(contact_child__state__in=UNDECIDED)
@@ -238,6 +268,22 @@ def _awaiting_sign_off(user: User, today: Today) -> Q:
     read once (a partial index), never a join that reads every decision ever made."""
     own = ContactDecision.objects.filter(proposed_by_id=user.pk, state="proposed").values("pk")
     return ~Q(current_decision_id__in=own)
+
+
+def _next_steps_awaiting(user: User, today: Today) -> Q:
+    """Next steps someone else proposed (four eyes); the open proposals are few, so their
+    proposal is joined."""
+    return ~Q(current_decision__proposed_by_id=user.pk)
+
+
+def _outcomes_awaiting(user: User, today: Today) -> Q:
+    """Section 47 outcomes someone else proposed (four eyes)."""
+    return ~Q(current_outcome__proposed_by_id=user.pk)
+
+
+def _discussions_awaiting(user: User, today: Today) -> Q:
+    """Discussions held that someone else recorded (four eyes)."""
+    return ~Q(recorded_by_id=user.pk)
 
 
 def _contacts_aged(older_than: str | None, at_most: str | None):
@@ -314,6 +360,12 @@ WORK_LISTS: dict[str, WorkList] = {
         WorkList("returned-to-me", "Proposals returned to me", ContactChild,
                  Q(state=ContactChildState.SCREENING), _returned_to_me, _practitioner,
                  ("received_at", "pk")),
+        WorkList("next-steps-returned-to-me", "Next steps returned to me", Referral,
+                 Q(state=ReferralState.OPEN), _next_steps_returned_to_me, _practitioner,
+                 ("next_steps_due", "pk")),
+        WorkList("outcomes-returned-to-me", "Section 47 outcomes returned to me", Section47,
+                 Q(state=Section47State.OPEN), _outcomes_returned_to_me, _practitioner,
+                 ("start_date", "pk")),
         WorkList("answers-arrived", "Answers arrived from partners", InformationRequest,
                  Q(state=RequestState.ANSWERED), _answers_arrived, _practitioner,
                  ("answered_at", "pk"), for_user=lambda user: Q(asked_by_id=user.pk)),
@@ -322,6 +374,15 @@ WORK_LISTS: dict[str, WorkList] = {
         WorkList("awaiting-sign-off", "Decisions awaiting my sign-off", ContactChild,
                  Q(state=ContactChildState.PROPOSED), _awaiting_sign_off, _manager,
                  ("received_at", "contact_id", "pk")),
+        WorkList("next-steps-awaiting-sign-off", "Next steps awaiting my sign-off", Referral,
+                 Q(state=ReferralState.NEXT_STEPS_PROPOSED), _next_steps_awaiting, _manager,
+                 ("next_steps_due", "pk")),
+        WorkList("outcomes-awaiting-sign-off", "Section 47 outcomes awaiting my sign-off",
+                 Section47, Q(state=Section47State.OUTCOME_PROPOSED), _outcomes_awaiting,
+                 _manager, ("start_date", "pk")),
+        WorkList("discussions-awaiting-sign-off", "Strategy discussions awaiting my sign-off",
+                 StrategyDiscussion, Q(state=DiscussionState.HELD), _discussions_awaiting,
+                 _manager, ("held_at", "pk")),
         WorkList("contacts-0-1", "Contacts 0 to 1 working days old without a decision",
                  ContactChild, Q(state__in=OPEN_STATES),
                  _contacts_aged(None, "one_working_day_ago"), _manager, ("received_at", "pk")),

@@ -174,7 +174,11 @@ class ReferralDecision(Proposal):
     safety_reason = EncryptedTextField(blank=True)
 
     class Meta(Proposal.Meta):
-        pass
+        indexes = [
+            # The work lists' next steps returned to their author (as for contact decisions).
+            models.Index(fields=["proposed_by"], condition=models.Q(state="returned"),
+                         name="next_steps_returned_by"),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"Next steps S-{self.pk:06d}" if self.pk else "Next steps (new)"

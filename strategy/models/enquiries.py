@@ -159,7 +159,11 @@ class EnquiryOutcomeDecision(Proposal):
     outcome = models.CharField(max_length=20, choices=EnquiryOutcome.choices)
 
     class Meta(Proposal.Meta):
-        pass
+        indexes = [
+            # The work lists' outcomes returned to their author (as for contact decisions).
+            models.Index(fields=["proposed_by"], condition=models.Q(state="returned"),
+                         name="enquiry_outcome_returned_by"),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"Enquiry outcome EO-{self.pk:06d}" if self.pk else "Enquiry outcome (new)"
