@@ -3,7 +3,7 @@
 # Prerequisites: Python 3.11+, Node.js 20.19+, make, Debian's chromium (for the browser tests),
 # nginx and openssl (the proxy test), systemd-analyze, Redis on 127.0.0.1:6379 (the shared-cache
 # tests use its database 5), PostgreSQL's server binaries for deploy/restore-drill, and Debian's
-# Pango libraries (libpango-1.0-0, libpangoft2-1.0-0) for WeasyPrint, the chronology's PDF.
+# fonts-dejavu-core for the fonts ReportLab embeds in the chronology's PDF.
 
 PYTHON ?= python3
 VENV := .venv

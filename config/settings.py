@@ -470,8 +470,5 @@ LOGGING = {
         # Requests are logged by the web server; Django's own request logger would copy
         # URLs and errors into logs, so it stays at WARNING.
         "django.request": {"level": "WARNING", "filters": ["one_line_refusals"]},
-        # WeasyPrint (the chronology's PDF) reports each step it takes at INFO.
-        "weasyprint": {"level": "WARNING"},
-        "weasyprint.progress": {"level": "WARNING"},
     },
 }

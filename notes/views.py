@@ -7,17 +7,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from accounts.audit import case_view, record_export, record_read
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import Perm
 from casework import access
 from casework.errors import RuleBroken
-from notes import services
+from notes import pdf, services
 from notes.chronology import Filters, child_chronology, chronology_events
 from notes.forms import ChronologyEntryForm, ChronologyFilterForm, ShareChronologyForm
 from notes.models import ChronologyEntry, SharedChronologyEntry
@@ -62,20 +59,6 @@ def chronology(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-# The PDF is made from our own markup only: nothing is fetched from the network or the disk.
-_FETCH_NOTHING = URLFetcher(allowed_protocols=("data",))
-
-
-def chronology_pdf_bytes(request: AuthenticatedHttpRequest, child: Child, found) -> bytes:
-    """The chronology as an A4 PDF, made on the server (WeasyPrint)."""
-    html = render_to_string(
-        "notes/chronology_pdf.html",
-        {"child": found.child, "chronology": found, "made_at": timezone.now(),
-         "made_by": request.user},
-    )  # fmt: skip
-    return HTML(string=html, url_fetcher=_FETCH_NOTHING).write_pdf()
-
-
 @case_view(Child)
 def chronology_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The chronology (with the page's filters) as a PDF download, audited as an export with
@@ -83,10 +66,10 @@ def chronology_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     child = access.get_case_record_for_user(request.user, Child, pk=pk)
     _, filters, with_related = _filters(request)
     found = child_chronology(child, user=request.user, filters=filters, with_related=with_related)
-    pdf = chronology_pdf_bytes(request, child, found)
+    content = pdf.chronology_pdf(found, made_at=timezone.now(), made_by=request.user)
     shown = [child.pk, *(row.child.pk for row in found.related if not row.restricted)]
     record_export(request, Child, shown, child_ref=child.census_id)
-    response = HttpResponse(pdf, content_type="application/pdf")
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="chronology-{child.census_id}.pdf"'
     return response
 

@@ -331,6 +331,44 @@ def test_the_pdf_keeps_the_filters(client, worker, enquiry):
     assert "Grandmother reported a fall" in text and "Not significant" not in text
 
 
+def test_the_pdf_prints_any_name_and_keeps_names_out_of_its_metadata(client, worker):
+    child = Child.objects.create(first_name="Łukasz Zoë", last_name="Ayşe")
+    entry(child, worker, text="Ελένη and Дмитрий came to the hearing (fictional)")
+    sign_in(client, worker)
+    content = client.get(reverse("notes:chronology-pdf", args=[child.pk])).content
+    text = " ".join(pdf_text(content).split())
+    assert f"Chronology: Łukasz Zoë Ayşe ({child.census_id})" in text
+    assert "Ελένη and Дмитрий came to the hearing" in text
+    assert f"OFFICIAL-SENSITIVE: {child.census_id}" in text and "Page 1 of 1" in text
+    metadata = PdfReader(io.BytesIO(content)).metadata
+    assert metadata.title == f"Chronology {child.census_id}"
+    assert "Łukasz" not in str(dict(metadata)) and "Noter" not in str(dict(metadata))
+
+
+def test_typed_markup_in_an_entry_prints_as_it_was_typed(client, worker, enquiry):
+    typed = "Said <b>x</b> & <script>alert(1)</script> &amp; <br/> (fictional)\nNext line"
+    entry(enquiry.child, worker, text=typed)
+    sign_in(client, worker)
+    response = client.get(reverse("notes:chronology-pdf", args=[enquiry.child.pk]))
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    assert "Said <b>x</b> & <script>alert(1)</script> &amp; <br/> (fictional)\nNext line" in text
+
+
+def test_500_events_make_one_pdf_numbered_page_n_of_m(client, worker):
+    child = Child.objects.create(first_name="Many", last_name="Events")
+    many_entries(child, worker, 500)
+    sign_in(client, worker)
+    content = client.get(reverse("notes:chronology-pdf", args=[child.pk])).content
+    pages = PdfReader(io.BytesIO(content)).pages
+    assert len(pages) > 1
+    first, last = pages[0].extract_text(), pages[-1].extract_text()
+    assert "500 events, oldest first" in first and f"Page 1 of {len(pages)}" in first
+    assert f"Page {len(pages)} of {len(pages)}" in last
+    text = " ".join(pdf_text(content).split())
+    assert "Appointment 0 (fictional)" in text and "Appointment 499 (fictional)" in text
+
+
 # Queries -------------------------------------------------------------------------------------
 
 
