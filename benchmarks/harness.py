@@ -502,10 +502,37 @@ ROLE_USERS = {  # username: (role, agency kind) of the users whose home pages ar
 }
 
 
+TEAMS, TEAM_WORKERS = 12, 8
+CASELOAD_CEILING = 2000  # more open children than this on one worker: the earlier seed
+
+
+def _benchmark_teams(team: Team, worker: User) -> tuple[list[Team], list[list[User]]]:
+    """The measured team (its manager and the measured practitioner first) and TEAMS - 1
+    others, each with a manager and TEAM_WORKERS practitioners."""
+    agency, practitioners = worker.agency, Group.objects.get(name="Practitioner")
+    teams, workers = [team], [[worker]]
+    for n in range(TEAMS):
+        if n:
+            manager = User.objects.get_or_create(
+                username=f"bench_manager_{n}", defaults={"agency": agency, "first_name": "M"}
+            )[0]
+            teams.append(Team.objects.get_or_create(
+                name=f"Benchmark team {n}", defaults={"manager": manager})[0])  # fmt: skip
+            workers.append([])
+        for w in range(len(workers[n]), TEAM_WORKERS):
+            user = User.objects.get_or_create(
+                username=f"bench_worker_{n}_{w}", defaults={"agency": agency, "first_name": "W"}
+            )[0]
+            user.groups.add(practitioners)
+            workers[n].append(user)
+    return teams, workers
+
+
 def seed_home_pages(worker: User) -> dict[str, User]:
-    """Issue 21: a user per role, a team the manager manages, and the children of the open
-    contacts allocated to the practitioner in it (open work on the newest records). Seeded
-    once, beside an earlier seed of contacts."""
+    """Issue 21: a user per role, and the children of the open contacts (open work on the
+    newest records) allocated over the benchmark teams (`_benchmark_teams`), the measured
+    practitioner in the measured manager's team. Seeded once, beside an earlier seed of
+    contacts."""
     users = {"bench": worker}
     for username, (role, kind) in ROLE_USERS.items():
         agency = Agency.objects.get_or_create(name=f"Benchmark {kind}", defaults={"kind": kind})[0]
@@ -514,18 +541,27 @@ def seed_home_pages(worker: User) -> dict[str, User]:
         )[0]
         user.groups.add(Group.objects.get(name=role))
         users[username] = user
-    team, made = Team.objects.get_or_create(
+    team = Team.objects.get_or_create(
         name="Benchmark team", defaults={"manager": users["bench_manager"]}
-    )
-    if made:
-        open_children = (
+    )[0]
+    # Caseloads as an authority has them, if large: the open children spread over TEAMS teams
+    # of TEAM_WORKERS workers, the measured practitioner one of the measured manager's team.
+    # (An earlier harness gave that one worker every open child; such a seed is re-spread.)
+    spread = Allocation.objects.filter(ended_at__isnull=True, worker=worker).count()
+    if not Allocation.objects.filter(team=team).exists() or spread > CASELOAD_CEILING:
+        Allocation.objects.filter(team__name__startswith="Benchmark team").delete()
+        teams, workers = _benchmark_teams(team, worker)
+        open_children = list(
             ContactChild.objects.filter(state__in=["screening", "proposed", "signed_off"])
             .values_list("child_id", flat=True)
             .distinct()
+            .order_by("child_id")
         )
         _bulk(
             Allocation,
-            [Allocation(child_id=child_id, worker=worker, team=team) for child_id in open_children],
+            [Allocation(child_id=child_id, team=teams[n % TEAMS],
+                        worker=workers[n % TEAMS][(n // TEAMS) % TEAM_WORKERS])
+             for n, child_id in enumerate(open_children)],
             "allocations (open work)", time.perf_counter(),
         )  # fmt: skip
         with connection.cursor() as cursor:

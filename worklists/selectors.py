@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -101,18 +102,30 @@ def _midnight(day: date) -> datetime:
 def _allocated_to(user: User) -> Q:
     """The row's child has an open allocation to the user: an uncorrelated subquery that the
     database reads once (the open allocations' partial index), not once per row."""
+    return _allocated_to_id(user.pk)
+
+
+def _in_teams_of(user: User) -> Q:
+    """The row's child is allocated to a team the user manages (read once, as above)."""
+    return _in_teams_of_id(user.pk)
+
+
+# Built once per person and reused by every list and count that asks (a subquery holds no
+# rows, only its SQL: Django copies it into each query that uses it).
+@lru_cache(maxsize=512)
+def _allocated_to_id(user_id: int) -> Q:
     return Q(
-        child_id__in=Allocation.objects.filter(ended_at__isnull=True, worker_id=user.pk).values(
+        child_id__in=Allocation.objects.filter(ended_at__isnull=True, worker_id=user_id).values(
             "child_id"
         )
     )
 
 
-def _in_teams_of(user: User) -> Q:
-    """The row's child is allocated to a team the user manages (read once, as above)."""
+@lru_cache(maxsize=512)
+def _in_teams_of_id(user_id: int) -> Q:
     return Q(
         child_id__in=Allocation.objects.filter(
-            ended_at__isnull=True, team__manager_id=user.pk
+            ended_at__isnull=True, team__manager_id=user_id
         ).values("child_id")
     )
 
