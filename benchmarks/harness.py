@@ -359,9 +359,10 @@ def seed_census_year(worker: User, *, year: int, children: int) -> None:
         for day in referred
     ]  # fmt: skip
     _bulk(Contact, contacts, "contacts", started)
-    contact_ids = [contact.pk for contact in contacts]
-    links = [ContactChild(contact_id=c, child_id=k, state="closed", feedback_given=True)
-             for c, k in zip(contact_ids, child_ids, strict=True)]  # fmt: skip
+    # The contact's times as its children carry them (received, due), as the service copies.
+    links = [ContactChild(contact_id=contact.pk, child_id=k, state="closed", feedback_given=True,
+                          received_at=contact.received_at, decision_due=contact.decision_due)
+             for contact, k in zip(contacts, child_ids, strict=True)]  # fmt: skip
     _bulk(ContactChild, links, "contact children", started)
     cc_ids = [link.pk for link in links]
     nfa = [n % 10 == 0 for n in range(len(child_ids))]
@@ -404,7 +405,8 @@ def seed_census_year(worker: User, *, year: int, children: int) -> None:
     )
     _bulk(StrategyDiscussion, [
         StrategyDiscussion(scheduled_for=now, format="video", chair=worker, convened_by=worker,
-                           due=r.referral_date, state="signed_off", held_at=now)
+                           due=r.referral_date, state="signed_off", held_at=now,
+                           recorded_at=now, reviewed_at=now)
         for r in enquired
     ], "strategy discussions", started)  # fmt: skip
     discussion_ids = list(
