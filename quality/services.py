@@ -8,8 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from accounts.audit import record_transition
 from accounts.models import User
@@ -170,6 +172,29 @@ def quality_audit_respond(*, by: User, audit: QualityAudit, response: str) -> Qu
         record_transition(
             actor=by, obj=current, source=source, target=current.state, name="respond"
         )
+        return current
+
+
+def may_mark_done(user: User, action: QualityAuditAction) -> bool:
+    """The action's owner, the audit's auditor, or a manager."""
+    return user.pk in (action.owner_id, action.audit.auditor_id) or access.has_right(
+        user, Perm.SIGN_OFF_DECISIONS
+    )
+
+
+def quality_audit_action_done(*, by: User, action: QualityAuditAction) -> QualityAuditAction:
+    """An action the audit set is done (issue 21): marked by its owner, the audit's auditor or
+    a manager, once; the quality audits report then no longer counts it open."""
+    with transaction.atomic():
+        current = locked(QualityAuditAction, action)
+        if not may_mark_done(by, current):
+            raise PermissionDenied(
+                "Only the action's owner, the audit's auditor or a manager marks it done."
+            )
+        if current.done_at is not None:
+            raise RuleBroken("This action is already marked done")
+        current.done_at = timezone.now()
+        current.save(update_fields=["done_at"])
         return current
 
 

@@ -13,4 +13,9 @@ urlpatterns = [
     ),
     path("quality-audits/<int:pk>/", views.audit_detail, name="detail"),
     path("quality-audits/<int:pk>/record/", views.audit_record, name="record"),
+    path(
+        "quality-audits/<int:pk>/actions/<int:action_pk>/done/",
+        views.action_done,
+        name="action-done",
+    ),
 ]

@@ -21,7 +21,13 @@ from casework.errors import ChangedBySomeoneElse, RuleBroken
 from casework.references import child_reference
 from quality import selectors, services
 from quality.forms import AssignForm, QuestionForm, RecordForm, RespondForm
-from quality.models import AuditQuestion, QualityAudit, QualityAuditState, SubjectKind
+from quality.models import (
+    AuditQuestion,
+    QualityAudit,
+    QualityAuditAction,
+    QualityAuditState,
+    SubjectKind,
+)
 
 PAGE_SIZE = 50
 _ONLY_ADMIN = "Only the system administrator keeps the audit form's questions."
@@ -143,6 +149,8 @@ def audit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "actions": selectors.audit_actions(audit),
             "form": form,
             "can_record": audit.is_open and audit.auditor_id == request.user.pk,
+            "marks_done": audit.auditor_id == request.user.pk
+            or access.has_right(request.user, Perm.SIGN_OFF_DECISIONS),
         },
         status=status,
     )
@@ -226,6 +234,21 @@ def questions(request: AuthenticatedHttpRequest) -> HttpResponse:
         "quality/questions.html",
         {"form": form, "questions": selectors.active_questions()},
     )
+
+
+@sessions.posted_from("quality:detail", "pk")
+@case_view(QualityAudit)
+def action_done(request: AuthenticatedHttpRequest, pk: int, action_pk: int) -> HttpResponse:
+    """Mark one of the audit's actions done (its owner, the audit's auditor or a manager)."""
+    audit = access.get_quality_audit_for_user(request.user, pk)
+    action = get_object_or_404(QualityAuditAction, pk=action_pk, audit=audit)
+    try:
+        services.quality_audit_action_done(by=request.user, action=action)
+    except RuleBroken as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The action is marked done.")
+    return redirect("quality:detail", pk=pk)
 
 
 @sessions.posted_from("quality:questions")

@@ -242,6 +242,16 @@ def quality_audit_record_page(user: str, case: Case) -> Expect:
     return case.ok if user == QUALITY_AUDITOR else 403
 
 
+def quality_action_done_page(user: str, case: Case) -> Expect:
+    """Marking an audit's action done: as the audit's page, then 403 for all but the action's
+    owner (the worker), the audit's auditor and managers; an action of another audit 404."""
+    seen = quality_audit_page(user, case)
+    if seen != case.ok or case.ok == 404:
+        return seen
+    marks = user in (QUALITY_AUDIT_WORKER, QUALITY_AUDITOR) or has(user, Perm.SIGN_OFF_DECISIONS)
+    return case.ok if marks else 403
+
+
 def managers_notice(user: str, case: Case) -> Expect:
     """A notice (the manager's: told of a break-glass opening of Elowen Hosking's record):
     only its recipient marks it read; for anyone else it does not exist."""
@@ -466,6 +476,10 @@ PAGES: dict[str, Page] = {
     "quality:record": page(quality_audit_record_page, case("qa_open"),
                            case("qa_done", ok=Found("/quality-audits/{0}/")),
                            case("qa_jenna", restricted="jenna"), MISSING),
+    "quality:action-done": post(quality_action_done_page,
+                                case("qa_done", "qa_action", ok=Found("/quality-audits/{0}/")),
+                                case("qa_jenna", "qa_action", restricted="jenna", ok=404),
+                                MISSING),
     "quality:questions": page(LOCAL_DATA),
     "quality:question-retire": post(LOCAL_DATA, case("question",
                                                      ok=Found("/quality-audits/questions/")),
@@ -777,7 +791,7 @@ def demo_keys() -> dict[str, str]:
     from accounts.models import Agency, Notice, User
     from accounts.sharing import SharingDecision, SharingRecord
     from notes.models import ChronologyEntry, Note
-    from quality.models import AuditQuestion, QualityAudit
+    from quality.models import AuditQuestion, QualityAudit, QualityAuditAction
     from referrals.models import Child, LadoReferral, Person
     from referrals.models.contacts import ContactChild, LevelOfNeed
     from referrals.models.episodes import Assessment, AssessmentState, Referral, ReferralState
@@ -868,6 +882,7 @@ def demo_keys() -> dict[str, str]:
         "qa_open": QualityAudit.objects.exclude(contact_child=jenna_cc).get(state="assigned").pk,
         "qa_jenna": QualityAudit.objects.get(contact_child=jenna_cc).pk,
         "qa_done": QualityAudit.objects.get(state="completed").pk,
+        "qa_action": QualityAuditAction.objects.get(audit__state="completed").pk,
         "question": AuditQuestion.objects.order_by("pk").first().pk,
         "report_slug": "timeliness", "csv": "csv", "xlsx": "xlsx", "pdf": "pdf",
     }  # fmt: skip

@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
@@ -275,3 +277,50 @@ def test_the_list_query_count_is_the_same_for_one_audit_and_many(
         assign(world)
     with django_assert_max_num_queries(bound):
         assert client.get("/quality-audits/").status_code == 200
+
+
+# Actions marked done ----------------------------------------------------------------------
+
+
+def test_the_owner_marks_an_action_done_once_and_the_report_counts_it_closed(world, make_user):
+    audit = complete(world, assign(world))
+    action = audit.actions.get()
+    with pytest.raises(PermissionDenied):
+        services.quality_audit_action_done(by=make_user(Role.PRACTITIONER), action=action)
+    services.quality_audit_action_done(by=world["worker"], action=action)
+    action.refresh_from_db()
+    assert action.done_at is not None
+    with pytest.raises(RuleBroken, match="already marked done"):
+        services.quality_audit_action_done(by=world["auditor"], action=action)
+    report = report_selectors.quality_audit_grades(report_selectors.last_twelve_months())
+    assert [row[2:] for row in report.rows] == [(0, 1, 0, 0, 0)]
+
+
+@pytest.mark.parametrize("who", ["auditor", "manager"])
+def test_the_auditor_or_a_manager_marks_it_done_too(world, who):
+    action = complete(world, assign(world)).actions.get()
+    services.quality_audit_action_done(by=world[who], action=action)
+    action.refresh_from_db()
+    assert action.done_at is not None
+
+
+def test_the_owner_marks_it_done_on_the_audit_page(client, world, make_user):
+    audit = complete(world, assign(world))
+    action = audit.actions.get()
+    url = reverse("quality:action-done", args=[audit.pk, action.pk])
+    page = reverse("quality:detail", args=[audit.pk])
+    sign_in(client, world["worker"])
+    html = client.get(page).content.decode()
+    assert f'action="{url}"' in html and "Mark as done" in html
+    response = client.post(url, follow=True)
+    assert response.redirect_chain == [(page, 302)]
+    assert "The action is marked done." in response.content.decode()
+    action.refresh_from_db()
+    assert action.done_at is not None
+    again = client.post(url, follow=True)
+    assert "This action is already marked done" in again.content.decode()
+    # Another audit's address for this action answers 404; a GET goes to the audit's page.
+    other = assign(world)
+    elsewhere = reverse("quality:action-done", args=[other.pk, action.pk])
+    assert client.post(elsewhere).status_code == 404
+    assert client.get(url).status_code == 302
