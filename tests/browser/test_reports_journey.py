@@ -131,6 +131,12 @@ def test_a_report_its_downloads_and_a_quality_audit_from_assignment_to_response(
     page.get_by_role("button", name="Send your response").click()
     expect(page.locator("#response")).to_have_text("I will record it from now on.")
     accessible_at_both_widths(page)
+    # ... and, once it is done, marks the action done with the keyboard.
+    page.get_by_role("button", name="Mark as done").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("marked done")
+    expect(page.get_by_role("button", name="Mark as done")).to_have_count(0)
+    accessible_at_both_widths(page)
     sign_out(page)
 
     # The grades report shows it (to the other manager: a security code is used only once).
