@@ -43,6 +43,7 @@ from referrals.selectors import OPEN_STATES, next_due
 from referrals.timescales import WorkingCalendar
 from strategy.models import (
     Action,
+    DiscussionChild,
     EnquiryOutcomeDecision,
     Participant,
     Section47,
@@ -137,6 +138,9 @@ class Step:
     model: type[models.Model]
     open: Q  # the open rows (a partial index's condition)
     due: Callable[[], models.Expression] | str  # a field name or an annotation
+    # The record is about its children through DiscussionChild (a discussion of brothers and
+    # sisters), not a child of its own: counted once however many of them are allocated.
+    through_children: bool = False
 
 
 STEPS = [
@@ -145,6 +149,8 @@ STEPS = [
     Step("referral", "Referral next steps", Referral, Q(state__in=DECIDING_REFERRAL),
          "next_steps_due"),
     Step("assessment", "Assessments", Assessment, Q(state=AssessmentState.OPEN), "due"),
+    Step("discussion", "Strategy discussions to hold", StrategyDiscussion,
+         Q(state=DiscussionState.CONVENED), "due", through_children=True),
     Step("conference", "Initial conferences (section 47 enquiries)", Section47,
          Q(state__in=OPEN_S47), "conference_due"),
 ]  # fmt: skip
@@ -202,6 +208,8 @@ def _administrator(user: User) -> bool:
 def _step_where(step: Step, scope: str, when: str):
     def where(user: User, today: Today) -> Q:
         who = _allocated_to(user) if scope == "mine" else _in_teams_of(user)
+        if step.through_children:
+            who = Q(pk__in=DiscussionChild.objects.filter(who).values("discussion_id"))
         return _due_filter(step, when, today.day) & who
 
     return where

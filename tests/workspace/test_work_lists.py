@@ -4,7 +4,7 @@ and the page's queries do not grow with the rows."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -15,8 +15,10 @@ from referrals import services
 from referrals.models import Team
 from referrals.models.contacts import Outcome
 from referrals.timescales import WorkingCalendar
+from strategy.models import StrategyDiscussion
 from tests.conftest import sign_in
 from tests.referrals import factories
+from tests.strategy import factories as strategy_factories
 from worklists import selectors as work_lists
 
 pytestmark = pytest.mark.django_db
@@ -180,3 +182,24 @@ def test_every_demo_user_s_counts_equal_their_lists(client):
             )  # fmt: skip
             seen += count
     assert seen > 0
+
+
+def test_a_discussion_of_two_allocated_children_is_due_once_and_its_sign_off_waits(people):
+    """The discussion step counts a discussion once, however many of its children are the
+    worker's; once held by the practitioner, it waits for the manager's sign-off."""
+    practitioner, manager, _ = people
+    team = Team.objects.create(name="Assessment team", manager=manager)
+    referrals = [strategy_factories.next_steps_signed_off(by=practitioner, signer=manager)
+                 for _ in range(2)]  # fmt: skip
+    for referral in referrals:
+        services.allocation_set(by=manager, child=referral.child, team=team, worker=practitioner)
+    discussion = strategy_factories.convened(by=practitioner, referrals=referrals)
+    today = timezone.localdate()
+    StrategyDiscussion.objects.filter(pk=discussion.pk).update(due=today)
+    counts = work_lists.counts_for(practitioner, today=today)
+    assert counts["my-discussion-today"] == 1 and counts["my-discussion-overdue"] == 0
+    later = work_lists.counts_for(manager, today=today + timedelta(days=3))
+    assert later["team-discussion-overdue"] == 1
+    another = strategy_factories.next_steps_signed_off(by=practitioner, signer=manager)
+    strategy_factories.held(by=practitioner, referrals=[another])
+    assert work_lists.counts_for(manager, today=today)["discussions-awaiting-sign-off"] == 1

@@ -15,9 +15,9 @@ from tests.conftest import sign_in
 # The work lists' counts (issue 21): the closure days (the working-day calendar), then one
 # query per model the role's lists count, and for managers the caseloads.
 WORK_QUERIES = {
-    # contact children, referrals, assessments, enquiries, requests, actions
-    Role.PRACTITIONER: 1 + 6,
-    # as a practitioner, plus discussions and the caseloads
+    # contact children, referrals, assessments, discussions, enquiries, requests, actions
+    Role.PRACTITIONER: 1 + 7,
+    # as a practitioner (discussions among them), plus the caseloads
     Role.MANAGER: 1 + 7 + 1 + 2,  # ...and the quality audits assigned to them
     Role.CONFERENCE_CHAIR: 1 + 1,  # enquiries
     # requests, discussions, actions, referrals; the agency's and the user's grant groups
