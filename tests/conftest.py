@@ -114,6 +114,12 @@ def pytest_addoption(parser):
     )
 
 
+def pytest_collection_modifyitems(config, items):
+    """The slowest tests (marked `heavy`) first, in their order, so that pytest-xdist starts
+    them at once and no worker is left running one at the end while the other waits."""
+    items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
+
+
 def pytest_configure(config):
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None:  # an xdist worker: the controller's seed

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.models import User
 from tests.conftest import sign_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.heavy]
 
 USERS = ["practitioner", "manager", "chair", "police", "lado", "auditor", "sysadmin"]
 NONSENSE = {

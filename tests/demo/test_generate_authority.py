@@ -99,6 +99,7 @@ def test_the_same_seed_gives_the_same_authority_and_another_seed_another(db):
     assert len(first[0]) == 15
 
 
+@pytest.mark.heavy
 def test_a_modest_authority_goes_through_the_services_and_meets_the_census_edges(db):
     # One authority of 140 children over three years, generated once for the three checks.
     tally = generate(children=140, seed=2026, end=END)

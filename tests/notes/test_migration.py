@@ -29,6 +29,7 @@ from workspace.selectors import audit_entries
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.postgresql,
+    pytest.mark.heavy,
 ]
 
 BEFORE_THE_MOVE = [("notes", None)]  # notes.0001 and referrals.0013 unapplied

@@ -33,7 +33,7 @@ from referrals.models import (
 )
 from strategy.models import Section47, StrategyDiscussion
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.heavy]
 
 SITE = "https://front-door.example.gov.uk"
 ALLOWED_KEYS = {"link", "count", "due_today", "overdue", "waiting", "other_updates"}

@@ -23,6 +23,7 @@ from strategy.models import StrategyDiscussion
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.postgresql,
+    pytest.mark.heavy,
 ]
 
 BEFORE_VERSIONS = [

@@ -100,6 +100,7 @@ def last_state_audited(record) -> str | None:
     return entry.additional_data["to"] if entry else None
 
 
+@pytest.mark.heavy
 @pytest.mark.django_db
 def test_the_journey_after_the_next_steps_keeps_its_rules(make_user):
     users = {

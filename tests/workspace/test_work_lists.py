@@ -157,6 +157,7 @@ def test_an_unknown_list_is_not_found_and_another_role_s_is_refused(client, peop
     assert client.get(reverse("workspace:work-list", args=["my-contact-today"])).status_code == 403
 
 
+@pytest.mark.heavy
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_every_demo_user_s_counts_equal_their_lists(client):
     """On the whole demo (a family in every state of every step), for every role."""
