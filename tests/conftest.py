@@ -114,9 +114,12 @@ def pytest_addoption(parser):
     )
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """The slowest tests (marked `heavy`) first, in their order, so that pytest-xdist starts
-    them at once and no worker is left running one at the end while the other waits."""
+    them at once and no worker is left running one at the end while the other waits. Called
+    before pytest-django's own ordering (also `tryfirst`, registered earlier), whose stable
+    sort then keeps every transactional test after the others, heavy ones first in each."""
     items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
 
 
