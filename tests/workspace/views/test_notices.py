@@ -161,6 +161,6 @@ def test_notices_page_query_count_does_not_grow(
     assert response.status_code == 200
     assert len(response.context["notices"]) == min(count, 25)
     # the home page (test_home.py): a recorder's, with a practitioner's work lists
-    with django_assert_max_num_queries(11 + 7):
+    with django_assert_max_num_queries(11 + 8):
         response = client.get(reverse("workspace:home"))
     assert response.status_code == 200
