@@ -65,4 +65,5 @@ def test_sysadmin_manages_levels_of_need_and_closure_days(page: Page, base):
     page.get_by_role("button", name="Add closure day").click()
     expect(page.get_by_role("table").nth(1)).to_contain_text("Staff training")
     page.get_by_role("button", name="Add a level of need").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add a level of need")
     assert_accessible(page)

@@ -94,6 +94,7 @@ def test_chronology_filtered_added_to_downloaded_and_shared(browser: Browser, ba
 
     # An entry dated last year: it sorts into place (after the one of two years ago).
     worker.get_by_role("link", name="Add an entry to the chronology").click()
+    expect(worker.get_by_role("heading", level=1)).to_have_text("Add to the chronology")
     assert_accessible(worker)
     worker.get_by_label("Day").fill("14")
     worker.get_by_label("Month").fill("3")
@@ -124,6 +125,9 @@ def test_chronology_filtered_added_to_downloaded_and_shared(browser: Browser, ba
     # Share the new entry into the convened discussion.
     worker.goto(f"{base}/strategy-discussions/{discussion.pk}/")
     worker.get_by_role("link", name="Share chronology entries with the invited agencies").click()
+    expect(worker.get_by_role("heading", level=1)).to_have_text(
+        "Share chronology entries with the invited agencies"
+    )
     assert_accessible(worker)
     worker.get_by_label(f"14 Mar {last_year}: Entry").focus()
     worker.keyboard.press("Space")

@@ -59,6 +59,7 @@ def record_contact_about_two_siblings(worker: Page) -> int:
     place; both decisions left to screen later."""
     worker.get_by_role("link", name="Front door queue").click()
     worker.get_by_role("button", name="Record a contact").click()
+    expect(worker.get_by_role("heading", level=1)).to_have_text("Record a contact")
     assert_accessible(worker)
     worker.get_by_label("Source").select_option("2A")
     worker.get_by_label("Referrer's name").fill("Mrs Head")
