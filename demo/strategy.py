@@ -584,8 +584,7 @@ def _previous_census_year(h: _Holmsey) -> None:
         for child, upn in ((lowenna, "921200114004"), (piran, "921200120011")):
             referral_services.child_update(
                 by=h.practitioner, child=child, version=child.version,
-                **{name: getattr(child, name) for name in referral_services.CHILD_DETAILS}
-                | {"disabilities": ["NONE"], "upn": upn_check_letter("A" + upn) + upn},
+                disabilities=["NONE"], upn=upn_check_letter("A" + upn) + upn,
             )  # fmt: skip
     older, younger = h.referrals(
         [lowenna, piran], "School: Lowenna said her brother was left in the car while their "

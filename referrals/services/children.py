@@ -70,17 +70,21 @@ CHILD_DETAILS = (
 
 @transaction.atomic
 def child_update(*, by: User, child: Child, version: int, **details) -> Child:
-    """Change a child's census details under the census rules; a second editor is told."""
+    """Change the census details given (the others stay as they are) under the census rules;
+    a second editor is told. A detail given empty is cleared."""
 
     require_right(by, Perm.RECORD_CONTACTS)
+    unknown = set(details) - set(CHILD_DETAILS)
+    if unknown:
+        raise TypeError(f"child_update() has no detail {', '.join(sorted(unknown))}")
     current = Child.objects.select_for_update().get(pk=child.pk)
     if current.version != version:
         raise ChangedBySomeoneElse(current)
-    for name in CHILD_DETAILS:
+    for name, value in details.items():
         setattr(
             current,
             name,
-            details.get(name) or ([] if name == "disabilities" else None if "date" in name else ""),
+            value or ([] if name == "disabilities" else None if "date" in name else ""),
         )
     current.nhs_number = normalise_nhs_number(current.nhs_number)
     current.upn = (current.upn or "").strip().upper()

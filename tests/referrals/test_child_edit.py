@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts.audit import AuditEntry, Event
 from accounts.roles import Role
+from referrals import services
 from referrals.models import Child
 from tests.conftest import sign_in
 
@@ -96,8 +97,6 @@ def test_the_date_of_death_is_recorded_audited_and_shown_on_the_childs_page(
 
 
 def test_a_second_editor_is_told_and_keeps_what_they_typed(client, make_user, child):
-    from referrals import services
-
     sign_in(client, make_user(Role.PRACTITIONER))
     services.child_update(
         by=make_user(Role.PRACTITIONER), child=child, version=child.version,
@@ -122,3 +121,26 @@ def test_a_second_editor_is_told_and_keeps_what_they_typed(client, make_user, ch
 def test_other_roles_are_refused(client, make_user, child, role, status):
     sign_in(client, make_user(role))
     assert client.get(reverse("referrals:child-edit", args=[child.pk])).status_code == status
+
+
+def test_a_change_of_some_details_keeps_the_others(make_user, child):
+    """A caller that changes the UPN alone leaves the name, birth and address as they were; a
+    detail given empty is cleared; a name that is not a detail is refused."""
+    child.address, child.ethnicity = "1 Quay Street", "WBRI"
+    child.save()
+    changed = services.child_update(
+        by=make_user(Role.PRACTITIONER), child=child, version=child.version, upn_unknown="UN1"
+    )
+    assert (changed.first_name, changed.date_of_birth, changed.address, changed.ethnicity) == (
+        "Kit", date(2019, 2, 11), "1 Quay Street", "WBRI",
+    )  # fmt: skip
+    assert changed.upn_unknown == "UN1"
+    changed = services.child_update(
+        by=make_user(Role.PRACTITIONER), child=changed, version=changed.version, address=""
+    )
+    assert changed.address == "" and changed.last_name == "Trevail"
+    with pytest.raises(TypeError, match="no detail version_note"):
+        services.child_update(
+            by=make_user(Role.PRACTITIONER), child=changed, version=changed.version,
+            version_note="x",
+        )  # fmt: skip
