@@ -496,8 +496,6 @@ def child_households(child: Child, relationships: list, user=None) -> list[House
     """The households a child lives in with their members, in three queries however many
     there are; `relationships` (the child's, with their people) name each adult's. With
     `user`, a restricted child not open to them is marked (`closed`) in the same queries."""
-    from django.db.models import Prefetch
-
     children = Child.objects.order_by("last_name", "first_name", "pk")
     if user is not None:
         children = children.annotate(closed=closed_to(user, "pk"))
@@ -537,6 +535,69 @@ def children_in_contacts_with(child: Child, user=None) -> list[Child]:
         .distinct()
         .order_by("last_name", "first_name", "pk")
     )
+
+
+# An adult's page: the children they are related to, where they live, the contacts naming them
+
+
+@dataclass
+class AdultsChild:
+    child: Child
+    closed: bool  # restricted and not open to the user
+    kinds: str  # "mother, carer"
+    parental_responsibility: bool | None
+
+
+@dataclass
+class PersonPage:
+    person: Person
+    children: list[AdultsChild]
+    households: list[Household]  # children (annotated `closed`) and people prefetched
+    contacts: list[Contact]  # newest first, their children (annotated `closed`) prefetched
+
+
+def person_page(person: Person, *, user) -> PersonPage:
+    """What an adult's page shows, in five queries however much there is: each child they are
+    related to once (every relationship named), the households they live in with the other
+    members, and the contacts that named them; a restricted child not open to `user` marked
+    `closed`, so that the page shows its reference only."""
+    children = Child.objects.annotate(closed=closed_to(user, "pk")).order_by(
+        "last_name", "first_name", "pk"
+    )
+    related: dict[int, AdultsChild] = {}
+    for relationship in (
+        Relationship.objects.filter(person=person)
+        .select_related("child")
+        .annotate(closed=closed_to(user, "child_id"))
+        .order_by("child__date_of_birth", "child_id", "pk")
+    ):
+        kind = relationship.get_kind_display().lower()
+        row = related.get(relationship.child_id)
+        if row is None:
+            related[relationship.child_id] = AdultsChild(
+                relationship.child,
+                relationship.closed,
+                kind,
+                relationship.has_parental_responsibility,
+            )
+        else:
+            row.kinds = f"{row.kinds}, {kind}"
+            # Parental responsibility recorded in any of the relationships holds.
+            if relationship.has_parental_responsibility or row.parental_responsibility is None:
+                row.parental_responsibility = relationship.has_parental_responsibility
+    households = person.households.order_by("pk").prefetch_related(
+        Prefetch("children", queryset=children),
+        Prefetch("people", queryset=Person.objects.order_by("last_name", "first_name", "pk")),
+    )
+    contact_children = (
+        ContactChild.objects.select_related("child")
+        .annotate(closed=closed_to(user, "child_id"))
+        .order_by("child__last_name", "child__first_name", "pk")
+    )
+    contacts = person.contacts.order_by("-received_at", "-pk").prefetch_related(
+        Prefetch("children", queryset=contact_children)
+    )
+    return PersonPage(person, list(related.values()), list(households), list(contacts))
 
 
 # History at the point of decision (issue 18) ------------------------------------------------
@@ -1142,7 +1203,7 @@ def _child_row(row: dict) -> SearchRow:
 def _adult_row(row: dict) -> SearchRow:
     address, postcode = _address(row)
     return SearchRow(
-        "adult", row["pk"], f"P-{row['pk']:06d}",
+        "adult", row["pk"], Person(pk=row["pk"]).reference,
         first_name=row["first_name"], last_name=row["last_name"],
         date_of_birth=_as_date(row["date_of_birth"]), address=address, postcode=postcode,
         linked_children=row["linked_children"] or 0,

@@ -11,6 +11,7 @@ from referrals.views import (
     lado,
     local_data,
     partner_referrals,
+    people,
     restrictions,
     search,
 )
@@ -21,6 +22,7 @@ urlpatterns = [
     path("front-door/", front_door.queue, name="queue"),
     path("search/", search.search, name="search"),
     path("children/<int:pk>/", children.child_detail, name="child"),
+    path("people/<int:pk>/", people.person_detail, name="person"),
     path("children/<int:pk>/details/", children.child_edit, name="child-edit"),
     path("children/<int:pk>/allocate/", children.child_allocate, name="child-allocate"),
     path("administration/teams/", local_data.team_add, name="team-add"),

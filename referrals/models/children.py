@@ -140,7 +140,11 @@ class Person(NamedRecord):
         ]  # fmt: skip
 
     def __str__(self) -> str:
-        return f"Person P-{self.pk:06d}" if self.pk else "Person (new)"
+        return f"Person {self.reference}" if self.pk else "Person (new)"
+
+    @property
+    def reference(self) -> str:
+        return f"P-{self.pk:06d}"
 
 
 class Household(models.Model):

@@ -520,6 +520,9 @@ PAGES: dict[str, Page] = {
     "referrals:search": page(READS),
     "referrals:child": page(READS, *CHILD, *LIFTED),
     "referrals:child-edit": page(RECORDS, *CHILD),
+    # An adult's page: whoever reads case records; the parent of a restricted child (Jenna
+    # Quiller's) is part of her identity, so the page asks a reason as hers does
+    "referrals:person": page(READS, case("jenna_parent", restricted="jenna"), MISSING),
     "referrals:child-allocate": post(case_page(P.ALLOCATE_WORK, order="RLO"), *CHILD),
     "referrals:note-add": post(RECORDS_NOTES, *CHILD),
     "referrals:note-correct": page(RECORDS_NOTES, case("jago", "jago_note"),

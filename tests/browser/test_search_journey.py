@@ -1,5 +1,6 @@
 """Search (issue 20) in a real browser: the practitioner reaches the search from the service
-navigation, searches a misspelt surname by keyboard and opens the child; a restricted child
+navigation, searches a misspelt surname by keyboard and opens the child, then the child's
+mother and back to the child from her page; a restricted child
 found by search is "Restricted record" and asks for a reason before anything opens. axe finds
 nothing, at 1280 and 375 px, and the results fit a phone's width."""
 
@@ -75,10 +76,23 @@ def test_a_practitioner_finds_a_child_by_a_misspelt_surname(browser: Browser, ba
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Tamsin Penhallow")
 
-    # Surname alone: the mother is found too, after the children.
+    # Surname alone: the mother is found too, after the children; her page shows Tamsin and
+    # the contact about her, and leads back to Tamsin.
     search_by_keyboard(page, "Penhalow")
     expect(page.get_by_role("region", name="Adults found")).to_contain_text("Kerenza Penhallow")
     assert_accessible(page)
+    page.get_by_role("link", name="Kerenza Penhallow").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kerenza Penhallow")
+    related = page.get_by_role("region", name="Children this adult is related to")
+    expect(related).to_contain_text("Mother")
+    assert_accessible(page)
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_accessible(page)
+    related.get_by_role("link", name="Tamsin Penhallow").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tamsin Penhallow")
 
 
 def test_a_restricted_child_found_by_search_asks_for_a_reason_first(browser: Browser, base: str):
