@@ -16,7 +16,7 @@ class PlanReviewForm(RuledForm):
     reviewed_on = DateField(
         what="the date of the review",
         label="When was the plan reviewed?",
-        help_text="For example, 27 3 2026. Not before the plan started, not in the future",
+        help_text="For example, 27 3 2026. After the day the plan started, not in the future",
     )
     category = forms.ChoiceField(
         label="Category of abuse after the review",

@@ -46,16 +46,16 @@ def plan_review_record(
     *, by: User, plan: ChildProtectionPlan, reviewed_on: date, category: str, note: str = "",
     version: int | None = None,
 ) -> PlanReview:  # fmt: skip
-    """A review of an open plan (`CPPreviewDate`), not before the plan started nor in the
-    future; the category it settled on becomes the plan's latest."""
+    """A review of an open plan (`CPPreviewDate`), after the day the plan started (CIN census
+    rule 8841) and not in the future; the category it settled on becomes the plan's latest."""
     _require_plan_right(by)
     current = locked(ChildProtectionPlan, plan, version)
     if not current.is_open:
         raise RuleBroken("Reviews are recorded only while the plan is open")
     if category not in CategoryOfAbuse.values:
         raise RuleBroken("Choose the category of abuse the review settled on")
-    if reviewed_on < current.start_date:
-        raise RuleBroken("A review cannot be before the plan started")
+    if reviewed_on <= current.start_date:
+        raise RuleBroken("A review must be after the day the plan started")
     if reviewed_on > timezone.localdate():
         raise RuleBroken("The review date cannot be in the future")
     if current.reviews.filter(reviewed_on=reviewed_on).exists():

@@ -64,9 +64,23 @@ def test_a_review_before_the_plan_started_is_refused_in_the_error_summary(client
     )  # fmt: skip
     page = response.content.decode()
     assert response.status_code == 409
-    assert "govuk-error-summary" in page and "before the plan started" in page
+    assert "govuk-error-summary" in page and "after the day the plan started" in page
     assert "Typed note" in page
     assert plan.reviews.count() == 0
+
+
+def test_a_review_on_the_day_the_plan_started_is_refused(client, people, plan):
+    """CIN census rule 8841: a review date on or before the plan's start date is an error."""
+    sign_in(client, people["manager"])
+    response = client.post(
+        f"/child-protection-plans/{plan.pk}/review/",
+        {**day_fields("reviewed_on", plan.start_date), "category": "NEG", "note": "Typed note",
+         "version": plan.version},
+    )  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "govuk-error-summary" in page and "after the day the plan started" in page
+    assert "Typed note" in page and plan.reviews.count() == 0
 
 
 def test_a_manager_ends_the_plan_with_a_reason(client, people, plan):
