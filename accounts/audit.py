@@ -193,19 +193,74 @@ def _lock_chain(using: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_ID])
 
 
+class _Tail:
+    """The chain's last entry as this connection wrote it, with the on-commit marker of that
+    write: while the marker is still in the transaction's list, the entry was not rolled back
+    (Django drops the callbacks of a savepoint rolled back, and every one at the transaction's
+    end), the transaction still holds the chain's lock (taken with or before that entry, in
+    a savepoint not rolled back either), and so nobody else has appended."""
+
+    __slots__ = ("entry_hash", "marker", "position", "sequence")
+
+    def __init__(self, marker: Any, position: int, sequence: int, entry_hash: str) -> None:
+        self.marker, self.position = marker, position
+        self.sequence, self.entry_hash = sequence, entry_hash
+
+
+_TAIL = "_front_door_audit_tail"
+
+
+def _known_tail(connection: Any) -> tuple[int, str] | None:
+    """The last entry this transaction appended, if it still stands (no query). A marker
+    that stands keeps its place: callbacks before it are dropped only by rolling back a
+    savepoint that was open when it was added, which drops the marker too."""
+    tail = getattr(connection, _TAIL, None)
+    if tail is None or not connection.in_atomic_block:
+        return None
+    commits = connection.run_on_commit
+    if tail.position < len(commits) and commits[tail.position][1] is tail.marker:
+        return tail.sequence, tail.entry_hash
+    return None
+
+
+def forget_chain_end(using: str = "default") -> None:
+    """Read the chain's end again at the next entry: for a transaction that changed the trail
+    by other means than appending (a test standing in for a restore or an intruder)."""
+    setattr(connections[using], _TAIL, None)
+
+
+def _remember_tail(connection: Any, sequence: int, entry_hash: str) -> None:
+    if not connection.in_atomic_block:
+        return
+
+    def marker() -> None:  # runs, doing nothing, after the commit
+        return None
+
+    transaction.on_commit(marker, using=connection.alias)
+    setattr(
+        connection, _TAIL, _Tail(marker, len(connection.run_on_commit) - 1, sequence, entry_hash)
+    )
+
+
 def write_chained(entries: list[AuditEntry], *, using: str = "default") -> None:
-    """Append `entries` to the chain in one short locked step: 3 queries whatever their number."""
+    """Append `entries` to the chain in one short locked step: one insert whatever their
+    number, after the lock and the read of the last entry (2 queries) unless this transaction
+    appended the last entry itself."""
     if not entries:
         return
-    with transaction.atomic(using=using):
-        _lock_chain(using)
-        last = (
-            AuditEntry.objects.using(using)
-            .filter(sequence__isnull=False)
-            .order_by("-sequence")
-            .values_list("sequence", "entry_hash")
-            .first()
-        )
+    connection = connections[using]
+    # No savepoint of its own: a failed append fails the caller's transaction.
+    with transaction.atomic(using=using, savepoint=False):
+        last = _known_tail(connection)
+        if last is None:
+            _lock_chain(using)
+            last = (
+                AuditEntry.objects.using(using)
+                .filter(sequence__isnull=False)
+                .order_by("-sequence")
+                .values_list("sequence", "entry_hash")
+                .first()
+            )
         sequence, prev_hash = last if last else (0, GENESIS_HASH)
         for entry in entries:
             sequence += 1
@@ -214,6 +269,7 @@ def write_chained(entries: list[AuditEntry], *, using: str = "default") -> None:
             entry.entry_hash = entry.expected_hash(prev_hash)
             prev_hash = entry.entry_hash
         AuditEntry.objects.using(using).bulk_create(entries)
+        _remember_tail(connection, sequence, prev_hash)
 
 
 class PendingEntries:

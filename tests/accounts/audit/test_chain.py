@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from accounts.audit import GENESIS_HASH, AuditEntry, AuditTrailIsAppendOnly, Event, record_event
 from accounts.audit_verification import verify_chain
@@ -185,3 +185,33 @@ def test_entries_appended_during_verification_are_left_for_the_next_run(trail, m
     monkeypatch.setattr(audit_verification, "_Row", row_then_append)
     result = verify_chain(batch_size=2)
     assert (result.checked, result.problem) == (6, "")
+
+
+def test_a_transaction_reads_the_chains_end_once_and_a_rollback_makes_it_read_again(
+    db, django_assert_num_queries
+):
+    """Within one transaction the entries after the first are one insert each; an entry whose
+    savepoint is rolled back is gone, and the next entry links to the one before it."""
+    SealedNote.objects.create(reference="T0", body="first")  # reads the end, appends
+    note = SealedNote.objects.create(reference="T1", body="second")
+    # The note read for the change, its update and its entry: nothing of the chain's own.
+    with django_assert_num_queries(3):
+        note.body = "changed"
+        note.save()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        SealedNote.objects.create(reference="T2", body="rolled back")
+        raise RuntimeError
+    SealedNote.objects.create(reference="T3", body="after the rollback")
+    entries = list(AuditEntry.objects.order_by("sequence"))
+    assert [entry.sequence for entry in entries] == [1, 2, 3, 4]
+    assert entries[-1].prev_hash == entries[-2].entry_hash
+    assert verify_chain().problem == ""
+
+
+def test_an_entry_after_a_released_savepoint_links_to_the_one_made_inside_it(db):
+    with transaction.atomic():
+        SealedNote.objects.create(reference="S0", body="inside")
+    SealedNote.objects.create(reference="S1", body="after")
+    entries = list(AuditEntry.objects.order_by("sequence"))
+    assert [entry.sequence for entry in entries] == [1, 2]
+    assert verify_chain().problem == ""
