@@ -114,13 +114,15 @@ def test_an_adult_with_nothing_recorded_says_so(client, family):
     assert "Date of birthNot known" in text
 
 
-def test_the_search_and_the_childs_page_lead_to_the_adult(client, family):
+def test_the_search_the_childs_page_and_the_contact_lead_to_the_adult(client, family):
     sign_in(client, family["worker"])
     found = client.post(reverse("referrals:search"), {"name": "Morwena Penhalow"})
     assert url(family["mother"]) in found.content.decode()
     child_page = client.get(reverse("referrals:child", args=[family["lily"].pk]))
     assert url(family["mother"]) in child_page.content.decode()
     assert url(family["father"]) in child_page.content.decode()
+    contact_page = client.get(reverse("referrals:contact", args=[family["contact"].pk]))
+    assert url(family["mother"]) in contact_page.content.decode()
 
 
 def test_the_queries_do_not_grow_with_the_children_households_and_contacts(
