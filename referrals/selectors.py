@@ -945,7 +945,8 @@ class SearchTerms:
 
 @dataclass
 class SearchRow:
-    """One record found. A restricted child not open to the searcher has its reference only."""
+    """One record found. A restricted child not open to the searcher has its reference only,
+    and so has an adult related to one (the adult's page asks the reason first)."""
 
     kind: str  # "child" or "adult"
     pk: int
@@ -1145,12 +1146,15 @@ def search_register(*, user, terms: SearchTerms, limit: int = SEARCH_LIMIT) -> S
             .values("count")
         )
         no = Value(False, output_field=models.BooleanField())
+        their_closed_children = Relationship.objects.filter(person_id=OuterRef("pk")).filter(
+            closed_to(user, "child_id")
+        )
         branches.append(
             _first_found(Person, adult_filter, routes, limit + 1)
             .annotate(
                 kind_order=Value(1),
                 rank=rank,
-                closed=no,
+                closed=Exists(their_closed_children),
                 open_contact=no,
                 open_referral=no,
                 open_section47=no,
@@ -1201,9 +1205,12 @@ def _child_row(row: dict) -> SearchRow:
 
 
 def _adult_row(row: dict) -> SearchRow:
+    reference = Person(pk=row["pk"]).reference
+    if row["closed"]:
+        return SearchRow("adult", row["pk"], reference, restricted=True)
     address, postcode = _address(row)
     return SearchRow(
-        "adult", row["pk"], Person(pk=row["pk"]).reference,
+        "adult", row["pk"], reference,
         first_name=row["first_name"], last_name=row["last_name"],
         date_of_birth=_as_date(row["date_of_birth"]), address=address, postcode=postcode,
         linked_children=row["linked_children"] or 0,

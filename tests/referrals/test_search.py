@@ -135,6 +135,29 @@ def test_a_restricted_child_is_its_reference_only_unless_open_to_the_user(regist
     assert not named.restricted and named.first_name == "Secretname"
 
 
+def test_an_adult_related_to_a_restricted_child_is_their_reference_only(client, register):
+    """The parent of a restricted child is part of the child's identity: their name, birth
+    and address stay behind the break glass, in the results and on the page they lead to."""
+    parent = Person.objects.create(
+        first_name="Tressa", last_name="Penhallow", date_of_birth=date(1985, 5, 5),
+        postcode="TR9 9ZZ",
+    )  # fmt: skip
+    Relationship.objects.create(
+        child=register["hidden"], person=parent, kind=Relationship.Kind.MOTHER
+    )
+    terms = SearchTerms(name="Penhallow")
+    rows = {r.pk: r for r in search_register(user=register["worker"], terms=terms).adults}
+    assert rows[parent.pk].restricted and rows[parent.pk].first_name == ""
+    assert rows[parent.pk].reference == parent.reference and rows[parent.pk].postcode == ""
+    assert not rows[register["mother"].pk].restricted
+    named = {r.pk: r for r in search_register(user=register["manager"], terms=terms).adults}
+    assert not named[parent.pk].restricted and named[parent.pk].first_name == "Tressa"
+    sign_in(client, register["worker"])
+    page = client.post(reverse("referrals:search"), {"name": "Penhallow"}).content.decode()
+    assert "Tressa" not in page and "TR9 9ZZ" not in page and parent.reference in page
+    assert "Morwenna Penhallow" in page
+
+
 def test_more_than_the_limit_says_so(register):
     found = search_register(user=register["worker"], terms=SearchTerms(name="Penhallow"), limit=2)
     assert found.more and found.count == 2 and not found.adults
